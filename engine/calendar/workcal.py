@@ -1,0 +1,324 @@
+"""The working-day calendar: an index built once, O(1) arithmetic, and explanations in words.
+
+Counting follows the Civil Code (民法典第二百零一至二百零三条) as defaults, see docs/calendar.md:
+the start day is not counted; a period in days whose last day is a rest day rolls to the next
+working day; N working days end on the N-th working day strictly after the start day; hours run
+round the clock; a deadline is 24:00 of its last day unless a closing time is given.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from dateutil.relativedelta import relativedelta
+
+from ..errors import CalendarCoverageError
+from .period import Period
+from .sources import NATIONAL, CalendarData, DayNote, load_calendar_data
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+WEEKDAY_ZH = "一二三四五六日"
+START_RULES = ("strict", "next-working")
+_EPOCH = dt.date(1970, 1, 1).toordinal()
+_LONG_WALK = 45  # windows longer than this list only the notable days
+
+
+@dataclass(frozen=True)
+class DayInfo:
+    """One day's status and why."""
+
+    date: dt.date
+    working: bool
+    kind: str  # weekday | weekend | holiday | makeup
+    name: str | None = None
+    source: str | None = None
+
+    @property
+    def reason(self) -> str:
+        wd = f"周{WEEKDAY_ZH[self.date.weekday()]}"
+        if self.kind == "weekday":
+            return f"{wd}，工作日"
+        if self.kind == "weekend":
+            return f"{wd}，周末休息"
+        if self.kind == "makeup":
+            return f"{wd}，{self.name}调休上班"
+        return f"{wd}，{self.name}放假"
+
+
+@dataclass(frozen=True)
+class Conventions:
+    """How one rule counts: roll a rest-day last day (art. 203), start-day rule, closing time."""
+
+    roll: bool = True
+    start: str = "strict"  # strict: N-th working day after the start day; next-working: a rest-day start counts from the next working day
+    closing: dt.time | None = None  # None means 24:00 of the last day
+
+    def __post_init__(self) -> None:
+        if self.start not in START_RULES:
+            raise ValueError(f"start rule must be one of {START_RULES}, got {self.start!r}")
+
+
+@dataclass
+class Deadline:
+    """A computed deadline: the instant it falls due, its last day, and the steps that led there."""
+
+    start: dt.datetime
+    period: Period
+    due: dt.datetime
+    last_day: dt.date | None  # None for periods in hours
+    steps: list[str] = field(default_factory=list)
+
+    @property
+    def due_text(self) -> str:
+        return format_due(self.due, self.last_day)
+
+
+def format_due(due: dt.datetime, last_day: dt.date | None) -> str:
+    """`2024-10-08 24:00` for an end-of-day deadline, the plain instant otherwise."""
+    local = due.astimezone(SHANGHAI)
+    if last_day is not None and local.time() == dt.time(0) and local.date() > last_day:
+        return f"{last_day.isoformat()} 24:00"
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def to_shanghai(instant: dt.datetime | dt.date) -> dt.datetime:
+    """An aware instant; naive values and bare dates are Asia/Shanghai wall time."""
+    if not isinstance(instant, dt.datetime):
+        instant = dt.datetime.combine(instant, dt.time(0))
+    if instant.tzinfo is None:
+        return instant.replace(tzinfo=SHANGHAI)
+    return instant
+
+
+class WorkCalendar:
+    """Working days of one calendar (national, or national plus a local layer), indexed once."""
+
+    def __init__(self, data: CalendarData):
+        self.data = data
+        self.name = data.name
+        years = sorted(data.coverage)
+        self.first_year, self.last_year = years[0], years[-1]
+        self._base = dt.date(self.first_year, 1, 1).toordinal()
+        end = dt.date(self.last_year, 12, 31).toordinal()
+        size = end - self._base + 1
+        working = np.zeros(size, dtype=bool)
+        covered = np.zeros(size, dtype=bool)
+        for i in range(size):
+            day = dt.date.fromordinal(self._base + i)
+            note = data.notes.get(day)
+            working[i] = note.working if note else day.weekday() < 5
+            covered[i] = day.year in data.coverage
+        self._working = working
+        self._cum = np.cumsum(working, dtype=np.int64)  # working days in [0, i]
+        self._work_idx = np.flatnonzero(working).astype(np.int64)  # index of the k-th working day
+        self._uncovered = np.cumsum(~covered, dtype=np.int64)  # uncovered days in [0, i]
+        self._has_gaps = bool(self._uncovered[-1])
+        # plain lists make scalar look-ups several times faster than numpy scalar indexing
+        self._working_l = working.tolist()
+        self._cum_l = self._cum.tolist()
+        self._work_l = self._work_idx.tolist()
+        self._unc_l = self._uncovered.tolist()
+
+    # -- coverage -------------------------------------------------------------------------
+    @property
+    def covered_years(self) -> list[int]:
+        return sorted(self.data.coverage)
+
+    def _index(self, day: dt.date) -> int:
+        year = day.year
+        if year not in self.data.coverage:
+            raise CalendarCoverageError(year, self.name)
+        return day.toordinal() - self._base
+
+    def _check_span(self, i: int, j: int) -> None:
+        """Every day between two indices must be covered (a gap year inside the range is unknown)."""
+        if self._has_gaps:
+            lo, hi = min(i, j), max(i, j)
+            if self._unc_l[hi] != self._unc_l[lo]:
+                for year in range(dt.date.fromordinal(self._base + lo).year, dt.date.fromordinal(self._base + hi).year + 1):
+                    if year not in self.data.coverage:
+                        raise CalendarCoverageError(year, self.name)
+
+    def _kth_working(self, k: int) -> int:
+        if k < 0:
+            raise CalendarCoverageError(self.first_year - 1, self.name)
+        if k >= len(self._work_l):
+            raise CalendarCoverageError(self.last_year + 1, self.name)
+        return self._work_l[k]
+
+    def _date(self, i: int) -> dt.date:
+        return dt.date.fromordinal(self._base + i)
+
+    # -- single days ------------------------------------------------------------------------
+    def is_working_day(self, day: dt.date) -> bool:
+        return self._working_l[self._index(day)]
+
+    def day_info(self, day: dt.date) -> DayInfo:
+        working = self.is_working_day(day)
+        note: DayNote | None = self.data.notes.get(day)
+        weekend = day.weekday() >= 5
+        if note is None:
+            return DayInfo(day, working, "weekend" if weekend else "weekday")
+        if working:
+            return DayInfo(day, True, "makeup" if weekend else "weekday", note.name, note.source)
+        return DayInfo(day, False, "holiday", note.name, note.source)
+
+    def next_working_day(self, day: dt.date, include_self: bool = False) -> dt.date:
+        i = self._index(day)
+        if include_self and self._working_l[i]:
+            return day
+        j = self._kth_working(self._cum_l[i])
+        self._check_span(i, j)
+        return self._date(j)
+
+    def previous_working_day(self, day: dt.date, include_self: bool = False) -> dt.date:
+        i = self._index(day)
+        if include_self and self._working_l[i]:
+            return day
+        j = self._kth_working(self._cum_l[i] - self._working_l[i] - 1)
+        self._check_span(i, j)
+        return self._date(j)
+
+    # -- arithmetic ---------------------------------------------------------------------------
+    def add_working_days(self, day: dt.date, n: int, start: str = "strict") -> dt.date:
+        """The n-th working day strictly after `day` (n < 0: before it); n == 0 is the day itself.
+
+        With start="next-working" a rest-day start is first moved to the next working day,
+        which then counts as the start (chinese-calendar's find_workday convention).
+        """
+        i = self._index(day)
+        if start == "next-working" and not self._working_l[i]:
+            i = self._kth_working(self._cum_l[i])
+        if n == 0:
+            j = i
+        elif n > 0:
+            j = self._kth_working(self._cum_l[i] + n - 1)
+        else:
+            j = self._kth_working(self._cum_l[i] - self._working_l[i] + n)
+        self._check_span(self._index(day), j)
+        return self._date(j)
+
+    def working_days_between(self, start: dt.date, end: dt.date) -> int:
+        """Working days d with start < d <= end (negative when end is before start)."""
+        i, j = self._index(start), self._index(end)
+        self._check_span(i, j)
+        return self._cum_l[j] - self._cum_l[i]
+
+    def add_days(self, day: dt.date, n: int, roll: bool = True) -> dt.date:
+        """day + n calendar days; with roll, a rest-day result moves to the next working day (art. 203)."""
+        last = dt.date.fromordinal(day.toordinal() + n)
+        return self.next_working_day(last, include_self=True) if roll else last
+
+    def add_months(self, day: dt.date, n: int, roll: bool = True) -> dt.date:
+        """Corresponding day n months on, clamped to the month end (art. 202), then rolled (art. 203)."""
+        last = day + relativedelta(months=n)
+        return self.next_working_day(last, include_self=True) if roll else last
+
+    def add_working_days_array(self, days: np.ndarray, n: int | np.ndarray) -> np.ndarray:
+        """Vectorised strict add: datetime64[D] array in, datetime64[D] array out, no per-day loop."""
+        idx = days.astype("datetime64[D]").astype(np.int64) - (self._base - _EPOCH)
+        self._check_array(idx)
+        k = self._cum[idx] + np.asarray(n, dtype=np.int64) - 1
+        if k.size and (k.max() >= len(self._work_idx) or k.min() < 0):
+            raise CalendarCoverageError(self.last_year + 1 if k.max() >= len(self._work_idx) else self.first_year - 1, self.name)
+        out = self._work_idx[k]
+        if self._has_gaps and np.any(self._uncovered[out] != self._uncovered[idx]):
+            bad = int(np.argmax(self._uncovered[out] != self._uncovered[idx]))
+            self._check_span(int(idx[bad]), int(out[bad]))
+        return (out + (self._base - _EPOCH)).astype("datetime64[D]")
+
+    def _check_array(self, idx: np.ndarray) -> None:
+        if not idx.size:
+            return
+        if idx.min() < 0:
+            raise CalendarCoverageError(self._date(int(idx.min())).year if idx.min() + self._base > 0 else 1, self.name)
+        if idx.max() >= len(self._working):
+            raise CalendarCoverageError(self.last_year + 1, self.name)
+        if self._has_gaps:
+            outside = self._uncovered[idx] != np.where(idx > 0, self._uncovered[np.maximum(idx - 1, 0)], 0)
+            if np.any(outside):
+                raise CalendarCoverageError(self._date(int(idx[np.argmax(outside)])).year, self.name)
+
+    # -- deadlines ------------------------------------------------------------------------------
+    def deadline(self, start: dt.datetime | dt.date, period: Period | str,
+                 conventions: Conventions = Conventions(), tz: ZoneInfo = SHANGHAI) -> Deadline:
+        """When a period that starts at `start` runs out, with the counting steps in words."""
+        period = Period.parse(period) if isinstance(period, str) else period
+        start = to_shanghai(start)
+        local = start.astimezone(tz)
+        steps = [f"起算: {local:%Y-%m-%d %H:%M} 周{WEEKDAY_ZH[local.weekday()]}（{tz.key}）"]
+        if period.unit == "h":
+            due = start + dt.timedelta(hours=period.amount)
+            steps.append(f"按小时计算，自事件时刻起算，昼夜连续计算、节假日照算（民法典第二百零一条第二款）: "
+                         f"+{period.amount}小时 = {due.astimezone(tz):%Y-%m-%d %H:%M}")
+            return Deadline(start, period, due, None, steps)
+        day = local.date()
+        if period.unit == "wd":
+            last = self._explain_working_days(day, period.amount, conventions.start, steps)
+        else:
+            steps.append("开始的当日不计入，自下一日开始计算（民法典第二百零一条）")
+            if period.unit == "d":
+                raw = dt.date.fromordinal(day.toordinal() + period.amount)
+                steps.append(f"{day} + {period.amount}日 = {raw}")
+            else:
+                months = period.amount * (12 if period.unit == "y" else 1)
+                raw = day + relativedelta(months=months)
+                steps.append(f"{day} + {period.chinese} = {raw}（到期月的对应日；没有对应日的，月末日为最后一日，民法典第二百零二条）")
+            last = raw
+            if conventions.roll:
+                info = self.day_info(raw)
+                if info.working:
+                    steps.append(f"{raw} {info.reason}，即期间的最后一日")
+                else:
+                    last = self.next_working_day(raw)
+                    steps.append(f"{raw} {info.reason}；最后一日是休息日，顺延至其后第一个工作日 {last}（民法典第二百零三条）")
+                    self._walk(raw, last, steps, counted=False)
+            else:
+                steps.append("本规则不顺延休息日")
+        if conventions.closing is None:
+            due = dt.datetime.combine(dt.date.fromordinal(last.toordinal() + 1), dt.time(0), tz)
+            steps.append(f"截止: {last} 24:00（期间最后一日的二十四时，民法典第二百零三条）")
+        else:
+            due = dt.datetime.combine(last, conventions.closing, tz)
+            steps.append(f"截止: {last} {conventions.closing:%H:%M}（规则规定的截止时间）")
+        return Deadline(start, period, due, last, steps)
+
+    def _explain_working_days(self, day: dt.date, n: int, start_rule: str, steps: list[str]) -> dt.date:
+        first = day
+        if start_rule == "next-working" and not self.is_working_day(day):
+            first = self.next_working_day(day)
+            steps.append(f"{day} {self.day_info(day).reason}；视为下一个工作日 {first} 起算")
+        steps.append("按工作日计算：开始的当日不计入；周末和法定节假日不计，调休上班日计入")
+        last = self.add_working_days(first, n)
+        if n > 0:
+            self._walk(first, last, steps, counted=True)
+        steps.append(f"第{n}个工作日: {last}")
+        return last
+
+    def _walk(self, after: dt.date, through: dt.date, steps: list[str], counted: bool) -> None:
+        """List the days in (after, through]: each one for short windows, the notable ones otherwise."""
+        span = through.toordinal() - after.toordinal()
+        count = 0
+        for ordinal in range(after.toordinal() + 1, through.toordinal() + 1):
+            info = self.day_info(dt.date.fromordinal(ordinal))
+            if info.working:
+                count += 1
+            if span > _LONG_WALK and info.kind == "weekday" and ordinal != through.toordinal():
+                continue
+            if info.working and counted:
+                steps.append(f"  {info.date} {info.reason} → 第{count}个工作日")
+            else:
+                steps.append(f"  {info.date} {info.reason}，不计" if not info.working else f"  {info.date} {info.reason}")
+
+
+_CACHE: dict[tuple, WorkCalendar] = {}
+
+
+def load_calendar(name: str = NATIONAL, dirs: list | None = None) -> WorkCalendar:
+    """Build (once per process and set of files) the calendar called `name`."""
+    key = (name, tuple(str(d) for d in dirs) if dirs else None)
+    if key not in _CACHE:
+        _CACHE[key] = WorkCalendar(load_calendar_data(name, dirs))
+    return _CACHE[key]

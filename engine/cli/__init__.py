@@ -1,0 +1,40 @@
+"""The `shixian` command: one sub-command module per job, chosen here."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..errors import ShixianError
+from . import calendar_cmd
+
+COMMANDS = [calendar_cmd]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="shixian",
+        description="Deadline checking for Chinese open-government (政务公开) obligations.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in COMMANDS:
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except ShixianError as exc:
+        print(f"shixian: error: {exc}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as exc:
+        print(f"shixian: error: {exc.filename or exc}: no such file", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # e.g. piped into `head`
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""`shixian calendar add|show|coverage`: the working-day calendar from the command line."""
+from __future__ import annotations
+
+import argparse
+import calendar as month_grid
+import datetime as dt
+import re
+from pathlib import Path
+
+from ..calendar import NATIONAL, Conventions, Period, format_due, load_calendar
+from ..errors import InputError
+from ..timeparse import parse_instant
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("calendar", help="working-day arithmetic and the holiday calendar")
+    cal_sub = parser.add_subparsers(dest="calendar_command", required=True, metavar="ACTION")
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--calendar", default=NATIONAL, metavar="NAME",
+                       help="calendar name: 'national' (default) or a local calendar layered over it")
+        p.add_argument("--calendar-dir", action="append", type=Path, metavar="DIR",
+                       help="read calendar files from DIR instead of the bundled calendars/ (repeatable)")
+
+    add = cal_sub.add_parser("add", help="add a period to a date: prints the last day, then the due instant")
+    add.add_argument("start", help="start date or instant, e.g. 2024-09-27 or 2024-09-27T15:00")
+    add.add_argument("period", help="e.g. 7d, 3wd, 5h, 1m, 1y")
+    add.add_argument("--explain", action="store_true", help="print each counting step")
+    add.add_argument("--no-roll", action="store_true", help="do not move a rest-day last day to the next working day")
+    add.add_argument("--start-rule", choices=["strict", "next-working"], default="strict",
+                     help="strict: N-th working day after the start day (default); next-working: a rest-day "
+                          "start counts from the next working day")
+    add.add_argument("--closing", metavar="HH:MM", help="closing time of the last day instead of 24:00")
+    common(add)
+    add.set_defaults(run=run_add)
+
+    show = cal_sub.add_parser("show", help="print a month with holidays, make-up working days and weekends")
+    show.add_argument("month", help="YYYY-MM")
+    common(show)
+    show.set_defaults(run=run_show)
+
+    cov = cal_sub.add_parser("coverage", help="list the covered years and the source of each")
+    common(cov)
+    cov.set_defaults(run=run_coverage)
+
+
+def _calendar(args):
+    return load_calendar(args.calendar, args.calendar_dir)
+
+
+def _closing(text: str | None) -> dt.time | None:
+    if text is None:
+        return None
+    if not re.fullmatch(r"\d{1,2}:\d{2}", text):
+        raise InputError(f"bad closing time {text!r}: expected HH:MM")
+    hour, minute = map(int, text.split(":"))
+    if hour > 23 or minute > 59:
+        raise InputError(f"bad closing time {text!r}: expected HH:MM")
+    return dt.time(hour, minute)
+
+
+def run_add(args) -> int:
+    start, _ = parse_instant(args.start)
+    period = Period.parse(args.period)
+    conventions = Conventions(roll=not args.no_roll, start=args.start_rule, closing=_closing(args.closing))
+    deadline = _calendar(args).deadline(start, period, conventions)
+    if deadline.last_day is not None:
+        print(deadline.last_day.isoformat())
+    else:
+        print(deadline.due.strftime("%Y-%m-%dT%H:%M%z"))
+    print(f"due {format_due(deadline.due, deadline.last_day)} Asia/Shanghai")
+    if args.explain:
+        for step in deadline.steps:
+            print(step)
+    return 0
+
+
+def run_show(args) -> int:
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})", args.month)
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise InputError(f"bad month {args.month!r}: expected YYYY-MM, e.g. 2024-10")
+    year, month = int(match.group(1)), int(match.group(2))
+    cal = _calendar(args)
+    days = [dt.date(year, month, d) for d in range(1, month_grid.monthrange(year, month)[1] + 1)]
+    infos = [cal.day_info(d) for d in days]
+    print(f"{year}年{month}月  ({cal.name} calendar)")
+    print(" ".join(f"  {w} " for w in "一二三四五六日").rstrip())
+    cells = ["     "] * days[0].weekday()
+    mark = {"weekday": "\u3000", "weekend": "・", "holiday": "休", "makeup": "班"}
+    for info in infos:
+        cells.append(f"{info.date.day:>3}{mark[info.kind]}")
+    for row in range(0, len(cells), 7):
+        print(" ".join(cells[row:row + 7]).rstrip())
+    print("休 = 放假 (holiday)  班 = 调休上班 (make-up working day)  ・ = 周末 (weekend)")
+    for info in infos:
+        if info.kind in ("holiday", "makeup"):
+            print(f"{info.date} {info.reason}  [{info.source}]")
+    return 0
+
+
+def run_coverage(args) -> int:
+    cal = _calendar(args)
+    print(f"{cal.name} calendar covers {len(cal.covered_years)} years: "
+          f"{cal.covered_years[0]}-{cal.covered_years[-1]}")
+    for year in cal.covered_years:
+        print(f"{year}  {cal.data.coverage[year]}")
+    for path in cal.data.files:
+        print(f"file  {path}")
+    for day, note in sorted(cal.data.corrections.items()):
+        print(f"correction  {day} {'work' if note.working else 'rest'} ({note.name})  [{note.source}]")
+    return 0

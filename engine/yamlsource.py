@@ -1,0 +1,87 @@
+"""Safe YAML loading that remembers where each key stood, so errors can name file, line and column."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import SourceError
+
+try:  # the C loader is much faster on large rule packs; fall back when libyaml is absent
+    _Base = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Base = yaml.SafeLoader
+
+
+class Located(dict):
+    """A mapping that knows its own position and each key's (line, column), 1-based."""
+
+    line: int = 0
+    column: int = 0
+    positions: dict
+
+
+class _Loader(_Base):
+    pass
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
+    loader.flatten_mapping(node)
+    result = Located()
+    result.line, result.column = node.start_mark.line + 1, node.start_mark.column + 1
+    result.positions = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, (str, int, float, bool)) and key is not None:
+            raise SourceError(loader.name, key_node.start_mark.line + 1, None,
+                              "mapping keys must be plain scalars", key_node.start_mark.column + 1)
+        if key in result:
+            raise SourceError(loader.name, key_node.start_mark.line + 1, str(key),
+                              "duplicate key", key_node.start_mark.column + 1)
+        try:
+            result[key] = loader.construct_object(value_node, deep=True)
+        except (ValueError, OverflowError) as exc:  # e.g. a timestamp like 2024-13-08
+            raise SourceError(loader.name, value_node.start_mark.line + 1, str(key), f"bad value: {exc}",
+                              value_node.start_mark.column + 1) from None
+        result.positions[key] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+    return result
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def load_yaml_text(text: str, name: str) -> Any:
+    """Parse YAML text safely; syntax errors become SourceError with the line and column."""
+    loader = _Loader(text)
+    loader.name = name
+    try:
+        return loader.get_single_data()
+    except SourceError:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        column = mark.column + 1 if mark else None
+        raise SourceError(name, line, None, f"YAML syntax: {exc.problem or exc.context}", column) from None
+    except yaml.YAMLError as exc:
+        raise SourceError(name, None, None, f"YAML: {exc}") from None
+    finally:
+        loader.dispose()
+
+
+def load_yaml_file(path: Path) -> Any:
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SourceError(str(path), None, None, f"not UTF-8 text ({exc.reason})") from None
+    return load_yaml_text(text, str(path))
+
+
+def where(mapping: Any, key: str | None = None) -> tuple[int | None, int | None]:
+    """Line and column of `key` in `mapping` (or of the mapping itself), when known."""
+    if isinstance(mapping, Located):
+        if key is not None and key in mapping.positions:
+            return mapping.positions[key]
+        return mapping.line, mapping.column
+    return None, None
