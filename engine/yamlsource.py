@@ -1,6 +1,7 @@
 """Safe YAML loading that remembers where each key stood, so errors can name file, line and column."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,16 @@ class Located(dict):
 
 class _Loader(_Base):
     pass
+
+
+# YAML 1.1 reads on/off/yes/no as booleans, so a rule's `pause: {on: ...}` would lose its key.
+# Only true/false are booleans here (as in YAML 1.2).
+_BOOL = "tag:yaml.org,2002:bool"
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL]
+    for first, resolvers in _Base.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:

@@ -15,7 +15,7 @@ import numpy as np
 from dateutil.relativedelta import relativedelta
 
 from ..errors import CalendarCoverageError
-from .period import Period
+from .period import UNITS as UNIT_ZH, Period
 from .sources import NATIONAL, CalendarData, DayNote, load_calendar_data
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -243,8 +243,15 @@ class WorkCalendar:
 
     # -- deadlines ------------------------------------------------------------------------------
     def deadline(self, start: dt.datetime | dt.date, period: Period | str,
-                 conventions: Conventions = Conventions(), tz: ZoneInfo = SHANGHAI) -> Deadline:
-        """When a period that starts at `start` runs out, with the counting steps in words."""
+                 conventions: Conventions = Conventions(), tz: ZoneInfo = SHANGHAI,
+                 pauses: list[tuple[dt.datetime, dt.datetime, str]] = (), extension: int = 0,
+                 extension_note: str = "") -> Deadline:
+        """When a period that starts at `start` runs out, with the counting steps in words.
+
+        `pauses` are (from, to, why) intervals not counted (e.g. 条例第三十三条: third-party consultation):
+        in working days, those strictly after the pause's start day through its end day; in days, the
+        calendar days between; in hours, the exact duration. `extension` adds units of the period's own unit.
+        """
         period = Period.parse(period) if isinstance(period, str) else period
         start = to_shanghai(start)
         local = start.astimezone(tz)
@@ -253,8 +260,27 @@ class WorkCalendar:
             due = start + dt.timedelta(hours=period.amount)
             steps.append(f"按小时计算，自事件时刻起算，昼夜连续计算、节假日照算（民法典第二百零一条第二款）: "
                          f"+{period.amount}小时 = {due.astimezone(tz):%Y-%m-%d %H:%M}")
+            for begin, end, why in pauses:
+                due += end - begin
+                steps.append(f"暂停 {begin.astimezone(tz):%Y-%m-%d %H:%M} 至 {end.astimezone(tz):%Y-%m-%d %H:%M}"
+                             f"（{why}），不计 {(end - begin).total_seconds() / 3600:g} 小时")
+            if extension:
+                due += dt.timedelta(hours=extension)
+                steps.append(f"延长 {extension} 小时{extension_note}")
             return Deadline(start, period, due, None, steps)
         day = local.date()
+        extra = 0
+        for begin, end, why in pauses:
+            b, e = begin.astimezone(tz).date(), end.astimezone(tz).date()
+            skipped = self.working_days_between(b, e) if period.unit == "wd" else e.toordinal() - b.toordinal()
+            extra += max(skipped, 0)
+            unit = "个工作日" if period.unit == "wd" else "日"
+            steps.append(f"暂停 {b} 至 {e}（{why}），不计 {skipped} {unit}")
+        if extension:
+            steps.append(f"延长 {extension}{UNIT_ZH[period.unit]}{extension_note}")
+        if extra or extension:
+            period = Period(period.amount + extra + extension, period.unit)
+            steps.append(f"合计期间 {period.chinese}")
         if period.unit == "wd":
             last = self._explain_working_days(day, period.amount, conventions.start, steps)
         else:
@@ -284,6 +310,19 @@ class WorkCalendar:
             due = dt.datetime.combine(last, conventions.closing, tz)
             steps.append(f"截止: {last} {conventions.closing:%H:%M}（规则规定的截止时间）")
         return Deadline(start, period, due, last, steps)
+
+    def units_between(self, earlier: dt.datetime, later: dt.datetime, unit: str) -> int:
+        """How far `later` is past `earlier`, in a rule's unit (hours rounded up; months count as days).
+
+        Used for "late by" and "time left": working days are those strictly after the earlier
+        day through the later day.
+        """
+        a, b = to_shanghai(earlier).astimezone(SHANGHAI), to_shanghai(later).astimezone(SHANGHAI)
+        if unit == "h":
+            return -int(-(b - a).total_seconds() // 3600)
+        if unit == "wd":
+            return self.working_days_between(a.date(), b.date())
+        return b.date().toordinal() - a.date().toordinal()
 
     def _explain_working_days(self, day: dt.date, n: int, start_rule: str, steps: list[str]) -> dt.date:
         first = day

@@ -1,0 +1,94 @@
+"""What every rule kind needs while evaluating: the calendar, the as-of moment, and finding builders."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from ..calendar import SHANGHAI, Deadline, Period, WorkCalendar
+from ..calendar.period import UNITS
+from ..errors import CalendarCoverageError
+from ..model.events import Event
+from ..model.findings import STATUS_ZH, EventRef, Finding
+from ..ruleset.loader import LoadedRule
+
+# internal outcomes kept for `explain`, never reported as findings
+QUIET = ("on_time", "pending", "paused", "met")
+
+
+def ref(event: Event | None) -> EventRef | None:
+    return EventRef(event.id, event.type, event.time) if event else None
+
+
+def local_date(instant: dt.datetime) -> dt.date:
+    return instant.astimezone(SHANGHAI).date()
+
+
+def fmt(instant: dt.datetime) -> str:
+    return instant.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+@dataclass
+class Context:
+    calendar: WorkCalendar
+    as_of: dt.datetime
+    warn_within: Period
+    outcomes: list[Finding] = field(default_factory=list)  # everything, including QUIET ones, for explain
+    trace_subject: str | None = None
+
+    def finding(self, loaded: LoadedRule, status: str, subject: str, body: str, department: str, message: str,
+                **extra) -> Finding:
+        rule = loaded.rule
+        finding = Finding(rule=rule.id, title=rule.title, severity=rule.severity, status=status, subject=subject,
+                          body=body, department=department, source=rule.source.model_dump(exclude_none=True),
+                          message=message, **extra)
+        self.outcomes.append(finding)
+        return finding
+
+    def undetermined(self, loaded: LoadedRule, exc: CalendarCoverageError, subject: str, body: str,
+                     department: str, **extra) -> Finding:
+        return self.finding(loaded, "undetermined", subject, body, department,
+                            f"{loaded.rule.title}：无法判定，日历未覆盖{exc.year}年（{exc}）", **extra)
+
+    def warn_period(self, loaded: LoadedRule) -> Period:
+        own = getattr(loaded.rule, "warn_within", None)
+        return Period.parse(own) if own else self.warn_within
+
+    def judge_open(self, loaded: LoadedRule, deadline: Deadline, subject: str, body: str, department: str,
+                   what: str, **extra) -> Finding:
+        """An obligation not yet fulfilled at as-of: overdue, due soon, or still pending."""
+        cal, unit = self.calendar, deadline.period.unit
+        anchor = deadline.last_day or deadline.due
+        common = dict(deadline=deadline.due, deadline_text=deadline.due_text, explanation=deadline.steps, **extra)
+        if self.as_of >= deadline.due:
+            late = max(cal.units_between(anchor, self.as_of, unit), 1)
+            return self.finding(loaded, "overdue", subject, body, department,
+                                f"{loaded.rule.title}：{what}应于{deadline.due_text}前完成，截至{fmt(self.as_of)}仍未完成，"
+                                f"已逾期{late}{UNITS[unit]}", overdue_by=f"{late}{unit}", **common)
+        warn = self.warn_period(loaded)
+        left = cal.units_between(self.as_of, anchor, warn.unit)
+        if left <= warn.amount:
+            return self.finding(loaded, "due_soon", subject, body, department,
+                                f"{loaded.rule.title}：{what}将于{deadline.due_text}到期（剩余{max(left, 0)}{UNITS[warn.unit]}）",
+                                **common)
+        return self.finding(loaded, "pending", subject, body, department,
+                            f"{what}期限 {deadline.due_text}，尚未到期", **common)
+
+    def judge_done(self, loaded: LoadedRule, deadline: Deadline, done: Event, subject: str, body: str,
+                   department: str, what: str, **extra) -> Finding:
+        """An obligation fulfilled by `done`: late or on time."""
+        unit = deadline.period.unit
+        common = dict(deadline=deadline.due, deadline_text=deadline.due_text, explanation=deadline.steps,
+                      fulfilment=ref(done), **extra)
+        if done.time >= deadline.due and not (done.date_only and deadline.last_day
+                                               and local_date(done.time) <= deadline.last_day):
+            anchor = deadline.last_day or deadline.due
+            late = max(self.calendar.units_between(anchor, done.time, unit), 1)
+            return self.finding(loaded, "late", subject, body, department,
+                                f"{loaded.rule.title}：{what}应于{deadline.due_text}前完成，实际{fmt(done.time)}完成，"
+                                f"逾期{late}{UNITS[unit]}", overdue_by=f"{late}{unit}", **common)
+        return self.finding(loaded, "on_time", subject, body, department,
+                            f"{what}于{fmt(done.time)}完成，期限 {deadline.due_text}", **common)
+
+
+def status_zh(status: str) -> str:
+    return STATUS_ZH.get(status, status)

@@ -1,0 +1,153 @@
+"""Rules judged per body and calendar period: counts per year/quarter/month, and yearly due dates."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from ..calendar import SHANGHAI, Deadline, Period
+from ..errors import CalendarCoverageError
+from ..model.events import Event
+from ..model.rules import CountRule, DueByRule
+from ..ruleset.loader import LoadedRule
+from .context import Context, fmt, local_date, ref
+
+
+def period_of(day: dt.date, per: str) -> tuple[str, dt.date, dt.date]:
+    """(label, first day, last day) of the calendar period containing `day`."""
+    if per == "year":
+        return str(day.year), dt.date(day.year, 1, 1), dt.date(day.year, 12, 31)
+    if per == "quarter":
+        q = (day.month - 1) // 3
+        first = dt.date(day.year, 3 * q + 1, 1)
+        nxt = dt.date(day.year + (q == 3), (3 * q + 3) % 12 + 1, 1)
+        return f"{day.year}-Q{q + 1}", first, dt.date.fromordinal(nxt.toordinal() - 1)
+    nxt = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return f"{day.year}-{day.month:02d}", dt.date(day.year, day.month, 1), dt.date.fromordinal(nxt.toordinal() - 1)
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """24:00 of `day` in Asia/Shanghai (the start of the next day)."""
+    return dt.datetime.combine(dt.date.fromordinal(day.toordinal() + 1), dt.time(0), SHANGHAI)
+
+
+class CountEvaluator:
+    """At least N events of a type per body per period, judged at the period's end."""
+
+    def __init__(self, loaded: LoadedRule, ctx: Context):
+        self.loaded, self.ctx = loaded, ctx
+        self.rule: CountRule = loaded.rule
+        self.first_seen: dict[str, dt.date] = {}
+        self.counts: dict[tuple[str, str], list[Event]] = defaultdict(list)
+
+    def feed(self, event: Event) -> None:
+        if not self.loaded.matches(event):
+            return
+        day = local_date(event.time)
+        self.first_seen.setdefault(event.body, day)
+        if event.type == self.rule.event and self.rule.effective.contains(day):
+            self.counts[(event.body, period_of(day, self.rule.per)[0])].append(event)
+
+    def observe(self, event: Event) -> None:
+        """Any event of a body the rule applies to makes the body known, so a zero count is judged."""
+        if event.body not in self.first_seen and self.loaded.matches(event):
+            self.first_seen.setdefault(event.body, local_date(event.time))
+
+    def finish(self) -> None:
+        rule, ctx = self.rule, self.ctx
+        as_of_day = local_date(ctx.as_of)
+        for body, first in sorted(self.first_seen.items()):
+            day = max(first, rule.effective.from_ or first)
+            while day <= as_of_day and (rule.effective.to is None or day <= rule.effective.to):
+                label, start, end = period_of(day, rule.per)
+                events = self.counts.get((body, label), [])
+                self._judge(body, label, start, end, events)
+                day = dt.date.fromordinal(end.toordinal() + 1)
+
+    def _judge(self, body: str, label: str, start: dt.date, end: dt.date, events: list[Event]) -> None:
+        rule, ctx = self.rule, self.ctx
+        due = end_of_day(end)
+        deadline = Deadline(due, Period(0, "d"), due, end, [f"统计期间 {start} 至 {end}，期末 {end} 24:00"])
+        common = dict(subject=f"{body}/{label}", body=body, department=events[-1].department if events else "",
+                      period=label, deadline=due, deadline_text=deadline.due_text,
+                      explanation=deadline.steps + [f"已有 {len(events)} 次：" + "、".join(e.id for e in events)])
+        n = len(events)
+        if n >= rule.at_least:
+            ctx.finding(self.loaded, "met", message=f"{label} 已有{n}次，达到{rule.at_least}次", **common)
+        elif ctx.as_of >= due:
+            ctx.finding(self.loaded, "below_count", message=f"{rule.title}：{body} {label} 仅{n}次，少于{rule.at_least}次",
+                        **common)
+        else:
+            warn = ctx.warn_period(self.loaded)
+            try:
+                left = ctx.calendar.units_between(ctx.as_of, end, warn.unit)
+            except CalendarCoverageError as exc:
+                ctx.undetermined(self.loaded, exc, **{k: common[k] for k in ("subject", "body", "department", "period")})
+                return
+            status = "due_soon" if left <= warn.amount else "pending"
+            ctx.finding(self.loaded, status, message=f"{rule.title}：{body} {label} 目前{n}次，期末{end}前还需"
+                        f"{rule.at_least - n}次", **common)
+
+
+class DueByEvaluator:
+    """A yearly fixed date: e.g. the annual report for year Y by 31 January of Y+1 (条例第四十九条)."""
+
+    def __init__(self, loaded: LoadedRule, ctx: Context):
+        self.loaded, self.ctx = loaded, ctx
+        self.rule: DueByRule = loaded.rule
+        self.first_seen: dict[str, dt.date] = {}
+        self.done: dict[tuple[str, int], Event] = {}
+
+    def observe(self, event: Event) -> None:
+        if event.body not in self.first_seen and self.loaded.matches(event):
+            self.first_seen.setdefault(event.body, local_date(event.time))
+
+    def feed(self, event: Event) -> None:
+        if not self.loaded.matches(event):
+            return
+        self.first_seen.setdefault(event.body, local_date(event.time))
+        try:
+            year = int(event.attrs.get(self.rule.period_field))
+        except (TypeError, ValueError):
+            year = local_date(event.time).year - self.rule.due.years_after
+        self.done.setdefault((event.body, year), event)
+
+    def _due(self, year: int) -> dt.date | None:
+        due = self.rule.due
+        try:
+            return dt.date(year + due.years_after, due.month, due.day)
+        except ValueError:
+            return None
+
+    def finish(self) -> None:
+        rule, ctx = self.rule, self.ctx
+        horizon = local_date(ctx.as_of).year + 1
+        for body, first in sorted(self.first_seen.items()):
+            years = {y for (b, y) in self.done if b == body}
+            years |= {y for y in range(first.year - rule.due.years_after, horizon)
+                      if (d := self._due(y)) and d >= first}
+            for year in sorted(years):
+                if rule.effective.contains(dt.date(year, 12, 31)):
+                    self._judge(body, year)
+
+    def _judge(self, body: str, year: int) -> None:
+        rule, ctx = self.rule, self.ctx
+        last = self._due(year)
+        if last is None:
+            return
+        where = dict(subject=f"{body}/{year}", body=body, department="", period=str(year))
+        try:
+            if rule.roll:
+                last = ctx.calendar.next_working_day(last, include_self=True)
+            due = end_of_day(last)
+        except CalendarCoverageError as exc:
+            ctx.undetermined(self.loaded, exc, **where)
+            return
+        deadline = Deadline(due, Period(0, "d"), due, last,
+                            [f"{year}年度：应于{last}前（含当日）完成；{'顺延休息日' if rule.roll else '不顺延'}"])
+        event = self.done.get((body, year))
+        what = f"{year}年度"
+        if event is not None:
+            where["department"] = event.department
+            ctx.judge_done(self.loaded, deadline, event, what=what, trigger=None, **where)
+        else:
+            ctx.judge_open(self.loaded, deadline, what=what, **where)

@@ -1,0 +1,38 @@
+"""Task lists: each work-plan item with a due date must be completed (a `task.completed` event) by then."""
+from __future__ import annotations
+
+from ..calendar import Deadline, Period
+from ..model.events import Event
+from ..model.rules import TaskListRule
+from ..ruleset.loader import LoadedRule
+from .context import Context
+from .periodic import end_of_day
+
+
+class TaskListEvaluator:
+    def __init__(self, loaded: LoadedRule, ctx: Context):
+        self.loaded, self.ctx = loaded, ctx
+        self.rule: TaskListRule = loaded.rule
+        self.done: dict[str, Event] = {}
+
+    def feed(self, event: Event) -> None:
+        if event.body == self.rule.body and self.loaded.matches(event):
+            self.done.setdefault(event.subject, event)
+
+    def finish(self) -> None:
+        for task in self.rule.tasks:
+            if task.due is None or not self.rule.effective.contains(task.due):
+                continue
+            due = end_of_day(task.due)
+            steps = [f"第{task.item}项：完成时限“{task.phrase or task.due}”，读作 {task.due} 前（含当日）"]
+            if task.lead:
+                steps.append("牵头部门：" + "、".join(task.lead))
+            if task.responsible:
+                steps.append("责任部门：" + "、".join(task.responsible))
+            deadline = Deadline(due, Period(0, "d"), due, task.due, steps)
+            where = dict(subject=task.id, body=self.rule.body, department="、".join(task.lead or task.responsible))
+            what = f"第{task.item}项“{task.title}”"
+            if task.id in self.done:
+                self.ctx.judge_done(self.loaded, deadline, self.done[task.id], what=what, **where)
+            else:
+                self.ctx.judge_open(self.loaded, deadline, what=what, **where)

@@ -1,0 +1,144 @@
+"""Event logs: JSON Lines and CSV (UTF-8, BOM or not), from several files, in any order.
+
+A malformed line (bad JSON, missing field, bad time, unknown type) is kept as a Reject with its file
+and line number; the run goes on. A duplicate id with identical content is ignored; with different
+content the later line is rejected and reported.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..calendar import SHANGHAI
+from ..errors import InputError, ShixianError
+from ..model.events import Event
+from ..timeparse import parse_instant
+
+REQUIRED = ("id", "type", "subject", "time", "body")
+
+
+@dataclass
+class Reject:
+    file: str
+    line: int
+    reason: str
+    raw: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "reason": self.reason, "raw": self.raw}
+
+
+@dataclass
+class EventLog:
+    events: list[Event] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    lines: int = 0  # records read, including rejected and duplicate ones
+    duplicates: int = 0  # identical repeats, ignored
+
+
+class BadRecord(ValueError):
+    pass
+
+
+def event_from_record(record: Any, origin: str, vocabulary: dict[str, str] | None) -> Event:
+    """Validate one record (a dict from JSON or CSV) into an Event, or raise BadRecord saying why."""
+    if not isinstance(record, dict):
+        raise BadRecord(f"expected a JSON object, got {type(record).__name__}")
+    missing = [k for k in REQUIRED if record.get(k) in (None, "")]
+    if missing:
+        raise BadRecord(f"missing field{'s' if len(missing) > 1 else ''}: {', '.join(missing)}")
+    for key in REQUIRED:
+        if not isinstance(record[key], (str, int)) or isinstance(record[key], bool):
+            raise BadRecord(f"field '{key}' must be text")
+    event_type = str(record["type"])
+    if vocabulary is not None and event_type not in vocabulary:
+        raise BadRecord(f"unknown event type '{event_type}'")
+    tz = SHANGHAI
+    if record.get("tz"):
+        try:
+            tz = ZoneInfo(str(record["tz"]))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise BadRecord(f"unknown time zone '{record['tz']}'") from None
+    try:
+        instant, date_only = parse_instant(str(record["time"]), tz)
+    except InputError:
+        raise BadRecord(f"bad time {record['time']!r}: expected ISO 8601, e.g. 2024-09-27T15:00") from None
+    attrs = {k: v for k, v in record.items()
+             if k not in REQUIRED and k not in ("department", "tz", "attrs") and v not in (None, "")}
+    if isinstance(record.get("attrs"), dict):
+        attrs.update(record["attrs"])
+    return Event(str(record["id"]), event_type, str(record["subject"]), instant, str(record["body"]),
+                 str(record.get("department") or ""), attrs, date_only, origin)
+
+
+def _records(path: Path) -> Iterator[tuple[int, str, Any]]:
+    """(line number, raw text, parsed record or an exception) for each record of a file."""
+    text_stream = io.open(path, encoding="utf-8-sig", newline="", errors="strict")
+    with text_stream:
+        if path.suffix.lower() == ".csv":
+            reader = csv.reader(text_stream)
+            header = next(reader, None)
+            if header is None:
+                return
+            header = [h.strip() for h in header]
+            for row in reader:
+                raw = ",".join(row)
+                if not any(cell.strip() for cell in row):
+                    continue
+                if len(row) != len(header):
+                    yield reader.line_num, raw, BadRecord(f"expected {len(header)} columns, got {len(row)}")
+                    continue
+                yield reader.line_num, raw, dict(zip(header, row))
+            return
+        for number, line in enumerate(text_stream, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield number, line.rstrip("\n"), json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield number, line.rstrip("\n"), BadRecord(f"bad JSON: {exc.msg} at column {exc.colno}")
+
+
+def read_events(paths: Iterable[Path | str], vocabulary: dict[str, str] | None = None) -> EventLog:
+    log = EventLog()
+    seen: dict[str, tuple[dict, str]] = {}
+    for path in map(Path, paths):
+        if not path.is_file():
+            raise ShixianError(f"{path}: no such event file")
+        try:
+            for number, raw, record in _records(path):
+                log.lines += 1
+                origin = f"{path}:{number}"
+                try:
+                    if isinstance(record, Exception):
+                        raise record
+                    event = event_from_record(record, origin, vocabulary)
+                except BadRecord as exc:
+                    log.rejects.append(Reject(str(path), number, str(exc), raw))
+                    continue
+                content = event.to_json()
+                if event.id in seen:
+                    first, where = seen[event.id]
+                    if first == content:
+                        log.duplicates += 1
+                    else:
+                        log.rejects.append(Reject(str(path), number,
+                                                  f"duplicate id '{event.id}' with different content (first at {where})", raw))
+                    continue
+                seen[event.id] = (content, origin)
+                log.events.append(event)
+        except UnicodeDecodeError as exc:
+            raise ShixianError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    return log
+
+
+def write_rejects(rejects: list[Reject], path: Path) -> None:
+    """Keep every rejected line, with where it came from and why, as JSON Lines."""
+    with open(path, "w", encoding="utf-8") as out:
+        for reject in rejects:
+            out.write(json.dumps(reject.to_json(), ensure_ascii=False) + "\n")

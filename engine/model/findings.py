@@ -1,0 +1,80 @@
+"""A finding: one rule's verdict on one subject, with its citation and arithmetic.
+
+`Finding.to_json()` is the documented contract (docs/findings.md) shared by every report and the API.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+# statuses that mean the obligation was broken; due_soon is a warning of what is coming
+VIOLATIONS = ("late", "overdue", "short", "below_count", "missing_fields", "unlinked")
+STATUSES = VIOLATIONS + ("due_soon", "undetermined")
+STATUS_ZH = {
+    "late": "逾期完成", "overdue": "已逾期未完成", "due_soon": "即将到期", "short": "期间不足",
+    "below_count": "次数不足", "missing_fields": "要素缺失", "unlinked": "未关联", "undetermined": "无法判定",
+}
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass(slots=True)
+class EventRef:
+    id: str
+    type: str
+    time: dt.datetime
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "type": self.type, "time": self.time.isoformat()}
+
+
+@dataclass(slots=True)
+class Finding:
+    rule: str
+    title: str
+    severity: str
+    status: str
+    subject: str
+    body: str
+    department: str
+    source: dict[str, Any]
+    message: str
+    trigger: EventRef | None = None
+    fulfilment: EventRef | None = None
+    deadline: dt.datetime | None = None
+    deadline_text: str | None = None  # e.g. "2024-10-08 24:00"
+    overdue_by: str | None = None  # e.g. "3wd", in the rule's unit
+    explanation: list[str] = field(default_factory=list)
+    period: str | None = None  # count and yearly rules: "2018", "2018-Q2"
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable across runs: rule, subject and what started the clock (or the period)."""
+        anchor = self.trigger.id if self.trigger else (self.period or "")
+        raw = f"{self.rule}\x1f{self.subject}\x1f{anchor}\x1f{self.status if self.status in ('missing_fields', 'unlinked') else ''}"
+        return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
+
+    def sort_key(self) -> tuple:
+        return (self.body, self.subject, self.rule, self.deadline.isoformat() if self.deadline else "", self.status)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "fingerprint": self.fingerprint,
+            "rule": self.rule,
+            "title": self.title,
+            "severity": self.severity,
+            "status": self.status,
+            "subject": self.subject,
+            "body": self.body,
+            "department": self.department,
+            "period": self.period,
+            "source": self.source,
+            "message": self.message,
+            "trigger": self.trigger.to_json() if self.trigger else None,
+            "fulfilment": self.fulfilment.to_json() if self.fulfilment else None,
+            "deadline": self.deadline.isoformat() if self.deadline else None,
+            "deadline_text": self.deadline_text,
+            "overdue_by": self.overdue_by,
+            "explanation": list(self.explanation),
+        }
