@@ -90,9 +90,12 @@ class TestCase(Strict):
     """Given these events, as of this moment, expect exactly these findings of the rule (or file)."""
 
     name: str
-    as_of: dt.datetime | dt.date
+    as_of: dt.datetime | dt.date = Field(description="a date alone means the end of that day")
+    defaults: dict[str, Any] = Field(default_factory=dict, description="fields merged into every event, e.g. body")
     events: list[dict[str, Any]]
-    expect: list[dict[str, Any]] = Field(default_factory=list)
+    expect: list[dict[str, Any]] = Field(default_factory=list, description="findings expected, each matched on "
+                                         "the keys given: rule, subject, status, deadline, severity, period, overdue_by")
+    rules: list[str] | None = Field(default=None, description="in a *.test.yaml file: only these rule ids' findings")
 
 
 class Task(Strict):
@@ -226,6 +229,12 @@ class FieldsRule(Rule):
 
 AnyRule = Annotated[Union[DeadlineRule, SpanRule, CountRule, DueByRule, TaskListRule, FieldsRule],
                     Field(discriminator="kind")]
+
+
+class TestFile(Strict):
+    """A `*.test.yaml` file: cases run against every rule loaded from the same paths."""
+
+    cases: list[TestCase]
 
 
 class RuleFile(Strict):
