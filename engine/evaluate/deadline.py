@@ -58,14 +58,14 @@ class DeadlineEvaluator:
                 clock.pauses.append((clock.paused_by.time, event.time, self._why(clock.paused_by)))
                 clock.paused_by = None
             self._close(self.clocks.pop(key), event)
+        elif event.type == rule.restart:  # before pause/resume: a restart also ends the pause it resumes
+            clock.notes.append(f"{fmt(event.time)} {event.type}（{event.id}）：期限自此重新计算")
+            clock.start, clock.pauses, clock.paused_by = event, [], None
         elif event.type in self.pause_on and clock.paused_by is None:
             clock.paused_by = event
         elif event.type in self.pause_resume and clock.paused_by is not None:
             clock.pauses.append((clock.paused_by.time, event.time, self._why(clock.paused_by)))
             clock.paused_by = None
-        elif event.type == rule.restart:
-            clock.notes.append(f"{fmt(event.time)} {event.type}（{event.id}）：期限自此重新计算")
-            clock.start, clock.pauses, clock.paused_by = event, [], None
         elif rule.extend and event.type == rule.extend.on:
             self._extend(clock, event)
 
