@@ -52,14 +52,25 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
                               "duplicate key", key_node.start_mark.column + 1)
         try:
             result[key] = loader.construct_object(value_node, deep=True)
-        except (ValueError, OverflowError) as exc:  # e.g. a timestamp like 2024-13-08
-            raise SourceError(loader.name, value_node.start_mark.line + 1, str(key), f"bad value: {exc}",
-                              value_node.start_mark.column + 1) from None
+        except SourceError as exc:  # e.g. a timestamp like 2024-13-08: name the key it belongs to
+            if exc.field is None and value_node is not None and isinstance(value_node, yaml.ScalarNode):
+                raise SourceError(exc.path, exc.line, str(key), exc.message, exc.column) from None
+            raise
         result.positions[key] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
     return result
 
 
+def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode):
+    """Dates like 2024-02-30 match YAML's timestamp pattern but are not dates: say where."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError) as exc:
+        raise SourceError(loader.name, node.start_mark.line + 1, None, f"bad date {node.value!r}: {exc}",
+                          node.start_mark.column + 1) from None
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def load_yaml_text(text: str, name: str) -> Any:

@@ -132,13 +132,32 @@ def _explain(err: dict) -> tuple[str | None, str]:
     return None, err["msg"]
 
 
+def _node_at(doc: Any, loc: tuple) -> Any:
+    node = doc
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+    return node
+
+
 def _validation_errors(path: Path, doc: Any, exc: ValidationError) -> list[SourceError]:
+    raw = exc.errors()
+    # a misspelt key also shows up as a missing one: report only the misspelling
+    extras = {(e["loc"][:-1], str(e["loc"][-1])) for e in raw if e["type"] == "extra_forbidden"}
     errors = []
-    for err in exc.errors():
+    for err in raw:
+        if err["type"] == "missing" and any(prefix == err["loc"][:-1] and difflib.get_close_matches(
+                str(err["loc"][-1]), [key], n=1) for prefix, key in extras):
+            continue
         line, column, key, rule_id = _locate(doc, err["loc"])
         if err["type"] == "missing":  # the key is absent: point at the mapping that lacks it
             line, column, _, rule_id = _locate(doc, err["loc"][:-1])
         override, message = _explain(err)
+        node = _node_at(doc, err["loc"])
+        if override and isinstance(node, Located) and override in node.positions:
+            line, column = node.positions[override]
         if rule_id:
             message = f"rule '{rule_id}': {message}"
         errors.append(SourceError(str(path), line, override or key, message, column))
@@ -174,7 +193,7 @@ def _read_vocabulary(paths: list[Path]) -> dict[str, str]:
     return vocabulary
 
 
-def load_rules(paths: list[Path | str], collect: bool = False) -> RuleSet:
+def load_rules(paths: list[Path | str]) -> RuleSet:
     """Load every rule file under `paths`. Raises RuleLoadError listing all problems found."""
     files, vocab_files = rule_files([Path(p) for p in paths])
     default_vocab = bundled("rules") / VOCABULARY_FILE
@@ -212,7 +231,7 @@ def load_rules(paths: list[Path | str], collect: bool = False) -> RuleSet:
                 continue
             for other in loaded:
                 if other.id == rule.id and other.rule.effective.overlaps(rule.effective):
-                    line, column = where(node, "id")
+                    line, column = where(node, "effective" if "effective" in node else "id")
                     errors.append(SourceError(str(path), line, "effective",
                                               f"rule '{rule.id}' is already in force on overlapping dates at "
                                               f"{other.path}:{other.line}; give each version its own 'effective' range",

@@ -1,0 +1,81 @@
+"""Broken rule files: each error names the file, the line and the field, and says what was expected."""
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from conftest import ROOT, run_cli
+from engine.errors import ShixianError
+from engine.ruleset.loader import RuleLoadError, load_rules
+
+BROKEN = Path(__file__).parent / "broken_rules"
+
+CASES = [  # file, line, field, words the message must contain
+    ("misspelt_key.yaml", 9, "withn", "did you mean 'within'"),
+    ("unknown_unit.yaml", 9, "within", "bad period '7weeks'"),
+    ("unknown_event_type.yaml", 8, "fulfil", "did you mean 'document.published'"),
+    ("pause_without_resume.yaml", 11, "pause", "pause without resume"),
+    ("overlapping_effective.yaml", 15, "effective", "overlapping dates"),
+    ("unknown_kind.yaml", 4, "kind", "unknown kind 'deadlin'"),
+    ("missing_source.yaml", 3, "source", "required key 'source' is missing"),
+    ("bad_applies_to.yaml", 8, "body", "expected one operator"),
+    ("bad_yaml.yaml", 5, None, "YAML syntax"),
+    ("bad_date.yaml", 7, "from", "bad date '2019-02-30'"),
+    ("duplicate_key.yaml", 6, "title", "duplicate key"),
+    ("bad_closing.yaml", 10, "roll", "valid boolean"),
+]
+
+
+@pytest.mark.parametrize("name, line, field, words", CASES)
+def test_broken_rule_file_is_reported_precisely(name, line, field, words):
+    path = BROKEN / name
+    with pytest.raises(RuleLoadError) as err:
+        load_rules([path])
+    first = err.value.errors[0]
+    assert (first.path, first.line, first.field) == (str(path), line, field), str(first)
+    assert words in str(first)
+
+
+def test_every_broken_file_is_covered():
+    assert {p.name for p in BROKEN.glob("*.yaml")} == {c[0] for c in CASES}
+
+
+def test_validate_lists_every_error_and_exits_1():
+    result = run_cli("validate", str(BROKEN))
+    assert result.returncode == 1
+    lines = result.stdout.strip().splitlines()
+    assert lines[-1] == f"{len(lines) - 1} errors" and len(lines) - 1 >= len(CASES)
+    for name, line, _, _ in CASES:
+        assert any(out.startswith(f"{BROKEN / name}:{line}:") for out in lines), name
+    assert any(line.startswith(f"{BROKEN / 'misspelt_key.yaml'}:9:5: field 'withn':") for line in lines)
+
+
+def test_validate_bundled_rules_is_clean():
+    result = run_cli("validate", str(ROOT / "rules"))
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.startswith("ok: ")
+
+
+def test_published_schema_is_current():
+    # docs/rule-schema.json is generated from the model: `shixian schema > docs/rule-schema.json`
+    result = run_cli("schema")
+    assert result.stdout == (ROOT / "docs" / "rule-schema.json").read_text(encoding="utf-8")
+
+
+TOKENS = list("abc:-[]{}, \n'\"#&*!|>%@`0123456789.") + [
+    "kind: ", "rules:\n", "  - ", "id: ", "deadline", "within: ", "7d", "pack: t\n", "\t", "é", "时", "source: ",
+    "trigger: ", "document.issued", "2024-02-30", "on: ", "pause:", "true", "~", "&a ", "*a"]
+yaml_text = st.lists(st.sampled_from(TOKENS), max_size=60).map("".join)
+
+
+@given(yaml_text)
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_random_yaml_gives_a_result_or_a_clear_error(tmp_path, text):
+    path = tmp_path / "random.yaml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        load_rules([path])
+    except RuleLoadError as exc:
+        assert exc.errors and all(e.path == str(path) for e in exc.errors)
+    except ShixianError:
+        pass
