@@ -16,7 +16,7 @@ demo: $(STAMP)
 	$(BIN)/shixian calendar show 2024-10
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
 	$(BIN)/python bench/calendar_bench.py
