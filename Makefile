@@ -17,6 +17,8 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+	$(BIN)/shixian validate rules
+	$(BIN)/shixian test rules
 
 bench: $(STAMP)
 	$(BIN)/python bench/calendar_bench.py
