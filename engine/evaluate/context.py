@@ -33,7 +33,7 @@ class Context:
     as_of: dt.datetime
     warn_within: Period
     outcomes: list[Finding] = field(default_factory=list)  # everything, including QUIET ones, for explain
-    trace_subject: str | None = None
+    active_years: dict[str, set[int]] = field(default_factory=dict)  # body -> years with any event
 
     def finding(self, loaded: LoadedRule, status: str, subject: str, body: str, department: str, message: str,
                 **extra) -> Finding:

@@ -43,11 +43,16 @@ def evaluate(ruleset: RuleSet, events: Iterable[Event], calendar: WorkCalendar, 
     observers = [e for e in evaluators.values() if hasattr(e, "observe")]
     ordered = sorted(events, key=lambda e: e.time)
     seen = later = 0
+    active = ctx.active_years
     for event in ordered:
         if event.time > as_of:
             later += 1
             continue
         seen += 1
+        years = active.get(event.body)
+        if years is None:
+            years = active[event.body] = set()
+        years.add(event.time.year)
         for observer in observers:
             observer.observe(event)
         for evaluator in by_type.get(event.type, ()):

@@ -120,11 +120,13 @@ class DueByEvaluator:
 
     def finish(self) -> None:
         rule, ctx = self.rule, self.ctx
-        horizon = local_date(ctx.as_of).year + 1
         for body, first in sorted(self.first_seen.items()):
+            # a year is judged when its report exists, or when the log shows the body active in the year
+            # the report falls due (a log that ends in 2018 says nothing about the 2019 report)
+            active = ctx.active_years.get(body, set())
             years = {y for (b, y) in self.done if b == body}
-            years |= {y for y in range(first.year - rule.due.years_after, horizon)
-                      if (d := self._due(y)) and d >= first}
+            years |= {y for y in range(first.year - rule.due.years_after, local_date(ctx.as_of).year + 1)
+                      if (d := self._due(y)) and d >= first and d.year in active}
             for year in sorted(years):
                 if rule.effective.contains(dt.date(year, 12, 31)):
                     self._judge(body, year)

@@ -20,6 +20,8 @@ class TaskListEvaluator:
             self.done.setdefault(event.subject, event)
 
     def finish(self) -> None:
+        if self.rule.body not in self.ctx.active_years:  # a log without this body says nothing about its plan
+            return
         for task in self.rule.tasks:
             if task.due is None or not self.rule.effective.contains(task.due):
                 continue
