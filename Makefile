@@ -12,8 +12,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/shixian calendar add 2024-09-27 3wd --explain
-	$(BIN)/shixian calendar show 2024-10
+	$(BIN)/shixian audit --events examples/shanghai-2024/events.jsonl examples/linyi-2021/events.jsonl \
+		examples/binhai-2017/events.jsonl examples/jiangsu-2018/events.jsonl --as-of 2024-12-31 --fail-on never
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

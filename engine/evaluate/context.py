@@ -27,6 +27,11 @@ def fmt(instant: dt.datetime) -> str:
     return instant.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
+def when(event: Event) -> str:
+    """An event's moment as the log gave it: a bare date stays a date."""
+    return local_date(event.time).isoformat() if event.date_only else fmt(event.time)
+
+
 @dataclass
 class Context:
     calendar: WorkCalendar
@@ -84,10 +89,10 @@ class Context:
             anchor = deadline.last_day or deadline.due
             late = max(self.calendar.units_between(anchor, done.time, unit), 1)
             return self.finding(loaded, "late", subject, body, department,
-                                f"{loaded.rule.title}：{what}应于{deadline.due_text}前完成，实际{fmt(done.time)}完成，"
+                                f"{loaded.rule.title}：{what}应于{deadline.due_text}前完成，实际{when(done)}完成，"
                                 f"逾期{late}{UNITS[unit]}", overdue_by=f"{late}{unit}", **common)
         return self.finding(loaded, "on_time", subject, body, department,
-                            f"{what}于{fmt(done.time)}完成，期限 {deadline.due_text}", **common)
+                            f"{what}于{when(done)}完成，期限 {deadline.due_text}", **common)
 
 
 def status_zh(status: str) -> str:
