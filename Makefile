@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,10 +15,18 @@ demo: $(STAMP)
 	$(BIN)/shixian audit --events examples/shanghai-2024/events.jsonl examples/linyi-2021/events.jsonl \
 		examples/binhai-2017/events.jsonl examples/jiangsu-2018/events.jsonl --as-of 2024-12-31 --fail-on never
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
 	$(BIN)/shixian validate rules
 	$(BIN)/shixian test rules
+
+# The HTML report is tested in a real headless Chromium from Debian's packages.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+		echo "installing Chromium, ChromeDriver and a CJK font (Debian packages) for the browser test"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+			chromium chromium-driver fonts-wqy-microhei >/dev/null; }
 
 bench: $(STAMP)
 	$(BIN)/python bench/calendar_bench.py

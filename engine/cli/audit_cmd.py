@@ -5,8 +5,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..audit import Engine
-from ..report import formats, render
+from ..audit import Engine, run_audit
+from ..errors import ShixianError
+from ..report import FORMAT_NAMES, render
+from ..state import AuditStore
 from . import options
 
 
@@ -14,28 +16,47 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("audit", help="evaluate event logs and report violations and due-soon warnings",
                             description="Exit codes: 0 nothing at or above --fail-on, 1 something was found, "
                                         "2 usage or input error.")
-    parser.add_argument("--events", nargs="+", type=Path, required=True, metavar="FILE",
+    parser.add_argument("--events", nargs="+", type=Path, default=[], metavar="FILE",
                         help="event logs: JSON Lines (.jsonl) or CSV (.csv), in any order")
+    parser.add_argument("--db", type=Path, metavar="FILE",
+                        help="SQLite audit database: record this run and the finding lifecycle (new, open, "
+                             "resolved), and audit the events stored there by 'shixian ingest' too")
     options.add_evaluation(parser)
-    parser.add_argument("--format", choices=sorted(formats()), default="table", help="report format (default table)")
+    parser.add_argument("--format", choices=FORMAT_NAMES, default="table", help="report format (default table)")
     parser.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the report here instead of stdout")
     parser.add_argument("--fail-on", choices=["error", "warning", "info", "never"], default="error",
                         help="exit 1 when a finding of this severity or above is found (default error)")
     parser.add_argument("--rejects", type=Path, default=Path("rejects.jsonl"), metavar="FILE",
                         help="where malformed event lines are kept (default rejects.jsonl; written only if any)")
+    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                        help="progress bar on stderr (default: only on a terminal)")
     parser.set_defaults(run=run)
 
 
+def write_output(data: bytes, output: Path | None) -> None:
+    if output:
+        output.write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
 def run(args) -> int:
+    if not args.events and not args.db:
+        raise ShixianError("give --events FILE..., or --db FILE to audit the events stored there")
+    if args.format == "xlsx" and not args.output and sys.stdout.isatty():
+        raise ShixianError("xlsx is binary: give -o FILE.xlsx")
     engine = Engine.load(args.rules, args.calendar, args.calendar_dir)
-    report, log, _ = engine.audit_files(args.events, options.as_of(args), options.warn_within(args), args.rejects)
+    store = AuditStore(args.db) if args.db else None
+    try:
+        report, log = run_audit(engine, args.events, options.as_of(args), options.warn_within(args), args.rejects,
+                                store, args.progress)
+    finally:
+        if store:
+            store.close()
     for reject in log.rejects[:20]:
         print(f"shixian: rejected {reject.file}:{reject.line}: {reject.reason}", file=sys.stderr)
     if len(log.rejects) > 20:
         print(f"shixian: ... and {len(log.rejects) - 20} more rejected lines in {args.rejects}", file=sys.stderr)
-    if args.output:
-        with open(args.output, "w", encoding="utf-8") as out:
-            render(report, args.format, out)
-    else:
-        render(report, args.format, sys.stdout)
+    write_output(render(report, args.format), args.output)
     return 1 if report.failing(args.fail_on) else 0

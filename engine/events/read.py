@@ -104,7 +104,8 @@ def _records(path: Path) -> Iterator[tuple[int, str, Any]]:
                 yield number, line.rstrip("\n"), BadRecord(f"bad JSON: {exc.msg} at column {exc.colno}")
 
 
-def read_events(paths: Iterable[Path | str], vocabulary: dict[str, str] | None = None) -> EventLog:
+def read_events(paths: Iterable[Path | str], vocabulary: dict[str, str] | None = None, progress=None) -> EventLog:
+    """Read every file; `progress.advance()` is called per record when given."""
     log = EventLog()
     seen: dict[str, tuple[dict, str]] = {}
     for path in map(Path, paths):
@@ -113,6 +114,8 @@ def read_events(paths: Iterable[Path | str], vocabulary: dict[str, str] | None =
         try:
             for number, raw, record in _records(path):
                 log.lines += 1
+                if progress is not None:
+                    progress.advance()
                 origin = f"{path}:{number}"
                 try:
                     if isinstance(record, Exception):

@@ -17,6 +17,7 @@ STATUS_ZH = {
     "below_count": "次数不足", "missing_fields": "要素缺失", "unlinked": "未关联", "undetermined": "无法判定",
 }
 SEVERITIES = ("error", "warning", "info")
+OPEN_PHASE = ("due_soon", "overdue", "below_count", "undetermined")
 
 
 @dataclass(slots=True)
@@ -50,9 +51,15 @@ class Finding:
 
     @property
     def fingerprint(self) -> str:
-        """Stable across runs: rule, subject and what started the clock (or the period)."""
+        """Stable across runs: rule, subject, what started the clock (or the period), and the phase.
+
+        An obligation still open (due soon, overdue, below count, undetermined) keeps one fingerprint
+        while its status moves on; once it is fulfilled late, the open finding is resolved and the late
+        one is a new finding of its own.
+        """
         anchor = self.trigger.id if self.trigger else (self.period or "")
-        raw = f"{self.rule}\x1f{self.subject}\x1f{anchor}\x1f{self.status if self.status in ('missing_fields', 'unlinked') else ''}"
+        phase = "open" if self.status in OPEN_PHASE else self.status
+        raw = f"{self.rule}\x1f{self.subject}\x1f{anchor}\x1f{phase}"
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
 
     def sort_key(self) -> tuple:

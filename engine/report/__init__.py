@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import Callable
 
 from ..model.findings import Finding
 
@@ -25,24 +25,79 @@ class Report:
     duplicates: int = 0
     rejects_file: str | None = None
     calendar: str = "national"
-    extra: dict = field(default_factory=dict)
+    warn_within: str = "2wd"
+    # filled when the run is recorded in an audit database (shixian audit --db)
+    run_id: int | None = None
+    repeated: bool = False
+    lifecycle: dict[str, dict] = field(default_factory=dict)
+    resolved: list[dict] = field(default_factory=list)
+    waivers: dict[str, dict] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         return dict(Counter(f.status for f in self.findings))
 
+    def lifecycle_counts(self) -> dict[str, int]:
+        counts = Counter(v["state"] for v in self.lifecycle.values())
+        return {"new": counts["new"], "open": counts["open"], "resolved": len(self.resolved),
+                "waived": sum(1 for f in self.findings if f.fingerprint in self.waivers)}
+
+    def waived(self, finding: Finding) -> dict | None:
+        return self.waivers.get(finding.fingerprint)
+
+    def finding_json(self, finding: Finding) -> dict:
+        """The finding contract, plus lifecycle and waiver when the run was recorded."""
+        data = finding.to_json()
+        if self.run_id is not None:
+            data["lifecycle"] = self.lifecycle.get(finding.fingerprint)
+            data["waiver"] = self.waived(finding)
+        return data
+
     def failing(self, fail_on: str) -> list[Finding]:
-        """Findings that break an obligation (or cannot be judged) at or above the severity `fail_on`."""
+        """Findings that break an obligation (or cannot be judged) at or above the severity `fail_on`.
+
+        Due-soon warnings never fail a run; waived findings are reported but do not fail it either.
+        """
         if fail_on == "never":
             return []
         floor = SEVERITY_RANK[fail_on]
-        return [f for f in self.findings if f.status != "due_soon" and SEVERITY_RANK[f.severity] >= floor]
+        return [f for f in self.findings if f.status != "due_soon" and SEVERITY_RANK[f.severity] >= floor
+                and not self.waived(f)]
 
 
-def formats() -> dict:
-    from . import json_report, table
+def formats() -> dict[str, Callable[[Report], bytes]]:
+    """Every output format, chosen here: name -> render(report) -> bytes."""
+    from . import csv_report, html_report, json_report, junit, sarif, table, xlsx_report
 
-    return {"table": table.render, "json": json_report.render}
+    return {"table": table.render, "json": json_report.render, "csv": csv_report.render,
+            "xlsx": xlsx_report.render, "junit": junit.render, "sarif": sarif.render, "html": html_report.render}
 
 
-def render(report: Report, fmt: str, stream: TextIO) -> None:
-    formats()[fmt](report, stream)
+FORMAT_NAMES = ("table", "json", "csv", "xlsx", "junit", "sarif", "html")
+
+
+def render(report: Report, fmt: str) -> bytes:
+    return formats()[fmt](report)
+
+
+COLUMNS = [("fingerprint", "指纹"), ("status", "状态"), ("severity", "级别"), ("rule", "规则"), ("title", "义务"),
+           ("subject", "对象"), ("body", "机关"), ("department", "部门"), ("deadline_text", "期限"),
+           ("overdue_by", "逾期"), ("trigger", "起算事件"), ("fulfilment", "完成事件"), ("source", "依据"),
+           ("message", "说明"), ("lifecycle", "跟踪"), ("first_seen", "首次发现"), ("waiver", "豁免")]
+
+
+def flat_rows(report: Report) -> list[list[str]]:
+    """One row per finding for the spreadsheet formats (csv, xlsx), in COLUMNS order."""
+    from ..model.findings import STATUS_ZH
+
+    rows = []
+    for f in report.findings:
+        life = report.lifecycle.get(f.fingerprint) or {}
+        waiver = report.waived(f)
+        rows.append([f.fingerprint, STATUS_ZH.get(f.status, f.status), f.severity, f.rule, f.title, f.subject, f.body,
+                     f.department, f.deadline_text or "", f.overdue_by or "",
+                     f"{f.trigger.id} {f.trigger.time.isoformat()}" if f.trigger else "",
+                     f"{f.fulfilment.id} {f.fulfilment.time.isoformat()}" if f.fulfilment else "",
+                     f"{f.source.get('document', '')} {f.source.get('article', '')}", f.message,
+                     life.get("state", ""), (life.get("first_seen") or "")[:10],
+                     f"{waiver['by']}: {waiver['reason']}" if waiver else ""])
+    return rows

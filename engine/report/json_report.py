@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-from typing import TextIO
 
 from .. import __version__
 
@@ -10,7 +9,7 @@ SCHEMA_VERSION = 1
 
 
 def as_dict(report) -> dict:
-    return {
+    out = {
         "shixian": __version__,
         "schema_version": SCHEMA_VERSION,
         "as_of": report.as_of.isoformat(),
@@ -26,10 +25,13 @@ def as_dict(report) -> dict:
             "findings": len(report.findings),
             "by_status": report.counts(),
         },
-        "findings": [f.to_json() for f in report.findings],
+        "findings": [report.finding_json(f) for f in report.findings],
     }
+    if report.run_id is not None:
+        out["run"] = {"id": report.run_id, "repeated": report.repeated, **report.lifecycle_counts()}
+        out["resolved"] = report.resolved
+    return out
 
 
-def render(report, stream: TextIO) -> None:
-    json.dump(as_dict(report), stream, ensure_ascii=False, indent=2)
-    stream.write("\n")
+def render(report) -> bytes:
+    return (json.dumps(as_dict(report), ensure_ascii=False, indent=2) + "\n").encode("utf-8")

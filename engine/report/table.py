@@ -1,12 +1,13 @@
 """`--format table`: for a person at a terminal, Chinese where the rules are."""
 from __future__ import annotations
 
+import io
 import unicodedata
-from typing import TextIO
 
 from ..model.findings import STATUS_ZH
 
 ORDER = ("overdue", "late", "short", "below_count", "missing_fields", "unlinked", "undetermined", "due_soon")
+STATE_ZH = {"new": "新增", "open": "持续", "resolved": "已解决"}
 
 
 def _width(text: str) -> int:
@@ -17,29 +18,57 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(width - _width(text), 0)
 
 
-def render(report, stream: TextIO) -> None:
+def _rows(report, findings, out: io.StringIO) -> None:
+    header = ["状态", "级别", "期限", "对象", "规则"] + (["跟踪"] if report.run_id is not None else [])
+    rows = []
+    for f in findings:
+        row = [STATUS_ZH.get(f.status, f.status), f.severity, f.deadline_text or "-", f.subject, f.rule]
+        if report.run_id is not None:
+            row.append(STATE_ZH.get((report.lifecycle.get(f.fingerprint) or {}).get("state"), "-"))
+        rows.append(row)
+    widths = [max(_width(r[i]) for r in rows + [header]) for i in range(len(header))]
+    out.write("  ".join(_pad(h, w) for h, w in zip(header, widths)).rstrip() + "\n")
+    for f, row in zip(findings, rows):
+        out.write("  ".join(_pad(c, w) for c, w in zip(row, widths)).rstrip() + "\n")
+        out.write(f"    {f.message}\n")
+        out.write(f"    依据：{f.source.get('document', '')} {f.source.get('article', '')}\n")
+        waiver = report.waived(f)
+        if waiver:
+            out.write(f"    已豁免：{waiver['by']}，{waiver['reason']}" + (f"，至{waiver['until']}" if waiver['until'] else "")
+                      + "\n")
+
+
+def render(report) -> bytes:
+    out = io.StringIO()
     findings = sorted(report.findings, key=lambda f: (ORDER.index(f.status) if f.status in ORDER else 99,
                                                       f.deadline.isoformat() if f.deadline else "", f.subject))
-    if findings:
-        header = ["状态", "级别", "期限", "对象", "规则"]
-        rows = [[STATUS_ZH.get(f.status, f.status), f.severity, f.deadline_text or "-", f.subject, f.rule]
-                for f in findings]
-        widths = [max(_width(r[i]) for r in rows + [header]) for i in range(len(header))]
-        stream.write("  ".join(_pad(h, w) for h, w in zip(header, widths)).rstrip() + "\n")
-        for f, row in zip(findings, rows):
-            stream.write("  ".join(_pad(c, w) for c, w in zip(row, widths)).rstrip() + "\n")
-            stream.write(f"    {f.message}\n")
-            stream.write(f"    依据：{f.source.get('document', '')} {f.source.get('article', '')}\n")
+    open_items = [f for f in findings if not report.waived(f)]
+    waived = [f for f in findings if report.waived(f)]
+    if open_items:
+        _rows(report, open_items, out)
     else:
-        stream.write("未发现问题 (no findings)\n")
+        out.write("未发现问题 (no findings)\n")
+    if waived:
+        out.write(f"\n已豁免 (waived) {len(waived)} 项：\n")
+        _rows(report, waived, out)
+    if report.resolved:
+        out.write(f"\n本次已解决 (resolved) {len(report.resolved)} 项：\n")
+        for item in report.resolved:
+            out.write(f"  {item['subject']}  {item['rule']}  首次发现 {item['lifecycle']['first_seen'][:10]}\n")
     counts = report.counts()
     parts = [f"{STATUS_ZH[s]} {counts[s]}" for s in ORDER if counts.get(s)]
-    stream.write(f"\n截至 {report.as_of:%Y-%m-%d %H:%M}：共 {len(findings)} 项" + (f"（{'，'.join(parts)}）" if parts else "")
-                 + "\n")
+    out.write(f"\n截至 {report.as_of:%Y-%m-%d %H:%M}：共 {len(findings)} 项" + (f"（{'，'.join(parts)}）" if parts else "")
+              + "\n")
+    if report.run_id is not None:
+        lc = report.lifecycle_counts()
+        again = "，与上次相同的输入，未写入" if report.repeated else ""
+        out.write(f"运行 #{report.run_id}：新增 {lc['new']}，持续 {lc['open']}，已解决 {lc['resolved']}，"
+                  f"已豁免 {lc['waived']}{again}\n")
     line = (f"{report.rule_count} rules, {report.events_read} events read, {report.events_evaluated} evaluated, "
             f"{report.events_rejected} rejected")
     if report.duplicates:
         line += f", {report.duplicates} duplicates ignored"
     if report.rejects_file:
         line += f" (kept in {report.rejects_file})"
-    stream.write(line + "\n")
+    out.write(line + "\n")
+    return out.getvalue().encode("utf-8")

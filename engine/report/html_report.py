@@ -1,0 +1,108 @@
+"""`--format html`: one self-contained page an officer can open or e-mail (no scripts, no external files).
+
+Summary counts, findings by department and by rule, a chart of findings by month (inline SVG), what
+falls due within the warning window, and every finding with its explanation.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from html import escape
+
+from ..model.findings import STATUS_ZH
+from .table import ORDER, STATE_ZH
+
+CSS = """
+body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:24px;color:#222;max-width:1200px}
+h1{font-size:22px}h2{font-size:18px;margin-top:28px;border-bottom:1px solid #ddd;padding-bottom:4px}
+.cards{display:flex;flex-wrap:wrap;gap:12px}.card{border:1px solid #ddd;border-radius:6px;padding:10px 16px;min-width:110px}
+.card b{display:block;font-size:24px}.overdue b,.late b{color:#b00020}.due_soon b{color:#b26a00}
+table{border-collapse:collapse;width:100%;font-size:14px}th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
+th{background:#f4f4f4}details{margin:2px 0}pre{white-space:pre-wrap;font-size:13px;background:#fafafa;padding:6px}
+.waived{color:#666}.muted{color:#666;font-size:13px}
+"""
+
+
+def _table(headers: list[str], rows: list[list[str]], cls: str = "") -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _chart(findings) -> str:
+    months = Counter(f.deadline.strftime("%Y-%m") for f in findings if f.deadline)
+    if not months:
+        return '<p class="muted">没有带期限的问题。</p>'
+    keys = sorted(months)
+    peak = max(months.values())
+    bar, gap, height = 28, 10, 160
+    width = len(keys) * (bar + gap) + 40
+    parts = [f'<svg id="by-month" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 60}" '
+             f'role="img" aria-label="按到期月份统计的问题数">']
+    for i, key in enumerate(keys):
+        h = round(height * months[key] / peak)
+        x = 20 + i * (bar + gap)
+        parts.append(f'<rect x="{x}" y="{height - h + 10}" width="{bar}" height="{h}" fill="#3b6ea5">'
+                     f'<title>{key}: {months[key]}</title></rect>')
+        parts.append(f'<text x="{x + bar / 2}" y="{height - h + 5}" font-size="11" text-anchor="middle">{months[key]}</text>')
+        parts.append(f'<text x="{x + bar / 2}" y="{height + 25}" font-size="10" text-anchor="middle" '
+                     f'transform="rotate(-45 {x + bar / 2} {height + 25})">{key}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _finding_rows(report, findings) -> list[list[str]]:
+    rows = []
+    for f in findings:
+        life = (report.lifecycle.get(f.fingerprint) or {}).get("state")
+        waiver = report.waived(f)
+        steps = escape("\n".join(f.explanation))
+        detail = (f"{escape(f.message)}<details><summary>计算过程与依据</summary><pre>{steps}</pre>"
+                  f"<p>{escape(f.source.get('document', ''))} {escape(f.source.get('article', ''))}："
+                  f"{escape(f.source.get('text', ''))}</p></details>")
+        if waiver:
+            detail += f'<p class="waived">已豁免：{escape(waiver["by"])}，{escape(waiver["reason"])}</p>'
+        rows.append([escape(STATUS_ZH.get(f.status, f.status)), escape(f.severity), escape(f.deadline_text or "-"),
+                     escape(f.subject), escape(f.body), escape(f.department or "-"), escape(f.rule), detail,
+                     escape(STATE_ZH.get(life, "-"))])
+    return rows
+
+
+def render(report) -> bytes:
+    findings = sorted(report.findings, key=lambda f: (ORDER.index(f.status) if f.status in ORDER else 99,
+                                                      f.deadline.isoformat() if f.deadline else "", f.subject))
+    counts = report.counts()
+    cards = [f'<div class="card total" data-status="total"><b>{len(findings)}</b>问题总数</div>']
+    cards += [f'<div class="card {s}" data-status="{s}"><b>{counts[s]}</b>{STATUS_ZH[s]}</div>'
+              for s in ORDER if counts.get(s)]
+    if report.run_id is not None:
+        lc = report.lifecycle_counts()
+        cards += [f'<div class="card" data-status="{k}"><b>{v}</b>{STATE_ZH.get(k, "已豁免")}</div>' for k, v in lc.items()]
+    by_dept = Counter((f.body, f.department or "（未填）") for f in findings)
+    by_rule = Counter((f.rule, f.title) for f in findings)
+    due = [f for f in findings if f.status == "due_soon"]
+    sections = [
+        f"<h1>政务公开时限审计报告</h1><p class=\"muted\">截至 {report.as_of:%Y-%m-%d %H:%M}（Asia/Shanghai） · "
+        f"规则版本 {escape(report.rules_revision)} · 日历 {escape(report.calendar)} · 读取事件 {report.events_read} · "
+        f"拒收 {report.events_rejected}</p>",
+        '<h2>汇总</h2><div class="cards" id="summary">' + "".join(cards) + "</div>",
+        "<h2>按部门</h2>" + _table(["机关", "部门", "问题数"], [[escape(b), escape(d), str(n)]
+                                                          for (b, d), n in by_dept.most_common()], "by-department"),
+        "<h2>按规则</h2>" + _table(["规则", "义务", "问题数"], [[escape(r), escape(t), str(n)]
+                                                          for (r, t), n in by_rule.most_common()], "by-rule"),
+        "<h2>按到期月份</h2>" + _chart(findings),
+        f"<h2>即将到期（{escape(report.warn_within)}内）</h2>" + (
+            _table(["期限", "对象", "机关", "部门", "义务"], [[escape(f.deadline_text or ""), escape(f.subject), escape(f.body),
+                                                   escape(f.department or "-"), escape(f.title)] for f in due], "due-soon")
+            if due else '<p class="muted">没有即将到期的事项。</p>'),
+        "<h2>问题清单</h2>" + _table(["状态", "级别", "期限", "对象", "机关", "部门", "规则", "说明", "跟踪"],
+                                  _finding_rows(report, findings), "findings"),
+    ]
+    if report.resolved:
+        sections.append("<h2>本次已解决</h2>" + _table(["对象", "规则", "首次发现"], [
+            [escape(i["subject"]), escape(i["rule"]), escape(i["lifecycle"]["first_seen"][:10])] for i in report.resolved],
+            "resolved"))
+    page = ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>政务公开时限审计报告 {report.as_of:%Y-%m-%d}</title><style>{CSS}</style></head><body>"
+            + "".join(sections) + "</body></html>\n")
+    return page.encode("utf-8")

