@@ -11,9 +11,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(STAMP)
 
+EXAMPLES := examples/shanghai-2024/events.jsonl examples/linyi-2021/events.jsonl \
+	examples/binhai-2017/events.jsonl examples/jiangsu-2018/events.jsonl
+
+# The nightly audit over the example logs, recorded in out/audit.sqlite, with an HTML report beside it.
 demo: $(STAMP)
-	$(BIN)/shixian audit --events examples/shanghai-2024/events.jsonl examples/linyi-2021/events.jsonl \
-		examples/binhai-2017/events.jsonl examples/jiangsu-2018/events.jsonl --as-of 2024-12-31 --fail-on never
+	mkdir -p out
+	$(BIN)/shixian audit --events $(EXAMPLES) --as-of 2024-12-31 --db out/audit.sqlite --fail-on never
+	$(BIN)/shixian audit --events $(EXAMPLES) --as-of 2024-12-31 --db out/audit.sqlite --fail-on never \
+		--format html -o out/report.html
+	@echo "state: out/audit.sqlite (shixian history --db out/audit.sqlite); HTML report: out/report.html"
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
