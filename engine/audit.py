@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .calendar import NATIONAL, Period, WorkCalendar, load_calendar
+from .check import CheckResult, Plan, _instant, obligation, plan_events, subset, verdict_of
 from .events import EventLog, Reject, read_events, write_rejects
 from .evaluate import AuditResult, evaluate
 from .paths import bundled
@@ -22,6 +23,7 @@ class Engine:
 
     ruleset: RuleSet
     calendar: WorkCalendar
+    _subsets: dict = field(default_factory=dict, repr=False)  # per-subject rules by pack selection, for checks
 
     @classmethod
     def load(cls, rule_paths: list[Path | str] | None = None, calendar: str = NATIONAL,
@@ -31,6 +33,23 @@ class Engine:
     def evaluate(self, events, as_of: dt.datetime, warn_within: Period = Period(2, "wd"),
                  keep_outcomes: bool = False) -> AuditResult:
         return evaluate(self.ruleset, events, self.calendar, as_of, warn_within, keep_outcomes)
+
+    def check(self, plan, warn_within: Period = Period(2, "wd")) -> CheckResult:
+        """Pre-publication check of one plan (a dict as JSON gives it, or a Plan). Raises ValidationError
+        or PlanError for a bad plan."""
+        plan = plan if isinstance(plan, Plan) else Plan.model_validate(plan)
+        events = plan_events(plan, self.ruleset.event_types)
+        key = tuple(plan.packs) if plan.packs else None
+        if key not in self._subsets:
+            self._subsets[key] = subset(self.ruleset, plan.packs)
+        as_of = _instant(plan.as_of) if plan.as_of else max(e.time for e in events)
+        result = evaluate(self._subsets[key], events, self.calendar, as_of, warn_within, keep_outcomes=True)
+        subjects = {e.subject for e in events}
+        findings = [f for f in result.findings if f.subject in subjects]
+        within = {r.id: getattr(r.rule, "within", None) for r in self._subsets[key].rules}
+        obligations = [obligation(o, within.get(o.rule)) for o in result.outcomes
+                       if o.trigger and o.trigger.id.startswith("plan:") and o.deadline is not None]
+        return CheckResult(verdict_of(findings), findings, obligations, as_of, events)
 
     def coverage(self) -> str:
         years = self.calendar.covered_years

@@ -1,0 +1,175 @@
+"""The HTTP service for CMS pre-publication checks (FastAPI on uvicorn).
+
+Rules and calendar are loaded once; a reload (SIGHUP or POST /v1/admin/reload) builds a new engine
+off to the side and swaps one reference, so requests in flight finish on the old one and none is dropped.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hmac
+import signal
+import threading
+from typing import Any, Callable
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from .audit import Engine
+from .calendar import SHANGHAI, Period
+from .check import Plan, PlanError, subset
+from .events.read import BadRecord, event_from_record
+from .report import Report
+from .report.json_report import as_dict
+
+MAX_AUDIT_EVENTS = 10_000
+
+
+class AuditRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    events: list[dict[str, Any]] = Field(max_length=MAX_AUDIT_EVENTS)
+    as_of: dt.datetime | None = Field(default=None, description="default: now")
+    warn_within: str = Field(default="2wd", pattern=r"^\d{1,5}(wd|d|h|m|y)$")
+    packs: list[str] | None = None
+
+
+class EngineHolder:
+    """The current engine; replaced whole on reload."""
+
+    def __init__(self, load: Callable[[], Engine]):
+        self._load, self._lock = load, threading.Lock()
+        self.engine = load()
+        self.loaded_at = dt.datetime.now(SHANGHAI)
+
+    def reload(self) -> Engine:
+        with self._lock:
+            engine = self._load()  # may raise: the old engine stays in place
+            self.engine, self.loaded_at = engine, dt.datetime.now(SHANGHAI)
+            return engine
+
+
+class BodyLimit:
+    """ASGI middleware: refuse request bodies over `limit` bytes with 413, by header or as they stream in."""
+
+    def __init__(self, app, limit: int):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            return await self._refuse(send)
+        seen = 0
+
+        async def limited():
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _TooLarge()
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge:
+            await self._refuse(send)
+
+    async def _refuse(self, send):
+        body = b'{"detail":"request body too large"}'
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def create_app(load: Callable[[], Engine], token: str | None = None, max_body: int = 1 << 20) -> FastAPI:
+    holder = EngineHolder(load)
+
+    async def lifespan(app: FastAPI):
+        loop = asyncio.get_running_loop()
+        try:
+            loop.add_signal_handler(signal.SIGHUP, lambda: loop.run_in_executor(None, holder.reload))
+        except (NotImplementedError, RuntimeError, ValueError):  # not the main thread (tests), or no SIGHUP
+            pass
+        yield
+
+    app = FastAPI(title="shixian", version="1", lifespan=lifespan,
+                  description="Pre-publication checks and small audits of Chinese open-government time limits.")
+    app.state.holder = holder
+
+    def authorised(request: Request) -> None:
+        if token is None:
+            return
+        given = request.headers.get("authorization", "")
+        if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+            raise HTTPException(401, "missing or wrong bearer token", headers={"WWW-Authenticate": "Bearer"})
+
+    guard = [Depends(authorised)]
+
+    @app.exception_handler(PlanError)
+    async def plan_error(request: Request, exc: PlanError):
+        return JSONResponse(status_code=422, content={"detail": [
+            {"loc": ["body", *exc.loc], "msg": str(exc).split(": ", 1)[-1], "type": "value_error"}]})
+
+    @app.get("/healthz")
+    def healthz() -> dict:
+        engine = holder.engine
+        return {"status": "ok", "rules": len(engine.ruleset.rules), "revision": engine.ruleset.revision,
+                "loaded_at": holder.loaded_at.isoformat()}
+
+    @app.post("/v1/check", dependencies=guard)
+    def check(plan: Plan) -> dict:
+        return holder.engine.check(plan).to_json()
+
+    @app.post("/v1/audit", dependencies=guard)
+    def audit(request: AuditRequest) -> dict:
+        engine = holder.engine
+        events = []
+        for index, raw in enumerate(request.events):
+            try:
+                events.append(event_from_record(raw, f"request.events[{index}]", engine.ruleset.event_types))
+            except BadRecord as exc:
+                raise PlanError(("events", index), str(exc)) from None
+        ruleset = engine.ruleset
+        if request.packs:
+            known = {r.pack for r in ruleset.rules}
+            for index, pack in enumerate(request.packs):
+                if pack not in known:
+                    raise PlanError(("packs", index), f"unknown rule pack '{pack}'")
+            ruleset = type(ruleset)([r for r in ruleset.rules if r.pack in request.packs], ruleset.event_types,
+                                    ruleset.files, ruleset.revision)
+        as_of = request.as_of or dt.datetime.now(SHANGHAI)
+        as_of = as_of if as_of.tzinfo else as_of.replace(tzinfo=SHANGHAI)
+        warn = Period.parse(request.warn_within)
+        result = Engine(ruleset, engine.calendar).evaluate(events, as_of, warn)
+        report = Report(findings=result.findings, as_of=as_of, rules_revision=ruleset.revision,
+                        rule_count=len(ruleset.rules), events_read=len(request.events),
+                        events_evaluated=result.events_evaluated, calendar=engine.calendar.name,
+                        warn_within=str(warn))
+        return as_dict(report)
+
+    @app.get("/v1/rules", dependencies=guard)
+    def rules() -> list[dict]:
+        return [{"id": r.id, "title": r.rule.title, "kind": r.rule.kind, "severity": r.rule.severity, "pack": r.pack,
+                 "effective": r.rule.effective.model_dump(by_alias=True, mode="json"),
+                 "source": r.rule.source.model_dump(exclude_none=True)} for r in holder.engine.ruleset.rules]
+
+    @app.post("/v1/admin/reload", dependencies=guard)
+    def reload() -> dict:
+        try:
+            engine = holder.reload()
+        except Exception as exc:  # a broken rule file: keep serving the old rules, say why
+            raise HTTPException(409, f"reload failed, still serving the previous rules: {exc}") from None
+        return {"status": "reloaded", "rules": len(engine.ruleset.rules), "revision": engine.ruleset.revision}
+
+    return BodyLimit(app, max_body) if max_body else app
+
+
+__all__ = ["create_app", "subset", "RequestValidationError"]
