@@ -43,7 +43,8 @@ class Engine:
         if key not in self._subsets:
             self._subsets[key] = subset(self.ruleset, plan.packs)
         as_of = _instant(plan.as_of) if plan.as_of else max(e.time for e in events)
-        result = evaluate(self._subsets[key], events, self.calendar, as_of, warn_within, keep_outcomes=True)
+        result = evaluate(self._subsets[key], events, self.calendar, as_of, warn_within, keep_outcomes=True,
+                          explain_all=False)
         subjects = {e.subject for e in events}
         findings = [f for f in result.findings if f.subject in subjects]
         within = {r.id: getattr(r.rule, "within", None) for r in self._subsets[key].rules}

@@ -3,7 +3,10 @@ import datetime as dt
 
 import chinese_calendar
 import numpy as np
+import pytest
 from hypothesis import given, settings, strategies as st
+
+from engine.errors import CalendarCoverageError
 
 D = dt.date
 FIRST, LAST = D(2004, 1, 1), D(2026, 12, 31)
@@ -73,3 +76,26 @@ def test_subtract_inverts_add_on_working_days(cal, start, n):
     if not cal.is_working_day(start) or n == 0:
         return
     assert cal.add_working_days(cal.add_working_days(start, n), -n) == start
+
+
+@given(st.datetimes(min_value=dt.datetime(2004, 2, 1), max_value=dt.datetime(2026, 9, 30)),
+       st.sampled_from(["0d", "3d", "7d", "30d", "1wd", "3wd", "20wd", "5h", "48h", "1m", "2m", "1y"]),
+       st.booleans(), st.sampled_from(["strict", "next-working"]), st.integers(min_value=0, max_value=10),
+       st.lists(st.tuples(st.integers(min_value=0, max_value=20), st.integers(min_value=0, max_value=10)), max_size=2))
+@settings(max_examples=300)
+def test_quick_and_explained_deadlines_agree(cal, start, period, roll, start_rule, extension, pauses):
+    # the audit's hot path computes deadlines without words; the explanation path must give the same answer
+    from engine.calendar import Conventions, to_shanghai
+
+    start = to_shanghai(start)
+    spans = [(start + dt.timedelta(days=a), start + dt.timedelta(days=a + b), "pause") for a, b in pauses]
+    conv = Conventions(roll=roll, start=start_rule)
+    try:
+        quick = cal.deadline(start, period, conv, pauses=spans, extension=extension, explain=False)
+    except CalendarCoverageError:  # near the end of the covered years: both paths must refuse
+        with pytest.raises(CalendarCoverageError):
+            cal.deadline(start, period, conv, pauses=spans, extension=extension)
+        return
+    full = cal.deadline(start, period, conv, pauses=spans, extension=extension)
+    assert (quick.due, quick.last_day) == (full.due, full.last_day)
+    assert quick.explain() == full.steps

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Callable
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -69,6 +70,13 @@ class Deadline:
     due: dt.datetime
     last_day: dt.date | None  # None for periods in hours
     steps: list[str] = field(default_factory=list)
+    explainer: Callable[[], list[str]] | None = field(default=None, repr=False, compare=False)
+
+    def explain(self) -> list[str]:
+        """The counting steps, computed on first use when the deadline was built without them."""
+        if not self.steps and self.explainer is not None:
+            self.steps = self.explainer()
+        return self.steps
 
     @property
     def due_text(self) -> str:
@@ -245,15 +253,20 @@ class WorkCalendar:
     def deadline(self, start: dt.datetime | dt.date, period: Period | str,
                  conventions: Conventions = Conventions(), tz: ZoneInfo = SHANGHAI,
                  pauses: list[tuple[dt.datetime, dt.datetime, str]] = (), extension: int = 0,
-                 extension_note: str = "") -> Deadline:
+                 extension_note: str = "", explain: bool = True) -> Deadline:
         """When a period that starts at `start` runs out, with the counting steps in words.
 
         `pauses` are (from, to, why) intervals not counted (e.g. 条例第三十三条: third-party consultation):
         in working days, those strictly after the pause's start day through its end day; in days, the
         calendar days between; in hours, the exact duration. `extension` adds units of the period's own unit.
+        With explain=False the steps are not written now (the audit's hot path) but on `Deadline.explain()`.
         """
         period = Period.parse(period) if isinstance(period, str) else period
         start = to_shanghai(start)
+        if not explain:
+            due, last = self._due(start, period, conventions, tz, pauses, extension)
+            return Deadline(start, period, due, last, explainer=lambda: self.deadline(
+                start, period, conventions, tz, pauses, extension, extension_note).steps)
         local = start.astimezone(tz)
         steps = [f"起算: {local:%Y-%m-%d %H:%M} 周{WEEKDAY_ZH[local.weekday()]}（{tz.key}）"]
         if period.unit == "h":
@@ -310,6 +323,31 @@ class WorkCalendar:
             due = dt.datetime.combine(last, conventions.closing, tz)
             steps.append(f"截止: {last} {conventions.closing:%H:%M}（规则规定的截止时间）")
         return Deadline(start, period, due, last, steps)
+
+    def _due(self, start: dt.datetime, period: Period, conventions: Conventions, tz: ZoneInfo,
+             pauses, extension: int) -> tuple[dt.datetime, dt.date | None]:
+        """The same arithmetic as `deadline`, without words (a property test keeps the two equal)."""
+        if period.unit == "h":
+            due = start + dt.timedelta(hours=period.amount + extension)
+            for begin, end, _ in pauses:
+                due += end - begin
+            return due, None
+        day = start.astimezone(tz).date()
+        amount = period.amount + extension
+        for begin, end, _ in pauses:
+            b, e = begin.astimezone(tz).date(), end.astimezone(tz).date()
+            amount += max(self.working_days_between(b, e) if period.unit == "wd" else e.toordinal() - b.toordinal(), 0)
+        if period.unit == "wd":
+            first = self.next_working_day(day) if conventions.start == "next-working" and not self.is_working_day(day) \
+                else day
+            last = self.add_working_days(first, amount)
+        elif period.unit == "d":
+            last = self.add_days(day, amount, conventions.roll)
+        else:
+            last = self.add_months(day, amount * (12 if period.unit == "y" else 1), conventions.roll)
+        if conventions.closing is None:
+            return dt.datetime.combine(dt.date.fromordinal(last.toordinal() + 1), dt.time(0), tz), last
+        return dt.datetime.combine(last, conventions.closing, tz), last
 
     def units_between(self, earlier: dt.datetime, later: dt.datetime, unit: str) -> int:
         """How far `later` is past `earlier`, in a rule's unit (hours rounded up; months count as days).

@@ -39,6 +39,7 @@ class Context:
     warn_within: Period
     outcomes: list[Finding] = field(default_factory=list)  # everything, including QUIET ones, for explain
     active_years: dict[str, set[int]] = field(default_factory=dict)  # body -> years with any event
+    keep_all: bool = False  # explain quiet outcomes too (explain command, checks)
 
     def finding(self, loaded: LoadedRule, status: str, subject: str, body: str, department: str, message: str,
                 **extra) -> Finding:
@@ -63,14 +64,17 @@ class Context:
         """An obligation not yet fulfilled at as-of: overdue, due soon, or still pending."""
         cal, unit = self.calendar, deadline.period.unit
         anchor = deadline.last_day or deadline.due
-        common = dict(deadline=deadline.due, deadline_text=deadline.due_text, explanation=deadline.steps, **extra)
+        common = dict(deadline=deadline.due, deadline_text=deadline.due_text, **extra)
         if self.as_of >= deadline.due:
-            late = max(cal.units_between(anchor, self.as_of, unit), 1)
+            common["explanation"] = deadline.explain()
+            by = max(cal.units_between(anchor, self.as_of, unit), 1)
             return self.finding(loaded, "overdue", subject, body, department,
                                 f"{loaded.rule.title}：{what}应于{deadline.due_text}前完成，截至{fmt(self.as_of)}仍未完成，"
-                                f"已逾期{late}{UNITS[unit]}", overdue_by=f"{late}{unit}", **common)
+                                f"已逾期{by}{UNITS[unit]}", overdue_by=f"{by}{unit}", **common)
         warn = self.warn_period(loaded)
         left = cal.units_between(self.as_of, anchor, warn.unit)
+        if left <= warn.amount or self.keep_all:
+            common["explanation"] = deadline.explain()
         if left <= warn.amount:
             return self.finding(loaded, "due_soon", subject, body, department,
                                 f"{loaded.rule.title}：{what}将于{deadline.due_text}到期（剩余{max(left, 0)}{UNITS[warn.unit]}）",
@@ -82,15 +86,17 @@ class Context:
                    department: str, what: str, **extra) -> Finding:
         """An obligation fulfilled by `done`: late or on time."""
         unit = deadline.period.unit
-        common = dict(deadline=deadline.due, deadline_text=deadline.due_text, explanation=deadline.steps,
-                      fulfilment=ref(done), **extra)
-        if done.time >= deadline.due and not (done.date_only and deadline.last_day
-                                               and local_date(done.time) <= deadline.last_day):
+        common = dict(deadline=deadline.due, deadline_text=deadline.due_text, fulfilment=ref(done), **extra)
+        late = done.time >= deadline.due and not (done.date_only and deadline.last_day
+                                                  and local_date(done.time) <= deadline.last_day)
+        if late or self.keep_all:
+            common["explanation"] = deadline.explain()
+        if late:
             anchor = deadline.last_day or deadline.due
-            late = max(self.calendar.units_between(anchor, done.time, unit), 1)
+            by = max(self.calendar.units_between(anchor, done.time, unit), 1)
             return self.finding(loaded, "late", subject, body, department,
                                 f"{loaded.rule.title}：{what}应于{deadline.due_text}前完成，实际{when(done)}完成，"
-                                f"逾期{late}{UNITS[unit]}", overdue_by=f"{late}{unit}", **common)
+                                f"逾期{by}{UNITS[unit]}", overdue_by=f"{by}{unit}", **common)
         return self.finding(loaded, "on_time", subject, body, department,
                             f"{what}于{when(done)}完成，期限 {deadline.due_text}", **common)
 

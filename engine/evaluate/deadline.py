@@ -94,8 +94,10 @@ class DeadlineEvaluator:
         extension = sum(amount for _, amount in clock.extensions)
         note = "（" + "；".join(f"{e.id}" for e, _ in clock.extensions) + "）" if clock.extensions else ""
         deadline = self.ctx.calendar.deadline(clock.start.time, self.rule.period, self.rule.counting.conventions(),
-                                              pauses=pauses, extension=extension, extension_note=note)
-        deadline.steps[:0] = clock.notes
+                                              pauses=pauses, extension=extension, extension_note=note, explain=False)
+        if clock.notes:  # restarts and refused extensions come first in the explanation
+            words, notes = deadline.explainer, list(clock.notes)
+            deadline.explainer = lambda: notes + words()
         return deadline
 
     def _where(self, clock: Clock) -> dict:

@@ -35,9 +35,14 @@ class AuditResult:
 
 
 def evaluate(ruleset: RuleSet, events: Iterable[Event], calendar: WorkCalendar, as_of: dt.datetime,
-             warn_within: Period = Period(2, "wd"), keep_outcomes: bool = False) -> AuditResult:
-    """Evaluate every rule over `events` as of `as_of`. Events after as_of are not seen."""
-    ctx = Context(calendar, as_of, warn_within)
+             warn_within: Period = Period(2, "wd"), keep_outcomes: bool = False,
+             explain_all: bool | None = None) -> AuditResult:
+    """Evaluate every rule over `events` as of `as_of`. Events after as_of are not seen.
+
+    keep_outcomes also returns the quiet outcomes (on time, pending); explain_all (default: the same)
+    writes the counting steps for those too, which only `explain` needs.
+    """
+    ctx = Context(calendar, as_of, warn_within, keep_all=keep_outcomes if explain_all is None else explain_all)
     evaluators = {id(r): EVALUATORS[type(r.rule)](r, ctx) for r in ruleset.rules}
     by_type = {t: [evaluators[id(r)] for r in rules] for t, rules in ruleset.by_type.items()}
     observers = [e for e in evaluators.values() if hasattr(e, "observe")]
