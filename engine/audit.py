@@ -96,7 +96,7 @@ def run_audit(engine: Engine, event_files: list[Path], as_of: dt.datetime, warn_
                     rule_count=len(engine.ruleset.rules), events_read=log.lines,
                     events_evaluated=result.events_evaluated, events_rejected=len(log.rejects),
                     duplicates=log.duplicates, rejects_file=rejects_file, calendar=engine.calendar.name,
-                    warn_within=str(warn_within))
+                    warn_within=str(warn_within), task_board=result.task_board)
     if store is not None:
         inputs = {str(p): file_digest(Path(p)) for p in event_files}
         inputs["event-store"] = store.events_digest()

@@ -40,6 +40,7 @@ class Context:
     outcomes: list[Finding] = field(default_factory=list)  # everything, including QUIET ones, for explain
     active_years: dict[str, set[int]] = field(default_factory=dict)  # body -> years with any event
     keep_all: bool = False  # explain quiet outcomes too (explain command, checks)
+    task_board: list[dict] = field(default_factory=list)  # every task of every task list, for the HTML board
 
     def finding(self, loaded: LoadedRule, status: str, subject: str, body: str, department: str, message: str,
                 **extra) -> Finding:

@@ -32,6 +32,7 @@ class AuditResult:
     events_evaluated: int
     events_after_as_of: int
     outcomes: list[Finding] = field(default_factory=list)  # including on-time and pending, for explain
+    task_board: list[dict] = field(default_factory=list)  # every task of every task list, with its status
 
 
 def evaluate(ruleset: RuleSet, events: Iterable[Event], calendar: WorkCalendar, as_of: dt.datetime,
@@ -65,4 +66,4 @@ def evaluate(ruleset: RuleSet, events: Iterable[Event], calendar: WorkCalendar, 
     for evaluator in evaluators.values():
         evaluator.finish()
     findings = sorted((f for f in ctx.outcomes if f.status not in QUIET), key=Finding.sort_key)
-    return AuditResult(findings, as_of, seen, later, ctx.outcomes if keep_outcomes else [])
+    return AuditResult(findings, as_of, seen, later, ctx.outcomes if keep_outcomes else [], ctx.task_board)

@@ -23,6 +23,13 @@ class TaskListEvaluator:
         if self.rule.body not in self.ctx.active_years:  # a log without this body says nothing about its plan
             return
         for task in self.rule.tasks:
+            done = self.done.get(task.id)
+            card = {"id": task.id, "item": task.item, "title": task.title, "body": self.rule.body,
+                    "department": (task.lead or task.responsible or ["（未注明）"])[0],
+                    "lead": task.lead, "responsible": task.responsible, "phrase": task.phrase,
+                    "due": task.due.isoformat() if task.due else None,
+                    "done": done.time.date().isoformat() if done else None, "status": "no_date"}
+            self.ctx.task_board.append(card)
             if task.due is None or not self.rule.effective.contains(task.due):
                 continue
             due = end_of_day(task.due)
@@ -34,7 +41,8 @@ class TaskListEvaluator:
             deadline = Deadline(due, Period(0, "d"), due, task.due, steps)
             where = dict(subject=task.id, body=self.rule.body, department="、".join(task.lead or task.responsible))
             what = f"第{task.item}项“{task.title}”"
-            if task.id in self.done:
-                self.ctx.judge_done(self.loaded, deadline, self.done[task.id], what=what, **where)
+            if done is not None:
+                outcome = self.ctx.judge_done(self.loaded, deadline, done, what=what, **where)
             else:
-                self.ctx.judge_open(self.loaded, deadline, what=what, **where)
+                outcome = self.ctx.judge_open(self.loaded, deadline, what=what, **where)
+            card["status"] = outcome.status

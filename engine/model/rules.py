@@ -108,6 +108,8 @@ class Task(Strict):
     responsible: list[str] = Field(default_factory=list, description="责任部门")
     phrase: str | None = Field(default=None, description="the completion phrase as written, e.g. 3月中旬")
     due: dt.date | None = Field(default=None, description="the date the phrase reads as; none for 按期/定期")
+    line: int | None = Field(default=None, description="line of the plan's text it was read from")
+    source: str | None = Field(default=None, description="the item's words as written")
 
 
 class Rule(Strict):

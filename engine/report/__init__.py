@@ -26,6 +26,7 @@ class Report:
     rejects_file: str | None = None
     calendar: str = "national"
     warn_within: str = "2wd"
+    task_board: list[dict] = field(default_factory=list)  # work-plan tasks with their status (task_list rules)
     # filled when the run is recorded in an audit database (shixian audit --db)
     run_id: int | None = None
     repeated: bool = False

@@ -19,6 +19,7 @@ h1{font-size:22px}h2{font-size:18px;margin-top:28px;border-bottom:1px solid #ddd
 table{border-collapse:collapse;width:100%;font-size:14px}th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#f4f4f4}details{margin:2px 0}pre{white-space:pre-wrap;font-size:13px;background:#fafafa;padding:6px}
 .waived{color:#666}.muted{color:#666;font-size:13px}
+ul{margin:0;padding-left:18px}.task.overdue,.task.late{color:#b00020}.task.due_soon{color:#b26a00}.task.on_time{color:#2e7d32}
 """
 
 
@@ -67,6 +68,28 @@ def _finding_rows(report, findings) -> list[list[str]]:
     return rows
 
 
+BOARD_ZH = {"on_time": "按期完成", "late": "逾期完成", "overdue": "已逾期", "due_soon": "即将到期", "pending": "进行中",
+            "no_date": "无固定时限", "undetermined": "无法判定"}
+
+
+def _task_board(report) -> str:
+    """Work-plan tasks grouped by their first lead (or responsible) department."""
+    if not report.task_board:
+        return ""
+    by_dept: dict[tuple[str, str], list[dict]] = {}
+    for card in report.task_board:
+        by_dept.setdefault((card["body"], card["department"]), []).append(card)
+    rows = []
+    for (body, dept), cards in sorted(by_dept.items()):
+        counts = Counter(c["status"] for c in cards)
+        items = "".join(f'<li class="task {escape(c["status"])}" data-task="{escape(c["id"])}">{escape(c["item"])} '
+                        f'{escape(c["title"][:40])} — {escape(BOARD_ZH.get(c["status"], c["status"]))}'
+                        f'{"（" + escape(c["due"]) + "）" if c["due"] else ""}</li>' for c in cards)
+        summary = "，".join(f"{BOARD_ZH.get(k, k)} {v}" for k, v in sorted(counts.items()))
+        rows.append([escape(body), escape(dept), str(len(cards)), escape(summary), f"<ul>{items}</ul>"])
+    return "<h2>任务看板（按部门）</h2>" + _table(["机关", "部门", "任务数", "状态", "任务"], rows, "task-board")
+
+
 def render(report) -> bytes:
     findings = sorted(report.findings, key=lambda f: (ORDER.index(f.status) if f.status in ORDER else 99,
                                                       f.deadline.isoformat() if f.deadline else "", f.subject))
@@ -94,6 +117,7 @@ def render(report) -> bytes:
             _table(["期限", "对象", "机关", "部门", "义务"], [[escape(f.deadline_text or ""), escape(f.subject), escape(f.body),
                                                    escape(f.department or "-"), escape(f.title)] for f in due], "due-soon")
             if due else '<p class="muted">没有即将到期的事项。</p>'),
+        _task_board(report),
         "<h2>问题清单</h2>" + _table(["状态", "级别", "期限", "对象", "机关", "部门", "规则", "说明", "跟踪"],
                                   _finding_rows(report, findings), "findings"),
     ]
