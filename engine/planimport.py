@@ -147,11 +147,10 @@ def import_plan(text: str, year: int, id_prefix: str) -> PlanImport:
             start = block.end()
             several = len(blocks) > 1
             task_id = f"{id_prefix}-{value:02d}" + (f"-{part}" if several else "")
-            source_line = next((n for n, t in chunks if words[:8].strip() in t.translate(_FULL)), line_no)
             result.tasks.append(ImportedTask(
                 task_id, f"{label}{part}" if several else label, _first_sentence(chunk) or _first_sentence(body),
                 _departments(lead.group(1)) if lead else [], _departments(resp.group(1)) if resp else [],
-                phrase, due, source_line, (chunk + block.group(0)).strip()))
+                phrase, due, line_no, (chunk + block.group(0)).strip()))
     return result
 
 
