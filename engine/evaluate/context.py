@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Callable, NamedTuple
 
 from ..calendar import SHANGHAI, Deadline, Period, WorkCalendar
 from ..calendar.period import UNITS
@@ -13,6 +14,20 @@ from ..ruleset.loader import LoadedRule
 
 # internal outcomes kept for `explain`, never reported as findings
 QUIET = ("on_time", "pending", "paused", "met")
+
+
+class Quiet(NamedTuple):
+    """What a judgement returns for a quiet outcome that nobody keeps: its status, nothing built."""
+
+    status: str
+
+
+QUIET_OUTCOME = {status: Quiet(status) for status in QUIET}
+
+
+def text(what: str | Callable[[], str]) -> str:
+    """Descriptions are passed lazily: only findings that are kept get their words written."""
+    return what() if callable(what) else what
 
 
 def ref(event: Event | None) -> EventRef | None:
@@ -37,13 +52,16 @@ class Context:
     calendar: WorkCalendar
     as_of: dt.datetime
     warn_within: Period
-    outcomes: list[Finding] = field(default_factory=list)  # everything, including QUIET ones, for explain
+    outcomes: list[Finding] = field(default_factory=list)  # findings, and QUIET outcomes when keep_quiet
     active_years: dict[str, set[int]] = field(default_factory=dict)  # body -> years with any event
-    keep_all: bool = False  # explain quiet outcomes too (explain command, checks)
+    keep_quiet: bool = False  # keep on-time and pending outcomes too (explain command, checks)
+    explain_quiet: bool = False  # and write their counting steps (explain command)
     task_board: list[dict] = field(default_factory=list)  # every task of every task list, for the HTML board
 
     def finding(self, loaded: LoadedRule, status: str, subject: str, body: str, department: str, message: str,
-                **extra) -> Finding:
+                **extra) -> Finding | Quiet:
+        if status in QUIET and not self.keep_quiet:
+            return QUIET_OUTCOME[status]
         rule = loaded.rule
         finding = Finding(rule=rule.id, title=rule.title, severity=rule.severity, status=status, subject=subject,
                           body=body, department=department, source=rule.source.model_dump(exclude_none=True),
@@ -61,10 +79,16 @@ class Context:
         return Period.parse(own) if own else self.warn_within
 
     def judge_open(self, loaded: LoadedRule, deadline: Deadline, subject: str, body: str, department: str,
-                   what: str, **extra) -> Finding:
+                   what, **extra) -> Finding | Quiet:
         """An obligation not yet fulfilled at as-of: overdue, due soon, or still pending."""
         cal, unit = self.calendar, deadline.period.unit
         anchor = deadline.last_day or deadline.due
+        if self.as_of < deadline.due:
+            warn = self.warn_period(loaded)
+            left = cal.units_between(self.as_of, anchor, warn.unit)
+            if left > warn.amount and not self.keep_quiet:
+                return QUIET_OUTCOME["pending"]
+        what = text(what)
         common = dict(deadline=deadline.due, deadline_text=deadline.due_text, **extra)
         if self.as_of >= deadline.due:
             common["explanation"] = deadline.explain()
@@ -72,9 +96,7 @@ class Context:
             return self.finding(loaded, "overdue", subject, body, department,
                                 f"{loaded.rule.title}：{what}应于{deadline.due_text}前完成，截至{fmt(self.as_of)}仍未完成，"
                                 f"已逾期{by}{UNITS[unit]}", overdue_by=f"{by}{unit}", **common)
-        warn = self.warn_period(loaded)
-        left = cal.units_between(self.as_of, anchor, warn.unit)
-        if left <= warn.amount or self.keep_all:
+        if left <= warn.amount or self.explain_quiet:
             common["explanation"] = deadline.explain()
         if left <= warn.amount:
             return self.finding(loaded, "due_soon", subject, body, department,
@@ -84,13 +106,16 @@ class Context:
                             f"{what}期限 {deadline.due_text}，尚未到期", **common)
 
     def judge_done(self, loaded: LoadedRule, deadline: Deadline, done: Event, subject: str, body: str,
-                   department: str, what: str, **extra) -> Finding:
+                   department: str, what, **extra) -> Finding | Quiet:
         """An obligation fulfilled by `done`: late or on time."""
         unit = deadline.period.unit
-        common = dict(deadline=deadline.due, deadline_text=deadline.due_text, fulfilment=ref(done), **extra)
         late = done.time >= deadline.due and not (done.date_only and deadline.last_day
                                                   and local_date(done.time) <= deadline.last_day)
-        if late or self.keep_all:
+        if not late and not self.keep_quiet:
+            return QUIET_OUTCOME["on_time"]
+        what = text(what)
+        common = dict(deadline=deadline.due, deadline_text=deadline.due_text, fulfilment=ref(done), **extra)
+        if late or self.explain_quiet:
             common["explanation"] = deadline.explain()
         if late:
             anchor = deadline.last_day or deadline.due

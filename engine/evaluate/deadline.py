@@ -111,7 +111,8 @@ class DeadlineEvaluator:
         except CalendarCoverageError as exc:
             self.ctx.undetermined(self.loaded, exc, trigger=ref(clock.trigger), fulfilment=ref(done), **where)
             return
-        self.ctx.judge_done(self.loaded, deadline, done, what=self._what(clock), trigger=ref(clock.trigger), **where)
+        self.ctx.judge_done(self.loaded, deadline, done, what=lambda: self._what(clock), trigger=ref(clock.trigger),
+                            **where)
 
     def _what(self, clock: Clock) -> str:
         return f"{clock.trigger.subject}（{fmt(clock.trigger.time)} {clock.trigger.type}）"
@@ -131,5 +132,6 @@ class DeadlineEvaluator:
             except CalendarCoverageError as exc:
                 self.ctx.undetermined(self.loaded, exc, trigger=ref(clock.trigger), **where)
                 continue
-            self.ctx.judge_open(self.loaded, deadline, what=self._what(clock), trigger=ref(clock.trigger), **where)
+            self.ctx.judge_open(self.loaded, deadline, what=lambda c=clock: self._what(c), trigger=ref(clock.trigger),
+                                **where)
         self.clocks.clear()

@@ -43,7 +43,8 @@ def evaluate(ruleset: RuleSet, events: Iterable[Event], calendar: WorkCalendar, 
     keep_outcomes also returns the quiet outcomes (on time, pending); explain_all (default: the same)
     writes the counting steps for those too, which only `explain` needs.
     """
-    ctx = Context(calendar, as_of, warn_within, keep_all=keep_outcomes if explain_all is None else explain_all)
+    ctx = Context(calendar, as_of, warn_within, keep_quiet=keep_outcomes,
+                  explain_quiet=keep_outcomes if explain_all is None else explain_all)
     evaluators = {id(r): EVALUATORS[type(r.rule)](r, ctx) for r in ruleset.rules}
     by_type = {t: [evaluators[id(r)] for r in rules] for t, rules in ruleset.by_type.items()}
     observers = [e for e in evaluators.values() if hasattr(e, "observe")]

@@ -30,14 +30,39 @@ def end_of_day(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(dt.date.fromordinal(day.toordinal() + 1), dt.time(0), SHANGHAI)
 
 
+class BodyTracker:
+    """The bodies a rule applies to, each with the first day the log shows it (so a zero count is judged).
+
+    Any event of such a body counts, whatever its type. When the rule's filter names only the body,
+    a body that does not match is remembered and not tested again.
+    """
+
+    def __init__(self, loaded: LoadedRule):
+        self.matches = loaded.matches
+        self.first_seen: dict[str, dt.date] = {}
+        self.body_only = set(loaded.rule.applies_to) <= {"body"}
+        self.other: set[str] = set()
+
+    def observe(self, event: Event) -> None:
+        body = event.body
+        if body in self.first_seen or body in self.other:
+            return
+        if self.matches(event):
+            self.first_seen[body] = local_date(event.time)
+        elif self.body_only:
+            self.other.add(body)
+
+
 class CountEvaluator:
     """At least N events of a type per body per period, judged at the period's end."""
 
     def __init__(self, loaded: LoadedRule, ctx: Context):
         self.loaded, self.ctx = loaded, ctx
         self.rule: CountRule = loaded.rule
-        self.first_seen: dict[str, dt.date] = {}
+        self.bodies = BodyTracker(loaded)
+        self.first_seen = self.bodies.first_seen
         self.counts: dict[tuple[str, str], list[Event]] = defaultdict(list)
+        self.observe = self.bodies.observe
 
     def feed(self, event: Event) -> None:
         if not self.loaded.matches(event):
@@ -46,11 +71,6 @@ class CountEvaluator:
         self.first_seen.setdefault(event.body, day)
         if event.type == self.rule.event and self.rule.effective.contains(day):
             self.counts[(event.body, period_of(day, self.rule.per)[0])].append(event)
-
-    def observe(self, event: Event) -> None:
-        """Any event of a body the rule applies to makes the body known, so a zero count is judged."""
-        if event.body not in self.first_seen and self.loaded.matches(event):
-            self.first_seen.setdefault(event.body, local_date(event.time))
 
     def finish(self) -> None:
         rule, ctx = self.rule, self.ctx
@@ -94,12 +114,10 @@ class DueByEvaluator:
     def __init__(self, loaded: LoadedRule, ctx: Context):
         self.loaded, self.ctx = loaded, ctx
         self.rule: DueByRule = loaded.rule
-        self.first_seen: dict[str, dt.date] = {}
+        self.bodies = BodyTracker(loaded)
+        self.first_seen = self.bodies.first_seen
         self.done: dict[tuple[str, int], Event] = {}
-
-    def observe(self, event: Event) -> None:
-        if event.body not in self.first_seen and self.loaded.matches(event):
-            self.first_seen.setdefault(event.body, local_date(event.time))
+        self.observe = self.bodies.observe
 
     def feed(self, event: Event) -> None:
         if not self.loaded.matches(event):

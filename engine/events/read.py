@@ -107,7 +107,7 @@ def _records(path: Path) -> Iterator[tuple[int, str, Any]]:
 def read_events(paths: Iterable[Path | str], vocabulary: dict[str, str] | None = None, progress=None) -> EventLog:
     """Read every file; `progress.advance()` is called per record when given."""
     log = EventLog()
-    seen: dict[str, tuple[dict, str]] = {}
+    seen: dict[str, Event] = {}
     for path in map(Path, paths):
         if not path.is_file():
             raise ShixianError(f"{path}: no such event file")
@@ -124,16 +124,15 @@ def read_events(paths: Iterable[Path | str], vocabulary: dict[str, str] | None =
                 except BadRecord as exc:
                     log.rejects.append(Reject(str(path), number, str(exc), raw))
                     continue
-                content = event.to_json()
-                if event.id in seen:
-                    first, where = seen[event.id]
-                    if first == content:
+                first = seen.get(event.id)
+                if first is not None:  # contents are compared only when ids collide
+                    if first.to_json() == event.to_json():
                         log.duplicates += 1
                     else:
-                        log.rejects.append(Reject(str(path), number,
-                                                  f"duplicate id '{event.id}' with different content (first at {where})", raw))
+                        log.rejects.append(Reject(str(path), number, f"duplicate id '{event.id}' with different "
+                                                  f"content (first at {first.origin})", raw))
                     continue
-                seen[event.id] = (content, origin)
+                seen[event.id] = event
                 log.events.append(event)
         except UnicodeDecodeError as exc:
             raise ShixianError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
