@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .calendar import NATIONAL, Period, WorkCalendar, load_calendar
 from .check import CheckResult, Plan, _instant, obligation, plan_events, subset, verdict_of
+from .errors import ShixianError
 from .events import EventLog, Reject, read_events, write_rejects
 from .evaluate import AuditResult, evaluate
 from .paths import bundled
@@ -65,10 +66,25 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
+@dataclass
+class Distributed:
+    """How to run a partitioned audit on Dask (see engine/scale.py)."""
+
+    rule_paths: list[Path] | None
+    calendar: str
+    calendar_dirs: list[Path] | None
+    partitions: int = 8
+    scheduler: str | None = None
+    workers: int = 2
+    shard_dir: Path | None = None
+
+
 def run_audit(engine: Engine, event_files: list[Path], as_of: dt.datetime, warn_within: Period = Period(2, "wd"),
               rejects_path: Path | None = None, store: AuditStore | None = None,
-              show_progress: bool | None = None) -> tuple[Report, EventLog]:
+              show_progress: bool | None = None, distributed: Distributed | None = None) -> tuple[Report, EventLog]:
     """Read the files (and the event store), evaluate, record the run in the store if any, build the report."""
+    if distributed is not None:
+        return _run_distributed(engine, event_files, as_of, warn_within, rejects_path, store, distributed)
     progress = Progress("reading events", enabled=show_progress)
     log = read_events(event_files, engine.ruleset.event_types, progress)
     progress.close()
@@ -96,14 +112,44 @@ def run_audit(engine: Engine, event_files: list[Path], as_of: dt.datetime, warn_
                     rule_count=len(engine.ruleset.rules), events_read=log.lines,
                     events_evaluated=result.events_evaluated, events_rejected=len(log.rejects),
                     duplicates=log.duplicates, rejects_file=rejects_file, calendar=engine.calendar.name,
-                    warn_within=str(warn_within), task_board=result.task_board)
+                    warn_within=str(warn_within), task_board=result.task_board,
+                    events_after_as_of=result.events_after_as_of)
+    _record(engine, report, event_files, store)
+    return report, log
+
+
+def _run_distributed(engine: Engine, event_files: list[Path], as_of: dt.datetime, warn_within: Period,
+                     rejects_path: Path | None, store: AuditStore | None, how: Distributed) -> tuple[Report, EventLog]:
+    from .scale import run_partitioned
+
+    if store is not None and store.events_digest() != "0:0":
+        raise ShixianError("--backend dask audits event files; the events stored by 'shixian ingest' are audited "
+                           "by the local backend")
+    run = run_partitioned(event_files, how.rule_paths, how.calendar, how.calendar_dirs, as_of, warn_within,
+                          how.partitions, how.scheduler, how.workers, how.shard_dir)
+    log = EventLog(rejects=run.rejects, lines=run.read, duplicates=run.duplicates)
+    rejects_file = None
+    if run.rejects and rejects_path is not None:
+        write_rejects(run.rejects, rejects_path)
+        rejects_file = str(rejects_path)
+    report = Report(findings=run.findings, as_of=as_of, rules_revision=engine.ruleset.revision,
+                    rule_count=len(engine.ruleset.rules), events_read=run.read, events_evaluated=run.evaluated,
+                    events_rejected=len(run.rejects), duplicates=run.duplicates, rejects_file=rejects_file,
+                    calendar=engine.calendar.name, warn_within=str(warn_within), task_board=run.task_board,
+                    events_after_as_of=run.after_as_of)
+    _record(engine, report, event_files, store)
+    return report, log
+
+
+def _record(engine: Engine, report: Report, event_files: list[Path], store: AuditStore | None) -> None:
+    """Record the run and the finding lifecycle in the audit database, when there is one."""
     if store is not None:
         inputs = {str(p): file_digest(Path(p)) for p in event_files}
         inputs["event-store"] = store.events_digest()
-        record = store.record_run(as_of=as_of, rules_revision=engine.ruleset.revision, calendar=engine.calendar.name,
-                                  coverage=engine.coverage(), inputs=inputs, findings=result.findings,
-                                  events_read=log.lines, events_evaluated=result.events_evaluated,
-                                  events_rejected=len(log.rejects), counts=report.counts())
+        record = store.record_run(as_of=report.as_of, rules_revision=engine.ruleset.revision,
+                                  calendar=engine.calendar.name, coverage=engine.coverage(), inputs=inputs,
+                                  findings=report.findings, events_read=report.events_read,
+                                  events_evaluated=report.events_evaluated, events_rejected=report.events_rejected,
+                                  counts=report.counts())
         report.run_id, report.repeated = record.run_id, record.repeated
         report.lifecycle, report.resolved, report.waivers = record.lifecycle, record.resolved, record.waivers
-    return report, log

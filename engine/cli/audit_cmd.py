@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..audit import Engine, run_audit
+from ..audit import Distributed, Engine, run_audit
 from ..errors import ShixianError
 from ..report import FORMAT_NAMES, render
 from ..state import AuditStore
@@ -30,6 +30,15 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="where malformed event lines are kept (default rejects.jsonl; written only if any)")
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                         help="progress bar on stderr (default: only on a terminal)")
+    parser.add_argument("--backend", choices=["local", "dask"], default="local",
+                        help="local: one process (default); dask: split the events by body and evaluate the "
+                             "parts on Dask workers (a local cluster unless --scheduler is given)")
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    parser.add_argument("--partitions", type=int, default=8, help="number of body partitions (dask; default 8)")
+    parser.add_argument("--workers", type=int, default=2, help="workers of the local Dask cluster (default 2)")
+    parser.add_argument("--shard-dir", type=Path, metavar="DIR",
+                        help="where the body partitions are written (dask; must be shared storage for a real "
+                             "cluster; default: a temporary directory)")
     parser.set_defaults(run=run)
 
 
@@ -47,10 +56,18 @@ def run(args) -> int:
     if args.format == "xlsx" and not args.output and sys.stdout.isatty():
         raise ShixianError("xlsx is binary: give -o FILE.xlsx")
     engine = Engine.load(args.rules, args.calendar, args.calendar_dir)
+    distributed = None
+    if args.backend == "dask":
+        if not args.events:
+            raise ShixianError("--backend dask needs --events files")
+        if args.partitions < 1 or args.workers < 1:
+            raise ShixianError("--partitions and --workers must be at least 1")
+        distributed = Distributed(args.rules, args.calendar, args.calendar_dir, args.partitions, args.scheduler,
+                                  args.workers, args.shard_dir)
     store = AuditStore(args.db) if args.db else None
     try:
         report, log = run_audit(engine, args.events, options.as_of(args), options.warn_within(args), args.rejects,
-                                store, args.progress)
+                                store, args.progress, distributed)
     finally:
         if store:
             store.close()

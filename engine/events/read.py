@@ -1,4 +1,4 @@
-"""Event logs: JSON Lines and CSV (UTF-8, BOM or not), from several files, in any order.
+"""Event logs: JSON Lines, CSV (UTF-8, BOM or not) and Parquet, from several files, in any order.
 
 A malformed line (bad JSON, missing field, bad time, unknown type) is kept as a Reject with its file
 and line number; the run goes on. A duplicate id with identical content is ignored; with different
@@ -76,8 +76,31 @@ def event_from_record(record: Any, origin: str, vocabulary: dict[str, str] | Non
                  str(record.get("department") or ""), attrs, date_only, origin)
 
 
+def _parquet_records(path: Path) -> Iterator[tuple[int, str, Any]]:
+    """Rows of a Parquet file, read in batches (pyarrow); the row number stands for the line."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        raise ShixianError(f"{path}: reading Parquet needs pyarrow") from None
+    try:
+        source = pq.ParquetFile(path)
+    except Exception as exc:  # a corrupt or non-Parquet file: say so, do not crash
+        raise ShixianError(f"{path}: not a readable Parquet file ({exc})") from None
+    number = 0
+    for batch in source.iter_batches(batch_size=65_536):
+        for row in batch.to_pylist():
+            number += 1
+            record = {k: v for k, v in row.items() if v is not None}
+            if "time" in record and not isinstance(record["time"], str):
+                record["time"] = record["time"].isoformat()
+            yield number, None, record  # the raw text is written only if the row is rejected
+
+
 def _records(path: Path) -> Iterator[tuple[int, str, Any]]:
     """(line number, raw text, parsed record or an exception) for each record of a file."""
+    if path.suffix.lower() == ".parquet":
+        yield from _parquet_records(path)
+        return
     text_stream = io.open(path, encoding="utf-8-sig", newline="", errors="strict")
     with text_stream:
         if path.suffix.lower() == ".csv":
@@ -122,6 +145,8 @@ def read_events(paths: Iterable[Path | str], vocabulary: dict[str, str] | None =
                         raise record
                     event = event_from_record(record, origin, vocabulary)
                 except BadRecord as exc:
+                    if raw is None:
+                        raw = json.dumps(record, ensure_ascii=False, default=str)
                     log.rejects.append(Reject(str(path), number, str(exc), raw))
                     continue
                 first = seen.get(event.id)
@@ -130,7 +155,9 @@ def read_events(paths: Iterable[Path | str], vocabulary: dict[str, str] | None =
                         log.duplicates += 1
                     else:
                         log.rejects.append(Reject(str(path), number, f"duplicate id '{event.id}' with different "
-                                                  f"content (first at {first.origin})", raw))
+                                                  f"content (first at {first.origin})",
+                                                  raw if raw is not None else json.dumps(record, ensure_ascii=False,
+                                                                                        default=str)))
                     continue
                 seen[event.id] = event
                 log.events.append(event)

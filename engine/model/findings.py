@@ -65,6 +65,19 @@ class Finding:
     def sort_key(self) -> tuple:
         return (self.body, self.subject, self.rule, self.deadline.isoformat() if self.deadline else "", self.status)
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Finding":
+        """The inverse of to_json (a finding that crossed a process boundary as JSON)."""
+        def ref(item):
+            return EventRef(item["id"], item["type"], dt.datetime.fromisoformat(item["time"])) if item else None
+
+        return cls(rule=data["rule"], title=data["title"], severity=data["severity"], status=data["status"],
+                   subject=data["subject"], body=data["body"], department=data["department"], source=data["source"],
+                   message=data["message"], trigger=ref(data["trigger"]), fulfilment=ref(data["fulfilment"]),
+                   deadline=dt.datetime.fromisoformat(data["deadline"]) if data["deadline"] else None,
+                   deadline_text=data["deadline_text"], overdue_by=data["overdue_by"],
+                   explanation=list(data["explanation"]), period=data["period"])
+
     def to_json(self) -> dict[str, Any]:
         return {
             "fingerprint": self.fingerprint,

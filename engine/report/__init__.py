@@ -23,6 +23,7 @@ class Report:
     events_evaluated: int = 0
     events_rejected: int = 0
     duplicates: int = 0
+    events_after_as_of: int = 0  # read but later than the as-of moment, so not yet evaluated
     rejects_file: str | None = None
     calendar: str = "national"
     warn_within: str = "2wd"

@@ -19,6 +19,7 @@ def as_dict(report) -> dict:
             "rules": report.rule_count,
             "events_read": report.events_read,
             "events_evaluated": report.events_evaluated,
+            "events_after_as_of": report.events_after_as_of,
             "events_rejected": report.events_rejected,
             "duplicates_ignored": report.duplicates,
             "rejects_file": report.rejects_file,

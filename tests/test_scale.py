@@ -1,0 +1,72 @@
+"""Partitioned audits on a real Dask LocalCluster (two worker processes) give the single-process findings."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, run_cli
+
+EXAMPLES = [str(p) for p in sorted((ROOT / "examples").glob("*-20*/events.jsonl"))]
+
+
+def audit(*args, tmp):
+    result = run_cli("audit", *args, "--format", "json", "--fail-on", "never", "--rejects", str(tmp / "rej.jsonl"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout)
+
+
+def same(a, b):
+    assert a["findings"] == b["findings"]
+    assert a["summary"] == b["summary"]
+
+
+def test_examples_on_two_workers(tmp_path):
+    local = audit("--events", *EXAMPLES, "--as-of", "2024-12-31", tmp=tmp_path)
+    dask = audit("--events", *EXAMPLES, "--as-of", "2024-12-31", "--backend", "dask", "--workers", "2",
+                 "--partitions", "5", tmp=tmp_path)
+    same(local, dask)
+    assert len(local["findings"]) > 100
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    out = tmp_path_factory.mktemp("gen")
+    subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), "--events", "100000", "--out", str(out),
+                    "--parquet"], check=True, capture_output=True, cwd=ROOT, timeout=600)
+    return out / "events-100000.jsonl"
+
+
+def test_generated_100k_on_two_workers_and_from_parquet(generated, tmp_path):
+    local = audit("--events", str(generated), "--as-of", "2025-12-31", tmp=tmp_path)
+    assert local["summary"]["events_read"] >= 100_000 and local["summary"]["events_rejected"] == 0
+    dask = audit("--events", str(generated), "--as-of", "2025-12-31", "--backend", "dask", tmp=tmp_path)
+    same(local, dask)
+    parquet = audit("--events", str(generated.with_suffix(".parquet")), "--as-of", "2025-12-31", tmp=tmp_path)
+    assert parquet["findings"] == local["findings"]
+    statuses = local["summary"]["by_status"]
+    assert statuses["late"] > 0 and statuses["overdue"] > 0
+
+
+def test_corrupt_lines_in_a_large_file_are_reported_and_counted(generated, tmp_path):
+    lines = generated.read_text(encoding="utf-8").splitlines()
+    middle = len(lines) // 2
+    lines[middle] = lines[middle][: len(lines[middle]) // 2]  # a torn line
+    lines[middle + 10] = lines[middle + 10].replace('"time": "', '"time": "20XX-')  # a bad time
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for backend in ("local", "dask"):
+        report = audit("--events", str(broken), "--as-of", "2025-06-30", "--backend", backend, tmp=tmp_path)
+        summary = report["summary"]
+        assert summary["events_rejected"] == 2
+        assert summary["events_read"] == len(lines)
+        assert summary["events_evaluated"] + summary["events_after_as_of"] + summary["events_rejected"] + \
+            summary["duplicates_ignored"] == summary["events_read"]
+        kept = [json.loads(x) for x in (tmp_path / "rej.jsonl").read_text(encoding="utf-8").splitlines()]
+        assert [(r["file"], r["line"]) for r in kept] == [(str(broken), middle + 1), (str(broken), middle + 11)]
+
+
+def test_a_failing_partition_fails_the_run_loudly(tmp_path):
+    result = run_cli("audit", "--events", EXAMPLES[0], "--as-of", "2024-12-31", "--backend", "dask",
+                     "--rules", str(tmp_path / "missing-rules"), "--rejects", str(tmp_path / "r.jsonl"))
+    assert result.returncode == 2 and "missing-rules" in result.stderr
