@@ -2,8 +2,8 @@
 
 In-process: Engine.check on a loaded, reusable engine (all bundled packs) against a baseline measured
 in the same run: loading rules and calendar for every check, which is what a CMS calling the command
-line per page would pay. HTTP: `shixian serve` in one process, bench/loadgen.py in another, 500
-requests/s for a bounded time; baseline: GET /healthz at the same rate (the transport alone).
+line per page would pay. HTTP: `shixian serve` in one process, bench/loadgen.py in another, each pinned to
+its own core, 500 requests/s for a bounded time; baseline: GET /healthz at the same rate (the transport alone).
 Run: make bench-check   (or .venv/bin/python bench/check_bench.py [--seconds 10])
 """
 from __future__ import annotations
@@ -59,10 +59,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def pinned(cpu: int):
+    """Run a child on one core, so that the server and the load generator do not preempt each other."""
+    if not hasattr(os, "sched_setaffinity") or (os.cpu_count() or 1) < 2:
+        return None
+    return lambda: os.sched_setaffinity(0, {cpu})
+
+
 def http(seconds: float, rate: int) -> tuple[dict, dict]:
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "engine", "serve", "--port", str(port)], cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=pinned(0))
     try:
         for _ in range(300):
             try:
@@ -76,9 +83,9 @@ def http(seconds: float, rate: int) -> tuple[dict, dict]:
                "--seconds", str(seconds)]
         subprocess.run(gen + ["--path", "/v1/check", "--body", f.name, "--seconds", "2"], capture_output=True)  # warm
         check = json.loads(subprocess.run(gen + ["--path", "/v1/check", "--body", f.name], capture_output=True,
-                                          text=True, check=True).stdout)
+                                          text=True, check=True, preexec_fn=pinned(1)).stdout)
         health = json.loads(subprocess.run(gen + ["--path", "/healthz"], capture_output=True, text=True,
-                                           check=True).stdout)
+                                           check=True, preexec_fn=pinned(1)).stdout)
         os.unlink(f.name)
         return check, health
     finally:

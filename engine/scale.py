@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import tempfile
 import zlib
 from dataclasses import dataclass, field
@@ -34,24 +35,43 @@ class ShardResult:
     task_board: list[dict] = field(default_factory=list)
 
 
+_BODY = re.compile(r'"body"\s*:\s*"((?:[^"\\]|\\.)*)"')
+
+
 def split(files: list[Path], parts: int, shard_dir: Path) -> tuple[list[Path], list[Reject], int]:
     """Stream every input record into one of `parts` shard files by its body. Returns the shard paths,
-    the records rejected already here (bad JSON, wrong columns, no body) and the number of records read."""
+    the records rejected already here (wrong CSV columns, no body) and the number of records read.
+
+    A JSON Lines record is passed on as its raw text (its body found without a full parse); the workers
+    parse it, so a malformed line is reported by them with its file and line number.
+    """
     shard_dir.mkdir(parents=True, exist_ok=True)
-    paths = [shard_dir / f"shard-{i:04d}.jsonl" for i in range(parts)]
+    paths = [shard_dir / f"shard-{i:04d}.txt" for i in range(parts)]
     outs = [open(p, "w", encoding="utf-8") for p in paths]
     rejects: list[Reject] = []
     read = 0
+
+    def put(body: str, origin: str, raw: str) -> None:
+        outs[zlib.crc32(body.encode("utf-8")) % parts].write(f"{origin}\t{raw}\n")
+
     try:
         for path in map(Path, files):
+            if path.suffix.lower() not in (".csv", ".parquet"):
+                with open(path, encoding="utf-8-sig") as lines:
+                    for number, line in enumerate(lines, start=1):
+                        line = line.rstrip("\n")
+                        if not line.strip():
+                            continue
+                        read += 1
+                        found = _BODY.search(line)
+                        put(json.loads(f'"{found.group(1)}"') if found else "", f"{path}:{number}", line)
+                continue
             for number, raw, record in _records(path):
                 read += 1
-                if isinstance(record, Exception) or not isinstance(record, dict) or not record.get("body"):
-                    why = str(record) if isinstance(record, Exception) else "missing field: body"
-                    rejects.append(Reject(str(path), number, why, raw if raw is not None else json.dumps(record)))
+                if isinstance(record, Exception):
+                    rejects.append(Reject(str(path), number, str(record), raw))
                     continue
-                shard = zlib.crc32(str(record["body"]).encode("utf-8")) % parts
-                outs[shard].write(json.dumps([f"{path}:{number}", record], ensure_ascii=False, default=str) + "\n")
+                put(str(record.get("body", "")), f"{path}:{number}", json.dumps(record, ensure_ascii=False, default=str))
     finally:
         for out in outs:
             out.close()
@@ -72,13 +92,16 @@ def evaluate_shard(shard: str, rule_paths: list[str], calendar: str, calendar_di
     events, seen = [], {}
     with open(shard, encoding="utf-8") as lines:
         for line in lines:
-            origin, record = json.loads(line)
+            origin, _, raw = line.rstrip("\n").partition("\t")
             try:
+                try:
+                    record = json.loads(raw)
+                except json.JSONDecodeError as exc:
+                    raise BadRecord(f"bad JSON: {exc.msg} at column {exc.colno}") from None
                 event = event_from_record(record, origin, engine.ruleset.event_types)
             except BadRecord as exc:
                 file, _, number = origin.rpartition(":")
-                result.rejects.append({"file": file, "line": int(number), "reason": str(exc),
-                                       "raw": json.dumps(record, ensure_ascii=False, default=str)})
+                result.rejects.append({"file": file, "line": int(number), "reason": str(exc), "raw": raw})
                 continue
             first = seen.get(event.id)
             if first is not None:
@@ -87,8 +110,7 @@ def evaluate_shard(shard: str, rule_paths: list[str], calendar: str, calendar_di
                 else:
                     file, _, number = origin.rpartition(":")
                     result.rejects.append({"file": file, "line": int(number), "reason": f"duplicate id '{event.id}' "
-                                           f"with different content (first at {first.origin})",
-                                           "raw": json.dumps(record, ensure_ascii=False, default=str)})
+                                           f"with different content (first at {first.origin})", "raw": raw})
                 continue
             seen[event.id] = event
             events.append(event)
