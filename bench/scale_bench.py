@@ -50,6 +50,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, action="append", help="log sizes (default 1000000)")
     parser.add_argument("--partitions", type=int, default=16)
+    parser.add_argument("--workers", default="1,2", help="Dask worker counts to measure (default 1,2)")
     parser.add_argument("--skip-local-above", type=int, default=5_000_000,
                         help="do not run the single-process audit above this size (it holds every event in memory)")
     args = parser.parse_args()
@@ -66,7 +67,8 @@ def main() -> None:
         base = None
         runs = [("single process", [])] if size <= args.skip_local_above else []
         runs += [(f"dask, {w} worker{'s' if w > 1 else ''}", ["--backend", "dask", "--workers", str(w),
-                                                               "--partitions", str(args.partitions)]) for w in (1, 2)]
+                                                               "--partitions", str(args.partitions)])
+                 for w in map(int, args.workers.split(","))]
         for name, extra in runs:
             wall, peak, report = run(common + extra, DATA / f"report-{size}-{len(extra)}-{name[-9:].strip()}.json")
             findings = report["findings"]

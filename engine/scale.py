@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .calendar import Period
-from .events.read import BadRecord, Reject, _records, event_from_record
+from .events.read import BadRecord, Collector, EventLog, Reject, _records, event_from_record
 from .model.findings import Finding
 
 _ENGINES: dict = {}  # per worker process: rules and calendar loaded once
@@ -89,10 +89,12 @@ def evaluate_shard(shard: str, rule_paths: list[str], calendar: str, calendar_di
                                     else None)
     engine = _ENGINES[key]
     result = ShardResult()
-    events, seen = [], {}
+    log = EventLog()
+    collect = Collector(log)
     with open(shard, encoding="utf-8") as lines:
         for line in lines:
             origin, _, raw = line.rstrip("\n").partition("\t")
+            file, _, number = origin.rpartition(":")
             try:
                 try:
                     record = json.loads(raw)
@@ -100,20 +102,12 @@ def evaluate_shard(shard: str, rule_paths: list[str], calendar: str, calendar_di
                     raise BadRecord(f"bad JSON: {exc.msg} at column {exc.colno}") from None
                 event = event_from_record(record, origin, engine.ruleset.event_types)
             except BadRecord as exc:
-                file, _, number = origin.rpartition(":")
-                result.rejects.append({"file": file, "line": int(number), "reason": str(exc), "raw": raw})
+                collect.reject(file, int(number), str(exc), raw)
                 continue
-            first = seen.get(event.id)
-            if first is not None:
-                if first.to_json() == event.to_json():
-                    result.duplicates += 1
-                else:
-                    file, _, number = origin.rpartition(":")
-                    result.rejects.append({"file": file, "line": int(number), "reason": f"duplicate id '{event.id}' "
-                                           f"with different content (first at {first.origin})", "raw": raw})
-                continue
-            seen[event.id] = event
-            events.append(event)
+            collect.add(event, file, int(number), raw)
+    events = log.events
+    result.rejects = [r.to_json() for r in log.rejects]
+    result.duplicates = log.duplicates
     audit = engine.evaluate(events, dt.datetime.fromisoformat(as_of), Period.parse(warn_within))
     result.findings = [f.to_json() for f in audit.findings]
     result.evaluated, result.after_as_of = audit.events_evaluated, audit.events_after_as_of

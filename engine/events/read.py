@@ -127,10 +127,34 @@ def _records(path: Path) -> Iterator[tuple[int, str, Any]]:
                 yield number, line.rstrip("\n"), BadRecord(f"bad JSON: {exc.msg} at column {exc.colno}")
 
 
+class Collector:
+    """Gathers events into a log by id: an identical repeat is counted and ignored, a conflicting one is
+    rejected with where the first came from. Shared by the file reader and the Dask shard workers."""
+
+    def __init__(self, log: EventLog):
+        self.log = log
+        self.seen: dict[str, Event] = {}
+
+    def add(self, event: Event, file: str, line: int, raw) -> None:
+        first = self.seen.get(event.id)
+        if first is None:
+            self.seen[event.id] = event
+            self.log.events.append(event)
+        elif first.to_json() == event.to_json():  # contents are compared only when ids collide
+            self.log.duplicates += 1
+        else:
+            self.reject(file, line, f"duplicate id '{event.id}' with different content (first at {first.origin})", raw)
+
+    def reject(self, file: str, line: int, reason: str, raw) -> None:
+        if not isinstance(raw, str):
+            raw = json.dumps(raw, ensure_ascii=False, default=str)
+        self.log.rejects.append(Reject(file, line, reason, raw))
+
+
 def read_events(paths: Iterable[Path | str], vocabulary: dict[str, str] | None = None, progress=None) -> EventLog:
     """Read every file; `progress.advance()` is called per record when given."""
     log = EventLog()
-    seen: dict[str, Event] = {}
+    collect = Collector(log)
     for path in map(Path, paths):
         if not path.is_file():
             raise ShixianError(f"{path}: no such event file")
@@ -139,28 +163,14 @@ def read_events(paths: Iterable[Path | str], vocabulary: dict[str, str] | None =
                 log.lines += 1
                 if progress is not None:
                     progress.advance()
-                origin = f"{path}:{number}"
                 try:
                     if isinstance(record, Exception):
                         raise record
-                    event = event_from_record(record, origin, vocabulary)
+                    event = event_from_record(record, f"{path}:{number}", vocabulary)
                 except BadRecord as exc:
-                    if raw is None:
-                        raw = json.dumps(record, ensure_ascii=False, default=str)
-                    log.rejects.append(Reject(str(path), number, str(exc), raw))
+                    collect.reject(str(path), number, str(exc), raw if raw is not None else record)
                     continue
-                first = seen.get(event.id)
-                if first is not None:  # contents are compared only when ids collide
-                    if first.to_json() == event.to_json():
-                        log.duplicates += 1
-                    else:
-                        log.rejects.append(Reject(str(path), number, f"duplicate id '{event.id}' with different "
-                                                  f"content (first at {first.origin})",
-                                                  raw if raw is not None else json.dumps(record, ensure_ascii=False,
-                                                                                        default=str)))
-                    continue
-                seen[event.id] = event
-                log.events.append(event)
+                collect.add(event, str(path), number, raw if raw is not None else record)
         except UnicodeDecodeError as exc:
             raise ShixianError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     return log
