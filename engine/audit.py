@@ -9,7 +9,7 @@ from pathlib import Path
 from .calendar import NATIONAL, Period, WorkCalendar, load_calendar
 from .check import CheckResult, Plan, _instant, obligation, plan_events, subset, verdict_of
 from .errors import ShixianError
-from .events import EventLog, Reject, read_events, write_rejects
+from .events import EventLog, Reject, read_events, stream_events, write_rejects
 from .evaluate import AuditResult, evaluate
 from .paths import bundled
 from .progress import Progress
@@ -32,8 +32,8 @@ class Engine:
         return cls(load_rules(rule_paths or [bundled("rules")]), load_calendar(calendar, calendar_dirs))
 
     def evaluate(self, events, as_of: dt.datetime, warn_within: Period = Period(2, "wd"),
-                 keep_outcomes: bool = False) -> AuditResult:
-        return evaluate(self.ruleset, events, self.calendar, as_of, warn_within, keep_outcomes)
+                 keep_outcomes: bool = False, presorted: bool = False) -> AuditResult:
+        return evaluate(self.ruleset, events, self.calendar, as_of, warn_within, keep_outcomes, presorted=presorted)
 
     def check(self, plan, warn_within: Period = Period(2, "wd")) -> CheckResult:
         """Pre-publication check of one plan (a dict as JSON gives it, or a Plan). Raises ValidationError
@@ -81,11 +81,25 @@ class Distributed:
 
 def run_audit(engine: Engine, event_files: list[Path], as_of: dt.datetime, warn_within: Period = Period(2, "wd"),
               rejects_path: Path | None = None, store: AuditStore | None = None,
-              show_progress: bool | None = None, distributed: Distributed | None = None) -> tuple[Report, EventLog]:
-    """Read the files (and the event store), evaluate, record the run in the store if any, build the report."""
+              show_progress: bool | None = None, distributed: Distributed | None = None,
+              presorted: bool = False) -> tuple[Report, EventLog]:
+    """Read the files (and the event store), evaluate, record the run in the store if any, build the report.
+
+    presorted: the files are in time order, so events stream through the evaluator and memory grows with
+    open obligations, not with the log.
+    """
     if distributed is not None:
         return _run_distributed(engine, event_files, as_of, warn_within, rejects_path, store, distributed)
     progress = Progress("reading events", enabled=show_progress)
+    if presorted:
+        if store is not None and store.events_digest() != "0:0":
+            raise ShixianError("--sorted streams event files; the events stored by 'shixian ingest' are audited "
+                               "without it")
+        log = EventLog()
+        result = engine.evaluate(stream_events(event_files, engine.ruleset.event_types, log, progress), as_of,
+                                 warn_within, presorted=True)
+        progress.close()
+        return _finish(engine, log, result, as_of, warn_within, rejects_path, event_files, store), log
     log = read_events(event_files, engine.ruleset.event_types, progress)
     progress.close()
     events = log.events
@@ -104,6 +118,12 @@ def run_audit(engine: Engine, event_files: list[Path], as_of: dt.datetime, warn_
         log.lines += len(stored)
         events = list(merged.values())
     result = engine.evaluate(events, as_of, warn_within)
+    return _finish(engine, log, result, as_of, warn_within, rejects_path, event_files, store), log
+
+
+def _finish(engine: Engine, log: EventLog, result: AuditResult, as_of: dt.datetime, warn_within: Period,
+            rejects_path: Path | None, event_files: list[Path], store: AuditStore | None) -> Report:
+    """Keep the rejects, build the report, record the run."""
     rejects_file = None
     if log.rejects and rejects_path is not None:
         write_rejects(log.rejects, rejects_path)
@@ -115,7 +135,7 @@ def run_audit(engine: Engine, event_files: list[Path], as_of: dt.datetime, warn_
                     warn_within=str(warn_within), task_board=result.task_board,
                     events_after_as_of=result.events_after_as_of)
     _record(engine, report, event_files, store)
-    return report, log
+    return report
 
 
 def _run_distributed(engine: Engine, event_files: list[Path], as_of: dt.datetime, warn_within: Period,

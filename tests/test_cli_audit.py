@@ -64,3 +64,26 @@ def test_explain_shows_pause_and_verdict():
     assert "2024-10-09 10:00  third_party.consulted" in out
     assert "暂停 2024-10-09 至 2024-10-16（third_party.consulted e4），不计 6 个工作日" in out
     assert "结论：按期完成" in out and "期限 2024-11-07 24:00" in out
+
+
+def test_sorted_streaming_gives_the_same_findings(tmp_path):
+    records = []
+    for path in sorted((ROOT / "examples").glob("*-20*/events.jsonl")):
+        records += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    from engine.timeparse import parse_instant
+
+    records.sort(key=lambda r: parse_instant(r["time"])[0])
+    ordered = tmp_path / "ordered.jsonl"
+    ordered.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records) + "not json\n",
+                       encoding="utf-8")
+    common = ["--as-of", "2024-12-31", "--format", "json", "--fail-on", "never", "--rejects", str(tmp_path / "r.jsonl")]
+    whole = json.loads(run_cli("audit", "--events", str(ordered), *common).stdout)
+    streamed = json.loads(run_cli("audit", "--events", str(ordered), "--sorted", *common).stdout)
+    assert streamed["findings"] == whole["findings"] and streamed["summary"] == whole["summary"]
+    assert whole["summary"]["events_rejected"] == 1
+    shuffled = tmp_path / "shuffled.jsonl"
+    lines = ordered.read_text(encoding="utf-8").splitlines()[:-1]
+    lines[5], lines[500] = lines[500], lines[5]
+    shuffled.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_cli("audit", "--events", str(shuffled), "--sorted", *common)
+    assert result.returncode == 2 and f"{shuffled}:7" in result.stderr and "not in time order" in result.stderr

@@ -30,6 +30,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="where malformed event lines are kept (default rejects.jsonl; written only if any)")
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                         help="progress bar on stderr (default: only on a terminal)")
+    parser.add_argument("--sorted", action="store_true",
+                        help="the event files are in time order: stream them, holding only open obligations in "
+                             "memory (an event out of order stops the run with its file and line)")
     parser.add_argument("--backend", choices=["local", "dask"], default="local",
                         help="local: one process (default); dask: split the events by body and evaluate the "
                              "parts on Dask workers (a local cluster unless --scheduler is given)")
@@ -67,7 +70,7 @@ def run(args) -> int:
     store = AuditStore(args.db) if args.db else None
     try:
         report, log = run_audit(engine, args.events, options.as_of(args), options.warn_within(args), args.rejects,
-                                store, args.progress, distributed)
+                                store, args.progress, distributed, args.sorted)
     finally:
         if store:
             store.close()

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from ..calendar import Period, WorkCalendar
+from ..errors import ShixianError
 from ..model.events import Event
 from ..model.findings import Finding
 from ..model.rules import CountRule, DeadlineRule, DueByRule, FieldsRule, SpanRule, TaskListRule
@@ -37,7 +38,7 @@ class AuditResult:
 
 def evaluate(ruleset: RuleSet, events: Iterable[Event], calendar: WorkCalendar, as_of: dt.datetime,
              warn_within: Period = Period(2, "wd"), keep_outcomes: bool = False,
-             explain_all: bool | None = None) -> AuditResult:
+             explain_all: bool | None = None, presorted: bool = False) -> AuditResult:
     """Evaluate every rule over `events` as of `as_of`. Events after as_of are not seen.
 
     keep_outcomes also returns the quiet outcomes (on time, pending); explain_all (default: the same)
@@ -48,7 +49,7 @@ def evaluate(ruleset: RuleSet, events: Iterable[Event], calendar: WorkCalendar, 
     evaluators = {id(r): EVALUATORS[type(r.rule)](r, ctx) for r in ruleset.rules}
     by_type = {t: [evaluators[id(r)] for r in rules] for t, rules in ruleset.by_type.items()}
     observers = [e for e in evaluators.values() if hasattr(e, "observe")]
-    ordered = sorted(events, key=lambda e: e.time)
+    ordered = _in_time_order(events) if presorted else sorted(events, key=lambda e: e.time)
     seen = later = 0
     active = ctx.active_years
     for event in ordered:
@@ -68,3 +69,15 @@ def evaluate(ruleset: RuleSet, events: Iterable[Event], calendar: WorkCalendar, 
         evaluator.finish()
     findings = sorted((f for f in ctx.outcomes if f.status not in QUIET), key=Finding.sort_key)
     return AuditResult(findings, as_of, seen, later, ctx.outcomes if keep_outcomes else [], ctx.task_board)
+
+
+def _in_time_order(events: Iterable[Event]) -> Iterator[Event]:
+    """Pass events through as they come (a stream), refusing one that goes back in time."""
+    last = None
+    for event in events:
+        if last is not None and event.time < last.time:
+            raise ShixianError(f"{event.origin}: event {event.id} at {event.time.isoformat()} comes before "
+                               f"{last.origin} ({last.time.isoformat()}); the log is not in time order "
+                               f"(audit without --sorted, or sort it first)")
+        last = event
+        yield event

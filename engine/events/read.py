@@ -127,23 +127,35 @@ def _records(path: Path) -> Iterator[tuple[int, str, Any]]:
                 yield number, line.rstrip("\n"), BadRecord(f"bad JSON: {exc.msg} at column {exc.colno}")
 
 
+def _digest(event: Event) -> int:
+    return hash(json.dumps(event.to_json(), sort_keys=True, ensure_ascii=False, default=str))
+
+
 class Collector:
     """Gathers events into a log by id: an identical repeat is counted and ignored, a conflicting one is
     rejected with where the first came from. Shared by the file reader and the Dask shard workers."""
 
-    def __init__(self, log: EventLog):
-        self.log = log
-        self.seen: dict[str, Event] = {}
+    def __init__(self, log: EventLog, keep: bool = True):
+        self.log, self.keep = log, keep
+        self.seen: dict[str, Event | tuple[int, str]] = {}
 
-    def add(self, event: Event, file: str, line: int, raw) -> None:
+    def add(self, event: Event, file: str, line: int, raw) -> bool:
+        """True when the event is new (and, if keeping, appended to the log)."""
         first = self.seen.get(event.id)
         if first is None:
-            self.seen[event.id] = event
-            self.log.events.append(event)
-        elif first.to_json() == event.to_json():  # contents are compared only when ids collide
+            if self.keep:
+                self.seen[event.id] = event
+                self.log.events.append(event)
+            else:
+                self.seen[event.id] = (_digest(event), event.origin)
+            return True
+        same = first.to_json() == event.to_json() if isinstance(first, Event) else first[0] == _digest(event)
+        if same:  # contents are compared only when ids collide
             self.log.duplicates += 1
         else:
-            self.reject(file, line, f"duplicate id '{event.id}' with different content (first at {first.origin})", raw)
+            origin = first.origin if isinstance(first, Event) else first[1]
+            self.reject(file, line, f"duplicate id '{event.id}' with different content (first at {origin})", raw)
+        return False
 
     def reject(self, file: str, line: int, reason: str, raw) -> None:
         if not isinstance(raw, str):
@@ -152,9 +164,21 @@ class Collector:
 
 
 def read_events(paths: Iterable[Path | str], vocabulary: dict[str, str] | None = None, progress=None) -> EventLog:
-    """Read every file; `progress.advance()` is called per record when given."""
+    """Read every file into memory; `progress.advance()` is called per record when given."""
     log = EventLog()
-    collect = Collector(log)
+    for _ in stream_events(paths, vocabulary, log, progress, keep=True):
+        pass
+    return log
+
+
+def stream_events(paths: Iterable[Path | str], vocabulary: dict[str, str] | None, log: EventLog, progress=None,
+                  keep: bool = False) -> Iterator[Event]:
+    """Yield valid events as they are read, counting lines, duplicates and rejects in `log`.
+
+    With keep=False nothing but a digest per id is held, so memory does not grow with the log: an
+    identical repeat is recognised by its digest, a conflicting one is rejected.
+    """
+    collect = Collector(log, keep)
     for path in map(Path, paths):
         if not path.is_file():
             raise ShixianError(f"{path}: no such event file")
@@ -170,10 +194,10 @@ def read_events(paths: Iterable[Path | str], vocabulary: dict[str, str] | None =
                 except BadRecord as exc:
                     collect.reject(str(path), number, str(exc), raw if raw is not None else record)
                     continue
-                collect.add(event, str(path), number, raw if raw is not None else record)
+                if collect.add(event, str(path), number, raw if raw is not None else record):
+                    yield event
         except UnicodeDecodeError as exc:
             raise ShixianError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    return log
 
 
 def write_rejects(rejects: list[Reject], path: Path) -> None:
