@@ -15,13 +15,12 @@ import threading
 from typing import Any, Callable
 
 from fastapi import Depends, FastAPI, HTTPException, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from .audit import Engine
 from .calendar import SHANGHAI, Period
-from .check import Plan, PlanError, subset
+from .check import Plan, PlanError
 from .events.read import BadRecord, event_from_record
 from .report import Report
 from .report.json_report import as_dict
@@ -181,5 +180,3 @@ def create_app(load: Callable[[], Engine], token: str | None = None, max_body: i
 
     return BodyLimit(app, max_body) if max_body else app
 
-
-__all__ = ["create_app", "subset", "RequestValidationError"]

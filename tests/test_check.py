@@ -5,7 +5,6 @@ Dates: 2021 国庆节 10-01..10-07 off, 09-26 (Sun) and 10-09 (Sat) working (国
 import copy
 import http.client
 import json
-import os
 import signal
 import socket
 import subprocess

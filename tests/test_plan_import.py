@@ -1,7 +1,6 @@
 """Work-plan import on the four seed documents, checked against task lists written by hand from them."""
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
 import yaml
@@ -9,7 +8,7 @@ import yaml
 from conftest import ROOT, run_cli
 from engine.planimport import import_plan, read_phrase
 
-SEEDS = ROOT.parent / "shared" / "seeds"
+SEEDS = ROOT / "tests" / "fixtures" / "seeds"  # copies of shared/seeds (see its README)
 
 
 def seed(prefix: str) -> str:

@@ -9,7 +9,7 @@ from ..calendar import SHANGHAI, Deadline, Period, WorkCalendar
 from ..calendar.period import UNITS
 from ..errors import CalendarCoverageError
 from ..model.events import Event
-from ..model.findings import STATUS_ZH, EventRef, Finding
+from ..model.findings import EventRef, Finding
 from ..ruleset.loader import LoadedRule
 
 # internal outcomes kept for `explain`, never reported as findings
@@ -126,6 +126,3 @@ class Context:
         return self.finding(loaded, "on_time", subject, body, department,
                             f"{what}于{when(done)}完成，期限 {deadline.due_text}", **common)
 
-
-def status_zh(status: str) -> str:
-    return STATUS_ZH.get(status, status)

@@ -9,7 +9,7 @@ from ..errors import CalendarCoverageError
 from ..model.events import Event
 from ..model.rules import CountRule, DueByRule
 from ..ruleset.loader import LoadedRule
-from .context import Context, fmt, local_date, ref
+from .context import Context, local_date
 
 
 def period_of(day: dt.date, per: str) -> tuple[str, dt.date, dt.date]:
