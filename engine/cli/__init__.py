@@ -5,9 +5,9 @@ import argparse
 import sys
 
 from ..errors import ShixianError
-from . import audit_cmd, calendar_cmd, check_cmd, explain_cmd, plan_cmd, rules_cmd, serve_cmd, state_cmd
+from . import audit_cmd, calendar_cmd, check_cmd, explain_cmd, plan_cmd, rules_cmd, serve_cmd, state_cmd, watch_cmd
 
-COMMANDS = [audit_cmd, state_cmd, check_cmd, serve_cmd, explain_cmd, rules_cmd, plan_cmd, calendar_cmd]
+COMMANDS = [audit_cmd, state_cmd, check_cmd, serve_cmd, watch_cmd, explain_cmd, rules_cmd, plan_cmd, calendar_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

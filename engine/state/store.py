@@ -72,6 +72,11 @@ CREATE TABLE IF NOT EXISTS events (
     ingested_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_subject ON events (subject);
+CREATE TABLE IF NOT EXISTS alerts (
+    key TEXT PRIMARY KEY,          -- kind|rule|subject|trigger|due: an alert is sent once
+    payload TEXT NOT NULL,
+    sent_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS waivers (
     fingerprint TEXT PRIMARY KEY,
     by TEXT NOT NULL,
@@ -254,6 +259,13 @@ class AuditStore:
             item["lifecycle"] = {"state": shown, "first_seen": first, "last_seen": last, "resolved": resolved}
             out.append(item)
         return out
+
+    # -- live alerts -------------------------------------------------------------------------------------
+    def record_alert(self, key: str, payload: dict, at: dt.datetime) -> bool:
+        """True if this alert was not sent before (and is now recorded as sent)."""
+        cursor = self.db.execute("INSERT OR IGNORE INTO alerts VALUES (?, ?, ?)",
+                                 (key, json.dumps(payload, ensure_ascii=False), at.isoformat()))
+        return cursor.rowcount == 1
 
     # -- waivers ------------------------------------------------------------------------------------------
     def waive(self, fingerprint: str, by: str, reason: str, until: dt.date | None) -> None:

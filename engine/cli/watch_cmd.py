@@ -1,0 +1,81 @@
+"""`shixian watch`: keep the deadline rules running on events as they arrive, and alert in real time."""
+from __future__ import annotations
+
+import argparse
+import json
+import select
+import sys
+from pathlib import Path
+
+from ..audit import Engine
+from ..errors import ShixianError
+from ..live import LiveMonitor, RealClock, SimulatedClock
+from ..live.monitor import alert_line
+from ..state import AuditStore
+from ..timeparse import parse_instant
+from . import options
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("watch", help="read events (JSON Lines) from stdin and emit alerts as deadlines "
+                                          "approach and pass (durable-rules)")
+    parser.add_argument("--db", type=Path, required=True, metavar="FILE",
+                        help="audit database: events are stored here first, sent alerts are remembered")
+    options.add_rules(parser)
+    options.add_calendar(parser)
+    parser.add_argument("--simulate-from", metavar="INSTANT",
+                        help="use a simulated clock starting here; a line {\"clock\": \"2024-10-31T09:00\"} moves it")
+    parser.add_argument("--tick-seconds", type=float, default=30.0,
+                        help="with the real clock, check deadlines at least this often (default 30)")
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    engine = Engine.load(args.rules, args.calendar, args.calendar_dir)
+    clock = SimulatedClock(parse_instant(args.simulate_from)[0]) if args.simulate_from else RealClock()
+    store = AuditStore(args.db)
+
+    def emit(alert: dict) -> None:
+        sys.stdout.write(alert_line(alert) + "\n")
+        sys.stdout.flush()
+
+    monitor = LiveMonitor(engine, store, clock, emit)
+    replayed = monitor.rebuild()
+    monitor.tick()
+    print(f"shixian watch: {replayed} stored events replayed; reading events from stdin", file=sys.stderr)
+    number = 0
+    try:
+        while True:
+            if not args.simulate_from:
+                ready, _, _ = select.select([sys.stdin], [], [], args.tick_seconds)
+                if not ready:
+                    monitor.tick()
+                    continue
+            line = sys.stdin.readline()
+            if not line:
+                break
+            number += 1
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                print(f"shixian watch: stdin:{number}: bad JSON: {exc.msg}", file=sys.stderr)
+                continue
+            if isinstance(record, dict) and set(record) == {"clock"}:
+                if not args.simulate_from:
+                    print(f"shixian watch: stdin:{number}: clock lines need --simulate-from", file=sys.stderr)
+                    continue
+                try:
+                    clock.set(parse_instant(str(record["clock"]))[0])
+                except (ValueError, ShixianError) as exc:
+                    print(f"shixian watch: stdin:{number}: {exc}", file=sys.stderr)
+                    continue
+            else:
+                why = monitor.accept(record, f"stdin:{number}")
+                if why:
+                    print(f"shixian watch: rejected stdin:{number}: {why}", file=sys.stderr)
+            monitor.tick()
+    finally:
+        store.close()
+    return 0

@@ -1,0 +1,201 @@
+"""The live monitor on durable-rules.
+
+Each deadline rule of the typed rule form becomes one generated durable-rules ruleset with one rule:
+an *alarm* fact (approaching or passed, with the instant it goes off, as epoch seconds) joined with a
+*tick* message whose `now` has reached it. The clock state of each obligation (trigger, pause, restart,
+extension, fulfilment) is kept by the batch evaluator's own DeadlineEvaluator, fed one event at a time,
+so both back ends judge with the same code and the same calendar; durable-rules does the matching of
+time against many open deadlines.
+
+Guards against the known defects of durable-rules 2.0.28 (see README):
+- at most 1024 live state ids per ruleset: subjects are spread over 256 state ids by a hash;
+- message identity is a 32-bit hash: every fact and message carries a unique `uid`;
+- exceptions inside actions are swallowed: actions only append to a list, inside try/except, and any
+  error is raised after `post` returns;
+- actions may run on timer threads: no durable-rules timers are used; time arrives as tick messages;
+- global host, no unloading: ruleset names carry a per-process instance number, so monitors never clash.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import os
+import zlib
+from typing import Callable
+
+from durable import lang as durable
+
+from ..audit import Engine
+from ..calendar import SHANGHAI, Period
+from ..errors import CalendarCoverageError
+from ..evaluate.context import Context
+from ..evaluate.deadline import DeadlineEvaluator
+from ..events.read import BadRecord, event_from_record
+from ..model.events import Event
+from ..model.rules import DeadlineRule
+from ..state import AuditStore
+
+STATE_IDS = 256
+_INSTANCES = itertools.count()
+_FAR = dt.datetime(9999, 1, 1, tzinfo=SHANGHAI)
+
+
+def _epoch(moment: dt.datetime) -> float:
+    return moment.timestamp()
+
+
+class LiveMonitor:
+    def __init__(self, engine: Engine, store: AuditStore, clock, emit: Callable[[dict], None],
+                 warn_within: dict[str, Period] | None = None):
+        self.engine, self.store, self.clock, self.emit = engine, store, clock, emit
+        # how long before a deadline "approaching" goes off, by the rule's unit (a rule's warn_within wins)
+        self.warn = {"h": Period(1, "h"), "wd": Period(1, "wd"), "d": Period(1, "d"), "m": Period(1, "d"),
+                     "y": Period(1, "d"), **(warn_within or {})}
+        self.ctx = Context(engine.calendar, _FAR, Period(2, "wd"))
+        self.prefix = f"shixian{os.getpid()}_{next(_INSTANCES)}"
+        self.uids = itertools.count()
+        self.fired: list[tuple[str, dict]] = []
+        self.errors: list[BaseException] = []
+        self.alarms: dict[tuple[str, str], list[tuple[str, dict]]] = {}  # (ruleset, key) -> [(sid, fact)]
+        self.sids: dict[str, set[str]] = {}  # ruleset -> state ids holding alarms
+        self.evaluators: dict[str, list[tuple[str, DeadlineEvaluator]]] = {}
+        for index, loaded in enumerate(r for r in engine.ruleset.rules if isinstance(r.rule, DeadlineRule)):
+            name = f"{self.prefix}_{index}"
+            self._compile(name)
+            evaluator = DeadlineEvaluator(loaded, self.ctx)
+            for event_type in loaded.rule.event_types():
+                self.evaluators.setdefault(event_type, []).append((name, evaluator))
+
+    # -- the generated rulesets ------------------------------------------------------------------------
+    def _compile(self, name: str) -> None:
+        m, c = durable.m, durable.c
+        with durable.ruleset(name):
+            @durable.when_all(c.alarm << (m.kind == "alarm"), c.tick << ((m.kind == "tick") & (m.now >= c.alarm.at)))
+            def ring(c):
+                try:
+                    self.fired.append((name, dict(c.alarm._d if hasattr(c.alarm, "_d") else c.alarm)))
+                    c.retract_fact(c.alarm)
+                except BaseException as exc:  # durable-rules would swallow it
+                    self.errors.append(exc)
+
+    def _post(self, name: str, sid: str, message: dict) -> None:
+        message = {**message, "sid": sid, "uid": next(self.uids)}
+        try:
+            durable.post(name, message)
+        except BaseException as exc:
+            if "already" not in str(exc) and "not handled" not in str(exc).lower():
+                raise
+        self._raise_errors()
+
+    def _raise_errors(self) -> None:
+        if self.errors:
+            errors, self.errors = self.errors, []
+            raise RuntimeError(f"error inside a durable-rules action: {errors[0]!r}") from errors[0]
+
+    # -- facts ------------------------------------------------------------------------------------------
+    def _sync(self, name: str, evaluator: DeadlineEvaluator, key: str) -> None:
+        """Make the alarm facts of one obligation match its clock (open, paused, or closed)."""
+        for sid, fact in self.alarms.pop((name, key), []):
+            try:
+                durable.retract_fact(name, fact)
+            except BaseException:
+                pass  # already rung and retracted by its action
+        clock = evaluator.clocks.get(key)
+        rule: DeadlineRule = evaluator.rule
+        if clock is None or clock.paused_by is not None or rule.optional:
+            return
+        try:
+            deadline = evaluator._deadline(clock)
+        except CalendarCoverageError as exc:  # never guess: say the deadline cannot be computed
+            self._alert({"alert": "undetermined", "rule": rule.id, "subject": clock.trigger.subject,
+                         "body": clock.trigger.body, "department": clock.trigger.department,
+                         "trigger": clock.trigger.id, "due": None, "deadline_text": None, "message": str(exc)})
+            return
+        warn = Period.parse(rule.warn_within) if rule.warn_within else self.warn[rule.period.unit]
+        if warn.unit == "h":
+            warn_at = deadline.due - dt.timedelta(hours=warn.amount)
+        else:  # the start of the day `warn` before the last day
+            last = deadline.last_day or deadline.due.date()
+            day = (self.engine.calendar.add_working_days(last, -warn.amount) if warn.unit == "wd"
+                   else dt.date.fromordinal(last.toordinal() - warn.amount))
+            warn_at = dt.datetime.combine(dt.date.fromordinal(day.toordinal() + 1), dt.time(0), SHANGHAI)
+        sid = str(zlib.crc32(key.encode("utf-8")) % STATE_IDS)
+        base = {"kind": "alarm", "rule": rule.id, "key": key, "subject": clock.trigger.subject,
+                "body": clock.trigger.body, "department": clock.trigger.department, "trigger": clock.trigger.id,
+                "due": deadline.due.isoformat(), "deadline_text": deadline.due_text, "sid": sid}
+        facts = []
+        if warn_at < deadline.due:
+            facts.append({**base, "alert": "approaching", "at": _epoch(warn_at), "uid": next(self.uids)})
+        facts.append({**base, "alert": "passed", "at": _epoch(deadline.due), "uid": next(self.uids)})
+        for fact in facts:
+            durable.assert_fact(name, fact)
+            self._raise_errors()
+        self.alarms[(name, key)] = [(sid, f) for f in facts]
+        self.sids.setdefault(name, set()).add(sid)
+
+    # -- intake and time ------------------------------------------------------------------------------------
+    def accept(self, record: dict, origin: str = "stdin") -> str | None:
+        """Store an event first (nothing is lost if the process dies), then feed it. Returns a rejection reason."""
+        try:
+            event = event_from_record(record, origin, self.engine.ruleset.event_types)
+        except BadRecord as exc:
+            return str(exc)
+        added, _, conflicts = self.store.ingest([event], origin)
+        if conflicts:
+            return conflicts[0][1]
+        if added:
+            self.feed(event)
+        return None
+
+    def feed(self, event: Event) -> None:
+        for name, evaluator in self.evaluators.get(event.type, ()):
+            key = evaluator.key(event)
+            evaluator.feed(event)
+            self._sync(name, evaluator, key)
+        for finding in self.ctx.outcomes:  # fulfilled late, judged by the batch code
+            self._alert({"alert": "fulfilled_late", "rule": finding.rule, "subject": finding.subject,
+                         "body": finding.body, "department": finding.department,
+                         "trigger": finding.trigger.id if finding.trigger else None,
+                         "due": finding.deadline.isoformat() if finding.deadline else None,
+                         "deadline_text": finding.deadline_text, "overdue_by": finding.overdue_by,
+                         "message": finding.message})
+        self.ctx.outcomes.clear()
+
+    def tick(self) -> None:
+        """Tell every ruleset the time; ring each alarm whose moment has come (repeat until none rings)."""
+        now = self.clock.now()
+        for name, sids in self.sids.items():
+            for sid in list(sids):
+                for _ in range(10_000):
+                    before = len(self.fired)
+                    self._post(name, sid, {"kind": "tick", "now": _epoch(now)})
+                    if len(self.fired) == before:
+                        break
+        fired, self.fired = self.fired, []
+        passed = {(name, fact["key"]) for name, fact in fired if fact["alert"] == "passed"}
+        for name, fact in sorted(fired, key=lambda item: item[1]["at"]):
+            if fact["alert"] == "approaching" and (name, fact["key"]) in passed:
+                continue  # both went off in one tick: the deadline has passed, "approaching" is stale
+            alarms = self.alarms.get((name, fact["key"]), [])
+            self.alarms[(name, fact["key"])] = [(s, f) for s, f in alarms if f["uid"] != fact["uid"]]
+            payload = {k: fact[k] for k in ("alert", "rule", "subject", "body", "department", "trigger", "due",
+                                            "deadline_text")}
+            self._alert(payload)
+
+    def _alert(self, payload: dict) -> None:
+        """Emit an alert once: the audit database remembers what was sent, across restarts."""
+        key = f"{payload['alert']}|{payload['rule']}|{payload['subject']}|{payload.get('trigger')}|{payload.get('due')}"
+        if self.store.record_alert(key, payload, self.clock.now()):
+            self.emit({**payload, "at": self.clock.now().isoformat()})
+
+    def rebuild(self) -> int:
+        """On start: replay the event store, so a restart neither loses obligations nor repeats alerts."""
+        events = sorted(self.store.events(self.engine.ruleset.event_types), key=lambda e: e.time)
+        for event in events:
+            self.feed(event)
+        return len(events)
+
+
+def alert_line(alert: dict) -> str:
+    return json.dumps(alert, ensure_ascii=False)
