@@ -1,7 +1,6 @@
 """The live monitor on durable-rules: simulated time, restarts, and agreement with the batch evaluator."""
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
 
