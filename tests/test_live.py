@@ -84,3 +84,60 @@ def test_live_and_batch_agree_on_the_example_logs(engine, tmp_path, body):
     assert late == expected_late
     assert passed - late == expected_overdue
     assert expected_late and expected_overdue
+
+
+def test_events_over_http_and_alerts_to_a_webhook(tmp_path):
+    import http.client
+    import http.server
+    import socket
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    received = []
+
+    class Hook(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    hook = http.server.HTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=hook.serve_forever, daemon=True).start()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "engine", "watch", "--db", str(tmp_path / "w.sqlite"), "--port",
+                             str(port), "--tick-seconds", "0.2", "--webhook",
+                             f"http://127.0.0.1:{hook.server_address[1]}/alerts"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(100):
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        # a major incident that happened 5 h 30 min ago: its 5-hour deadline has passed already
+        now = dt.datetime.now(SHANGHAI)
+        incident = {"id": "i1", "type": "incident.occurred", "subject": "I1", "body": "局", "level": "重大",
+                    "time": (now - dt.timedelta(hours=5, minutes=30)).isoformat()}
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("POST", "/v1/events", body=json.dumps({"events": [incident, {"id": "x"}]}),
+                     headers={"Content-Type": "application/json"})
+        answer = json.loads(conn.getresponse().read())
+        assert answer["accepted"] == 1 and answer["rejected"][0]["index"] == 1
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not any(a["alert"] == "passed" for a in received):
+            time.sleep(0.1)
+        assert ("passed", "opinion.major-incident.authoritative-info") in {(a["alert"], a["rule"]) for a in received}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        hook.shutdown()

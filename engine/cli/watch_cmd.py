@@ -5,6 +5,8 @@ import argparse
 import json
 import select
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from ..audit import Engine
@@ -27,7 +29,23 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="use a simulated clock starting here; a line {\"clock\": \"2024-10-31T09:00\"} moves it")
     parser.add_argument("--tick-seconds", type=float, default=30.0,
                         help="with the real clock, check deadlines at least this often (default 30)")
+    parser.add_argument("--webhook", metavar="URL", help="also POST each alert as JSON to this URL")
+    parser.add_argument("--port", type=int, help="take events by HTTP (POST /v1/events) on this port instead of stdin")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--token-file", type=Path, metavar="FILE",
+                        help="with --port: require 'Authorization: Bearer <token>' (or $SHIXIAN_TOKEN)")
     parser.set_defaults(run=run)
+
+
+def post_webhook(url: str, alert: dict) -> None:
+    """Deliver one alert; a failure is reported on stderr (the alert is kept in the audit database)."""
+    request = urllib.request.Request(url, data=json.dumps(alert, ensure_ascii=False).encode("utf-8"),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            response.read()
+    except (urllib.error.URLError, OSError) as exc:
+        print(f"shixian watch: webhook {url} failed: {exc}", file=sys.stderr)
 
 
 def run(args) -> int:
@@ -38,10 +56,28 @@ def run(args) -> int:
     def emit(alert: dict) -> None:
         sys.stdout.write(alert_line(alert) + "\n")
         sys.stdout.flush()
+        if args.webhook:
+            post_webhook(args.webhook, alert)
 
     monitor = LiveMonitor(engine, store, clock, emit)
     replayed = monitor.rebuild()
     monitor.tick()
+    if args.port:
+        if args.simulate_from:
+            raise ShixianError("--port runs on the real clock; --simulate-from is for replays on stdin")
+        import uvicorn
+
+        from ..live.service import create_watch_app
+        from .serve_cmd import token_from
+
+        print(f"shixian watch: {replayed} stored events replayed; POST /v1/events on port {args.port}",
+              file=sys.stderr)
+        try:
+            uvicorn.run(create_watch_app(monitor, args.tick_seconds, token_from(args)), host=args.host,
+                        port=args.port, log_level="warning", access_log=False)
+        finally:
+            store.close()
+        return 0
     print(f"shixian watch: {replayed} stored events replayed; reading events from stdin", file=sys.stderr)
     number = 0
     try:

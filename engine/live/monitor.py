@@ -13,7 +13,8 @@ Guards against the known defects of durable-rules 2.0.28 (see README):
 - exceptions inside actions are swallowed: actions only append to a list, inside try/except, and any
   error is raised after `post` returns;
 - actions may run on timer threads: no durable-rules timers are used; time arrives as tick messages;
-- global host, no unloading: ruleset names carry a per-process instance number, so monitors never clash.
+- actions and dispatch on the host's timer threads: each monitor has its own host that starts no threads;
+- global host, no unloading: ruleset names also carry a per-process instance number, so monitors never clash.
 """
 from __future__ import annotations
 
@@ -38,6 +39,18 @@ from ..state import AuditStore
 
 STATE_IDS = 256
 _INSTANCES = itertools.count()
+
+
+class _Host(durable.engine.Host):
+    """A durable-rules host of our own, per monitor, that starts no background threads.
+
+    The stock host dispatches every ruleset from timer threads (every 0-0.2 s) while the caller posts
+    from its own thread; the two racing inside the C engine crashed the process in our tests. Nothing
+    here needs that dispatch: `post` runs the matching actions before it returns.
+    """
+
+    def _run(self):
+        pass
 _FAR = dt.datetime(9999, 1, 1, tzinfo=SHANGHAI)
 
 
@@ -60,12 +73,14 @@ class LiveMonitor:
         self.alarms: dict[tuple[str, str], list[tuple[str, dict]]] = {}  # (ruleset, key) -> [(sid, fact)]
         self.sids: dict[str, set[str]] = {}  # ruleset -> state ids holding alarms
         self.evaluators: dict[str, list[tuple[str, DeadlineEvaluator]]] = {}
+        self.host = _Host()
         for index, loaded in enumerate(r for r in engine.ruleset.rules if isinstance(r.rule, DeadlineRule)):
             name = f"{self.prefix}_{index}"
             self._compile(name)
             evaluator = DeadlineEvaluator(loaded, self.ctx)
             for event_type in loaded.rule.event_types():
                 self.evaluators.setdefault(event_type, []).append((name, evaluator))
+        self._register()
 
     # -- the generated rulesets ------------------------------------------------------------------------
     def _compile(self, name: str) -> None:
@@ -79,14 +94,28 @@ class LiveMonitor:
                 except BaseException as exc:  # durable-rules would swallow it
                     self.errors.append(exc)
 
-    def _post(self, name: str, sid: str, message: dict) -> None:
-        message = {**message, "sid": sid, "uid": next(self.uids)}
+    def _register(self) -> None:
+        """Hand the rulesets just defined to this monitor's own host (not durable-rules' global one)."""
+        definitions = {}
+        for rset in durable._rulesets.values():
+            full_name, definition = rset.define()
+            definitions[full_name] = definition
+        durable._rulesets = {}
+        self.host.register_rulesets(definitions)
+
+    def _tick(self, name: str, sid: str, now: float) -> None:
+        """Assert a tick fact (every alarm due by `now` rings), then retract it.
+
+        Ticks are facts, not events: an event that no rule consumes stays in durable-rules' state, and
+        thousands of stale ticks piling up there crashed its C engine in our tests.
+        """
+        tick = {"kind": "tick", "now": now, "sid": sid, "uid": next(self.uids)}
         try:
-            durable.post(name, message)
-        except BaseException as exc:
-            if "already" not in str(exc) and "not handled" not in str(exc).lower():
-                raise
+            self.host.assert_fact(name, tick)
+        except durable.engine.MessageObservedException as exc:  # its 32-bit message identity collided
+            raise RuntimeError(f"durable-rules rejected a tick as a duplicate: {exc}") from exc
         self._raise_errors()
+        self.host.retract_fact(name, tick)
 
     def _raise_errors(self) -> None:
         if self.errors:
@@ -96,11 +125,8 @@ class LiveMonitor:
     # -- facts ------------------------------------------------------------------------------------------
     def _sync(self, name: str, evaluator: DeadlineEvaluator, key: str) -> None:
         """Make the alarm facts of one obligation match its clock (open, paused, or closed)."""
-        for sid, fact in self.alarms.pop((name, key), []):
-            try:
-                durable.retract_fact(name, fact)
-            except BaseException:
-                pass  # already rung and retracted by its action
+        for sid, fact in self.alarms.pop((name, key), []):  # rung alarms were taken off this list in tick()
+            self.host.retract_fact(name, fact)
         clock = evaluator.clocks.get(key)
         rule: DeadlineRule = evaluator.rule
         if clock is None or clock.paused_by is not None or rule.optional:
@@ -129,7 +155,10 @@ class LiveMonitor:
             facts.append({**base, "alert": "approaching", "at": _epoch(warn_at), "uid": next(self.uids)})
         facts.append({**base, "alert": "passed", "at": _epoch(deadline.due), "uid": next(self.uids)})
         for fact in facts:
-            durable.assert_fact(name, fact)
+            try:
+                self.host.assert_fact(name, fact)
+            except durable.engine.MessageObservedException as exc:
+                raise RuntimeError(f"durable-rules rejected a fact as a duplicate: {exc}") from exc
             self._raise_errors()
         self.alarms[(name, key)] = [(sid, f) for f in facts]
         self.sids.setdefault(name, set()).add(sid)
@@ -163,15 +192,11 @@ class LiveMonitor:
         self.ctx.outcomes.clear()
 
     def tick(self) -> None:
-        """Tell every ruleset the time; ring each alarm whose moment has come (repeat until none rings)."""
-        now = self.clock.now()
+        """Tell every ruleset the time; every alarm whose moment has come rings."""
+        now = _epoch(self.clock.now())
         for name, sids in self.sids.items():
-            for sid in list(sids):
-                for _ in range(10_000):
-                    before = len(self.fired)
-                    self._post(name, sid, {"kind": "tick", "now": _epoch(now)})
-                    if len(self.fired) == before:
-                        break
+            for sid in sids:
+                self._tick(name, sid, now)
         fired, self.fired = self.fired, []
         passed = {(name, fact["key"]) for name, fact in fired if fact["alert"] == "passed"}
         for name, fact in sorted(fired, key=lambda item: item[1]["at"]):
