@@ -2,7 +2,9 @@
 
 Each deadline rule of the typed rule form becomes one generated durable-rules ruleset with one rule:
 an *alarm* fact (approaching or passed, with the instant it goes off, as epoch seconds) joined with a
-*tick* message whose `now` has reached it. The clock state of each obligation (trigger, pause, restart,
+*tick* fact carrying `now`; the action rings the alarms whose instant `now` has reached. (Writing that
+comparison into the join itself, `m.now >= c.alarm.at`, crashed durable-rules' C engine for some hash
+seeds in our tests: it stays in the action.) The clock state of each obligation (trigger, pause, restart,
 extension, fulfilment) is kept by the batch evaluator's own DeadlineEvaluator, fed one event at a time,
 so both back ends judge with the same code and the same calendar; durable-rules does the matching of
 time against many open deadlines.
@@ -13,6 +15,7 @@ Guards against the known defects of durable-rules 2.0.28 (see README):
 - exceptions inside actions are swallowed: actions only append to a list, inside try/except, and any
   error is raised after `post` returns;
 - actions may run on timer threads: no durable-rules timers are used; time arrives as tick messages;
+- a crash of its C engine on a join that compares two facts: the comparison is made in the action;
 - actions and dispatch on the host's timer threads: each monitor has its own host that starts no threads;
 - global host, no unloading: ruleset names also carry a per-process instance number, so monitors never clash.
 """
@@ -86,11 +89,12 @@ class LiveMonitor:
     def _compile(self, name: str) -> None:
         m, c = durable.m, durable.c
         with durable.ruleset(name):
-            @durable.when_all(c.alarm << (m.kind == "alarm"), c.tick << ((m.kind == "tick") & (m.now >= c.alarm.at)))
+            @durable.when_all(c.alarm << (m.kind == "alarm"), c.tick << (m.kind == "tick"))
             def ring(c):
                 try:
-                    self.fired.append((name, dict(c.alarm._d if hasattr(c.alarm, "_d") else c.alarm)))
-                    c.retract_fact(c.alarm)
+                    if c.tick.now >= c.alarm.at:
+                        self.fired.append((name, dict(c.alarm._d if hasattr(c.alarm, "_d") else c.alarm)))
+                        c.retract_fact(c.alarm)
                 except BaseException as exc:  # durable-rules would swallow it
                     self.errors.append(exc)
 
