@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench bench-calendar bench-check bench-scale browser clean
+.PHONY: demo test bench bench-calendar bench-check bench-live bench-scale browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,13 +35,16 @@ browser:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
 			chromium chromium-driver fonts-wqy-microhei >/dev/null; }
 
-bench: bench-calendar bench-check bench-scale
+bench: bench-calendar bench-check bench-live bench-scale
 
 bench-calendar: $(STAMP)
 	$(BIN)/python bench/calendar_bench.py
 
 bench-check: $(STAMP)
 	$(BIN)/python bench/check_bench.py
+
+bench-live: $(STAMP)
+	$(BIN)/python bench/live_bench.py
 
 bench-scale: $(STAMP)
 	$(BIN)/python bench/scale_bench.py --events 1000000

@@ -141,3 +141,53 @@ def test_events_over_http_and_alerts_to_a_webhook(tmp_path):
         proc.terminate()
         proc.wait(timeout=10)
         hook.shutdown()
+
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+REQUEST_TYPES = ["request.received", "third_party.consulted", "third_party.replied", "supplement.requested",
+                 "supplement.received", "extension.approved", "request.replied"]
+
+
+@st.composite
+def small_logs(draw):
+    """A few requests and incidents with random follow-ups between September and December 2024."""
+    start = dt.datetime(2024, 9, 2, tzinfo=SHANGHAI)
+    events = []
+    for n in range(draw(st.integers(1, 6))):
+        subject = f"S{draw(st.integers(0, 2))}"
+        if draw(st.booleans()):
+            kind = draw(st.sampled_from(REQUEST_TYPES))
+            extra = {"days": draw(st.integers(1, 30))} if kind == "extension.approved" else {}
+        else:
+            kind = draw(st.sampled_from(["incident.occurred", "info.released", "press_conference.held"]))
+            extra = {"level": "重大"}
+        minutes = draw(st.integers(0, 120 * 24 * 60))
+        events.append({"id": f"e{n}", "type": kind, "subject": subject, "body": "局",
+                       "time": (start + dt.timedelta(minutes=minutes)).isoformat(), **extra})
+    as_of = start + dt.timedelta(minutes=draw(st.integers(0, 130 * 24 * 60)))
+    return events, as_of
+
+
+@given(small_logs())
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_live_and_batch_agree_on_random_logs(engine, tmp_path_factory, log):
+    from engine.events import event_from_record
+
+    records, as_of = log
+    events = sorted((event_from_record(r, "h", None) for r in records), key=lambda e: e.time)
+    events = [e for e in events if e.time <= as_of]
+    deadline_rules = {r.id for r in engine.ruleset.rules if isinstance(r.rule, DeadlineRule)}
+    batch = [f for f in engine.evaluate(events, as_of).findings if f.rule in deadline_rules]
+    mon, clock, alerts = monitor(engine, tmp_path_factory.mktemp("h"), "2024-09-01T00:00")
+    for event in events:
+        clock.set(max(clock.now(), event.time))
+        mon.tick()
+        mon.store.ingest([event], "h")
+        mon.feed(event)
+    clock.set(max(clock.now(), as_of))
+    mon.tick()
+    late = {(a["rule"], a["subject"]) for a in alerts if a["alert"] == "fulfilled_late"}
+    passed = {(a["rule"], a["subject"]) for a in alerts if a["alert"] == "passed"}
+    assert late == {(f.rule, f.subject) for f in batch if f.status == "late"}
+    assert passed - late == {(f.rule, f.subject) for f in batch if f.status == "overdue"}
