@@ -18,3 +18,20 @@ def run_cli(*args: str, stdin: str | None = None, cwd: Path | None = None) -> su
     """Run the real command in a subprocess, as a user would."""
     return subprocess.run([sys.executable, "-m", "engine", *args], capture_output=True, text=True,
                           input=stdin, cwd=cwd or ROOT, timeout=120)
+
+
+def wait_for_http(port: int, seconds: float = 60) -> bool:
+    """Wait until a server on loopback answers GET /healthz with 200."""
+    import http.client
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False

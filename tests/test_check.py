@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, run_cli, wait_for_http
 from engine.audit import Engine
 from engine.check import PlanError
 
@@ -114,16 +114,7 @@ def server(tmp_path_factory):
     proc = subprocess.Popen([sys.executable, "-m", "engine", "serve", "--port", str(port), "--token-file",
                              str(token_file), "--max-body", "20000"], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                break
-        except OSError:
-            time.sleep(0.2)
-    else:
+    if not wait_for_http(port):
         proc.kill()
         raise AssertionError(proc.stderr.read().decode())
     yield port, proc

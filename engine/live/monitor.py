@@ -227,6 +227,18 @@ class LiveMonitor:
         if self.store.record_alert(key, payload, self.clock.now()):
             self.emit({**payload, "at": self.clock.now().isoformat()})
 
+    def replay(self, events: list[Event], until: dt.datetime) -> None:
+        """Feed a log in time order on a simulated clock, as if it happened live, then move on to `until`."""
+        for event in sorted(events, key=lambda e: e.time):
+            if event.time > until:
+                break
+            self.clock.set(max(self.clock.now(), event.time))
+            self.tick()
+            self.store.ingest([event], event.origin or "replay")
+            self.feed(event)
+        self.clock.set(max(self.clock.now(), until))
+        self.tick()
+
     def rebuild(self) -> int:
         """On start: replay the event store, so a restart neither loses obligations nor repeats alerts."""
         events = sorted(self.store.events(self.engine.ruleset.event_types), key=lambda e: e.time)
