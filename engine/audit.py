@@ -9,7 +9,8 @@ from pathlib import Path
 from .calendar import NATIONAL, Period, WorkCalendar, load_calendar
 from .check import CheckResult, Plan, _instant, obligation, plan_events, subset, verdict_of
 from .errors import ShixianError
-from .events import EventLog, Reject, read_events, stream_events, write_rejects
+from .events import EventLog, read_events, stream_events, write_rejects
+from .events.read import Collector
 from .evaluate import AuditResult, evaluate
 from .paths import bundled
 from .progress import Progress
@@ -102,22 +103,17 @@ def run_audit(engine: Engine, event_files: list[Path], as_of: dt.datetime, warn_
         return _finish(engine, log, result, as_of, warn_within, rejects_path, event_files, store), log
     log = read_events(event_files, engine.ruleset.event_types, progress)
     progress.close()
-    events = log.events
-    if store is not None:
-        from_files = {e.id: e for e in events}
+    if store is not None:  # the stored history first, then the files: one Collector judges repeated ids
         stored = store.events(engine.ruleset.event_types)
-        merged = {e.id: e for e in stored}
-        for event_id, event in from_files.items():
-            if event_id in merged and merged[event_id].to_json() != event.to_json():
-                log.rejects.append(Reject(event.origin.rsplit(":", 1)[0], int(event.origin.rsplit(":", 1)[1]),
-                                          f"duplicate id '{event_id}' with different content (stored in {store.path})",
-                                          str(event.to_json())))
-                continue
-            log.duplicates += event_id in merged
-            merged[event_id] = event
-        log.lines += len(stored)
-        events = list(merged.values())
-    result = engine.evaluate(events, as_of, warn_within)
+        merged = EventLog(rejects=log.rejects, lines=log.lines + len(stored), duplicates=log.duplicates)
+        collect = Collector(merged)
+        for event in stored:
+            collect.add(event, str(store.path), 0, event.to_json())
+        for event in log.events:
+            file, _, line = event.origin.rpartition(":")
+            collect.add(event, file, int(line), event.to_json())
+        log = merged
+    result = engine.evaluate(log.events, as_of, warn_within)
     return _finish(engine, log, result, as_of, warn_within, rejects_path, event_files, store), log
 
 

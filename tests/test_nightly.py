@@ -153,3 +153,21 @@ def test_event_store_ingest_night_by_night(tmp_path):
     assert "different content" in (tmp_path / "r3.jsonl").read_text(encoding="utf-8")
     final = audit(db, "2024-11-30")
     assert final["findings"] == [] and [i["subject"] for i in final["resolved"]] == ["R1"]
+
+
+def test_file_event_conflicting_with_the_store_is_rejected(tmp_path):
+    db = tmp_path / "audit.sqlite"
+    stored = write(tmp_path / "s.jsonl",
+                   {"id": "a1", "type": "request.received", "subject": "R1", "time": "2024-09-27T16:00"})
+    run_cli("ingest", "--db", str(db), "--events", str(stored), "--rejects", str(tmp_path / "r0.jsonl"))
+    other = write(tmp_path / "o.jsonl",
+                  {"id": "a1", "type": "request.received", "subject": "R1", "time": "2024-09-28T16:00"})
+    same = write(tmp_path / "p.jsonl",
+                 {"id": "a1", "type": "request.received", "subject": "R1", "time": "2024-09-27T16:00"})
+    report = audit(db, "2024-10-31", other)
+    summary = report["summary"]
+    assert (summary["events_read"], summary["events_rejected"], summary["duplicates_ignored"]) == (2, 1, 0)
+    # the stored version stands: 20 working days from 09-27 end 10-30
+    assert [(f["subject"], f["deadline_text"]) for f in report["findings"]] == [("R1", "2024-10-30 24:00")]
+    again = audit(db, "2024-10-31", same)["summary"]
+    assert (again["events_read"], again["events_rejected"], again["duplicates_ignored"]) == (2, 0, 1)
