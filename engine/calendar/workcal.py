@@ -128,6 +128,7 @@ class WorkCalendar:
         self._cum_l = self._cum.tolist()
         self._work_l = self._work_idx.tolist()
         self._unc_l = self._uncovered.tolist()
+        self._day_texts: dict[int, str] = {}
 
     # -- coverage -------------------------------------------------------------------------
     @property
@@ -236,6 +237,71 @@ class WorkCalendar:
             bad = int(np.argmax(self._uncovered[out] != self._uncovered[idx]))
             self._check_span(int(idx[bad]), int(out[bad]))
         return (out + (self._base - _EPOCH)).astype("datetime64[D]")
+
+    def due_array(self, start_us: np.ndarray, start_day: np.ndarray, period: Period,
+                  conventions: Conventions = Conventions()) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`_due` for many starts at once (no pauses, no extension), for the columnar audit's screen.
+
+        start_us: instants in microseconds since the epoch (UTC); start_day: their Asia/Shanghai dates as
+        days since 1970-01-01. Returns (due instants in µs, last days as epoch days or -1 for hours, ok).
+        ok is False where the scalar arithmetic would raise CalendarCoverageError or is not vectorised
+        (months, years): those starts must be computed one by one.
+        """
+        start_us = np.asarray(start_us, dtype=np.int64)
+        n = len(start_us)
+        if period.unit == "h":
+            return start_us + period.amount * 3_600_000_000, np.full(n, -1, np.int64), np.ones(n, bool)
+        if period.unit not in ("wd", "d") or self.first_year < 1992:  # Shanghai is UTC+8 throughout from 1992
+            return np.zeros(n, np.int64), np.full(n, -1, np.int64), np.zeros(n, bool)
+        size, shift = len(self._working), self._base - _EPOCH
+        idx = np.asarray(start_day, dtype=np.int64) - shift
+        ok = np.ones(n, bool)
+
+        def covered(i):  # inside the table and in a covered year
+            inside = (i >= 0) & (i < size)
+            c = np.clip(i, 0, size - 1)
+            prev = np.where(c > 0, self._uncovered[np.maximum(c - 1, 0)], 0)
+            return inside & (self._uncovered[c] == prev)
+
+        def next_working(i):  # the first working day strictly after i (k-th working day, k = cum[i])
+            k = self._cum[np.clip(i, 0, size - 1)]
+            good = k < len(self._work_idx)
+            return self._work_idx[np.minimum(k, len(self._work_idx) - 1)], good
+
+        if period.unit == "wd":
+            ok &= covered(idx)
+            i = np.clip(idx, 0, size - 1)
+            first = i
+            if conventions.start == "next-working":
+                nxt, good = next_working(i)
+                rest = ~self._working[i]
+                first, ok = np.where(rest, nxt, i), ok & (good | ~rest)
+            if period.amount == 0:
+                last = first
+            else:
+                k = self._cum[first] + period.amount - 1
+                ok &= (k >= 0) & (k < len(self._work_idx))
+                last = self._work_idx[np.clip(k, 0, len(self._work_idx) - 1)]
+            ok &= self._uncovered[last] == self._uncovered[i]
+        else:
+            raw = idx + period.amount
+            if conventions.roll:
+                ok &= covered(raw)
+                r = np.clip(raw, 0, size - 1)
+                nxt, good = next_working(r)
+                rest = ~self._working[r]
+                last = np.where(rest, nxt, r)
+                ok &= (good | ~rest) & (self._uncovered[last] == self._uncovered[r])
+            else:
+                last = raw
+        last_day = np.asarray(last, dtype=np.int64) + shift
+        day_us, offset = 86_400_000_000, 8 * 3_600_000_000
+        if conventions.closing is None:
+            due = (last_day + 1) * day_us - offset
+        else:
+            c = conventions.closing
+            due = last_day * day_us + ((c.hour * 60 + c.minute) * 60 + c.second) * 1_000_000 + c.microsecond - offset
+        return due, last_day, ok
 
     def _check_array(self, idx: np.ndarray) -> None:
         if not idx.size:
@@ -376,18 +442,28 @@ class WorkCalendar:
 
     def _walk(self, after: dt.date, through: dt.date, steps: list[str], counted: bool) -> None:
         """List the days in (after, through]: each one for short windows, the notable ones otherwise."""
-        span = through.toordinal() - after.toordinal()
+        first, last = after.toordinal() - self._base + 1, through.toordinal() - self._base
+        long_walk = last - first + 1 > _LONG_WALK
         count = 0
-        for ordinal in range(after.toordinal() + 1, through.toordinal() + 1):
-            info = self.day_info(dt.date.fromordinal(ordinal))
-            if info.working:
+        for i in range(first, last + 1):
+            working = self._working_l[i]
+            if working:
                 count += 1
-            if span > _LONG_WALK and info.kind == "weekday" and ordinal != through.toordinal():
+            if long_walk and working and i != last and (self._base + i) % 7 not in (6, 0):  # a plain weekday
                 continue
-            if info.working and counted:
-                steps.append(f"  {info.date} {info.reason} → 第{count}个工作日")
+            text = self._day_text(i)
+            if working and counted:
+                steps.append(f"  {text} → 第{count}个工作日")
             else:
-                steps.append(f"  {info.date} {info.reason}，不计" if not info.working else f"  {info.date} {info.reason}")
+                steps.append(f"  {text}，不计" if not working else f"  {text}")
+
+    def _day_text(self, i: int) -> str:
+        """'2024-10-08 周二，工作日' for day index i, written once per calendar (explanations repeat days)."""
+        text = self._day_texts.get(i)
+        if text is None:
+            info = self.day_info(self._date(i))
+            text = self._day_texts[i] = f"{info.date} {info.reason}"
+        return text
 
 
 _CACHE: dict[tuple, WorkCalendar] = {}

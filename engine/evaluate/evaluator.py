@@ -36,6 +36,44 @@ class AuditResult:
     task_board: list[dict] = field(default_factory=list)  # every task of every task list, with its status
 
 
+class Evaluation:
+    """One evaluator per rule over a shared context: fed events in time order, then finished.
+
+    `evaluate` feeds every event to every rule interested in its type; the columnar audit
+    (engine/columnar) feeds each rule only the events it must judge one by one.
+    """
+
+    def __init__(self, ruleset: RuleSet, calendar: WorkCalendar, as_of: dt.datetime, warn_within: Period,
+                 keep_outcomes: bool = False, explain_all: bool | None = None):
+        self.as_of, self.keep_outcomes = as_of, keep_outcomes
+        self.ctx = Context(calendar, as_of, warn_within, keep_quiet=keep_outcomes,
+                           explain_quiet=keep_outcomes if explain_all is None else explain_all)
+        self.evaluators = [EVALUATORS[type(r.rule)](r, self.ctx) for r in ruleset.rules]
+        index = {id(r): i for i, r in enumerate(ruleset.rules)}
+        self.by_type = {t: [self.evaluators[index[id(r)]] for r in rules] for t, rules in ruleset.by_type.items()}
+        self.observers = [e for e in self.evaluators if hasattr(e, "observe")]
+
+    def feed(self, event: Event) -> None:
+        """Every interested rule sees the event (the event is at or before as-of)."""
+        active = self.ctx.active_years
+        years = active.get(event.body)
+        if years is None:
+            years = active[event.body] = set()
+        years.add(event.time.year)
+        for observer in self.observers:
+            observer.observe(event)
+        for evaluator in self.by_type.get(event.type, ()):
+            evaluator.feed(event)
+
+    def finish(self, seen: int, later: int) -> AuditResult:
+        for evaluator in self.evaluators:
+            evaluator.finish()
+        ctx = self.ctx
+        findings = sorted((f for f in ctx.outcomes if f.status not in QUIET), key=Finding.sort_key)
+        return AuditResult(findings, self.as_of, seen, later, ctx.outcomes if self.keep_outcomes else [],
+                           ctx.task_board)
+
+
 def evaluate(ruleset: RuleSet, events: Iterable[Event], calendar: WorkCalendar, as_of: dt.datetime,
              warn_within: Period = Period(2, "wd"), keep_outcomes: bool = False,
              explain_all: bool | None = None, presorted: bool = False) -> AuditResult:
@@ -44,31 +82,16 @@ def evaluate(ruleset: RuleSet, events: Iterable[Event], calendar: WorkCalendar, 
     keep_outcomes also returns the quiet outcomes (on time, pending); explain_all (default: the same)
     writes the counting steps for those too, which only `explain` needs.
     """
-    ctx = Context(calendar, as_of, warn_within, keep_quiet=keep_outcomes,
-                  explain_quiet=keep_outcomes if explain_all is None else explain_all)
-    evaluators = {id(r): EVALUATORS[type(r.rule)](r, ctx) for r in ruleset.rules}
-    by_type = {t: [evaluators[id(r)] for r in rules] for t, rules in ruleset.by_type.items()}
-    observers = [e for e in evaluators.values() if hasattr(e, "observe")]
+    run = Evaluation(ruleset, calendar, as_of, warn_within, keep_outcomes, explain_all)
     ordered = _in_time_order(events) if presorted else sorted(events, key=lambda e: e.time)
     seen = later = 0
-    active = ctx.active_years
     for event in ordered:
         if event.time > as_of:
             later += 1
             continue
         seen += 1
-        years = active.get(event.body)
-        if years is None:
-            years = active[event.body] = set()
-        years.add(event.time.year)
-        for observer in observers:
-            observer.observe(event)
-        for evaluator in by_type.get(event.type, ()):
-            evaluator.feed(event)
-    for evaluator in evaluators.values():
-        evaluator.finish()
-    findings = sorted((f for f in ctx.outcomes if f.status not in QUIET), key=Finding.sort_key)
-    return AuditResult(findings, as_of, seen, later, ctx.outcomes if keep_outcomes else [], ctx.task_board)
+        run.feed(event)
+    return run.finish(seen, later)
 
 
 def _in_time_order(events: Iterable[Event]) -> Iterator[Event]:

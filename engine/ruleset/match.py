@@ -61,3 +61,43 @@ def compile_filter(applies_to: dict[str, Any]) -> Predicate:
         return all(test(event.get(field)) for field, test in tests)
 
     return predicate
+
+
+def _value_mask(field: str, spec: Any, values) -> "np.ndarray":
+    """The same grammar as `_value_test`, over a column: `values` is a pyarrow string array where null
+    stands for an absent value (None or "" in an attribute)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    present = pc.is_valid(values).to_numpy(zero_copy_only=False)
+    if _scalar(spec) or isinstance(spec, list):
+        options = [str(spec)] if _scalar(spec) else [str(x) for x in spec]
+        if isinstance(spec, list) and not all(_scalar(x) for x in spec):
+            raise MatchError(field, "a list of values must hold plain values")
+        hit = pc.is_in(values, value_set=pa.array(options, pa.string())).to_numpy(zero_copy_only=False)
+        return present & hit
+    if isinstance(spec, dict):
+        if len(spec) != 1 or next(iter(spec)) not in OPERATORS:
+            raise MatchError(field, f"expected one operator of {', '.join(OPERATORS)}, got {list(spec)}")
+        op, arg = next(iter(spec.items()))
+        if op == "exists":
+            empty = ~present | (pc.equal(values, "").fill_null(True).to_numpy(zero_copy_only=False))
+            return ~empty if arg else empty
+        inner = _value_mask(field, arg if op == "not" else (arg if isinstance(arg, list) else [arg]), values)
+        return ~inner if op == "not" else inner
+    raise MatchError(field, f"expected a value, a list or an operator mapping, got {type(spec).__name__}")
+
+
+def compile_mask(applies_to: dict[str, Any]) -> Callable[[Callable[[str], Any], int], "np.ndarray"]:
+    """The columnar twin of `compile_filter`: given `column(field)` (a pyarrow string array, null for an
+    absent value) and the row count, a boolean numpy mask of the rows that match."""
+    import numpy as np
+
+    def mask(column: Callable[[str], Any], rows: int) -> np.ndarray:
+        out = np.ones(rows, dtype=bool)
+        for field, spec in applies_to.items():
+            out &= _value_mask(str(field), spec, column(str(field)))
+        return out
+
+    return mask

@@ -1,0 +1,197 @@
+"""Which events each rule must judge one by one; the rest are settled here, in columns.
+
+The screen only ever sets aside what provably ends quiet (on time, or no obligation at all) when the
+row-by-row evaluator runs; anything it cannot vouch for is kept, so the findings are the same:
+
+- deadline: a subject (key) none of whose triggers matches the rule says nothing; an optional rule's
+  subject without a fulfilment says nothing; a subject with exactly one matching trigger, one later
+  fulfilment and no clock controls is set aside when the fulfilment beats the deadline, computed by
+  `WorkCalendar.due_array` (the same arithmetic as the scalar one, a property test keeps them equal);
+- required fields: an event that carries its fields and links to an existing subject;
+- counts and yearly rules watch only the first matching event of each body; other kinds keep all.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..calendar import WorkCalendar
+from ..model.events import CORE_FIELDS
+from ..model.rules import CountRule, DeadlineRule, DueByRule, FieldsRule
+from ..ruleset.loader import LoadedRule, RuleSet
+from ..ruleset.match import compile_mask
+from .frame import Frame
+
+_ORDINAL_1970 = 719163
+
+
+@dataclass
+class View:
+    """The frame's events at or before as-of, in evaluation order (time, then read order)."""
+
+    frame: Frame
+    order: np.ndarray
+    types: list[str]
+
+    def __post_init__(self) -> None:
+        f, o = self.frame, self.order
+        self.n = len(o)
+        self.instant, self.day, self.year = f.instant[o], f.day[o], f.year[o]
+        self.date_only, self.odd = f.date_only[o], f.odd_mask[o]
+        self._columns: dict[str, pa.Array] = {}
+        codes = pc.index_in(self.column("type"), value_set=pa.array(self.types, pa.string()))
+        self.type = codes.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+    def column(self, name: str) -> pa.Array:
+        if name not in self._columns:
+            self._columns[name] = self.frame.column(name).take(pa.array(self.order, pa.int64()))
+        return self._columns[name]
+
+    def code(self, event_type: str) -> int:
+        return self.types.index(event_type) if event_type in self.types else -2
+
+    def of_types(self, types) -> np.ndarray:
+        return np.isin(self.type, [self.code(t) for t in types])
+
+
+def attributes_read(ruleset: RuleSet) -> set[str]:
+    """Every event field a screen reads: filters, links, required fields."""
+    names: set[str] = set()
+    for loaded in ruleset.rules:
+        rule = loaded.rule
+        names.update(str(k) for k in rule.applies_to)
+        if isinstance(rule, DeadlineRule) and rule.fulfil_link:
+            names.add(rule.fulfil_link)
+        if isinstance(rule, FieldsRule):
+            names.update(rule.fields)
+            if rule.link:
+                names.add(rule.link.field)
+    return names
+
+
+def _matches(loaded: LoadedRule, view: View, rows: np.ndarray) -> np.ndarray:
+    taken = pa.array(rows, pa.int64())
+    return compile_mask(loaded.rule.applies_to)(lambda name: view.column(name).take(taken), len(rows))
+
+
+def _effective(loaded: LoadedRule, days: np.ndarray) -> np.ndarray:
+    eff, ok = loaded.rule.effective, np.ones(len(days), bool)
+    if eff.from_ is not None:
+        ok &= days >= eff.from_.toordinal() - _ORDINAL_1970
+    if eff.to is not None:
+        ok &= days <= eff.to.toordinal() - _ORDINAL_1970
+    return ok
+
+
+def _deadline(loaded: LoadedRule, view: View, calendar: WorkCalendar) -> np.ndarray:
+    rule: DeadlineRule = loaded.rule
+    related = view.of_types(rule.event_types())
+    if rule.trigger == rule.fulfil:
+        return related
+    idx = np.flatnonzero(related)
+    typ = view.type[idx]
+    is_t, is_f = typ == view.code(rule.trigger), typ == view.code(rule.fulfil)
+    taken = pa.array(idx, pa.int64())
+    key_text = view.column("subject").take(taken)
+    if rule.fulfil_link:
+        link = view.column(rule.fulfil_link).take(taken)
+        key_text = pc.if_else(pa.array(is_f) if len(idx) else pa.array([], pa.bool_()),
+                              pc.coalesce(link, key_text), key_text)
+    key = key_text.dictionary_encode().indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    size = int(key.max()) + 1 if len(key) else 0
+
+    def count(mask):
+        return np.bincount(key[mask], minlength=size)
+
+    matched = np.zeros(len(idx), bool)
+    t_rows = np.flatnonzero(is_t)
+    matched[t_rows] = _matches(loaded, view, idx[t_rows]) & _effective(loaded, view.day[idx[t_rows]])
+    n_t, n_f, n_c = count(is_t), count(is_f), count(~(is_t | is_f))
+    n_m, n_odd = count(matched), count(view.odd[idx])
+    settled = (n_m == 0) & (n_odd == 0)
+    if rule.optional:
+        settled |= (n_f == 0) & (n_odd == 0)
+    simple = np.flatnonzero((n_t == 1) & (n_f == 1) & (n_c == 0) & (n_m == 1) & (n_odd == 0))
+    if len(simple):
+        t_pos, f_pos = np.full(size, -1, np.int64), np.full(size, -1, np.int64)
+        t_pos[key[is_t]], f_pos[key[is_f]] = idx[is_t], idx[is_f]
+        pt, pf = t_pos[simple], f_pos[simple]
+        due, last, ok = calendar.due_array(view.instant[pt], view.day[pt], rule.period, rule.counting.conventions())
+        on_time = (view.instant[pf] < due) | (view.date_only[pf] & (last >= 0) & (view.day[pf] <= last))
+        settled[simple[(pt < pf) & ok & on_time]] = True
+    keep = np.zeros(view.n, bool)
+    keep[idx[~settled[key]]] = True
+    return keep
+
+
+def _fields(loaded: LoadedRule, view: View) -> np.ndarray:
+    rule: FieldsRule = loaded.rule
+    related = view.of_types(rule.event_types())
+    if (rule.link and rule.link.to == rule.event) or view.odd[related].any():
+        return related
+    rows = np.flatnonzero(view.type == view.code(rule.event))
+    taken = pa.array(rows, pa.int64())
+    keep_rows = _matches(loaded, view, rows) & _effective(loaded, view.day[rows])
+    flagged = np.zeros(len(rows), bool)
+    for name in rule.fields:  # attributes only: core fields never count as given (see FieldsEvaluator)
+        if name in CORE_FIELDS or name in ("tz", "attrs"):
+            flagged[:] = True
+        else:
+            flagged |= ~pc.is_valid(view.column(name).take(taken)).to_numpy(zero_copy_only=False)
+    keep = np.zeros(view.n, bool)
+    if rule.link:
+        to_rows = pa.array(np.flatnonzero(view.type == view.code(rule.link.to)), pa.int64())
+        targets = view.column("subject").take(to_rows)
+        wanted = view.column(rule.link.field).take(taken) if rule.link.field not in CORE_FIELDS \
+            else pa.nulls(len(rows), pa.string())
+        linked = pc.fill_null(pc.is_in(wanted, value_set=targets), False).to_numpy(zero_copy_only=False)
+        flagged |= ~linked
+        kept_rows = keep_rows & flagged
+        needed = wanted.filter(pa.array(kept_rows)) if len(rows) else wanted
+        keep[to_rows.to_numpy()] = pc.fill_null(pc.is_in(targets, value_set=pc.drop_null(needed)),
+                                                False).to_numpy(zero_copy_only=False)
+    keep[rows[keep_rows & flagged]] = True
+    return keep
+
+
+def _first_per_body(loaded: LoadedRule, view: View) -> np.ndarray:
+    """BodyTracker notes only the first matching event of each body."""
+    everything = np.arange(view.n)
+    matched = np.flatnonzero(_matches(loaded, view, everything))
+    bodies = view.column("body").take(pa.array(matched, pa.int64())).dictionary_encode().indices.to_numpy(
+        zero_copy_only=False)
+    _, first = np.unique(bodies, return_index=True)
+    out = np.zeros(view.n, bool)
+    out[matched[first]] = True
+    return out
+
+
+def screen(ruleset: RuleSet, view: View, calendar: WorkCalendar) -> list[tuple[np.ndarray, np.ndarray | None]]:
+    """Per rule (in ruleset order): the events it must be fed, and those it must observe (or None)."""
+    out = []
+    for loaded in ruleset.rules:
+        rule = loaded.rule
+        if isinstance(rule, DeadlineRule):
+            feed = _deadline(loaded, view, calendar)
+        elif isinstance(rule, FieldsRule):
+            feed = _fields(loaded, view)
+        else:
+            feed = view.of_types(rule.event_types())
+        observe = _first_per_body(loaded, view) if isinstance(rule, (CountRule, DueByRule)) else None
+        out.append((feed, observe))
+    return out
+
+
+def active_years(view: View) -> dict[str, set[int]]:
+    """Body -> years with any event, as the row-by-row evaluator collects them."""
+    encoded = view.column("body").dictionary_encode()
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    pairs = np.unique(codes * 100_000 + view.year)
+    names = encoded.dictionary.to_pylist()
+    out: dict[str, set[int]] = {}
+    for code, year in zip((pairs // 100_000).tolist(), (pairs % 100_000).tolist()):
+        out.setdefault(names[code], set()).add(year)
+    return out
