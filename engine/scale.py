@@ -2,8 +2,9 @@
 
 Why by body: every rule is judged within one body (a subject's events all carry its body; counts,
 yearly reports and task lists are per body), so evaluating each body's events apart gives exactly
-the findings of one run over everything. The split streams the inputs once into shard files (the
-raw record and where it came from), so no process holds more than its shards.
+the findings of one run over everything. The split streams the inputs once into shard files (Parquet
+for what pyarrow reads, raw text for the rest, each row with where it came from), so no process holds
+more than its shards; each worker runs the columnar evaluator (engine/columnar) on its shards.
 
 Limits (see README): a subject whose events name different bodies, or a link to a subject of another
 body, is judged per body; an id repeated across bodies is not seen as a duplicate.
@@ -18,8 +19,13 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from .calendar import Period
-from .events.read import BadRecord, Collector, EventLog, Reject, _records, event_from_record
+from .columnar.frame import file_parts
+from .events.read import BadRecord, Reject
 from .model.findings import Finding
 
 _ENGINES: dict = {}  # per worker process: rules and calendar loaded once
@@ -38,80 +44,127 @@ class ShardResult:
 _BODY = re.compile(r'"body"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
 
-def split(files: list[Path], parts: int, shard_dir: Path) -> tuple[list[Path], list[Reject], int]:
-    """Stream every input record into one of `parts` shard files by its body. Returns the shard paths,
-    the records rejected already here (wrong CSV columns, no body) and the number of records read.
+def _partition(body: str, parts: int) -> int:
+    return zlib.crc32(body.encode("utf-8")) % parts
 
-    A JSON Lines record is passed on as its raw text (its body found without a full parse); the workers
-    parse it, so a malformed line is reported by them with its file and line number.
-    """
+
+class _Shards:
+    """Per partition: Parquet files of the rows pyarrow read (with `_line` and `_seq`: where each row was
+    in the whole log) and one text file of rows to be read one by one (`file:line<TAB>seq<TAB>raw`)."""
+
+    def __init__(self, shard_dir: Path, parts: int):
+        self.dir, self.parts = shard_dir, parts
+        self.texts = [open(shard_dir / f"shard-{i:04d}.txt", "w", encoding="utf-8", newline="\n") for i in range(parts)]
+        self.writers: dict[int, tuple[object, pa.Schema]] = {}
+        self.files = 0
+
+    def table(self, table: pa.Table, source: str, lines: np.ndarray, seq: np.ndarray) -> None:
+        import pyarrow.parquet as pq
+
+        bodies = table.column("body") if "body" in table.column_names else pa.nulls(table.num_rows, pa.string())
+        if not pa.types.is_string(bodies.type):
+            bodies = bodies.cast(pa.string())
+        encoded = pc.fill_null(bodies, "").combine_chunks().dictionary_encode()
+        which = np.array([_partition(b, self.parts) for b in encoded.dictionary.to_pylist()], dtype=np.int64)
+        part_of_row = which[encoded.indices.to_numpy(zero_copy_only=False)] if len(which) else np.zeros(0, np.int64)
+        full = table.append_column("_line", pa.array(lines, pa.int64())).append_column("_seq", pa.array(seq, pa.int64()))
+        full = full.replace_schema_metadata({"shixian_source": source})
+        for p in np.unique(part_of_row).tolist():
+            piece = full.filter(pa.array(part_of_row == p))
+            writer = self.writers.get(p)
+            if writer is None or not writer[1].equals(piece.schema, check_metadata=True):
+                if writer is not None:
+                    writer[0].close()
+                self.files += 1
+                path = self.dir / f"shard-{p:04d}-{self.files:06d}.parquet"
+                writer = self.writers[p] = (pq.ParquetWriter(path, piece.schema), piece.schema)
+            writer[0].write_table(piece)
+
+    def row(self, body: str, origin: str, seq: int, raw: str) -> None:
+        self.texts[_partition(body, self.parts)].write(f"{origin}\t{seq}\t{raw}\n")
+
+    def close(self) -> None:
+        for out in self.texts:
+            out.close()
+        for writer, _ in self.writers.values():
+            writer.close()
+
+
+def split(files: list[Path], parts: int, shard_dir: Path) -> tuple[list[str], list[Reject], int]:
+    """Stream every input record into one of `parts` shards by its body (pyarrow where it can read the
+    rows, text otherwise). Returns the shard names, the records rejected already here (not JSON, wrong
+    CSV columns) and the number of records read."""
     shard_dir.mkdir(parents=True, exist_ok=True)
-    paths = [shard_dir / f"shard-{i:04d}.txt" for i in range(parts)]
-    outs = [open(p, "w", encoding="utf-8") for p in paths]
+    shards = _Shards(shard_dir, parts)
     rejects: list[Reject] = []
     read = 0
-
-    def put(body: str, origin: str, raw: str) -> None:
-        outs[zlib.crc32(body.encode("utf-8")) % parts].write(f"{origin}\t{raw}\n")
-
     try:
         for path in map(Path, files):
-            if path.suffix.lower() not in (".csv", ".parquet"):
-                with open(path, encoding="utf-8-sig") as lines:
-                    for number, line in enumerate(lines, start=1):
-                        line = line.rstrip("\n")
-                        if not line.strip():
-                            continue
-                        read += 1
-                        found = _BODY.search(line)
-                        put(json.loads(f'"{found.group(1)}"') if found else "", f"{path}:{number}", line)
-                continue
-            for number, raw, record in _records(path):
-                read += 1
-                if isinstance(record, Exception):
-                    rejects.append(Reject(str(path), number, str(record), raw))
+            for table, lines, rows in file_parts(path):
+                if table is not None:
+                    shards.table(table, str(path), lines, np.arange(read, read + table.num_rows))
+                    read += table.num_rows
                     continue
-                put(str(record.get("body", "")), f"{path}:{number}", json.dumps(record, ensure_ascii=False, default=str))
+                for number, raw, record in rows:
+                    seq, read = read, read + 1
+                    if isinstance(record, Exception):
+                        rejects.append(Reject(str(path), number, str(record), raw))
+                        continue
+                    body = record.get("body", "") if isinstance(record, dict) else ""
+                    text = raw if raw is not None and path.suffix.lower() != ".csv" else \
+                        json.dumps(record, ensure_ascii=False, default=str)
+                    shards.row(str(body if body is not None else ""), f"{path}:{number}", seq, text)
     finally:
-        for out in outs:
-            out.close()
-    return paths, rejects, read
+        shards.close()
+    return [str(shard_dir / f"shard-{i:04d}") for i in range(parts)], rejects, read
 
 
 def evaluate_shard(shard: str, rule_paths: list[str], calendar: str, calendar_dirs: list[str] | None,
                    as_of: str, warn_within: str) -> str:
-    """Run in a worker: audit one shard, return the result as JSON text (no pickled user data)."""
+    """Run in a worker: audit one shard with the columnar evaluator, return the result as JSON text
+    (no pickled user data)."""
+    import glob
+
+    import pyarrow.parquet as pq
+
     from .audit import Engine
+    from .columnar.frame import FrameReader
+    from .columnar.run import evaluate_frame
+    from .columnar.screen import attributes_read
 
     key = (tuple(rule_paths), calendar, tuple(calendar_dirs or ()))
     if key not in _ENGINES:
         _ENGINES[key] = Engine.load(rule_paths or None, calendar, [Path(d) for d in calendar_dirs] if calendar_dirs
                                     else None)
     engine = _ENGINES[key]
-    result = ShardResult()
-    log = EventLog()
-    collect = Collector(log)
-    with open(shard, encoding="utf-8") as lines:
+    reader = FrameReader(engine.ruleset.event_types, attributes_read(engine.ruleset))
+    for part in sorted(glob.glob(glob.escape(shard) + "-*.parquet")):
+        table = pq.read_table(part)
+        source = (table.schema.metadata or {}).get(b"shixian_source", b"").decode("utf-8")
+        lines = table.column("_line").to_numpy()
+        seq = table.column("_seq").to_numpy()
+        reader.add_table(table.drop_columns(["_line", "_seq"]).replace_schema_metadata(None), source, lines, seq)
+    rows, seqs = [], []
+    with open(shard + ".txt", encoding="utf-8", newline="\n") as lines:
         for line in lines:
-            origin, _, raw = line.rstrip("\n").partition("\t")
+            origin, _, rest = line.rstrip("\n").partition("\t")
+            seq, _, raw = rest.partition("\t")
             file, _, number = origin.rpartition(":")
             try:
-                try:
-                    record = json.loads(raw)
-                except json.JSONDecodeError as exc:
-                    raise BadRecord(f"bad JSON: {exc.msg} at column {exc.colno}") from None
-                event = event_from_record(record, origin, engine.ruleset.event_types)
-            except BadRecord as exc:
-                collect.reject(file, int(number), str(exc), raw)
-                continue
-            collect.add(event, file, int(number), raw)
-    events = log.events
-    result.rejects = [r.to_json() for r in log.rejects]
-    result.duplicates = log.duplicates
-    audit = engine.evaluate(events, dt.datetime.fromisoformat(as_of), Period.parse(warn_within))
-    result.findings = [f.to_json() for f in audit.findings]
-    result.evaluated, result.after_as_of = audit.events_evaluated, audit.events_after_as_of
-    result.task_board = audit.task_board
+                record = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                record = BadRecord(f"bad JSON: {exc.msg} at column {exc.colno}")
+            rows.append((file, int(number), raw, record))
+            seqs.append(int(seq))
+    for k, (file, number, raw, record) in enumerate(rows):
+        reader.add_rows(file, [(number, raw, record)], [seqs[k]])
+    frame = reader.frame()
+    audit = evaluate_frame(engine.ruleset, frame, engine.calendar, dt.datetime.fromisoformat(as_of),
+                           Period.parse(warn_within))
+    result = ShardResult(findings=[f.to_json() for f in audit.findings],
+                         rejects=[r.to_json() for r in frame.log.rejects], evaluated=audit.events_evaluated,
+                         after_as_of=audit.events_after_as_of, duplicates=frame.log.duplicates,
+                         task_board=audit.task_board)
     return json.dumps(result.__dict__, ensure_ascii=False)
 
 
@@ -152,7 +205,7 @@ def run_partitioned(files: list[Path], rule_paths: list[Path] | None, calendar: 
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
             client = Client(cluster)
         try:
-            futures = client.map(evaluate_shard, [str(s) for s in shards], *[[a] * len(shards) for a in args],
+            futures = client.map(evaluate_shard, shards, *[[a] * len(shards) for a in args],
                                  retries=2, pure=False)
             outputs = [json.loads(text) for text in client.gather(futures)]
         finally:

@@ -166,7 +166,8 @@ def test_live_and_batch_agree_on_random_logs(engine, tmp_path_factory, log):
     batch = [f for f in engine.evaluate(events, as_of).findings if f.rule in deadline_rules]
     mon, clock, alerts = monitor(engine, tmp_path_factory.mktemp("h"), "2024-09-01T00:00")
     mon.replay(events, as_of)
-    late = {(a["rule"], a["subject"]) for a in alerts if a["alert"] == "fulfilled_late"}
-    passed = {(a["rule"], a["subject"]) for a in alerts if a["alert"] == "passed"}
-    assert late == {(f.rule, f.subject) for f in batch if f.status == "late"}
-    assert passed - late == {(f.rule, f.subject) for f in batch if f.status == "overdue"}
+    # keyed by the trigger too: one subject can be fulfilled late once and then be overdue on a new trigger
+    late = {(a["rule"], a["subject"], a["trigger"]) for a in alerts if a["alert"] == "fulfilled_late"}
+    passed = {(a["rule"], a["subject"], a["trigger"]) for a in alerts if a["alert"] == "passed"}
+    assert late == {(f.rule, f.subject, f.trigger.id) for f in batch if f.status == "late"}
+    assert passed - late == {(f.rule, f.subject, f.trigger.id) for f in batch if f.status == "overdue"}

@@ -33,6 +33,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--sorted", action="store_true",
                         help="the event files are in time order: stream them, holding only open obligations in "
                              "memory (an event out of order stops the run with its file and line)")
+    parser.add_argument("--engine", choices=["columnar", "rows"], default="columnar",
+                        help="columnar: read the logs into columns and settle most events there (default); "
+                             "rows: one Python object per event (the reference; the same findings)")
     parser.add_argument("--backend", choices=["local", "dask"], default="local",
                         help="local: one process (default); dask: split the events by body and evaluate the "
                              "parts on Dask workers (a local cluster unless --scheduler is given)")
@@ -70,7 +73,8 @@ def run(args) -> int:
     store = AuditStore(args.db) if args.db else None
     try:
         report, log = run_audit(engine, args.events, options.as_of(args), options.warn_within(args), args.rejects,
-                                store, args.progress, distributed, args.sorted)
+                                store, args.progress, distributed, args.sorted,
+                                args.engine == "columnar")
     finally:
         if store:
             store.close()

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import ShixianError
-from ..events.read import BadRecord, Collector, EventLog, Reject, _records, event_from_record
+from ..events.read import REQUIRED, BadRecord, Collector, EventLog, Reject, _records, event_from_record
 from ..model.events import CORE_FIELDS, Event
 from ..calendar import SHANGHAI
 
@@ -77,10 +77,28 @@ class Frame:
         for c, ks in by_chunk.items():
             chunk = self.chunks[c]
             rows = (refs[ks] % REF_SHIFT).astype(np.int64)
-            records = chunk.table.take(pa.array(rows)).to_pylist()
-            for k, row, record in zip(ks, rows.tolist(), records):
-                out[k] = event_from_record(_clean(record), f"{chunk.file}:{chunk.lines[row]}", vocabulary)
+            table = chunk.table.take(pa.array(rows))
+            for k, event in zip(ks, _plain_events(table, chunk.file, chunk.lines[rows])):
+                out[k] = event
         return out
+
+
+def _plain_events(table: pa.Table, file: str, lines: np.ndarray) -> list[Event]:
+    """Events of plain rows straight from the columns: what `event_from_record` makes of such a row
+    (a differential test holds the two together), without a dict per row."""
+    names = table.column_names
+    values = {name: table.column(name).to_pylist() for name in names}
+    attr_names = [n for n in names if n not in REQUIRED and n not in ("department", "tz", "attrs")]
+    departments = values.get("department") or [None] * table.num_rows
+    times, out = values["time"], []
+    for k, (eid, etype, subject, body, line) in enumerate(zip(values["id"], values["type"], values["subject"],
+                                                              values["body"], lines.tolist())):
+        text = times[k]
+        instant = dt.datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
+        attrs = {n: v for n in attr_names if (v := values[n][k]) is not None and v != ""}
+        out.append(Event(eid, etype, subject, instant, body, departments[k] or "", attrs, len(text) == 10,
+                         f"{file}:{line}"))
+    return out
 
 
 def _clean(record: dict) -> dict:
@@ -113,6 +131,70 @@ def _jsonl_blocks(path: Path) -> Iterator[bytes]:
             carry = buf[cut:]
 
 
+def file_parts(path: Path) -> Iterator[tuple[pa.Table | None, np.ndarray | None, list | None]]:
+    """A file in parts: (table, line numbers, None) read by pyarrow, or (None, None, rows) to be read
+    row by row, rows being (line, raw text, record or BadRecord) as `events.read._records` gives them."""
+    if not path.is_file():
+        raise ShixianError(f"{path}: no such event file")
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        yield from _parquet_parts(path)
+    elif suffix == ".csv":
+        yield None, None, list(_records(path))
+    else:
+        yield from _jsonl_parts(path)
+
+
+def _parquet_parts(path: Path):
+    import pyarrow.parquet as pq
+
+    try:
+        source = pq.ParquetFile(path)
+    except Exception as exc:  # a corrupt or non-Parquet file: say so, do not crash
+        raise ShixianError(f"{path}: not a readable Parquet file ({exc})") from None
+    line = 0
+    for batch in source.iter_batches(batch_size=1 << 18):
+        table = pa.Table.from_batches([batch])
+        yield table, np.arange(line + 1, line + 1 + table.num_rows), None
+        line += table.num_rows
+
+
+def _jsonl_parts(path: Path):
+    import pyarrow.json as pj
+
+    # pyarrow reads text that looks like a date as a timestamp; such columns are read again as text
+    schema = pa.schema([(k, pa.string()) for k in CORE_FIELDS + ("tz",)])
+    line = 0
+    for block in _jsonl_blocks(path):
+        table = None
+        if not block[:1].isspace() and not any(mark in block for mark in _ODD_BREAKS):
+            for _ in range(2):
+                try:
+                    table = pj.read_json(io.BytesIO(block), read_options=pj.ReadOptions(block_size=len(block) + 1),
+                                         parse_options=pj.ParseOptions(explicit_schema=schema))
+                except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                    table = None
+                    break
+                dated = [f.name for f in table.schema if pa.types.is_timestamp(f.type) or pa.types.is_date(f.type)]
+                if not dated:
+                    break
+                schema = pa.schema(list(schema) + [(name, pa.string()) for name in dated])
+                table = None
+        count = block.count(b"\n") + (not block.endswith(b"\n"))
+        if table is not None and table.num_rows == count and all(
+                any(test(f.type) for test in _JSON_TYPES) for f in table.schema):
+            yield table, np.arange(line + 1, line + 1 + count), None
+            line += count
+            continue
+        try:
+            text = block.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ShixianError(f"{path}: not UTF-8 text ({exc.reason} near line {line + 1})") from None
+        lines = io.StringIO(text, newline="").readlines()
+        yield None, None, list(_json_lines(lines, line))
+        line += len(lines)
+
+
 class FrameReader:
     """Reads files into chunks (pyarrow) and odd events (row by row), then builds the Frame."""
 
@@ -128,69 +210,19 @@ class FrameReader:
     # -- reading -------------------------------------------------------------------------------
     def read(self, paths) -> "FrameReader":
         for path in map(Path, paths):
-            if not path.is_file():
-                raise ShixianError(f"{path}: no such event file")
-            suffix = path.suffix.lower()
-            if suffix == ".parquet":
-                self._parquet(path)
-            elif suffix == ".csv":
-                self._rows(path, _records(path))
-            else:
-                self._jsonl(path)
+            for table, lines, rows in file_parts(path):
+                if table is not None:
+                    self.add_table(table, str(path), lines)
+                else:
+                    self.add_rows(str(path), rows)
         return self
 
-    def _parquet(self, path: Path) -> None:
-        import pyarrow.parquet as pq
-
-        try:
-            source = pq.ParquetFile(path)
-        except Exception as exc:  # a corrupt or non-Parquet file: say so, do not crash
-            raise ShixianError(f"{path}: not a readable Parquet file ({exc})") from None
-        line = 0
-        for batch in source.iter_batches(batch_size=1 << 18):
-            table = pa.Table.from_batches([batch])
-            self._table(table, str(path), np.arange(line + 1, line + 1 + table.num_rows))
-            line += table.num_rows
-
-    def _jsonl(self, path: Path) -> None:
-        import pyarrow.json as pj
-
-        # pyarrow reads text that looks like a date as a timestamp; such columns are read again as text
-        schema = pa.schema([(k, pa.string()) for k in CORE_FIELDS + ("tz",)])
-        line = 0
-        for block in _jsonl_blocks(path):
-            table = None
-            if not block[:1].isspace() and not any(mark in block for mark in _ODD_BREAKS):
-                for _ in range(2):
-                    try:
-                        table = pj.read_json(io.BytesIO(block), read_options=pj.ReadOptions(block_size=len(block) + 1),
-                                             parse_options=pj.ParseOptions(explicit_schema=schema))
-                    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                        table = None
-                        break
-                    dated = [f.name for f in table.schema if pa.types.is_timestamp(f.type) or pa.types.is_date(f.type)]
-                    if not dated:
-                        break
-                    schema = pa.schema(list(schema) + [(name, pa.string()) for name in dated])
-                    table = None
-            rows = block.count(b"\n") + (not block.endswith(b"\n"))
-            if table is not None and table.num_rows == rows and all(
-                    any(test(f.type) for test in _JSON_TYPES) for f in table.schema):
-                self._table(table, str(path), np.arange(line + 1, line + 1 + rows))
-                line += rows
-                continue
-            try:
-                text = block.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise ShixianError(f"{path}: not UTF-8 text ({exc.reason} near line {line + 1})") from None
-            line = self._rows(path, _json_lines(text, line), line)
-
-    def _rows(self, path: Path, records, line: int = 0) -> int:
-        """Row by row, as `stream_events` reads them."""
-        for number, raw, record in records:
-            line = number
+    def add_rows(self, path: str, records, seqs=None) -> None:
+        """Row by row, as `stream_events` reads them: (line, raw text, record or BadRecord). `seqs`: the
+        rows' places in the whole log's read order when this is a part of it (a shard)."""
+        for k, (number, raw, record) in enumerate(records):
             self.log.lines += 1
-            seq, self.seq = self.seq, self.seq + 1
+            seq, self.seq = (self.seq if seqs is None else seqs[k]), self.seq + 1
             try:
                 if isinstance(record, Exception):
                     raise record
@@ -199,12 +231,11 @@ class FrameReader:
                 self.odd.append((seq, str(path), number, raw if raw is not None else record, exc))
                 continue
             self.odd.append((seq, str(path), number, raw if raw is not None else record, event))
-        return line
 
-    def _table(self, table: pa.Table, file: str, lines: np.ndarray) -> None:
+    def add_table(self, table: pa.Table, file: str, lines: np.ndarray, seq: np.ndarray | None = None) -> None:
         n = table.num_rows
         self.log.lines += n
-        seq = np.arange(self.seq, self.seq + n)
+        seq = np.arange(self.seq, self.seq + n) if seq is None else seq
         self.seq += n
         self.chunks.append(Chunk(table, file, lines, seq))
         self.plain.append(self._plain(table))
@@ -358,11 +389,11 @@ class FrameReader:
                      {k: pa.chunked_array(v, pa.string()).combine_chunks() for k, v in columns.items()})
 
 
-def _json_lines(text: str, before: int):
+def _json_lines(lines: list[str], before: int):
     """(line number, raw line, record or BadRecord) as the row-by-row JSON Lines reader yields them."""
     import json
 
-    for number, line in enumerate(io.StringIO(text, newline=""), start=before + 1):
+    for number, line in enumerate(lines, start=before + 1):
         if not line.strip():
             continue
         try:
