@@ -278,12 +278,15 @@ class FrameReader:
     def frame(self) -> Frame:
         """Resolve repeated ids, then lay the valid events out as columns."""
         odd_events: list[tuple[int, Event]] = []
+        as_written: set[tuple[str, int]] = set()  # plain JSON Lines rows: a reject keeps the line as written
+        raws: dict[int, object] = {}  # seq -> raw text of odd rows, for a conflicting repeat's reject
         rejects: list[tuple[int, Reject]] = []
         for seq, file, line, raw, item in self.odd:
             if isinstance(item, Exception):
                 rejects.append((seq, _reject(file, line, str(item), raw)))
             else:
                 odd_events.append((seq, item))
+                raws[seq] = raw
         self.odd = []
         # times of plain rows; a plain row whose time does not parse becomes odd (row by row)
         parts = []
@@ -298,11 +301,15 @@ class FrameReader:
             unplain = np.flatnonzero(~self.plain[c])
             if len(unplain):
                 records = chunk.table.take(pa.array(unplain)).to_pylist()
+                written = Path(chunk.file).suffix.lower() != ".parquet"
                 for row, record in zip(unplain.tolist(), records):
                     record = _clean(record)
                     origin = f"{chunk.file}:{chunk.lines[row]}"
+                    if written:
+                        as_written.add((chunk.file, int(chunk.lines[row])))
                     try:
                         odd_events.append((int(chunk.seq[row]), event_from_record(record, origin, self.vocabulary)))
+                        raws[int(chunk.seq[row])] = record
                     except BadRecord as exc:
                         rejects.append((int(chunk.seq[row]), _reject(chunk.file, int(chunk.lines[row]), str(exc),
                                                                      record)))
@@ -327,12 +334,14 @@ class FrameReader:
                         record = _clean(record)
                         event = event_from_record(record, f"{chunk.file}:{chunk.lines[row]}", self.vocabulary)
                         involved.append((int(chunk.seq[row]), event, record))
+                        if Path(chunk.file).suffix.lower() != ".parquet":
+                            as_written.add((chunk.file, int(chunk.lines[row])))
                     parts[i] = (c, rows[~mask], wall[~mask])
             tail = repeated[start:]
             kept_odd = []
             for (seq, event), dup in zip(odd_events, tail.tolist()):
                 if dup:
-                    involved.append((seq, event, event.to_json()))
+                    involved.append((seq, event, raws[seq]))
                 else:
                     kept_odd.append((seq, event))
             involved.sort(key=lambda item: item[0])
@@ -346,6 +355,7 @@ class FrameReader:
                     rejects.append((seq, collect_log.rejects[-1]))
             odd_events = sorted(kept_odd, key=lambda item: item[0])
         self.log.duplicates += collect_log.duplicates
+        _restore_raw_lines([r for _, r in rejects if (r.file, r.line) in as_written])
         self.log.rejects = [r for _, r in sorted(rejects, key=lambda item: item[0])]
         return self._lay_out(parts, odd_events)
 
@@ -387,6 +397,19 @@ class FrameReader:
         return Frame(self.chunks, events, self.log, np.concatenate(seq), np.concatenate(ref), instant, day, year,
                      date_only, odd_mask,
                      {k: pa.chunked_array(v, pa.string()).combine_chunks() for k, v in columns.items()})
+
+
+def _restore_raw_lines(rejects: list[Reject]) -> None:
+    """Put back the line as written in rejects of rows that were read in columns (rare: a conflicting
+    repeat of an id), as the row-by-row reader keeps it."""
+    wanted: dict[str, dict[int, Reject]] = {}
+    for reject in rejects:
+        wanted.setdefault(reject.file, {})[reject.line] = reject
+    for file, by_line in wanted.items():
+        with open(file, encoding="utf-8-sig", newline="") as text:
+            for number, line in enumerate(text, start=1):
+                if number in by_line:
+                    by_line[number].raw = line.rstrip("\n")
 
 
 def _json_lines(lines: list[str], before: int):

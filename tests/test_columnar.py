@@ -1,0 +1,169 @@
+"""The columnar audit (engine/columnar) against the row-by-row reference: same findings, rejects, counts.
+
+Random logs mix what the columnar reader takes in columns (plain rows) with everything it must hand
+to the row-by-row code: own time zones and offsets, repeated ids (identical and conflicting), torn
+JSON, blank lines, CRLF endings, unknown types, missing fields, impossible dates, years before 1992.
+"""
+import datetime as dt
+import json
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from engine.audit import Engine
+from engine.calendar import SHANGHAI, Conventions, Period
+from engine.columnar import evaluate_frame, read
+from engine.columnar import frame as frame_module
+from engine.errors import CalendarCoverageError
+from engine.events import read_events
+
+AS_OF = dt.datetime(2024, 12, 31, 23, 59, tzinfo=SHANGHAI)
+TYPES = ["document.issued", "document.published", "interpretation.published", "request.received",
+         "request.replied", "third_party.consulted", "third_party.replied", "supplement.requested",
+         "supplement.received", "extension.approved", "incident.occurred", "info.released", "interview.held",
+         "annual_report.published", "normative.submitted", "consultation.opened", "consultation.closed"]
+
+
+_LOADED: list[Engine] = []
+
+
+def bundled() -> Engine:
+    """The bundled rules, loaded once (not a fixture, so hypothesis' reports stay short)."""
+    if not _LOADED:
+        _LOADED.append(Engine.load())
+    return _LOADED[0]
+
+
+def reference(engine, paths):
+    log = read_events(paths, engine.ruleset.event_types)
+    return log, engine.evaluate(log.events, AS_OF)
+
+
+def columnar(engine, paths):
+    frame = read(engine.ruleset, paths)
+    return frame.log, evaluate_frame(engine.ruleset, frame, engine.calendar, AS_OF)
+
+
+def assert_same(engine, paths):
+    (log_a, a), (log_b, b) = reference(engine, paths), columnar(engine, paths)
+    assert [f.to_json() for f in b.findings] == [f.to_json() for f in a.findings]
+    assert [r.to_json() for r in log_b.rejects] == [r.to_json() for r in log_a.rejects]
+    assert (log_b.lines, log_b.duplicates) == (log_a.lines, log_a.duplicates)
+    assert (b.events_evaluated, b.events_after_as_of) == (a.events_evaluated, a.events_after_as_of)
+    assert b.task_board == a.task_board
+    return a
+
+
+@st.composite
+def records(draw):
+    """One line of a log: mostly plain events of a few subjects, sometimes something odd."""
+    n = draw(st.integers(0, 8))
+    subject = f"S{draw(st.integers(0, 5))}"
+    day = dt.date(2024, 9, 1) + dt.timedelta(days=draw(st.integers(0, 150)))
+    minute = draw(st.integers(0, 24 * 60 - 1))
+    time = f"{day}T{minute // 60:02d}:{minute % 60:02d}"
+    record = {"id": f"e{draw(st.integers(0, 60))}", "type": draw(st.sampled_from(TYPES)), "subject": subject,
+              "time": time, "body": draw(st.sampled_from(["局A", "局B", "江苏省司法厅"])),
+              "department": draw(st.sampled_from(["办公室", "", None]))}
+    if draw(st.booleans()):
+        record.update(doc_type=draw(st.sampled_from(["政策文件", "规范性文件", ""])), disclosure="主动公开")
+    if record["type"] == "interpretation.published":
+        record["policy"] = draw(st.sampled_from(["S0", "S1", "", "S9"]))
+    if record["type"] == "extension.approved":
+        record["days"] = draw(st.sampled_from([5, 20, 30, "x"]))
+    if record["type"] == "annual_report.published":
+        record["year"] = draw(st.sampled_from([2023, 2024, "2024"]))
+    if record["type"] == "incident.occurred":
+        record["level"] = "重大"
+    odd = draw(st.sampled_from(["none"] * n + ["tz", "offset", "date", "torn", "blank", "unknown", "missing",
+                                               "feb30", "old", "spaces", "number_id"]))
+    if odd == "tz":
+        record["tz"] = "Asia/Tokyo"
+    elif odd == "offset":
+        record["time"] += "+00:00"
+    elif odd == "date":
+        record["time"] = str(day)
+    elif odd == "unknown":
+        record["type"] = "document.lost"
+    elif odd == "missing":
+        del record["subject"]
+    elif odd == "feb30":
+        record["time"] = "2024-02-30T10:00"
+    elif odd == "old":
+        record["time"] = "1990-07-01T10:00"
+    elif odd == "spaces":
+        record["time"] = f" {time} "
+    elif odd == "number_id":
+        record["id"] = draw(st.integers(0, 60))
+    line = json.dumps(record, ensure_ascii=False)
+    if odd == "torn":
+        line = line[: len(line) // 2]
+    if odd == "blank":
+        line += "\n   "
+    return line
+
+
+@given(st.lists(records(), min_size=1, max_size=60), st.booleans(), st.integers(64, 4096))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_same_as_row_by_row_on_random_logs(tmp_path_factory, monkeypatch, lines, crlf, block):
+    monkeypatch.setattr(frame_module, "BLOCK_BYTES", block)  # many blocks: line numbers must carry over
+    path = tmp_path_factory.mktemp("log") / "events.jsonl"
+    path.write_bytes(("\r\n" if crlf else "\n").join(lines).encode("utf-8") + b"\n")
+    assert_same(bundled(), [path])
+
+
+def test_same_on_the_examples_and_their_parquet(tmp_path):
+    engine = bundled()
+    from conftest import ROOT
+
+    paths = sorted((ROOT / "examples").glob("*-20*/events.jsonl"))
+    result = assert_same(engine, paths)
+    assert len(result.findings) > 100
+    for path in paths:  # the same logs as Parquet, the format of large logs
+        rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+        rows = [{k: (json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v) for k, v in r.items()}
+                for r in rows if isinstance(r, dict)]
+        for r in rows:
+            for k, v in r.items():
+                if not isinstance(v, str) and v is not None:
+                    r[k] = str(v)
+        pq.write_table(pa.Table.from_pylist(rows), tmp_path / f"{path.parent.name}.parquet")
+    assert_same(engine, sorted(tmp_path.glob("*.parquet")))
+
+
+def test_a_repeated_id_keeps_the_first_and_rejects_a_conflict(tmp_path):
+    engine = bundled()
+    path = tmp_path / "dup.jsonl"
+    first = {"id": "a", "type": "request.received", "subject": "R1", "time": "2024-09-02T10:00", "body": "局"}
+    path.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in
+                              [first, first, {**first, "subject": "R2"}]) + "\n", encoding="utf-8")
+    log, _ = columnar(engine, [path])
+    assert log.duplicates == 1
+    assert [(r.line, r.reason.split(" (")[0]) for r in log.rejects] == [(3, "duplicate id 'a' with different content")]
+    assert_same(engine, [path])
+
+
+@given(st.integers(0, 7600), st.integers(0, 1439), st.sampled_from(["wd", "d", "h"]), st.integers(0, 40),
+       st.booleans(), st.sampled_from(["strict", "next-working"]), st.sampled_from([None, dt.time(17, 30)]))
+@settings(max_examples=400, deadline=None)
+def test_due_array_is_the_scalar_due(cal, day, minute, unit, amount, roll, start, closing):
+    """WorkCalendar.due_array (the screen's arithmetic) equals the scalar `_due`, coverage errors included:
+    starts span 2004-2024, so windows run into the years the calendar does not cover."""
+    if unit == "h":
+        closing = None
+    begin = dt.datetime(2004, 6, 1, tzinfo=SHANGHAI) + dt.timedelta(days=day, minutes=minute)
+    period, conventions = Period(amount, unit), Conventions(roll=roll, start=start, closing=closing)
+    instant = (begin - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)) // dt.timedelta(microseconds=1)
+    local_day = begin.date().toordinal() - dt.date(1970, 1, 1).toordinal()
+    due, last, ok = cal.due_array(np.array([instant]), np.array([local_day]), period, conventions)
+    try:
+        want, want_last = cal._due(begin, period, conventions, SHANGHAI, [], 0)
+    except CalendarCoverageError:
+        assert not ok[0]
+        return
+    assert ok[0]
+    assert due[0] == (want - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)) // dt.timedelta(microseconds=1)
+    assert last[0] == (want_last.toordinal() - dt.date(1970, 1, 1).toordinal() if want_last else -1)
