@@ -138,13 +138,22 @@ def main() -> None:
                 break
     print(f"{path}: {n:,} events in {time.perf_counter() - t0:.1f} s")
     if args.parquet:
-        import pyarrow.json as pj
-        import pyarrow.parquet as pq
+        to_parquet(path)
 
-        table = pj.read_json(path)
-        pq.write_table(table, path.with_suffix(".parquet"))
-        print(f"{path.with_suffix('.parquet')}: {table.num_rows:,} rows")
 
+def to_parquet(path: Path) -> Path:
+    """The same log as Parquet, text kept as text (pyarrow would read ISO dates as timestamps)."""
+    import pyarrow as pa
+    import pyarrow.json as pj
+    import pyarrow.parquet as pq
+
+    text = pa.string()
+    schema = pa.schema([(k, text) for k in ("id", "type", "subject", "time", "body", "department", "成文日期", "发布日期")])
+    table = pj.read_json(path, parse_options=pj.ParseOptions(explicit_schema=schema))
+    out = path.with_suffix(".parquet")
+    pq.write_table(table, out, row_group_size=1 << 18)
+    print(f"{out}: {table.num_rows:,} rows")
+    return out
 
 if __name__ == "__main__":
     main()

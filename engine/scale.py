@@ -26,14 +26,14 @@ import pyarrow.compute as pc
 from .calendar import Period
 from .columnar.frame import file_parts
 from .events.read import BadRecord, Reject
-from .model.findings import Finding
+from .report.spool import Head, SpooledFindings, spool_line
 
 _ENGINES: dict = {}  # per worker process: rules and calendar loaded once
 
 
 @dataclass
 class ShardResult:
-    findings: list[dict] = field(default_factory=list)
+    heads: list[list[str]] = field(default_factory=list)  # the findings themselves are in <shard>.findings
     rejects: list[dict] = field(default_factory=list)
     evaluated: int = 0
     after_as_of: int = 0
@@ -49,7 +49,7 @@ def _partition(body: str, parts: int) -> int:
 
 
 class _Shards:
-    """Per partition: Parquet files of the rows pyarrow read (with `_line` and `_seq`: where each row was
+    """Per partition: Arrow IPC files (no encoding: fast to write and to map) of the rows pyarrow read (with `_line` and `_seq`: where each row was
     in the whole log) and one text file of rows to be read one by one (`file:line<TAB>seq<TAB>raw`)."""
 
     def __init__(self, shard_dir: Path, parts: int):
@@ -59,8 +59,6 @@ class _Shards:
         self.files = 0
 
     def table(self, table: pa.Table, source: str, lines: np.ndarray, seq: np.ndarray) -> None:
-        import pyarrow.parquet as pq
-
         bodies = table.column("body") if "body" in table.column_names else pa.nulls(table.num_rows, pa.string())
         if not pa.types.is_string(bodies.type):
             bodies = bodies.cast(pa.string())
@@ -76,8 +74,8 @@ class _Shards:
                 if writer is not None:
                     writer[0].close()
                 self.files += 1
-                path = self.dir / f"shard-{p:04d}-{self.files:06d}.parquet"
-                writer = self.writers[p] = (pq.ParquetWriter(path, piece.schema), piece.schema)
+                path = self.dir / f"shard-{p:04d}-{self.files:06d}.arrow"
+                writer = self.writers[p] = (pa.ipc.new_file(str(path), piece.schema), piece.schema)
             writer[0].write_table(piece)
 
     def row(self, body: str, origin: str, seq: int, raw: str) -> None:
@@ -125,8 +123,6 @@ def evaluate_shard(shard: str, rule_paths: list[str], calendar: str, calendar_di
     (no pickled user data)."""
     import glob
 
-    import pyarrow.parquet as pq
-
     from .audit import Engine
     from .columnar.frame import FrameReader
     from .columnar.run import evaluate_frame
@@ -138,8 +134,8 @@ def evaluate_shard(shard: str, rule_paths: list[str], calendar: str, calendar_di
                                     else None)
     engine = _ENGINES[key]
     reader = FrameReader(engine.ruleset.event_types, attributes_read(engine.ruleset))
-    for part in sorted(glob.glob(glob.escape(shard) + "-*.parquet")):
-        table = pq.read_table(part)
+    for part in sorted(glob.glob(glob.escape(shard) + "-*.arrow")):
+        table = pa.ipc.open_file(pa.memory_map(part)).read_all()  # zero-copy; the map lives with the table
         source = (table.schema.metadata or {}).get(b"shixian_source", b"").decode("utf-8")
         lines = table.column("_line").to_numpy()
         seq = table.column("_seq").to_numpy()
@@ -161,7 +157,9 @@ def evaluate_shard(shard: str, rule_paths: list[str], calendar: str, calendar_di
     frame = reader.frame()
     audit = evaluate_frame(engine.ruleset, frame, engine.calendar, dt.datetime.fromisoformat(as_of),
                            Period.parse(warn_within))
-    result = ShardResult(findings=[f.to_json() for f in audit.findings],
+    with open(shard + ".findings", "w", encoding="utf-8") as spool:  # in report order, for the merge
+        spool.writelines(spool_line(f) for f in audit.findings)
+    result = ShardResult(heads=[[f.severity, f.status, f.fingerprint] for f in audit.findings],
                          rejects=[r.to_json() for r in frame.log.rejects], evaluated=audit.events_evaluated,
                          after_as_of=audit.events_after_as_of, duplicates=frame.log.duplicates,
                          task_board=audit.task_board)
@@ -170,7 +168,7 @@ def evaluate_shard(shard: str, rule_paths: list[str], calendar: str, calendar_di
 
 @dataclass
 class PartitionedRun:
-    findings: list[Finding]
+    findings: SpooledFindings
     rejects: list[Reject]
     read: int
     evaluated: int
@@ -191,31 +189,31 @@ def run_partitioned(files: list[Path], rule_paths: list[Path] | None, calendar: 
     from dask.distributed import Client, LocalCluster
 
     temp = None
-    if shard_dir is None:
+    if shard_dir is None:  # kept until the report is written: the findings are merged from it
         temp = tempfile.TemporaryDirectory(prefix="shixian-shards-")
         shard_dir = Path(temp.name)
+    shards, rejects, read = split(files, partitions, shard_dir)
+    args = ([str(p) for p in rule_paths or []], calendar, [str(d) for d in calendar_dirs or []],
+            as_of.isoformat(), str(warn_within))
+    cluster = None
+    if scheduler:
+        client = Client(scheduler)
+    else:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
     try:
-        shards, rejects, read = split(files, partitions, shard_dir)
-        args = ([str(p) for p in rule_paths or []], calendar, [str(d) for d in calendar_dirs or []],
-                as_of.isoformat(), str(warn_within))
-        cluster = None
-        if scheduler:
-            client = Client(scheduler)
-        else:
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
-            client = Client(cluster)
-        try:
-            futures = client.map(evaluate_shard, shards, *[[a] * len(shards) for a in args],
-                                 retries=2, pure=False)
-            outputs = [json.loads(text) for text in client.gather(futures)]
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
+        futures = client.map(evaluate_shard, shards, *[[a] * len(shards) for a in args], retries=2, pure=False)
+        outputs = [json.loads(text) for text in client.gather(futures)]
     finally:
-        if temp is not None:
-            temp.cleanup()
-    findings = sorted((Finding.from_json(f) for out in outputs for f in out["findings"]), key=Finding.sort_key)
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    for shard in shards:  # the inputs are done with; the findings stay for the report
+        for part in Path(shard).parent.glob(Path(shard).name + "*"):
+            if part.suffix in (".arrow", ".txt"):
+                part.unlink()
+    heads = [Head(*h) for out in outputs for h in out["heads"]]
+    findings = SpooledFindings([Path(s + ".findings") for s in shards], heads, keep_alive=temp)
     rejects += [Reject(**r) for out in outputs for r in out["rejects"]]
     rejects.sort(key=lambda r: (r.file, r.line))
     return PartitionedRun(findings, rejects, read, sum(o["evaluated"] for o in outputs),

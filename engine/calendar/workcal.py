@@ -129,6 +129,7 @@ class WorkCalendar:
         self._work_l = self._work_idx.tolist()
         self._unc_l = self._uncovered.tolist()
         self._day_texts: dict[int, str] = {}
+        self._day_steps: dict[tuple, tuple] = {}
 
     # -- coverage -------------------------------------------------------------------------
     @property
@@ -347,10 +348,24 @@ class WorkCalendar:
                 due += dt.timedelta(hours=extension)
                 steps.append(f"延长 {extension} 小时{extension_note}")
             return Deadline(start, period, due, None, steps)
-        day = local.date()
+        pause_days = tuple((begin.astimezone(tz).date(), end.astimezone(tz).date(), why) for begin, end, why in pauses)
+        key = (local.date(), period, conventions, tz.key, pause_days, extension, extension_note)
+        cached = self._day_steps.get(key)
+        if cached is None:
+            if len(self._day_steps) > 100_000:  # explanations repeat by day; bound the memory all the same
+                self._day_steps.clear()
+            cached = self._day_steps[key] = self._count_days(local.date(), period, conventions, tz, pause_days,
+                                                             extension, extension_note)
+        tail, due, last, counted = cached
+        return Deadline(start, counted, due, last, steps + list(tail))
+
+    def _count_days(self, day: dt.date, period: Period, conventions: Conventions, tz: ZoneInfo, pause_days,
+                    extension: int, extension_note: str) -> tuple[tuple[str, ...], dt.datetime, dt.date, Period]:
+        """The day-counting steps of `deadline` after its first line: the same for every start on one day,
+        so they are written once per (day, period, conventions, pauses, extension) and reused."""
+        steps: list[str] = []
         extra = 0
-        for begin, end, why in pauses:
-            b, e = begin.astimezone(tz).date(), end.astimezone(tz).date()
+        for b, e, why in pause_days:
             skipped = self.working_days_between(b, e) if period.unit == "wd" else e.toordinal() - b.toordinal()
             extra += max(skipped, 0)
             unit = "个工作日" if period.unit == "wd" else "日"
@@ -388,7 +403,7 @@ class WorkCalendar:
         else:
             due = dt.datetime.combine(last, conventions.closing, tz)
             steps.append(f"截止: {last} {conventions.closing:%H:%M}（规则规定的截止时间）")
-        return Deadline(start, period, due, last, steps)
+        return tuple(steps), due, last, period
 
     def _due(self, start: dt.datetime, period: Period, conventions: Conventions, tz: ZoneInfo,
              pauses, extension: int) -> tuple[dt.datetime, dt.date | None]:

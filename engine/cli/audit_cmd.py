@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..audit import Distributed, Engine, run_audit
 from ..errors import ShixianError
-from ..report import FORMAT_NAMES, render
+from ..report import FORMAT_NAMES, write
 from ..state import AuditStore
 from . import options
 
@@ -48,14 +48,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def write_output(data: bytes, output: Path | None) -> None:
-    if output:
-        output.write_bytes(data)
-    else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-
-
 def run(args) -> int:
     if not args.events and not args.db:
         raise ShixianError("give --events FILE..., or --db FILE to audit the events stored there")
@@ -82,5 +74,10 @@ def run(args) -> int:
         print(f"shixian: rejected {reject.file}:{reject.line}: {reject.reason}", file=sys.stderr)
     if len(log.rejects) > 20:
         print(f"shixian: ... and {len(log.rejects) - 20} more rejected lines in {args.rejects}", file=sys.stderr)
-    write_output(render(report, args.format), args.output)
+    if args.output:
+        with open(args.output, "wb") as stream:
+            write(report, args.format, stream)
+    else:
+        write(report, args.format, sys.stdout.buffer)
+        sys.stdout.flush()
     return 1 if report.failing(args.fail_on) else 0

@@ -360,7 +360,7 @@ class FrameReader:
         return self._lay_out(parts, odd_events)
 
     def _lay_out(self, parts, odd_events: list[tuple[int, Event]]) -> Frame:
-        seq, ref, wall, odd = [], [], [], []
+        seq, ref, wall = [], [], []
         columns: dict[str, list] = {k: [] for k in ("type", "subject", "body", "department", *self.attributes)}
         for c, rows, w in parts:
             chunk = self.chunks[c]
@@ -434,13 +434,18 @@ def _reject(file: str, line: int, reason: str, raw) -> Reject:
 def _wall_seconds(times: pa.Array) -> np.ndarray:
     """Naive ISO times (already matched by _TIME) as wall-clock seconds; int64 min where invalid or
     before 1992 (the date does not exist, or Asia/Shanghai was not plain UTC+8)."""
-    length = pc.utf8_length(times)
-    suffix = pc.if_else(pc.equal(length, 10), "T00:00:00", pc.if_else(pc.equal(length, 16), ":00", ""))
-    full = pc.binary_join_element_wise(times, suffix, "")
-    stamps = pc.strptime(full, format="%Y-%m-%dT%H:%M:%S", unit="s", error_is_null=True)
-    same = pc.fill_null(pc.equal(pc.strftime(stamps, format="%Y-%m-%dT%H:%M:%S"), full), False)
+    try:  # pyarrow's ISO 8601 cast checks the calendar (no 30 February) and is fast
+        stamps = pc.cast(times, pa.timestamp("s"))
+        same = np.ones(len(times), dtype=bool)
+    except pa.ArrowInvalid:  # some row does not exist: find which, row by row in C
+        length = pc.utf8_length(times)
+        suffix = pc.if_else(pc.equal(length, 10), "T00:00:00", pc.if_else(pc.equal(length, 16), ":00", ""))
+        full = pc.binary_join_element_wise(times, suffix, "")
+        stamps = pc.strptime(full, format="%Y-%m-%dT%H:%M:%S", unit="s", error_is_null=True)
+        same = pc.fill_null(pc.equal(pc.strftime(stamps, format="%Y-%m-%dT%H:%M:%S"), full), False).to_numpy(
+            zero_copy_only=False)
     seconds = stamps.cast(pa.int64()).fill_null(np.iinfo(np.int64).min).to_numpy(zero_copy_only=False).copy()
-    bad = ~same.to_numpy(zero_copy_only=False) | (seconds < 694224000)  # 1992-01-01
+    bad = ~same | (seconds < 694224000)  # 1992-01-01
     seconds[bad] = np.iinfo(np.int64).min
     return seconds
 

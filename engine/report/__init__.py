@@ -36,7 +36,8 @@ class Report:
     waivers: dict[str, dict] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
-        return dict(Counter(f.status for f in self.findings))
+        spooled = getattr(self.findings, "counts", None)  # SpooledFindings count as they are written
+        return dict(spooled) if spooled is not None else dict(Counter(f.status for f in self.findings))
 
     def lifecycle_counts(self) -> dict[str, int]:
         counts = Counter(v["state"] for v in self.lifecycle.values())
@@ -62,7 +63,8 @@ class Report:
         if fail_on == "never":
             return []
         floor = SEVERITY_RANK[fail_on]
-        return [f for f in self.findings if f.status != "due_soon" and SEVERITY_RANK[f.severity] >= floor
+        findings = getattr(self.findings, "heads", self.findings)  # spooled findings: their heads suffice
+        return [f for f in findings if f.status != "due_soon" and SEVERITY_RANK[f.severity] >= floor
                 and not self.waived(f)]
 
 
@@ -79,6 +81,16 @@ FORMAT_NAMES = ("table", "json", "csv", "xlsx", "junit", "sarif", "html")
 
 def render(report: Report, fmt: str) -> bytes:
     return formats()[fmt](report)
+
+
+def write(report: Report, fmt: str, stream) -> None:
+    """Write the report to a binary stream; JSON is streamed finding by finding (large audits)."""
+    if fmt == "json":
+        from . import json_report
+
+        json_report.write(report, stream)
+    else:
+        stream.write(render(report, fmt))
 
 
 COLUMNS = [("fingerprint", "指纹"), ("status", "状态"), ("severity", "级别"), ("rule", "规则"), ("title", "义务"),

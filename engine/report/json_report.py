@@ -1,6 +1,7 @@
 """`--format json`: the stable contract documented in docs/findings.md."""
 from __future__ import annotations
 
+import io
 import json
 
 from .. import __version__
@@ -8,7 +9,7 @@ from .. import __version__
 SCHEMA_VERSION = 1
 
 
-def as_dict(report) -> dict:
+def as_dict(report, findings: bool = True) -> dict:
     out = {
         "shixian": __version__,
         "schema_version": SCHEMA_VERSION,
@@ -26,8 +27,9 @@ def as_dict(report) -> dict:
             "findings": len(report.findings),
             "by_status": report.counts(),
         },
-        "findings": [report.finding_json(f) for f in report.findings],
     }
+    if findings:
+        out["findings"] = [report.finding_json(f) for f in report.findings]
     if report.run_id is not None:
         out["run"] = {"id": report.run_id, "repeated": report.repeated, **report.lifecycle_counts()}
         out["resolved"] = report.resolved
@@ -35,4 +37,32 @@ def as_dict(report) -> dict:
 
 
 def render(report) -> bytes:
-    return (json.dumps(as_dict(report), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    out = io.BytesIO()
+    write(report, out)
+    return out.getvalue()
+
+
+def _indented(key: str, value) -> str:
+    text = json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+    return f'  "{key}": {text}'
+
+
+def write(report, stream) -> None:
+    """The report as JSON, one finding per line (written as it goes: large audits stream their findings)."""
+    head = as_dict(report, findings=False)
+    tail = {k: head.pop(k) for k in ("run", "resolved") if k in head}
+    stream.write((json.dumps(head, ensure_ascii=False, indent=2)[:-2] + ',\n  "findings": [').encode("utf-8"))
+    texts = report.findings.texts() if hasattr(report.findings, "texts") and report.run_id is None else \
+        (json.dumps(report.finding_json(f), ensure_ascii=False) for f in report.findings)
+    batch, first = [], True
+    for text in texts:
+        batch.append(("\n    " if first else ",\n    ") + text)
+        first = False
+        if len(batch) >= 4096:
+            stream.write("".join(batch).encode("utf-8"))
+            batch = []
+    batch.append("\n  ]" if not first else "]")
+    for key, value in tail.items():
+        batch.append(",\n" + _indented(key, value))
+    batch.append("\n}\n")
+    stream.write("".join(batch).encode("utf-8"))

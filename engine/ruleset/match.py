@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+import numpy as np
+
 from ..model.events import Event
 
 Predicate = Callable[[Event], bool]
@@ -63,10 +65,9 @@ def compile_filter(applies_to: dict[str, Any]) -> Predicate:
     return predicate
 
 
-def _value_mask(field: str, spec: Any, values) -> "np.ndarray":
+def _value_mask(field: str, spec: Any, values) -> np.ndarray:
     """The same grammar as `_value_test`, over a column: `values` is a pyarrow string array where null
     stands for an absent value (None or "" in an attribute)."""
-    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -89,11 +90,9 @@ def _value_mask(field: str, spec: Any, values) -> "np.ndarray":
     raise MatchError(field, f"expected a value, a list or an operator mapping, got {type(spec).__name__}")
 
 
-def compile_mask(applies_to: dict[str, Any]) -> Callable[[Callable[[str], Any], int], "np.ndarray"]:
+def compile_mask(applies_to: dict[str, Any]) -> Callable[[Callable[[str], Any], int], np.ndarray]:
     """The columnar twin of `compile_filter`: given `column(field)` (a pyarrow string array, null for an
     absent value) and the row count, a boolean numpy mask of the rows that match."""
-    import numpy as np
-
     def mask(column: Callable[[str], Any], rows: int) -> np.ndarray:
         out = np.ones(rows, dtype=bool)
         for field, spec in applies_to.items():

@@ -1,0 +1,57 @@
+"""Findings kept on disk instead of in memory, for audits with hundreds of thousands of them.
+
+Each Dask shard writes its findings, already in report order, as lines `sort key<TAB>finding JSON`;
+`SpooledFindings` merges those files lazily. It behaves as the report's list of findings (len, iter)
+and also hands the JSON texts straight to the JSON report, so a 10M-event audit streams its report
+instead of holding it. Only severity, status and fingerprint of each finding stay in memory.
+"""
+from __future__ import annotations
+
+import heapq
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Iterator, NamedTuple
+
+from ..model.findings import Finding
+
+
+class Head(NamedTuple):
+    """What deciding the exit code needs of a finding (see Report.failing)."""
+
+    severity: str
+    status: str
+    fingerprint: str
+
+
+def spool_line(finding: Finding) -> str:
+    key = json.dumps(list(finding.sort_key()), ensure_ascii=False)
+    return f"{key}\t{json.dumps(finding.to_json(), ensure_ascii=False)}\n"
+
+
+class SpooledFindings:
+    def __init__(self, files: list[Path], heads: list[Head], keep_alive=None):
+        self.files, self.heads = files, heads
+        self._keep_alive = keep_alive  # e.g. the temporary directory holding the files
+        self.counts = dict(Counter(h.status for h in heads))
+
+    def __len__(self) -> int:
+        return len(self.heads)
+
+    def __bool__(self) -> bool:
+        return bool(self.heads)
+
+    def texts(self) -> Iterator[str]:
+        """The findings' JSON texts in report order (merged from the sorted shard files)."""
+        streams = [open(path, encoding="utf-8") for path in self.files]
+        try:
+            keyed = [((json.loads(line.partition("\t")[0]), line) for line in stream) for stream in streams]
+            for _, line in heapq.merge(*keyed, key=lambda item: item[0]):
+                yield line.partition("\t")[2].rstrip("\n")
+        finally:
+            for stream in streams:
+                stream.close()
+
+    def __iter__(self) -> Iterator[Finding]:
+        for text in self.texts():
+            yield Finding.from_json(json.loads(text))
