@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench bench-calendar bench-check bench-live bench-scale browser clean
+.PHONY: demo test bench bench-calendar bench-check bench-live bench-scale bench-durable browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,7 @@ browser:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
 			chromium chromium-driver fonts-wqy-microhei >/dev/null; }
 
-bench: bench-calendar bench-check bench-live bench-scale
+bench: bench-calendar bench-check bench-live bench-scale bench-durable
 
 bench-calendar: $(STAMP)
 	$(BIN)/python bench/calendar_bench.py
@@ -48,6 +48,12 @@ bench-live: $(STAMP)
 
 bench-scale: $(STAMP)
 	$(BIN)/python bench/scale_bench.py --events 1000000
+
+bench-scale-10m: $(STAMP)
+	$(BIN)/python bench/scale_bench.py --events 10000000 --workers 2 --inputs parquet,jsonl
+
+bench-durable: $(STAMP)
+	$(BIN)/python bench/durable_bench.py --events 1000000
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
