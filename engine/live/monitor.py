@@ -32,6 +32,7 @@ import json
 import os
 from typing import Callable
 
+import durable_rules_engine
 from durable import lang as durable
 
 from ..audit import Engine
@@ -129,6 +130,8 @@ class LiveMonitor:
         some 10^5 facts had passed through one host, `retract_fact` crashed the process (bench/RESULTS.md).
         The alarms are all known here, so a new host every RENEW_EVERY events keeps the pools small.
         """
+        for ruleset in self.host._ruleset_list:  # free the old host's C state (it is not freed on its own)
+            durable_rules_engine.delete_ruleset(ruleset._handle)
         self.host = _Host()
         for name in self.names:  # durable-rules consumes a definition when it registers it: compile anew
             self._compile(name)
