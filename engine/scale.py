@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 
 from .calendar import Period
 from .columnar.frame import file_parts
-from .events.read import BadRecord, Reject
+from .events.read import Reject, parse_json
 from .report.spool import Head, SpooledFindings, spool_line
 
 _ENGINES: dict = {}  # per worker process: rules and calendar loaded once
@@ -147,11 +147,7 @@ def evaluate_shard(shard: str, rule_paths: list[str], calendar: str, calendar_di
             origin, _, rest = line.rstrip("\n").partition("\t")
             seq, _, raw = rest.partition("\t")
             file, _, number = origin.rpartition(":")
-            try:
-                record = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                record = BadRecord(f"bad JSON: {exc.msg} at column {exc.colno}")
-            rows.append((file, int(number), raw, record))
+            rows.append((file, int(number), raw, parse_json(raw)))
             seqs.append(int(seq))
     for k, (file, number, raw, record) in enumerate(rows):
         reader.add_rows(file, [(number, raw, record)], [seqs[k]])

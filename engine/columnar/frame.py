@@ -20,7 +20,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import ShixianError
-from ..events.read import REQUIRED, BadRecord, Collector, EventLog, Reject, _records, event_from_record
+from ..events.read import (REQUIRED, BadRecord, Collector, EventLog, Reject, _records, event_from_record,
+                           json_lines)
 from ..model.events import CORE_FIELDS, Event
 from ..calendar import SHANGHAI
 
@@ -191,7 +192,7 @@ def _jsonl_parts(path: Path):
         except UnicodeDecodeError as exc:
             raise ShixianError(f"{path}: not UTF-8 text ({exc.reason} near line {line + 1})") from None
         lines = io.StringIO(text, newline="").readlines()
-        yield None, None, list(_json_lines(lines, line))
+        yield None, None, list(json_lines(lines, line + 1))
         line += len(lines)
 
 
@@ -410,19 +411,6 @@ def _restore_raw_lines(rejects: list[Reject]) -> None:
             for number, line in enumerate(text, start=1):
                 if number in by_line:
                     by_line[number].raw = line.rstrip("\n")
-
-
-def _json_lines(lines: list[str], before: int):
-    """(line number, raw line, record or BadRecord) as the row-by-row JSON Lines reader yields them."""
-    import json
-
-    for number, line in enumerate(lines, start=before + 1):
-        if not line.strip():
-            continue
-        try:
-            yield number, line.rstrip("\n"), json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield number, line.rstrip("\n"), BadRecord(f"bad JSON: {exc.msg} at column {exc.colno}")
 
 
 def _reject(file: str, line: int, reason: str, raw) -> Reject:

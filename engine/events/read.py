@@ -118,13 +118,22 @@ def _records(path: Path) -> Iterator[tuple[int, str, Any]]:
                     continue
                 yield reader.line_num, raw, dict(zip(header, row))
             return
-        for number, line in enumerate(text_stream, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield number, line.rstrip("\n"), json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield number, line.rstrip("\n"), BadRecord(f"bad JSON: {exc.msg} at column {exc.colno}")
+        yield from json_lines(text_stream, 1)
+
+
+def parse_json(text: str):
+    """One JSON Lines record: the parsed value, or a BadRecord saying where the JSON broke."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        return BadRecord(f"bad JSON: {exc.msg} at column {exc.colno}")
+
+
+def json_lines(lines, first: int) -> Iterator[tuple[int, str, Any]]:
+    """(line number, raw line, record or BadRecord) for the non-blank lines, numbered from `first`."""
+    for number, line in enumerate(lines, start=first):
+        if line.strip():
+            yield number, line.rstrip("\n"), parse_json(line)
 
 
 def _digest(event: Event) -> int:
