@@ -10,8 +10,8 @@ so both back ends judge with the same code and the same calendar; durable-rules 
 time against many open deadlines.
 
 Guards against the known defects of durable-rules 2.0.28 (see README):
-- at most 1024 live state ids per ruleset, and a crash when one tick matched many alarms of one state
-  (around 16: its fixed-size result arrays): alarms are placed in 1000 state ids, at most 8 per state id;
+- at most 1024 live state ids per ruleset, and lost matches or a crash when one tick matched many alarms
+  of one state (its fixed-size result arrays): alarms are placed in 1000 state ids, at most 8 per state id;
 - message identity is a 32-bit hash: every fact and message carries a unique `uid`;
 - exceptions inside actions are swallowed: actions only append to a list, inside try/except, and any
   error is raised after `post` returns;
