@@ -277,88 +277,87 @@ class FrameReader:
 
     # -- building ------------------------------------------------------------------------------
     def frame(self) -> Frame:
-        """Resolve repeated ids, then lay the valid events out as columns."""
-        odd_events: list[tuple[int, Event]] = []
-        as_written: set[tuple[str, int]] = set()  # plain JSON Lines rows: a reject keeps the line as written
-        raws: dict[int, object] = {}  # seq -> raw text of odd rows, for a conflicting repeat's reject
-        rejects: list[tuple[int, Reject]] = []
+        """Time the plain rows, read the others one by one, resolve repeated ids, lay out the columns."""
+        self._events: list[tuple[int, Event]] = []  # (seq, event) of rows read one by one
+        self._raws: dict[int, object] = {}  # seq -> raw text or record of those rows, for a reject
+        self._as_written: set[tuple[str, int]] = set()  # JSON Lines rows read by pyarrow: rejects re-read the line
+        self._rejects: list[tuple[int, Reject]] = []
         for seq, file, line, raw, item in self.odd:
             if isinstance(item, Exception):
-                rejects.append((seq, _reject(file, line, str(item), raw)))
+                self._rejects.append((seq, _reject(file, line, str(item), raw)))
             else:
-                odd_events.append((seq, item))
-                raws[seq] = raw
+                self._events.append((seq, item))
+                self._raws[seq] = raw
         self.odd = []
-        # times of plain rows; a plain row whose time does not parse becomes odd (row by row)
-        parts = []
-        for c, (chunk, plain) in enumerate(zip(self.chunks, self.plain)):
-            rows = np.flatnonzero(plain)
+        parts = []  # per chunk: (chunk index, plain rows, their wall-clock seconds)
+        for c, chunk in enumerate(self.chunks):
+            rows = np.flatnonzero(self.plain[c])
             wall = _wall_seconds(chunk.table.column("time").take(pa.array(rows))) if len(rows) else np.zeros(0, np.int64)
-            bad = wall == np.iinfo(np.int64).min
-            if bad.any():
-                self.plain[c][rows[bad]] = False
-                rows, wall = rows[~bad], wall[~bad]
-            parts.append((c, rows, wall))
-            unplain = np.flatnonzero(~self.plain[c])
-            if len(unplain):
-                records = chunk.table.take(pa.array(unplain)).to_pylist()
-                written = Path(chunk.file).suffix.lower() != ".parquet"
-                for row, record in zip(unplain.tolist(), records):
-                    record = _clean(record)
-                    origin = f"{chunk.file}:{chunk.lines[row]}"
-                    if written:
-                        as_written.add((chunk.file, int(chunk.lines[row])))
-                    try:
-                        odd_events.append((int(chunk.seq[row]), event_from_record(record, origin, self.vocabulary)))
-                        raws[int(chunk.seq[row])] = record
-                    except BadRecord as exc:
-                        rejects.append((int(chunk.seq[row]), _reject(chunk.file, int(chunk.lines[row]), str(exc),
-                                                                     record)))
-        # repeated ids: every row involved goes through the Collector in read order
-        ids = [self.chunks[c].table.column("id").take(pa.array(rows, pa.int64())) for c, rows, _ in parts]
-        ids.append(pa.array([e.id for _, e in odd_events], pa.string()))
-        all_ids = pa.chunked_array(ids, pa.string()).combine_chunks()
-        codes = all_ids.dictionary_encode().indices.to_numpy(zero_copy_only=False)
-        repeated = np.bincount(codes)[codes] > 1 if len(codes) else np.zeros(0, bool)
-        collect_log = EventLog()
-        if repeated.any():
-            involved: list[tuple[int, Event, object]] = []
-            start = 0
-            for i, (c, rows, wall) in enumerate(parts):
-                mask = repeated[start:start + len(rows)]
-                start += len(rows)
-                if mask.any():
-                    chunk = self.chunks[c]
-                    picked = rows[mask]
-                    records = chunk.table.take(pa.array(picked)).to_pylist()
-                    for row, record in zip(picked.tolist(), records):
-                        record = _clean(record)
-                        event = event_from_record(record, f"{chunk.file}:{chunk.lines[row]}", self.vocabulary)
-                        involved.append((int(chunk.seq[row]), event, record))
-                        if Path(chunk.file).suffix.lower() != ".parquet":
-                            as_written.add((chunk.file, int(chunk.lines[row])))
-                    parts[i] = (c, rows[~mask], wall[~mask])
-            tail = repeated[start:]
-            kept_odd = []
-            for (seq, event), dup in zip(odd_events, tail.tolist()):
-                if dup:
-                    involved.append((seq, event, raws[seq]))
+            bad = wall == np.iinfo(np.int64).min  # a time that does not exist: let the row reader say why
+            self.plain[c][rows[bad]] = False
+            parts.append((c, rows[~bad], wall[~bad]))
+            for seq, line, record, event in self._row_events(chunk, np.flatnonzero(~self.plain[c])):
+                if isinstance(event, BadRecord):
+                    self._rejects.append((seq, _reject(chunk.file, line, str(event), record)))
                 else:
-                    kept_odd.append((seq, event))
-            involved.sort(key=lambda item: item[0])
-            collect = Collector(collect_log)
-            for seq, event, raw in involved:
-                file, _, line = event.origin.rpartition(":")
-                before = len(collect_log.rejects)
-                if collect.add(event, file, int(line), raw):
-                    kept_odd.append((seq, event))
-                elif len(collect_log.rejects) > before:
-                    rejects.append((seq, collect_log.rejects[-1]))
-            odd_events = sorted(kept_odd, key=lambda item: item[0])
-        self.log.duplicates += collect_log.duplicates
-        _restore_raw_lines([r for _, r in rejects if (r.file, r.line) in as_written])
-        self.log.rejects = [r for _, r in sorted(rejects, key=lambda item: item[0])]
-        return self._lay_out(parts, odd_events)
+                    self._events.append((seq, event))
+                    self._raws[seq] = record
+        parts = self._resolve_repeats(parts)
+        _restore_raw_lines([r for _, r in self._rejects if (r.file, r.line) in self._as_written])
+        self.log.rejects = [r for _, r in sorted(self._rejects, key=lambda item: item[0])]
+        return self._lay_out(parts, self._events)
+
+    def _row_events(self, chunk: Chunk, rows: np.ndarray):
+        """(seq, line, record, Event or BadRecord) for rows of a chunk, through `event_from_record`."""
+        if not len(rows):
+            return
+        written = Path(chunk.file).suffix.lower() != ".parquet"
+        for row, record in zip(rows.tolist(), chunk.table.take(pa.array(rows)).to_pylist()):
+            record, line = _clean(record), int(chunk.lines[row])
+            if written:
+                self._as_written.add((chunk.file, line))
+            try:
+                event = event_from_record(record, f"{chunk.file}:{line}", self.vocabulary)
+            except BadRecord as exc:
+                event = exc
+            yield int(chunk.seq[row]), line, record, event
+
+    def _resolve_repeats(self, parts: list) -> list:
+        """Every row whose id occurs more than once goes through the Collector in read order, as in the
+        row reader: the first is kept, an identical repeat counted, a conflicting one rejected."""
+        ids = [self.chunks[c].table.column("id").take(pa.array(rows, pa.int64())) for c, rows, _ in parts]
+        ids.append(pa.array([e.id for _, e in self._events], pa.string()))
+        codes = pa.chunked_array(ids, pa.string()).combine_chunks().dictionary_encode().indices.to_numpy(
+            zero_copy_only=False)
+        repeated = np.bincount(codes)[codes] > 1 if len(codes) else np.zeros(0, bool)
+        if not repeated.any():
+            return parts
+        involved: list[tuple[int, Event, object]] = []
+        start = 0
+        for i, (c, rows, wall) in enumerate(parts):
+            mask = repeated[start:start + len(rows)]
+            start += len(rows)
+            for seq, _, record, event in self._row_events(self.chunks[c], rows[mask]):
+                involved.append((seq, event, record))  # plain rows: valid, so `event` is an Event
+            parts[i] = (c, rows[~mask], wall[~mask])
+        kept = []
+        for (seq, event), again in zip(self._events, repeated[start:].tolist()):
+            if again:
+                involved.append((seq, event, self._raws[seq]))
+            else:
+                kept.append((seq, event))
+        collected = EventLog()
+        collect = Collector(collected)
+        for seq, event, raw in sorted(involved, key=lambda item: item[0]):
+            file, _, line = event.origin.rpartition(":")
+            before = len(collected.rejects)
+            if collect.add(event, file, int(line), raw):
+                kept.append((seq, event))
+            elif len(collected.rejects) > before:
+                self._rejects.append((seq, collected.rejects[-1]))
+        self.log.duplicates += collected.duplicates
+        self._events = sorted(kept, key=lambda item: item[0])
+        return parts
 
     def _lay_out(self, parts, odd_events: list[tuple[int, Event]]) -> Frame:
         seq, ref, wall = [], [], []
