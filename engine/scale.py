@@ -154,9 +154,13 @@ def evaluate_shard(shard: str, rule_paths: list[str], calendar: str, calendar_di
     frame = reader.frame()
     audit = evaluate_frame(engine.ruleset, frame, engine.calendar, dt.datetime.fromisoformat(as_of),
                            Period.parse(warn_within))
+    heads = []
     with open(shard + ".findings", "w", encoding="utf-8") as spool:  # in report order, for the merge
-        spool.writelines(spool_line(f) for f in audit.findings)
-    result = ShardResult(heads=[[f.severity, f.status, f.fingerprint] for f in audit.findings],
+        for finding in audit.findings:
+            line, head = spool_line(finding)
+            spool.write(line)
+            heads.append(head)
+    result = ShardResult(heads=heads,
                          rejects=[r.to_json() for r in frame.log.rejects], evaluated=audit.events_evaluated,
                          after_as_of=audit.events_after_as_of, duplicates=frame.log.duplicates,
                          task_board=audit.task_board)

@@ -25,8 +25,11 @@ class Head(NamedTuple):
     fingerprint: str
 
 
-def spool_line(finding: Finding) -> str:
-    return f"{finding.body.encode('utf-8').hex()}\t{json.dumps(finding.to_json(), ensure_ascii=False)}\n"
+def spool_line(finding: Finding) -> tuple[str, list[str]]:
+    """The finding's line in a shard's spool file, and its head (severity, status, fingerprint)."""
+    data = finding.to_json()
+    line = f"{finding.body.encode('utf-8').hex()}\t{json.dumps(data, ensure_ascii=False)}\n"
+    return line, [data["severity"], data["status"], data["fingerprint"]]
 
 
 class SpooledFindings:
