@@ -79,14 +79,12 @@ def test_live_and_batch_agree_on_the_example_logs(engine, tmp_path, body):
     assert expected_late and expected_overdue
 
 
-def test_fresh_hosts_and_full_state_ids_change_no_verdict(engine, tmp_path, monkeypatch):
-    """The guards against durable-rules' crashes at scale (a fresh host every RENEW_EVERY events, at most
-    SID_CAP alarms per state id, shared state ids once all are full) are exercised here on a small scale."""
+def test_fresh_hosts_change_no_verdict(engine, tmp_path, monkeypatch):
+    """The guard against durable-rules' crash at scale (a fresh host every RENEW_EVERY events, re-seeded
+    with the open alarms) is exercised here on a small scale: many renewals, the same verdicts."""
     import engine.live.monitor as live
 
     monkeypatch.setattr(live, "RENEW_EVERY", 25)
-    monkeypatch.setattr(live, "STATE_IDS", 3)
-    monkeypatch.setattr(live, "SID_CAP", 4)
     as_of = at("2024-12-31T23:59:59")
     paths = sorted((ROOT / "examples").glob("*-20*/events.jsonl"))
     log = read_events(paths, engine.ruleset.event_types)
@@ -99,7 +97,6 @@ def test_fresh_hosts_and_full_state_ids_change_no_verdict(engine, tmp_path, monk
     passed = {(a["rule"], a["subject"], a["trigger"]) for a in alerts if a["alert"] == "passed"}
     assert late == {(f.rule, f.subject, f.trigger.id) for f in batch if f.status == "late"}
     assert passed - late == {(f.rule, f.subject, f.trigger.id) for f in batch if f.status == "overdue"}
-    assert all(0 <= n for loads in mon.load.values() for n in loads)
 
 
 def test_events_over_http_and_alerts_to_a_webhook(tmp_path):

@@ -10,8 +10,8 @@ so both back ends judge with the same code and the same calendar; durable-rules 
 time against many open deadlines.
 
 Guards against the known defects of durable-rules 2.0.28 (see README):
-- at most 1024 live state ids per ruleset, and lost matches or a crash when one tick matched many alarms
-  of one state (its fixed-size result arrays): alarms are placed in 1000 state ids, at most 8 per state id;
+- at most 1024 live state ids per ruleset: subjects are spread over 1000 state ids by a hash (packing
+  alarms densely into fewer state ids made it crash in the tests);
 - message identity is a 32-bit hash: every fact and message carries a unique `uid`;
 - exceptions inside actions are swallowed: actions only append to a list, inside try/except, and any
   error is raised after `post` returns;
@@ -19,20 +19,18 @@ Guards against the known defects of durable-rules 2.0.28 (see README):
 - a crash of its C engine on a join that compares two facts: the comparison is made in the action;
 - actions and dispatch on the host's timer threads: each monitor has its own host that starts no threads;
 - global host, no unloading: ruleset names also carry a per-process instance number, so monitors never clash;
-- node pools grown by realloc under live pointers (a crash after ~10^5 facts): a fresh host every 10,000
-  events, re-seeded with the open alarms.
+- a crash after ~10^5 events through one host: a fresh host every 10,000 events, re-seeded with the open alarms.
 """
 from __future__ import annotations
 
 import datetime as dt
 import heapq
 import itertools
-from collections import deque
 import json
 import os
+import zlib
 from typing import Callable
 
-import durable_rules_engine
 from durable import lang as durable
 
 from ..audit import Engine
@@ -46,7 +44,6 @@ from ..model.rules import DeadlineRule
 from ..state import AuditStore
 
 STATE_IDS = 1000  # durable-rules keeps at most 1024 live state ids per ruleset
-SID_CAP = 8  # alarm facts per state id: a tick never matches more (see LiveMonitor._take_sid)
 RENEW_EVERY = 10_000  # events fed between fresh durable-rules hosts (see LiveMonitor._renew)
 _INSTANCES = itertools.count()
 
@@ -89,8 +86,6 @@ class LiveMonitor:
         self.evaluators: dict[str, list[tuple[str, DeadlineEvaluator]]] = {}
         self.fed = 0
         self.names: list[str] = []
-        self.load: dict[str, list[int]] = {}  # ruleset -> alarm facts per state id
-        self.room: dict[str, tuple] = {}  # ruleset -> (state ids with room for two more, next at the end; as a set)
         self.host = _Host()
         for index, loaded in enumerate(r for r in engine.ruleset.rules if isinstance(r.rule, DeadlineRule)):
             name = f"{self.prefix}_{index}"
@@ -126,12 +121,11 @@ class LiveMonitor:
     def _renew(self) -> None:
         """Move to a fresh host holding exactly the alarms still set.
 
-        durable-rules 2.0.28 grows its C node pools with realloc while pointers into them are live; after
-        some 10^5 facts had passed through one host, `retract_fact` crashed the process (bench/RESULTS.md).
-        The alarms are all known here, so a new host every RENEW_EVERY events keeps the pools small.
+        durable-rules 2.0.28 crashed (segmentation fault in `assert_fact`/`retract_fact`) after some 10^5
+        events through one host in the 1M benchmark. The alarms are all known here, so a new host every
+        RENEW_EVERY events keeps each host young. Its C state is not freed (it has no working unload), so
+        memory grows with every renewal (bench/RESULTS.md).
         """
-        for ruleset in self.host._ruleset_list:  # free the old host's C state (it is not freed on its own)
-            durable_rules_engine.delete_ruleset(ruleset._handle)
         self.host = _Host()
         for name in self.names:  # durable-rules consumes a definition when it registers it: compile anew
             self._compile(name)
@@ -161,31 +155,10 @@ class LiveMonitor:
             raise RuntimeError(f"error inside a durable-rules action: {errors[0]!r}") from errors[0]
 
     # -- facts ------------------------------------------------------------------------------------------
-    def _take_sid(self, name: str, facts: int) -> str:
-        """A state id of this ruleset with room for `facts` more alarms (SID_CAP each); past 1000 * SID_CAP
-        open alarms in one rule the lightest state id is shared."""
-        if name not in self.load:
-            self.load[name], self.room[name] = [0] * STATE_IDS, (deque(range(STATE_IDS)), set(range(STATE_IDS)))
-        load, (room, listed) = self.load[name], self.room[name]
-        while room and load[room[-1]] + facts > SID_CAP:
-            listed.discard(room.pop())
-        sid = room[-1] if room else min(range(STATE_IDS), key=load.__getitem__)
-        load[sid] += facts
-        return str(sid)
-
-    def _release_sid(self, name: str, sid: str) -> None:
-        load, (room, listed) = self.load[name], self.room[name]
-        index = int(sid)
-        load[index] -= 1
-        if load[index] <= SID_CAP - 2 and index not in listed:  # room for a pair of alarms again
-            room.appendleft(index)
-            listed.add(index)
-
     def _sync(self, name: str, evaluator: DeadlineEvaluator, key: str) -> None:
         """Make the alarm facts of one obligation match its clock (open, paused, or closed)."""
         for sid, fact in self.alarms.pop((name, key), []):  # rung alarms were taken off this list in tick()
             self.host.retract_fact(name, fact)
-            self._release_sid(name, sid)
         clock = evaluator.clocks.get(key)
         rule: DeadlineRule = evaluator.rule
         if clock is None or clock.paused_by is not None or rule.optional:
@@ -205,15 +178,13 @@ class LiveMonitor:
             day = (self.engine.calendar.add_working_days(last, -warn.amount) if warn.unit == "wd"
                    else dt.date.fromordinal(last.toordinal() - warn.amount))
             warn_at = dt.datetime.combine(dt.date.fromordinal(day.toordinal() + 1), dt.time(0), SHANGHAI)
-        sid = self._take_sid(name, 2)
+        sid = str(zlib.crc32(key.encode("utf-8")) % STATE_IDS)
         base = {"kind": "alarm", "rule": rule.id, "key": key, "subject": clock.trigger.subject,
                 "body": clock.trigger.body, "department": clock.trigger.department, "trigger": clock.trigger.id,
                 "due": deadline.due.isoformat(), "deadline_text": deadline.due_text, "sid": sid}
         facts = []
         if warn_at < deadline.due:
             facts.append({**base, "alert": "approaching", "at": _epoch(warn_at), "uid": next(self.uids)})
-        else:
-            self._release_sid(name, sid)  # only one alarm: give back the place taken for two
         facts.append({**base, "alert": "passed", "at": _epoch(deadline.due), "uid": next(self.uids)})
         for fact in facts:
             try:
@@ -270,7 +241,6 @@ class LiveMonitor:
         for name, fact in sorted(fired, key=lambda item: item[1]["at"]):
             if fact["alert"] == "approaching" and (name, fact["key"]) in passed:
                 continue  # both went off in one tick: the deadline has passed, "approaching" is stale
-            self._release_sid(name, fact["sid"])
             alarms = self.alarms.get((name, fact["key"]), [])
             self.alarms[(name, fact["key"])] = [(s, f) for s, f in alarms if f["uid"] != fact["uid"]]
             payload = {k: fact[k] for k in ("alert", "rule", "subject", "body", "department", "trigger", "due",
