@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import itertools
+from collections import deque
 import json
 import os
 import zlib
@@ -44,6 +45,7 @@ from ..model.rules import DeadlineRule
 from ..state import AuditStore
 
 STATE_IDS = 1000  # durable-rules keeps at most 1024 live state ids per ruleset
+SID_CAP = 8  # alarm facts per state id when packed
 RENEW_EVERY = 10_000  # events fed between fresh durable-rules hosts (see LiveMonitor._renew)
 _INSTANCES = itertools.count()
 
@@ -67,7 +69,7 @@ def _epoch(moment: dt.datetime) -> float:
 
 class LiveMonitor:
     def __init__(self, engine: Engine, store: AuditStore, clock, emit: Callable[[dict], None],
-                 warn_within: dict[str, Period] | None = None):
+                 warn_within: dict[str, Period] | None = None, packed: bool = False):
         self.engine, self.store, self.clock, self.emit = engine, store, clock, emit
         # how long before a deadline "approaching" goes off, by the rule's unit (a rule's warn_within wins)
         self.warn = {"h": Period(1, "h"), "wd": Period(1, "wd"), "d": Period(1, "d"), "m": Period(1, "d"),
@@ -86,6 +88,12 @@ class LiveMonitor:
         self.evaluators: dict[str, list[tuple[str, DeadlineEvaluator]]] = {}
         self.fed = 0
         self.names: list[str] = []
+        # alarm placement: by a hash of the obligation (default), or packed, at most SID_CAP per state id
+        # (packed survives logs of 10^6 events, hashed crashed there; packed crashed on the example logs
+        # in the tests, hashed never did: see bench/RESULTS.md)
+        self.packed = packed
+        self.load: dict[str, list[int]] = {}  # ruleset -> alarm facts per state id (packed)
+        self.room: dict[str, tuple] = {}  # ruleset -> (state ids with room for two more, next at the end; as a set)
         self.host = _Host()
         for index, loaded in enumerate(r for r in engine.ruleset.rules if isinstance(r.rule, DeadlineRule)):
             name = f"{self.prefix}_{index}"
@@ -155,10 +163,32 @@ class LiveMonitor:
             raise RuntimeError(f"error inside a durable-rules action: {errors[0]!r}") from errors[0]
 
     # -- facts ------------------------------------------------------------------------------------------
+    def _take_sid(self, name: str, facts: int) -> str:
+        """A state id of this ruleset with room for `facts` more alarms (SID_CAP each); past 1000 * SID_CAP
+        open alarms in one rule the lightest state id is shared."""
+        if name not in self.load:
+            self.load[name], self.room[name] = [0] * STATE_IDS, (deque(range(STATE_IDS)), set(range(STATE_IDS)))
+        load, (room, listed) = self.load[name], self.room[name]
+        while room and load[room[-1]] + facts > SID_CAP:
+            listed.discard(room.pop())
+        sid = room[-1] if room else min(range(STATE_IDS), key=load.__getitem__)
+        load[sid] += facts
+        return str(sid)
+
+    def _release_sid(self, name: str, sid: str) -> None:
+        load, (room, listed) = self.load[name], self.room[name]
+        index = int(sid)
+        load[index] -= 1
+        if load[index] <= SID_CAP - 2 and index not in listed:  # room for a pair of alarms again
+            room.appendleft(index)
+            listed.add(index)
+
     def _sync(self, name: str, evaluator: DeadlineEvaluator, key: str) -> None:
         """Make the alarm facts of one obligation match its clock (open, paused, or closed)."""
         for sid, fact in self.alarms.pop((name, key), []):  # rung alarms were taken off this list in tick()
             self.host.retract_fact(name, fact)
+            if self.packed:
+                self._release_sid(name, sid)
         clock = evaluator.clocks.get(key)
         rule: DeadlineRule = evaluator.rule
         if clock is None or clock.paused_by is not None or rule.optional:
@@ -178,13 +208,15 @@ class LiveMonitor:
             day = (self.engine.calendar.add_working_days(last, -warn.amount) if warn.unit == "wd"
                    else dt.date.fromordinal(last.toordinal() - warn.amount))
             warn_at = dt.datetime.combine(dt.date.fromordinal(day.toordinal() + 1), dt.time(0), SHANGHAI)
-        sid = str(zlib.crc32(key.encode("utf-8")) % STATE_IDS)
+        sid = self._take_sid(name, 2) if self.packed else str(zlib.crc32(key.encode("utf-8")) % STATE_IDS)
         base = {"kind": "alarm", "rule": rule.id, "key": key, "subject": clock.trigger.subject,
                 "body": clock.trigger.body, "department": clock.trigger.department, "trigger": clock.trigger.id,
                 "due": deadline.due.isoformat(), "deadline_text": deadline.due_text, "sid": sid}
         facts = []
         if warn_at < deadline.due:
             facts.append({**base, "alert": "approaching", "at": _epoch(warn_at), "uid": next(self.uids)})
+        elif self.packed:
+            self._release_sid(name, sid)  # only one alarm: give back the place taken for two
         facts.append({**base, "alert": "passed", "at": _epoch(deadline.due), "uid": next(self.uids)})
         for fact in facts:
             try:
@@ -241,6 +273,8 @@ class LiveMonitor:
         for name, fact in sorted(fired, key=lambda item: item[1]["at"]):
             if fact["alert"] == "approaching" and (name, fact["key"]) in passed:
                 continue  # both went off in one tick: the deadline has passed, "approaching" is stale
+            if self.packed:
+                self._release_sid(name, fact["sid"])
             alarms = self.alarms.get((name, fact["key"]), [])
             self.alarms[(name, fact["key"])] = [(s, f) for s, f in alarms if f["uid"] != fact["uid"]]
             payload = {k: fact[k] for k in ("alert", "rule", "subject", "body", "department", "trigger", "due",
