@@ -79,18 +79,17 @@ def test_live_and_batch_agree_on_the_example_logs(engine, tmp_path, body):
     assert expected_late and expected_overdue
 
 
-def test_fresh_hosts_change_no_verdict(engine, tmp_path, monkeypatch):
-    """The guard against durable-rules' crash at scale (a fresh host every RENEW_EVERY events, re-seeded
-    with the open alarms) is exercised here on a small scale: many renewals, the same verdicts."""
-    import engine.live.monitor as live
-
-    monkeypatch.setattr(live, "RENEW_EVERY", 25)
+def test_fresh_hosts_change_no_verdict(engine, tmp_path):
+    """The guard against durable-rules' crash at scale (`renew_every`: a fresh host every so many events,
+    re-seeded with the open alarms) is exercised here on a small scale: many renewals, the same verdicts."""
     as_of = at("2024-12-31T23:59:59")
     paths = sorted((ROOT / "examples").glob("*-20*/events.jsonl"))
     log = read_events(paths, engine.ruleset.event_types)
     watched = {r.id for r in engine.ruleset.rules if isinstance(r.rule, DeadlineRule) and not r.rule.optional}
     batch = [f for f in engine.evaluate(log.events, as_of).findings if f.rule in watched]
-    mon, clock, alerts = monitor(engine, tmp_path, "2017-01-01T00:00")
+    alerts: list[dict] = []
+    mon = LiveMonitor(engine, AuditStore(tmp_path / "live.sqlite"), SimulatedClock(at("2017-01-01T00:00")),
+                      alerts.append, renew_every=25)
     mon.replay(log.events, as_of)
     assert mon.fed > 25 * 10  # renewed many times
     late = {(a["rule"], a["subject"], a["trigger"]) for a in alerts if a["alert"] == "fulfilled_late"}

@@ -10,8 +10,9 @@ so both back ends judge with the same code and the same calendar; durable-rules 
 time against many open deadlines.
 
 Guards against the known defects of durable-rules 2.0.28 (see README):
-- at most 1024 live state ids per ruleset: subjects are spread over 1000 state ids by a hash (packing
-  alarms densely into fewer state ids made it crash in the tests);
+- at most 1024 live state ids per ruleset: subjects are spread over 256 state ids by a hash (or, with
+  `packed`, at most 8 alarms per state id: that survived a 10^6-event log where hashing crashed, but
+  crashed on the example logs in the tests, so it is not the default);
 - message identity is a 32-bit hash: every fact and message carries a unique `uid`;
 - exceptions inside actions are swallowed: actions only append to a list, inside try/except, and any
   error is raised after `post` returns;
@@ -19,7 +20,8 @@ Guards against the known defects of durable-rules 2.0.28 (see README):
 - a crash of its C engine on a join that compares two facts: the comparison is made in the action;
 - actions and dispatch on the host's timer threads: each monitor has its own host that starts no threads;
 - global host, no unloading: ruleset names also carry a per-process instance number, so monitors never clash;
-- a crash after ~10^5 events through one host: a fresh host every 10,000 events, re-seeded with the open alarms.
+- a crash after ~10^5 events through one host: with `renew_every`, a fresh host every so many events,
+  re-seeded with the open alarms (old hosts' memory is never freed; off by default).
 """
 from __future__ import annotations
 
@@ -44,9 +46,8 @@ from ..model.events import Event
 from ..model.rules import DeadlineRule
 from ..state import AuditStore
 
-STATE_IDS = 1000  # durable-rules keeps at most 1024 live state ids per ruleset
+STATE_IDS = 256  # durable-rules keeps at most 1024 live state ids per ruleset
 SID_CAP = 8  # alarm facts per state id when packed
-RENEW_EVERY = 10_000  # events fed between fresh durable-rules hosts (see LiveMonitor._renew)
 _INSTANCES = itertools.count()
 
 
@@ -69,7 +70,8 @@ def _epoch(moment: dt.datetime) -> float:
 
 class LiveMonitor:
     def __init__(self, engine: Engine, store: AuditStore, clock, emit: Callable[[dict], None],
-                 warn_within: dict[str, Period] | None = None, packed: bool = False):
+                 warn_within: dict[str, Period] | None = None, packed: bool = False,
+                 renew_every: int | None = None):
         self.engine, self.store, self.clock, self.emit = engine, store, clock, emit
         # how long before a deadline "approaching" goes off, by the rule's unit (a rule's warn_within wins)
         self.warn = {"h": Period(1, "h"), "wd": Period(1, "wd"), "d": Period(1, "d"), "m": Period(1, "d"),
@@ -92,6 +94,7 @@ class LiveMonitor:
         # (packed survives logs of 10^6 events, hashed crashed there; packed crashed on the example logs
         # in the tests, hashed never did: see bench/RESULTS.md)
         self.packed = packed
+        self.renew_every = renew_every  # events between fresh hosts (see _renew); None: one host throughout
         self.load: dict[str, list[int]] = {}  # ruleset -> alarm facts per state id (packed)
         self.room: dict[str, tuple] = {}  # ruleset -> (state ids with room for two more, next at the end; as a set)
         self.host = _Host()
@@ -131,7 +134,7 @@ class LiveMonitor:
 
         durable-rules 2.0.28 crashed (segmentation fault in `assert_fact`/`retract_fact`) after some 10^5
         events through one host in the 1M benchmark. The alarms are all known here, so a new host every
-        RENEW_EVERY events keeps each host young. Its C state is not freed (it has no working unload), so
+        `renew_every` events keeps each host young (used by bench/durable_bench.py; off by default). Its C state is not freed (it has no working unload), so
         memory grows with every renewal (bench/RESULTS.md).
         """
         self.host = _Host()
@@ -244,7 +247,7 @@ class LiveMonitor:
 
     def feed(self, event: Event) -> None:
         self.fed += 1
-        if self.fed % RENEW_EVERY == 0:
+        if self.renew_every and self.fed % self.renew_every == 0:
             self._renew()
         for name, evaluator in self.evaluators.get(event.type, ()):
             key = evaluator.key(event)
