@@ -90,6 +90,20 @@ def test_open_pause_at_as_of_is_not_overdue(tmp_path):
     assert engine.evaluate(evs, end_of("2024-12-31")).findings == []
 
 
+def test_a_pause_after_the_deadline_does_not_pause(tmp_path):
+    """Received Mon 2024-09-02: 20 wd are 09-03..06 (4), 09-09..14 (10, 09-14 Sat make-up), 09-18..20 (13),
+    09-23..27 (18), 09-29 Sun make-up (19), 09-30 (20): due 2024-09-30 24:00, i.e. 10-01 00:00.
+    A consultation begun at that instant comes too late to stop the clock; one begun an hour before does."""
+    engine = engine_for(tmp_path, REQUEST_RULE)
+    evs = events({"type": "request.received", "subject": "LATE", "time": "2024-09-02T10:00"},
+                 {"type": "third_party.consulted", "subject": "LATE", "time": "2024-10-01T00:00"},
+                 {"type": "request.received", "subject": "INTIME", "time": "2024-09-02T10:00"},
+                 {"type": "third_party.consulted", "subject": "INTIME", "time": "2024-09-30T23:00"})
+    found = engine.evaluate(evs, end_of("2024-10-08")).findings
+    assert [(f.subject, f.status, f.deadline_text) for f in found] == [("LATE", "overdue", "2024-09-30 24:00")]
+    assert any("不予暂停：期限已届满" in step for step in found[0].explanation)
+
+
 def test_restart_after_supplement(tmp_path):
     engine = engine_for(tmp_path, REQUEST_RULE)
     evs = events({"type": "request.received", "subject": "R", "time": "2024-09-02T09:00"},

@@ -62,12 +62,22 @@ class DeadlineEvaluator:
             clock.notes.append(f"{fmt(event.time)} {event.type}（{event.id}）：期限自此重新计算")
             clock.start, clock.pauses, clock.paused_by = event, [], None
         elif event.type in self.pause_on and clock.paused_by is None:
-            clock.paused_by = event
+            if self._ran_out(clock, event):  # a period that has run out cannot be paused
+                clock.notes.append(f"{fmt(event.time)} {event.type}（{event.id}）不予暂停：期限已届满")
+            else:
+                clock.paused_by = event
         elif event.type in self.pause_resume and clock.paused_by is not None:
             clock.pauses.append((clock.paused_by.time, event.time, self._why(clock.paused_by)))
             clock.paused_by = None
         elif rule.extend and event.type == rule.extend.on:
             self._extend(clock, event)
+
+    def _ran_out(self, clock: Clock, event: Event) -> bool:
+        """Whether the deadline had passed when `event` came (the instant of the deadline included)."""
+        try:
+            return event.time >= self._deadline(clock).due
+        except CalendarCoverageError:
+            return False  # cannot tell: pause as asked; the deadline is reported undetermined later
 
     def _why(self, event: Event) -> str:
         return f"{event.type} {event.id}"
