@@ -17,9 +17,6 @@ Guards against the known defects of durable-rules 2.0.28 (see README):
 - exceptions inside actions are swallowed: actions only append to a list, inside try/except, and any
   error is raised after `post` returns;
 - actions may run on timer threads: no durable-rules timers are used; time arrives as tick messages;
-- the action sometimes receives another fact of the state than the one that matched, and matches beyond a
-  fixed number per state per tick are dropped: a firing only says which state has an alarm due, and the
-  monitor rings every alarm of that state whose instant has come, from its own table;
 - a crash of its C engine on a join that compares two facts: the comparison is made in the action;
 - actions and dispatch on the host's timer threads: each monitor has its own host that starts no threads;
 - global host, no unloading: ruleset names also carry a per-process instance number, so monitors never clash;
@@ -93,7 +90,6 @@ class LiveMonitor:
         self.evaluators: dict[str, list[tuple[str, DeadlineEvaluator]]] = {}
         self.fed = 0
         self.names: list[str] = []
-        self.keys_in: dict[tuple[str, str], set[str]] = {}  # (ruleset, state id) -> keys with alarms there
         # alarm placement: by a hash of the obligation (default), or packed, at most SID_CAP per state id
         # (packed survives logs of 10^6 events, hashed crashed there; packed crashed on the example logs
         # in the tests, hashed never did: see bench/RESULTS.md)
@@ -118,8 +114,9 @@ class LiveMonitor:
             @durable.when_all(c.alarm << (m.kind == "alarm"), c.tick << (m.kind == "tick"))
             def ring(c):
                 try:
-                    if c.tick.now >= c.alarm.at:  # the monitor retracts what rings (see tick)
+                    if c.tick.now >= c.alarm.at:
                         self.fired.append((name, dict(c.alarm._d if hasattr(c.alarm, "_d") else c.alarm)))
+                        c.retract_fact(c.alarm)
                 except BaseException as exc:  # durable-rules would swallow it
                     self.errors.append(exc)
 
@@ -191,11 +188,10 @@ class LiveMonitor:
 
     def _sync(self, name: str, evaluator: DeadlineEvaluator, key: str) -> None:
         """Make the alarm facts of one obligation match its clock (open, paused, or closed)."""
-        for sid, fact in self.alarms.get((name, key), []):  # rung alarms were taken off this list in tick()
+        for sid, fact in self.alarms.pop((name, key), []):  # rung alarms were taken off this list in tick()
             self.host.retract_fact(name, fact)
             if self.packed:
                 self._release_sid(name, sid)
-        self._set_alarms(name, key, [])
         clock = evaluator.clocks.get(key)
         rule: DeadlineRule = evaluator.rule
         if clock is None or clock.paused_by is not None or rule.optional:
@@ -231,7 +227,7 @@ class LiveMonitor:
             except durable.engine.MessageObservedException as exc:
                 raise RuntimeError(f"durable-rules rejected a fact as a duplicate: {exc}") from exc
             self._raise_errors()
-        self._set_alarms(name, key, [(sid, f) for f in facts])
+        self.alarms[(name, key)] = [(sid, f) for f in facts]
         for fact in facts:
             heapq.heappush(self.pending, (fact["at"], name, sid))
 
@@ -276,33 +272,17 @@ class LiveMonitor:
         for name, sid in sorted(due):
             self._tick(name, sid, now)
         fired, self.fired = self.fired, []
-        # durable-rules says which states have an alarm due; which alarms, the monitor reads from its own
-        # table: durable-rules 2.0.28 sometimes hands the action another fact than the one that matched,
-        # and drops matches when many alarms of one state are due in one tick
-        rung = []
-        for name, sid in sorted({(name, fact["sid"]) for name, fact in fired}):
-            for key in sorted(self.keys_in.get((name, sid), ())):
-                rung += [(name, key, f) for s, f in self.alarms.get((name, key), []) if s == sid and f["at"] <= now]
-        passed = {(name, key) for name, key, fact in rung if fact["alert"] == "passed"}
-        for name, key, fact in sorted(rung, key=lambda item: item[2]["at"]):
-            self.host.retract_fact(name, fact)
+        passed = {(name, fact["key"]) for name, fact in fired if fact["alert"] == "passed"}
+        for name, fact in sorted(fired, key=lambda item: item[1]["at"]):
+            if fact["alert"] == "approaching" and (name, fact["key"]) in passed:
+                continue  # both went off in one tick: the deadline has passed, "approaching" is stale
             if self.packed:
                 self._release_sid(name, fact["sid"])
-            self._set_alarms(name, key, [(s, f) for s, f in self.alarms.get((name, key), []) if f["uid"] != fact["uid"]])
-            if fact["alert"] == "approaching" and (name, key) in passed:
-                continue  # both went off in one tick: the deadline has passed, "approaching" is stale
+            alarms = self.alarms.get((name, fact["key"]), [])
+            self.alarms[(name, fact["key"])] = [(s, f) for s, f in alarms if f["uid"] != fact["uid"]]
             payload = {k: fact[k] for k in ("alert", "rule", "subject", "body", "department", "trigger", "due",
                                             "deadline_text")}
             self._alert(payload)
-
-    def _set_alarms(self, name: str, key: str, alarms: list[tuple[str, dict]]) -> None:
-        """The alarm facts of one obligation, indexed by state id too (tick looks them up by state)."""
-        for sid, _ in self.alarms.pop((name, key), []):
-            self.keys_in.get((name, sid), set()).discard(key)
-        if alarms:
-            self.alarms[(name, key)] = alarms
-            for sid, _ in alarms:
-                self.keys_in.setdefault((name, sid), set()).add(key)
 
     def _alert(self, payload: dict) -> None:
         """Emit an alert once: the audit database remembers what was sent, across restarts."""
