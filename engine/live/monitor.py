@@ -28,10 +28,10 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import itertools
-from collections import deque
 import json
 import os
 import zlib
+from collections import deque
 from typing import Callable
 
 from durable import lang as durable
@@ -134,8 +134,8 @@ class LiveMonitor:
 
         durable-rules 2.0.28 crashed (segmentation fault in `assert_fact`/`retract_fact`) after some 10^5
         events through one host in the 1M benchmark. The alarms are all known here, so a new host every
-        `renew_every` events keeps each host young (used by bench/durable_bench.py; off by default). Its C state is not freed (it has no working unload), so
-        memory grows with every renewal (bench/RESULTS.md).
+        `renew_every` events keeps each host young (used by bench/durable_bench.py; off by default). Its C
+        state is not freed (it has no working unload), so memory grows with every renewal (bench/RESULTS.md).
         """
         self.host = _Host()
         for name in self.names:  # durable-rules consumes a definition when it registers it: compile anew
@@ -167,7 +167,7 @@ class LiveMonitor:
 
     # -- facts ------------------------------------------------------------------------------------------
     def _take_sid(self, name: str, facts: int) -> str:
-        """A state id of this ruleset with room for `facts` more alarms (SID_CAP each); past 1000 * SID_CAP
+        """A state id of this ruleset with room for `facts` more alarms (SID_CAP each); past STATE_IDS * SID_CAP
         open alarms in one rule the lightest state id is shared."""
         if name not in self.load:
             self.load[name], self.room[name] = [0] * STATE_IDS, (deque(range(STATE_IDS)), set(range(STATE_IDS)))
@@ -274,12 +274,13 @@ class LiveMonitor:
         fired, self.fired = self.fired, []
         passed = {(name, fact["key"]) for name, fact in fired if fact["alert"] == "passed"}
         for name, fact in sorted(fired, key=lambda item: item[1]["at"]):
-            if fact["alert"] == "approaching" and (name, fact["key"]) in passed:
-                continue  # both went off in one tick: the deadline has passed, "approaching" is stale
+            # the action retracted the fact: take it off the table too, so it is never retracted again
             if self.packed:
                 self._release_sid(name, fact["sid"])
             alarms = self.alarms.get((name, fact["key"]), [])
             self.alarms[(name, fact["key"])] = [(s, f) for s, f in alarms if f["uid"] != fact["uid"]]
+            if fact["alert"] == "approaching" and (name, fact["key"]) in passed:
+                continue  # both went off in one tick: the deadline has passed, "approaching" is stale
             payload = {k: fact[k] for k in ("alert", "rule", "subject", "body", "department", "trigger", "due",
                                             "deadline_text")}
             self._alert(payload)
