@@ -154,17 +154,8 @@ def _run_distributed(engine: Engine, event_files: list[Path], as_of: dt.datetime
     run = run_partitioned(event_files, how.rule_paths, how.calendar, how.calendar_dirs, as_of, warn_within,
                           how.partitions, how.scheduler, how.workers, how.shard_dir)
     log = EventLog(rejects=run.rejects, lines=run.read, duplicates=run.duplicates)
-    rejects_file = None
-    if run.rejects and rejects_path is not None:
-        write_rejects(run.rejects, rejects_path)
-        rejects_file = str(rejects_path)
-    report = Report(findings=run.findings, as_of=as_of, rules_revision=engine.ruleset.revision,
-                    rule_count=len(engine.ruleset.rules), events_read=run.read, events_evaluated=run.evaluated,
-                    events_rejected=len(run.rejects), duplicates=run.duplicates, rejects_file=rejects_file,
-                    calendar=engine.calendar.name, warn_within=str(warn_within), task_board=run.task_board,
-                    events_after_as_of=run.after_as_of)
-    _record(engine, report, event_files, store)
-    return report, log
+    result = AuditResult(run.findings, as_of, run.evaluated, run.after_as_of, task_board=run.task_board)
+    return _finish(engine, log, result, as_of, warn_within, rejects_path, event_files, store), log
 
 
 def _record(engine: Engine, report: Report, event_files: list[Path], store: AuditStore | None) -> None:

@@ -141,16 +141,12 @@ def evaluate_shard(shard: str, rule_paths: list[str], calendar: str, calendar_di
         lines = table.column("_line").to_numpy()
         seq = table.column("_seq").to_numpy()
         reader.add_table(table.drop_columns(["_line", "_seq"]).replace_schema_metadata(None), source, lines, seq)
-    rows, seqs = [], []
     with open(shard + ".txt", encoding="utf-8", newline="\n") as lines:
         for line in lines:
             origin, _, rest = line.rstrip("\n").partition("\t")
             seq, _, raw = rest.partition("\t")
             file, _, number = origin.rpartition(":")
-            rows.append((file, int(number), raw, parse_json(raw)))
-            seqs.append(int(seq))
-    for k, (file, number, raw, record) in enumerate(rows):
-        reader.add_rows(file, [(number, raw, record)], [seqs[k]])
+            reader.add_rows(file, [(int(number), raw, parse_json(raw))], [int(seq)])
     frame = reader.frame()
     audit = evaluate_frame(engine.ruleset, frame, engine.calendar, dt.datetime.fromisoformat(as_of),
                            Period.parse(warn_within))

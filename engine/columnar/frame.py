@@ -20,8 +20,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import ShixianError
-from ..events.read import (REQUIRED, BadRecord, Collector, EventLog, Reject, _records, event_from_record,
-                           json_lines)
+from ..events.read import (REQUIRED, BadRecord, Collector, EventLog, Reject, _records, clean_record,
+                           event_from_record, json_lines, open_parquet)
 from ..model.events import CORE_FIELDS, Event
 from ..calendar import SHANGHAI
 
@@ -30,7 +30,8 @@ _ODD_BREAKS = (b"\r", b"\n\n", b"\n ", b"\n\t", b"\n\f", b"\n\v")  # blank lines
 _TIME = r"^\d{4}-(0\d|1[0-2])-([0-2]\d|3[01])(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?)?$"
 _JSON_TYPES = (pa.types.is_string, pa.types.is_int64, pa.types.is_null)
 _US, _DAY_US, _UTC8_S = 1_000_000, 86_400_000_000, 8 * 3600
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)  # instants are µs since this
+ORDINAL_1970 = dt.date(1970, 1, 1).toordinal()  # days are counted from this
 REF_SHIFT = 1 << 32  # a plain row is referred to as chunk * REF_SHIFT + row; an odd event as -1 - index
 
 
@@ -102,14 +103,6 @@ def _plain_events(table: pa.Table, file: str, lines: np.ndarray) -> list[Event]:
     return out
 
 
-def _clean(record: dict) -> dict:
-    """A row as the row-by-row reader sees it: absent keys dropped, times as ISO text."""
-    record = {k: v for k, v in record.items() if v is not None}
-    if "time" in record and not isinstance(record["time"], str):
-        record["time"] = record["time"].isoformat()
-    return record
-
-
 def _jsonl_blocks(path: Path) -> Iterator[bytes]:
     """Whole lines of a file, about BLOCK_BYTES at a time (a UTF-8 byte order mark dropped)."""
     with open(path, "rb") as stream:
@@ -147,14 +140,8 @@ def file_parts(path: Path) -> Iterator[tuple[pa.Table | None, np.ndarray | None,
 
 
 def _parquet_parts(path: Path):
-    import pyarrow.parquet as pq
-
-    try:
-        source = pq.ParquetFile(path)
-    except Exception as exc:  # a corrupt or non-Parquet file: say so, do not crash
-        raise ShixianError(f"{path}: not a readable Parquet file ({exc})") from None
     line = 0
-    for batch in source.iter_batches(batch_size=1 << 18):
+    for batch in open_parquet(path).iter_batches(batch_size=1 << 18):
         table = pa.Table.from_batches([batch])
         yield table, np.arange(line + 1, line + 1 + table.num_rows), None
         line += table.num_rows
@@ -313,7 +300,7 @@ class FrameReader:
             return
         written = Path(chunk.file).suffix.lower() != ".parquet"
         for row, record in zip(rows.tolist(), chunk.table.take(pa.array(rows)).to_pylist()):
-            record, line = _clean(record), int(chunk.lines[row])
+            record, line = clean_record(record), int(chunk.lines[row])
             if written:
                 self._as_written.add((chunk.file, line))
             try:
@@ -374,8 +361,8 @@ class FrameReader:
         events = [e for _, e in odd_events]
         seq.append(np.array([s for s, _ in odd_events], dtype=np.int64))
         ref.append(-1 - np.arange(len(events), dtype=np.int64))
-        odd_instant = np.array([(e.time - _EPOCH) // dt.timedelta(microseconds=1) for e in events], dtype=np.int64)
-        odd_day = np.array([e.time.astimezone(SHANGHAI).date().toordinal() - 719163 for e in events], dtype=np.int64)
+        odd_instant = np.array([(e.time - EPOCH) // dt.timedelta(microseconds=1) for e in events], dtype=np.int64)
+        odd_day = np.array([e.time.astimezone(SHANGHAI).date().toordinal() - ORDINAL_1970 for e in events], dtype=np.int64)
         for name in columns:
             if name in ("type", "subject", "body", "department"):
                 values = [getattr(e, name) for e in events]

@@ -12,12 +12,10 @@ import numpy as np
 from ..calendar import Period, WorkCalendar
 from ..evaluate import AuditResult
 from ..evaluate.evaluator import Evaluation
-from ..events.read import EventLog
 from ..ruleset.loader import RuleSet
-from .frame import Frame, read_frame
+from .frame import EPOCH, Frame, read_frame
 from .screen import View, active_years, attributes_read, screen
 
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 BATCH = 1 << 16
 
 
@@ -27,7 +25,7 @@ def read(ruleset: RuleSet, paths) -> Frame:
 
 def evaluate_frame(ruleset: RuleSet, frame: Frame, calendar: WorkCalendar, as_of: dt.datetime,
                    warn_within: Period = Period(2, "wd")) -> AuditResult:
-    as_of_us = (as_of - _EPOCH) // dt.timedelta(microseconds=1)
+    as_of_us = (as_of - EPOCH) // dt.timedelta(microseconds=1)
     within = np.flatnonzero(frame.instant <= as_of_us)
     order = within[np.lexsort((frame.seq[within], frame.instant[within]))]
     view = View(frame, order, sorted(ruleset.event_types))
@@ -58,7 +56,3 @@ def evaluate_frame(ruleset: RuleSet, frame: Frame, calendar: WorkCalendar, as_of
                     call(event)
     return run.finish(len(order), len(frame) - len(order))
 
-
-def columnar_log(frame: Frame) -> EventLog:
-    """What the reader counted (lines, rejects, duplicates), for the report."""
-    return frame.log

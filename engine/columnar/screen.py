@@ -23,10 +23,7 @@ from ..model.events import CORE_FIELDS
 from ..model.rules import CountRule, DeadlineRule, DueByRule, FieldsRule
 from ..ruleset.loader import LoadedRule, RuleSet
 from ..ruleset.match import compile_mask
-from .frame import Frame
-
-_ORDINAL_1970 = 719163
-
+from .frame import ORDINAL_1970, Frame
 
 @dataclass
 class View:
@@ -80,9 +77,9 @@ def _matches(loaded: LoadedRule, view: View, rows: np.ndarray) -> np.ndarray:
 def _effective(loaded: LoadedRule, days: np.ndarray) -> np.ndarray:
     eff, ok = loaded.rule.effective, np.ones(len(days), bool)
     if eff.from_ is not None:
-        ok &= days >= eff.from_.toordinal() - _ORDINAL_1970
+        ok &= days >= eff.from_.toordinal() - ORDINAL_1970
     if eff.to is not None:
-        ok &= days <= eff.to.toordinal() - _ORDINAL_1970
+        ok &= days <= eff.to.toordinal() - ORDINAL_1970
     return ok
 
 

@@ -76,24 +76,33 @@ def event_from_record(record: Any, origin: str, vocabulary: dict[str, str] | Non
                  str(record.get("department") or ""), attrs, date_only, origin)
 
 
-def _parquet_records(path: Path) -> Iterator[tuple[int, str, Any]]:
-    """Rows of a Parquet file, read in batches (pyarrow); the row number stands for the line."""
+def open_parquet(path: Path):
+    """A Parquet file for reading in batches, or a ShixianError that names it."""
     try:
         import pyarrow.parquet as pq
     except ImportError:  # pragma: no cover - pyarrow is a dependency
         raise ShixianError(f"{path}: reading Parquet needs pyarrow") from None
     try:
-        source = pq.ParquetFile(path)
+        return pq.ParquetFile(path)
     except Exception as exc:  # a corrupt or non-Parquet file: say so, do not crash
         raise ShixianError(f"{path}: not a readable Parquet file ({exc})") from None
+
+
+def clean_record(row: dict) -> dict:
+    """A Parquet (or pyarrow) row as a record: absent values dropped, a typed time as ISO text."""
+    record = {k: v for k, v in row.items() if v is not None}
+    if "time" in record and not isinstance(record["time"], str):
+        record["time"] = record["time"].isoformat()
+    return record
+
+
+def _parquet_records(path: Path) -> Iterator[tuple[int, str, Any]]:
+    """Rows of a Parquet file, read in batches (pyarrow); the row number stands for the line."""
     number = 0
-    for batch in source.iter_batches(batch_size=65_536):
+    for batch in open_parquet(path).iter_batches(batch_size=65_536):
         for row in batch.to_pylist():
             number += 1
-            record = {k: v for k, v in row.items() if v is not None}
-            if "time" in record and not isinstance(record["time"], str):
-                record["time"] = record["time"].isoformat()
-            yield number, None, record  # the raw text is written only if the row is rejected
+            yield number, None, clean_record(row)  # the raw text is written only if the row is rejected
 
 
 def _records(path: Path) -> Iterator[tuple[int, str, Any]]:
