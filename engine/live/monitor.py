@@ -12,7 +12,8 @@ time against many open deadlines.
 Guards against the known defects of durable-rules 2.0.28 (see README):
 - at most 1024 live state ids per ruleset: subjects are spread over 256 state ids by a hash (or, with
   `packed`, at most 8 alarms per state id: that survived a 10^6-event log where hashing crashed, but
-  crashed on the example logs in the tests, so it is not the default);
+  crashed on the example logs in the tests, so it is not the default; both seen before a stale alarm
+  was no longer retracted twice, see tick);
 - message identity is a 32-bit hash: every fact and message carries a unique `uid`;
 - exceptions inside actions are swallowed: actions only append to a list, inside try/except, and any
   error is raised after `post` returns;
