@@ -166,3 +166,68 @@ def test_due_array_is_the_scalar_due(cal, day, minute, unit, amount, roll, start
     assert ok[0]
     assert due[0] == (want - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)) // dt.timedelta(microseconds=1)
     assert last[0] == (want_last.toordinal() - dt.date(1970, 1, 1).toordinal() if want_last else -1)
+
+
+@st.composite
+def requests(draw):
+    """Information requests around the 2024 holidays: received, then clock controls (补正, third party,
+    extension with `days` as written), then maybe a reply, all a few working days apart."""
+    lines, moment = [], dt.datetime(2024, 9, 2, 9, 0) + dt.timedelta(days=draw(st.integers(0, 60)),
+                                                                    minutes=draw(st.integers(0, 600)))
+    subject = f"R{draw(st.integers(0, 3))}"
+    steps = ["request.received"] + draw(st.lists(st.sampled_from(
+        ["supplement.requested", "supplement.received", "third_party.consulted", "third_party.replied",
+         "extension.approved"]), max_size=3)) + draw(st.sampled_from([["request.replied"], [], ["request.replied"] * 2]))
+    for n, kind in enumerate(steps):
+        moment += dt.timedelta(days=draw(st.integers(0, 16)), minutes=draw(st.integers(0, 300)))
+        record = {"id": f"{subject}-{n}-{draw(st.integers(0, 9))}", "type": kind, "subject": subject,
+                  "time": moment.strftime("%Y-%m-%dT%H:%M"), "body": "局A"}
+        if kind == "extension.approved" and draw(st.booleans()):
+            record["days"] = draw(st.sampled_from([5, 20, 30, "10", " 7", "x", 12.5, None]))
+        if kind == "request.replied" and draw(st.integers(0, 4)) == 0:
+            record["time"] = record["time"][:10]  # a bare date: "that day"
+        lines.append(json.dumps(record, ensure_ascii=False))
+    return lines
+
+
+@given(st.lists(requests(), min_size=1, max_size=8))
+@settings(max_examples=200, deadline=None)
+def test_clock_controls_settled_in_columns_as_row_by_row(tmp_path_factory, logs):
+    """The screen settles on-time requests whose clock was restarted, extended or paused once (screen.py,
+    _clock_start): the findings stay those of the row-by-row evaluator (2024 国庆: 国办发明电〔2023〕7号)."""
+    path = tmp_path_factory.mktemp("req") / "events.jsonl"
+    path.write_text("\n".join(line for log in logs for line in log) + "\n", encoding="utf-8")
+    assert_same(bundled(), [path])
+
+
+def test_clock_controls_are_settled_not_fed(tmp_path):
+    """A request paused for a third party, one extended and one restarted by 补正, all answered in time,
+    are not fed to the row evaluator at all; a late one still is (2024 国庆 7 days off, 9-29 and 10-12 worked)."""
+    from engine.columnar.frame import EPOCH
+    from engine.columnar.screen import View, screen
+
+    rows = [("P", "request.received", "2024-09-20T10:00"), ("P", "third_party.consulted", "2024-09-23T10:00"),
+            ("P", "third_party.replied", "2024-10-14T10:00"), ("P", "request.replied", "2024-10-25T10:00"),
+            ("X", "request.received", "2024-09-20T10:00"), ("X", "extension.approved", "2024-10-15T10:00"),
+            ("X", "request.replied", "2024-11-08T10:00"),
+            ("S", "request.received", "2024-09-20T10:00"), ("S", "supplement.requested", "2024-09-23T10:00"),
+            ("S", "supplement.received", "2024-10-21T10:00"), ("S", "request.replied", "2024-11-15T10:00"),
+            ("L", "request.received", "2024-09-20T10:00"), ("L", "request.replied", "2024-10-25T10:00")]
+    path = tmp_path / "events.jsonl"
+    path.write_text("".join(json.dumps({"id": f"{s}{n}", "type": t, "subject": s, "time": when, "body": "局A",
+                                        **({"days": 20} if t == "extension.approved" else {})}, ensure_ascii=False)
+                            + "\n" for n, (s, t, when) in enumerate(rows)), encoding="utf-8")
+    engine = bundled()
+    frame = read(engine.ruleset, [path])
+    order = np.lexsort((frame.seq, frame.instant))
+    view = View(frame, order, sorted(engine.ruleset.event_types))
+    routes = screen(engine.ruleset, view, engine.calendar)
+    reply = next(i for i, r in enumerate(engine.ruleset.rules)
+                 if r.rule.id == "ogi.request-reply" and r.rule.effective.from_ == dt.date(2019, 5, 15))
+    fed = {view.column("subject")[int(i)].as_py() for i in np.flatnonzero(routes[reply][0])}
+    assert fed == {"L"}
+    # P: 20 working days from 9-20 plus the 12 paused (9-24..10-14, 国庆 10-01..07 off, 9-29 and 10-12
+    # worked) end 2024-11-08; X: 20 + 20 end 2024-11-20; S: 20 from the 补正 of 10-21 end 2024-11-18.
+    # L: 20 working days from 9-20 end 2024-10-23, so the reply of 10-25 is late.
+    late = [f for f in assert_same(engine, [path]).findings if f.rule == "ogi.request-reply"]
+    assert [(f.subject, f.status, f.deadline_text) for f in late] == [("L", "late", "2024-10-23 24:00")]

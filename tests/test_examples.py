@@ -58,3 +58,17 @@ def test_every_log_has_late_and_overdue_findings(findings):
     for body, items in findings.items():
         statuses = {f["status"] for f in items}
         assert {"late", "overdue"} <= statuses, body
+
+
+def test_each_version_of_a_rule_cites_its_own_text(tmp_path):
+    """ogi.request-reply exists twice: the 2008 条例 (国务院令第492号, 15 working days) for requests until
+    2019-05-14 and the 2019 条例 (第711号, 20 working days) after; in one audit of logs of both periods, a
+    finding cites the version that judged it."""
+    result = run_cli("audit", "--events", *(str(ROOT / "examples" / b / "events.jsonl") for b in BODIES),
+                     "--as-of", "2024-12-31", "--format", "json", "--fail-on", "never",
+                     "--rejects", str(tmp_path / "r.jsonl"))
+    cited = {(f["source"]["document"], f["title"]) for f in json.loads(result.stdout)["findings"]
+             if f["rule"] == "ogi.request-reply"}
+    assert cited == {
+        ("《中华人民共和国政府信息公开条例》（国务院令第492号）", "依申请公开应自收到申请之日起15个工作日内答复，延长不超过15个工作日"),
+        ("《中华人民共和国政府信息公开条例》（国务院令第711号）", "依申请公开应自收到申请之日起20个工作日内答复，延长不超过20个工作日")}

@@ -130,6 +130,7 @@ class WorkCalendar:
         self._unc_l = self._uncovered.tolist()
         self._day_texts: dict[int, str] = {}
         self._day_steps: dict[tuple, tuple] = {}
+        self._day_dues: dict[tuple, tuple] = {}
 
     # -- coverage -------------------------------------------------------------------------
     @property
@@ -304,6 +305,18 @@ class WorkCalendar:
             due = last_day * day_us + ((c.hour * 60 + c.minute) * 60 + c.second) * 1_000_000 + c.microsecond - offset
         return due, last_day, ok
 
+    def working_days_between_array(self, start_day: np.ndarray, end_day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """`working_days_between` for many pairs of epoch days at once: (counts, ok), ok False where the
+        scalar one would raise CalendarCoverageError (those pairs must be computed one by one)."""
+        shift, size = self._base - _EPOCH, len(self._working)
+        i, j = np.asarray(start_day, np.int64) - shift, np.asarray(end_day, np.int64) - shift
+        ok = (i >= 0) & (i < size) & (j >= 0) & (j < size)
+        ci, cj = np.clip(i, 0, size - 1), np.clip(j, 0, size - 1)
+        lo, hi = np.minimum(ci, cj), np.maximum(ci, cj)
+        before = np.where(lo > 0, self._uncovered[np.maximum(lo - 1, 0)], 0)
+        ok &= self._uncovered[hi] == before  # every day of the span in a covered year
+        return self._cum[cj] - self._cum[ci], ok
+
     def _check_array(self, idx: np.ndarray) -> None:
         if not idx.size:
             return
@@ -331,7 +344,16 @@ class WorkCalendar:
         period = Period.parse(period) if isinstance(period, str) else period
         start = to_shanghai(start)
         if not explain:
-            due, last = self._due(start, period, conventions, tz, pauses, extension)
+            if pauses or extension or period.unit == "h":
+                due, last = self._due(start, period, conventions, tz, pauses, extension)
+            else:  # the common case depends on the start's day alone: computed once per day
+                key = (start.astimezone(tz).date(), period, conventions, tz.key)
+                found = self._day_dues.get(key)
+                if found is None:
+                    if len(self._day_dues) > 100_000:
+                        self._day_dues.clear()
+                    found = self._day_dues[key] = self._due(start, period, conventions, tz, (), 0)
+                due, last = found
             return Deadline(start, period, due, last, explainer=lambda: self.deadline(
                 start, period, conventions, tz, pauses, extension, extension_note).steps)
         local = start.astimezone(tz)

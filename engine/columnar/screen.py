@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..calendar import WorkCalendar
+from ..calendar import Period, WorkCalendar
 from ..model.events import CORE_FIELDS
 from ..model.rules import CountRule, DeadlineRule, DueByRule, FieldsRule
 from ..ruleset.loader import LoadedRule, RuleSet
@@ -62,6 +62,8 @@ def attributes_read(ruleset: RuleSet) -> set[str]:
         names.update(str(k) for k in rule.applies_to)
         if isinstance(rule, DeadlineRule) and rule.fulfil_link:
             names.add(rule.fulfil_link)
+        if isinstance(rule, DeadlineRule) and rule.extend:
+            names.add("days")  # how long an extension asks for (DeadlineEvaluator._extend)
         if isinstance(rule, FieldsRule):
             names.update(rule.fields)
             if rule.link:
@@ -106,22 +108,89 @@ def _deadline(loaded: LoadedRule, view: View, calendar: WorkCalendar) -> np.ndar
     matched = np.zeros(len(idx), bool)
     t_rows = np.flatnonzero(is_t)
     matched[t_rows] = _matches(loaded, view, idx[t_rows]) & _effective(loaded, view.day[idx[t_rows]])
-    n_t, n_f, n_c = count(is_t), count(is_f), count(~(is_t | is_f))
+    n_t, n_f = count(is_t), count(is_f)
     n_m, n_odd = count(matched), count(view.odd[idx])
     settled = (n_m == 0) & (n_odd == 0)
     if rule.optional:
         settled |= (n_f == 0) & (n_odd == 0)
-    simple = np.flatnonzero((n_t == 1) & (n_f == 1) & (n_c == 0) & (n_m == 1) & (n_odd == 0))
-    if len(simple):
-        t_pos, f_pos = np.full(size, -1, np.int64), np.full(size, -1, np.int64)
-        t_pos[key[is_t]], f_pos[key[is_f]] = idx[is_t], idx[is_f]
-        pt, pf = t_pos[simple], f_pos[simple]
-        due, last, ok = calendar.due_array(view.instant[pt], view.day[pt], rule.period, rule.counting.conventions())
-        on_time = (view.instant[pf] < due) | (view.date_only[pf] & (last >= 0) & (view.day[pf] <= last))
-        settled[simple[(pt < pf) & ok & on_time]] = True
+    one = (n_t == 1) & (n_f == 1) & (n_m == 1) & (n_odd == 0)
+    if not one.any():
+        keep = np.zeros(view.n, bool)
+        keep[idx[~settled[key]]] = True
+        return keep
+    t_pos, f_pos = np.full(size, -1, np.int64), np.full(size, -1, np.int64)
+    t_pos[key[is_t]], f_pos[key[is_f]] = idx[is_t], idx[is_f]
+    start, extra, ok = _clock_start(rule, view, calendar, idx, key, is_t, is_f, one, t_pos, f_pos)
+    simple = np.flatnonzero(one & ok & (t_pos < f_pos))
+    pf, start, extra = f_pos[simple], start[simple], extra[simple]
+    conventions = rule.counting.conventions()
+    for amount in np.unique(extra).tolist():  # usually one or two: none, or a whole extension
+        same = extra == amount
+        rows, done = start[same], pf[same]
+        due, last, good = calendar.due_array(view.instant[rows], view.day[rows],
+                                             Period(rule.period.amount + amount, rule.period.unit), conventions)
+        on_time = (view.instant[done] < due) | (view.date_only[done] & (last >= 0) & (view.day[done] <= last))
+        settled[simple[same][good & on_time]] = True
     keep = np.zeros(view.n, bool)
     keep[idx[~settled[key]]] = True
     return keep
+
+
+def _clock_start(rule: DeadlineRule, view: View, calendar: WorkCalendar, idx, key, is_t, is_f, one, t_pos, f_pos):
+    """For subjects with one matching trigger and one fulfilment (`one`): the row the period runs from at
+    the fulfilment and the units added to it, as DeadlineEvaluator.feed leaves its clock, per subject.
+
+    Controls outside (trigger, fulfilment) do nothing. Handled inside: none; any, the last of them a restart
+    and no extension (a restart clears pauses); one extension with a plain whole number of `days`; one
+    pause and its resume that began before the deadline (in days or working days). ok is False for
+    any other shape: those subjects are judged row by row.
+    """
+    size = len(one)
+    start, extra = t_pos.copy(), np.zeros(size, np.int64)
+    controls = np.flatnonzero(~(is_t | is_f))
+    ck, cpos = key[controls], idx[controls]
+    inside = one[ck] & (t_pos[ck] < cpos) & (cpos < f_pos[ck])
+    ck, cpos = ck[inside], cpos[inside]
+    n = np.bincount(ck, minlength=size)
+    ok = one & (n == 0)
+    if not len(ck):
+        return start, extra, ok
+    none = -100  # a code no row has
+    ctype = view.type[cpos]
+    last, first = np.full(size, -1, np.int64), np.full(size, view.n, np.int64)
+    np.maximum.at(last, ck, cpos)
+    np.minimum.at(first, ck, cpos)
+    last_type = np.where(last >= 0, view.type[np.maximum(last, 0)], none)
+    first_type = np.where(first < view.n, view.type[np.minimum(first, view.n - 1)], none)
+    restart = view.code(rule.restart) if rule.restart else none
+    extend = view.code(rule.extend.on) if rule.extend else none
+    n_ext = np.bincount(ck[ctype == extend], minlength=size)
+    restarted = one & (n > 0) & (last_type == restart) & (n_ext == 0)
+    start[restarted] = last[restarted]
+    ok |= restarted
+    if rule.extend:
+        lone = np.flatnonzero(one & (n == 1) & (last_type == extend) & (last_type != restart))
+        days = view.column("days").take(pa.array(last[lone], pa.int64()))
+        plain = pc.fill_null(pc.match_substring_regex(days, r"^[0-9]{1,9}$"), False).to_numpy(zero_copy_only=False)
+        asked = np.array([int(x) if good else 0 for x, good in zip(days.to_pylist(), plain.tolist())], np.int64)
+        extra[lone] = np.minimum(asked, Period.parse(rule.extend.max).amount)
+        ok[lone[plain]] = True
+    if rule.pause and rule.period.unit in ("wd", "d"):
+        on = [view.code(p.on) for p in rule.pause if p.on != rule.restart]
+        resume = [view.code(p.resume) for p in rule.pause]
+        pair = np.flatnonzero(one & (n == 2) & np.isin(first_type, on) & np.isin(last_type, resume)
+                              & (last_type != restart) & (first_type != restart))
+        t, b, e = t_pos[pair], first[pair], last[pair]
+        due, _, good = calendar.due_array(view.instant[t], view.day[t], rule.period, rule.counting.conventions())
+        good &= view.instant[b] < due  # a pause that begins at or after the deadline does not pause
+        if rule.period.unit == "wd":
+            skipped, covered = calendar.working_days_between_array(view.day[b], view.day[e])
+            good &= covered
+        else:
+            skipped = view.day[e] - view.day[b]
+        extra[pair] = np.maximum(skipped, 0)
+        ok[pair[good]] = True
+    return start, extra, ok
 
 
 def _fields(loaded: LoadedRule, view: View) -> np.ndarray:

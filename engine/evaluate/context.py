@@ -57,15 +57,21 @@ class Context:
     keep_quiet: bool = False  # keep on-time and pending outcomes too (explain command, checks)
     explain_quiet: bool = False  # and write their counting steps (explain command)
     task_board: list[dict] = field(default_factory=list)  # every task of every task list, for the HTML board
+    _sources: dict[int, dict] = field(default_factory=dict)  # id() of a rule -> its citation in findings
+
+    def __post_init__(self) -> None:
+        self.as_of_text = fmt(self.as_of)
 
     def finding(self, loaded: LoadedRule, status: str, subject: str, body: str, department: str, message: str,
                 **extra) -> Finding | Quiet:
         if status in QUIET and not self.keep_quiet:
             return QUIET_OUTCOME[status]
         rule = loaded.rule
+        source = self._sources.get(id(rule))  # not rule.id: versions of one rule share it (ogi-2008, ogi-2019)
+        if source is None:  # one citation per rule, shared by its findings (nothing changes it)
+            source = self._sources[id(rule)] = rule.source.model_dump(exclude_none=True)
         finding = Finding(rule=rule.id, title=rule.title, severity=rule.severity, status=status, subject=subject,
-                          body=body, department=department, source=rule.source.model_dump(exclude_none=True),
-                          message=message, **extra)
+                          body=body, department=department, source=source, message=message, **extra)
         self.outcomes.append(finding)
         return finding
 
@@ -94,7 +100,7 @@ class Context:
             common["explanation"] = deadline.explain()
             by = max(cal.units_between(anchor, self.as_of, unit), 1)
             return self.finding(loaded, "overdue", subject, body, department,
-                                f"{loaded.rule.title}：{what}应于{deadline.due_text}前完成，截至{fmt(self.as_of)}仍未完成，"
+                                f"{loaded.rule.title}：{what}应于{deadline.due_text}前完成，截至{self.as_of_text}仍未完成，"
                                 f"已逾期{by}{UNITS[unit]}", overdue_by=f"{by}{unit}", **common)
         if left <= warn.amount or self.explain_quiet:
             common["explanation"] = deadline.explain()

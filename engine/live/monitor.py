@@ -10,10 +10,11 @@ so both back ends judge with the same code and the same calendar; durable-rules 
 time against many open deadlines.
 
 Guards against the known defects of durable-rules 2.0.28 (see README):
-- at most 1024 live state ids per ruleset: subjects are spread over 256 state ids by a hash (or, with
-  `packed`, at most 8 alarms per state id: that survived a 10^6-event log where hashing crashed, but
-  crashed on the example logs in the tests, so it is not the default; both seen before a stale alarm
-  was no longer retracted twice, see tick);
+- segmentation faults in its C engine when one state holds several alarm facts that a tick matches at
+  once (its node pools are reallocated while pointers into them are held; seen with alarms hashed into
+  256 state ids and with 8 per state id): every alarm fact has a state id of its own, reused once the
+  alarm is gone, so a tick matches at most one alarm; at most 1024 state ids per ruleset ever, so past
+  STATE_IDS open alarms in one rule they are shared;
 - message identity is a 32-bit hash: every fact and message carries a unique `uid`;
 - exceptions inside actions are swallowed: actions only append to a list, inside try/except, and any
   error is raised after `post` returns;
@@ -31,8 +32,6 @@ import heapq
 import itertools
 import json
 import os
-import zlib
-from collections import deque
 from typing import Callable
 
 from durable import lang as durable
@@ -47,8 +46,7 @@ from ..model.events import Event
 from ..model.rules import DeadlineRule
 from ..state import AuditStore
 
-STATE_IDS = 256  # durable-rules keeps at most 1024 live state ids per ruleset
-SID_CAP = 8  # alarm facts per state id when packed
+STATE_IDS = 1000  # durable-rules keeps at most 1024 state ids per ruleset, ever
 _INSTANCES = itertools.count()
 
 
@@ -71,8 +69,7 @@ def _epoch(moment: dt.datetime) -> float:
 
 class LiveMonitor:
     def __init__(self, engine: Engine, store: AuditStore, clock, emit: Callable[[dict], None],
-                 warn_within: dict[str, Period] | None = None, packed: bool = False,
-                 renew_every: int | None = None):
+                 warn_within: dict[str, Period] | None = None, renew_every: int | None = None):
         self.engine, self.store, self.clock, self.emit = engine, store, clock, emit
         # how long before a deadline "approaching" goes off, by the rule's unit (a rule's warn_within wins)
         self.warn = {"h": Period(1, "h"), "wd": Period(1, "wd"), "d": Period(1, "d"), "m": Period(1, "d"),
@@ -91,13 +88,10 @@ class LiveMonitor:
         self.evaluators: dict[str, list[tuple[str, DeadlineEvaluator]]] = {}
         self.fed = 0
         self.names: list[str] = []
-        # alarm placement: by a hash of the obligation (default), or packed, at most SID_CAP per state id
-        # (packed survives logs of 10^6 events, hashed crashed there; packed crashed on the example logs
-        # in the tests, hashed never did: see bench/RESULTS.md)
-        self.packed = packed
         self.renew_every = renew_every  # events between fresh hosts (see _renew); None: one host throughout
-        self.load: dict[str, list[int]] = {}  # ruleset -> alarm facts per state id (packed)
-        self.room: dict[str, tuple] = {}  # ruleset -> (state ids with room for two more, next at the end; as a set)
+        # alarm placement: one alarm fact per state id (see _take_sid), ids reused once free
+        self.load: dict[str, list[int]] = {}  # ruleset -> alarm facts per state id
+        self.free: dict[str, list[int]] = {}  # ruleset -> state ids holding no alarm
         self.host = _Host()
         for index, loaded in enumerate(r for r in engine.ruleset.rules if isinstance(r.rule, DeadlineRule)):
             name = f"{self.prefix}_{index}"
@@ -167,32 +161,31 @@ class LiveMonitor:
             raise RuntimeError(f"error inside a durable-rules action: {errors[0]!r}") from errors[0]
 
     # -- facts ------------------------------------------------------------------------------------------
-    def _take_sid(self, name: str, facts: int) -> str:
-        """A state id of this ruleset with room for `facts` more alarms (SID_CAP each); past STATE_IDS * SID_CAP
-        open alarms in one rule the lightest state id is shared."""
-        if name not in self.load:
-            self.load[name], self.room[name] = [0] * STATE_IDS, (deque(range(STATE_IDS)), set(range(STATE_IDS)))
-        load, (room, listed) = self.load[name], self.room[name]
-        while room and load[room[-1]] + facts > SID_CAP:
-            listed.discard(room.pop())
-        sid = room[-1] if room else min(range(STATE_IDS), key=load.__getitem__)
-        load[sid] += facts
-        return str(sid)
+    def _take_sid(self, name: str) -> str:
+        """A state id of its own for one alarm fact: a free one, a new one while the ruleset has fewer than
+        STATE_IDS, or (past STATE_IDS open alarms in one rule) the least loaded, shared."""
+        load, free = self.load.setdefault(name, []), self.free.setdefault(name, [])
+        if free:
+            index = free.pop()
+        elif len(load) < STATE_IDS:
+            index = len(load)
+            load.append(0)
+        else:
+            index = min(range(STATE_IDS), key=load.__getitem__)
+        load[index] += 1
+        return str(index)
 
     def _release_sid(self, name: str, sid: str) -> None:
-        load, (room, listed) = self.load[name], self.room[name]
-        index = int(sid)
+        load, index = self.load[name], int(sid)
         load[index] -= 1
-        if load[index] <= SID_CAP - 2 and index not in listed:  # room for a pair of alarms again
-            room.appendleft(index)
-            listed.add(index)
+        if load[index] == 0:
+            self.free[name].append(index)
 
     def _sync(self, name: str, evaluator: DeadlineEvaluator, key: str) -> None:
         """Make the alarm facts of one obligation match its clock (open, paused, or closed)."""
         for sid, fact in self.alarms.pop((name, key), []):  # rung alarms were taken off this list in tick()
             self.host.retract_fact(name, fact)
-            if self.packed:
-                self._release_sid(name, sid)
+            self._release_sid(name, sid)
         clock = evaluator.clocks.get(key)
         rule: DeadlineRule = evaluator.rule
         if clock is None or clock.paused_by is not None or rule.optional:
@@ -212,25 +205,24 @@ class LiveMonitor:
             day = (self.engine.calendar.add_working_days(last, -warn.amount) if warn.unit == "wd"
                    else dt.date.fromordinal(last.toordinal() - warn.amount))
             warn_at = dt.datetime.combine(dt.date.fromordinal(day.toordinal() + 1), dt.time(0), SHANGHAI)
-        sid = self._take_sid(name, 2) if self.packed else str(zlib.crc32(key.encode("utf-8")) % STATE_IDS)
         base = {"kind": "alarm", "rule": rule.id, "key": key, "subject": clock.trigger.subject,
                 "body": clock.trigger.body, "department": clock.trigger.department, "trigger": clock.trigger.id,
-                "due": deadline.due.isoformat(), "deadline_text": deadline.due_text, "sid": sid}
+                "due": deadline.due.isoformat(), "deadline_text": deadline.due_text}
         facts = []
         if warn_at < deadline.due:
-            facts.append({**base, "alert": "approaching", "at": _epoch(warn_at), "uid": next(self.uids)})
-        elif self.packed:
-            self._release_sid(name, sid)  # only one alarm: give back the place taken for two
-        facts.append({**base, "alert": "passed", "at": _epoch(deadline.due), "uid": next(self.uids)})
+            facts.append({**base, "alert": "approaching", "at": _epoch(warn_at)})
+        facts.append({**base, "alert": "passed", "at": _epoch(deadline.due)})
+        for fact in facts:
+            fact.update(sid=self._take_sid(name), uid=next(self.uids))
         for fact in facts:
             try:
                 self.host.assert_fact(name, fact)
             except durable.engine.MessageObservedException as exc:
                 raise RuntimeError(f"durable-rules rejected a fact as a duplicate: {exc}") from exc
             self._raise_errors()
-        self.alarms[(name, key)] = [(sid, f) for f in facts]
+        self.alarms[(name, key)] = [(f["sid"], f) for f in facts]
         for fact in facts:
-            heapq.heappush(self.pending, (fact["at"], name, sid))
+            heapq.heappush(self.pending, (fact["at"], name, fact["sid"]))
 
     # -- intake and time ------------------------------------------------------------------------------------
     def accept(self, record: dict, origin: str = "stdin") -> str | None:
@@ -276,8 +268,7 @@ class LiveMonitor:
         passed = {(name, fact["key"]) for name, fact in fired if fact["alert"] == "passed"}
         for name, fact in sorted(fired, key=lambda item: item[1]["at"]):
             # the action retracted the fact: take it off the table too, so it is never retracted again
-            if self.packed:
-                self._release_sid(name, fact["sid"])
+            self._release_sid(name, fact["sid"])
             alarms = self.alarms.get((name, fact["key"]), [])
             self.alarms[(name, fact["key"])] = [(s, f) for s, f in alarms if f["uid"] != fact["uid"]]
             if fact["alert"] == "approaching" and (name, fact["key"]) in passed:

@@ -4,6 +4,8 @@ from __future__ import annotations
 import io
 import json
 
+import orjson
+
 from .. import __version__
 
 SCHEMA_VERSION = 1
@@ -42,6 +44,11 @@ def render(report) -> bytes:
     return out.getvalue()
 
 
+def finding_text(data: dict) -> str:
+    """One finding as compact JSON (orjson: the report of a large audit is mostly findings)."""
+    return orjson.dumps(data).decode("utf-8")
+
+
 def _indented(key: str, value) -> str:
     text = json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
     return f'  "{key}": {text}'
@@ -53,7 +60,7 @@ def write(report, stream) -> None:
     tail = {k: head.pop(k) for k in ("run", "resolved") if k in head}
     stream.write((json.dumps(head, ensure_ascii=False, indent=2)[:-2] + ',\n  "findings": [').encode("utf-8"))
     texts = report.findings.texts() if hasattr(report.findings, "texts") and report.run_id is None else \
-        (json.dumps(report.finding_json(f), ensure_ascii=False) for f in report.findings)
+        (finding_text(report.finding_json(f)) for f in report.findings)
     batch, first = [], True
     for text in texts:
         batch.append(("\n    " if first else ",\n    ") + text)

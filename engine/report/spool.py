@@ -9,12 +9,14 @@ instead of holding it. Only severity, status and fingerprint of each finding sta
 from __future__ import annotations
 
 import heapq
-import json
 from collections import Counter
 from pathlib import Path
 from typing import Iterator, NamedTuple
 
+import orjson
+
 from ..model.findings import Finding
+from .json_report import finding_text
 
 
 class Head(NamedTuple):
@@ -28,7 +30,7 @@ class Head(NamedTuple):
 def spool_line(finding: Finding) -> tuple[str, list[str]]:
     """The finding's line in a shard's spool file, and its head (severity, status, fingerprint)."""
     data = finding.to_json()
-    line = f"{finding.body.encode('utf-8').hex()}\t{json.dumps(data, ensure_ascii=False)}\n"
+    line = f"{finding.body.encode('utf-8').hex()}\t{finding_text(data)}\n"
     return line, [data["severity"], data["status"], data["fingerprint"]]
 
 
@@ -56,4 +58,4 @@ class SpooledFindings:
 
     def __iter__(self) -> Iterator[Finding]:
         for text in self.texts():
-            yield Finding.from_json(json.loads(text))
+            yield Finding.from_json(orjson.loads(text))
