@@ -2,12 +2,10 @@
 
 Baseline (measured in the same run): durable-rules as the engine, i.e. the live back end
 (`LiveMonitor.replay`: each event in time order, a tick before it, stored, fed to the generated
-durable-rules rulesets). durable-rules 2.0.28 does not survive a million events in one process (its C
-engine crashed past ~10^5 events, and fresh hosts leak its memory), and with the monitor's default
-placement of alarms it crashed on this log early on, so the monitor packs its alarms (`packed=True`, at
-most 8 per state id), moves to a fresh host every 10,000 events, and the log is split by body into
-`--groups` files (bodies are independent; not timed) and each is replayed by a fresh process, one after
-the other; the baseline's time is the sum of their replays, reading included as in the audit's. Against it: the audit's columnar evaluator over the same file, end to end
+durable-rules rulesets). The log is split by body into `--groups` files (bodies are independent; not
+timed), each replayed by a fresh process, one after the other; the baseline's time is the sum of their
+replays, reading included as in the audit's. Groups keep each monitor's open alarms of a rule within the
+1000 durable-rules state ids it gives them (engine/live/monitor.py). Against it: the audit's columnar evaluator over the same file, end to end
 (reading included). Compared verdicts: every deadline obligation the monitor alerts on, late
 (`fulfilled_late`) or passed and never fulfilled (`passed`), keyed by rule, subject and trigger, against
 the audit's `late` and `overdue` findings of the same rules (the monitor judges deadline rules only).
@@ -49,7 +47,7 @@ def replay_group(path: Path, alerts_out: Path) -> None:
             alerts_out.with_suffix(".seconds").write_text("0", encoding="utf-8")
             return
         monitor = LiveMonitor(engine, AuditStore(Path(tmp) / "live.sqlite"), SimulatedClock(events[0].time),
-                              alerts.append, packed=True, renew_every=10_000)
+                              alerts.append)
         monitor.replay(events, AS_OF)
     alerts_out.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in alerts), encoding="utf-8")
     alerts_out.with_suffix(".seconds").write_text(str(time.perf_counter() - start), encoding="utf-8")

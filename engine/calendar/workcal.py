@@ -88,7 +88,12 @@ def format_due(due: dt.datetime, last_day: dt.date | None) -> str:
     local = due.astimezone(SHANGHAI)
     if last_day is not None and local.time() == dt.time(0) and local.date() > last_day:
         return f"{last_day.isoformat()} 24:00"
-    return local.strftime("%Y-%m-%d %H:%M")
+    return minute_text(local)
+
+
+def minute_text(moment: dt.datetime) -> str:
+    """'2024-10-08 09:30': a moment to the minute as written in messages (strftime is several times slower)."""
+    return f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} {moment.hour:02d}:{moment.minute:02d}"
 
 
 def to_shanghai(instant: dt.datetime | dt.date) -> dt.datetime:
@@ -357,7 +362,7 @@ class WorkCalendar:
             return Deadline(start, period, due, last, explainer=lambda: self.deadline(
                 start, period, conventions, tz, pauses, extension, extension_note).steps)
         local = start.astimezone(tz)
-        steps = [f"起算: {local:%Y-%m-%d %H:%M} 周{WEEKDAY_ZH[local.weekday()]}（{tz.key}）"]
+        steps = [f"起算: {minute_text(local)} 周{WEEKDAY_ZH[local.weekday()]}（{tz.key}）"]
         if period.unit == "h":
             due = start + dt.timedelta(hours=period.amount)
             steps.append(f"按小时计算，自事件时刻起算，昼夜连续计算、节假日照算（民法典第二百零一条第二款）: "

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Callable, NamedTuple
 
 from ..calendar import SHANGHAI, Deadline, Period, WorkCalendar
+from ..calendar.workcal import minute_text
 from ..calendar.period import UNITS
 from ..errors import CalendarCoverageError
 from ..model.events import Event
@@ -39,7 +40,7 @@ def local_date(instant: dt.datetime) -> dt.date:
 
 
 def fmt(instant: dt.datetime) -> str:
-    return instant.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    return minute_text(instant.astimezone(SHANGHAI))
 
 
 def when(event: Event) -> str:

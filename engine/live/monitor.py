@@ -11,10 +11,10 @@ time against many open deadlines.
 
 Guards against the known defects of durable-rules 2.0.28 (see README):
 - segmentation faults in its C engine when one state holds several alarm facts that a tick matches at
-  once (its node pools are reallocated while pointers into them are held; seen with alarms hashed into
-  256 state ids and with 8 per state id): every alarm fact has a state id of its own, reused once the
-  alarm is gone, so a tick matches at most one alarm; at most 1024 state ids per ruleset ever, so past
-  STATE_IDS open alarms in one rule they are shared;
+  once (likely its node pools, reallocated as they grow while pointers into them are held; seen on the
+  1M benchmark log with alarms hashed into 256 state ids and with 8 per state id): every alarm fact has
+  a state id of its own, reused once the alarm is gone, so a tick matches at most one alarm; at most
+  1024 state ids per ruleset ever, so past STATE_IDS open alarms in one rule they are shared;
 - message identity is a 32-bit hash: every fact and message carries a unique `uid`;
 - exceptions inside actions are swallowed: actions only append to a list, inside try/except, and any
   error is raised after `post` returns;
@@ -22,8 +22,6 @@ Guards against the known defects of durable-rules 2.0.28 (see README):
 - a crash of its C engine on a join that compares two facts: the comparison is made in the action;
 - actions and dispatch on the host's timer threads: each monitor has its own host that starts no threads;
 - global host, no unloading: ruleset names also carry a per-process instance number, so monitors never clash;
-- a crash after ~10^5 events through one host: with `renew_every`, a fresh host every so many events,
-  re-seeded with the open alarms (old hosts' memory is never freed; off by default).
 """
 from __future__ import annotations
 
@@ -69,7 +67,7 @@ def _epoch(moment: dt.datetime) -> float:
 
 class LiveMonitor:
     def __init__(self, engine: Engine, store: AuditStore, clock, emit: Callable[[dict], None],
-                 warn_within: dict[str, Period] | None = None, renew_every: int | None = None):
+                 warn_within: dict[str, Period] | None = None):
         self.engine, self.store, self.clock, self.emit = engine, store, clock, emit
         # how long before a deadline "approaching" goes off, by the rule's unit (a rule's warn_within wins)
         self.warn = {"h": Period(1, "h"), "wd": Period(1, "wd"), "d": Period(1, "d"), "m": Period(1, "d"),
@@ -88,7 +86,6 @@ class LiveMonitor:
         self.evaluators: dict[str, list[tuple[str, DeadlineEvaluator]]] = {}
         self.fed = 0
         self.names: list[str] = []
-        self.renew_every = renew_every  # events between fresh hosts (see _renew); None: one host throughout
         # alarm placement: one alarm fact per state id (see _take_sid), ids reused once free
         self.load: dict[str, list[int]] = {}  # ruleset -> alarm facts per state id
         self.free: dict[str, list[int]] = {}  # ruleset -> state ids holding no alarm
@@ -123,23 +120,6 @@ class LiveMonitor:
             definitions[full_name] = definition
         durable._rulesets = {}
         self.host.register_rulesets(definitions)
-
-    def _renew(self) -> None:
-        """Move to a fresh host holding exactly the alarms still set.
-
-        durable-rules 2.0.28 crashed (segmentation fault in `assert_fact`/`retract_fact`) after some 10^5
-        events through one host in the 1M benchmark. The alarms are all known here, so a new host every
-        `renew_every` events keeps each host young (used by bench/durable_bench.py; off by default). Its C
-        state is not freed (it has no working unload), so memory grows with every renewal (bench/RESULTS.md).
-        """
-        self.host = _Host()
-        for name in self.names:  # durable-rules consumes a definition when it registers it: compile anew
-            self._compile(name)
-        self._register()
-        for (name, _), alarms in self.alarms.items():
-            for _, fact in alarms:
-                self.host.assert_fact(name, fact)
-        self._raise_errors()
 
     def _tick(self, name: str, sid: str, now: float) -> None:
         """Assert a tick fact (every alarm due by `now` rings), then retract it.
@@ -240,8 +220,6 @@ class LiveMonitor:
 
     def feed(self, event: Event) -> None:
         self.fed += 1
-        if self.renew_every and self.fed % self.renew_every == 0:
-            self._renew()
         for name, evaluator in self.evaluators.get(event.type, ()):
             key = evaluator.key(event)
             evaluator.feed(event)
