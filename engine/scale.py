@@ -151,7 +151,7 @@ def evaluate_shard(shard: str, rule_paths: list[str], calendar: str, calendar_di
     audit = evaluate_frame(engine.ruleset, frame, engine.calendar, dt.datetime.fromisoformat(as_of),
                            Period.parse(warn_within))
     heads = []
-    with open(shard + ".findings", "w", encoding="utf-8") as spool:  # in report order, for the merge
+    with open(shard + ".findings", "wb") as spool:  # in report order, for the merge
         for finding in audit.findings:
             line, head = spool_line(finding)
             spool.write(line)

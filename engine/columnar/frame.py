@@ -279,7 +279,7 @@ class FrameReader:
         parts = []  # per chunk: (chunk index, plain rows, their wall-clock seconds)
         for c, chunk in enumerate(self.chunks):
             rows = np.flatnonzero(self.plain[c])
-            wall = _wall_seconds(chunk.table.column("time").take(pa.array(rows))) if len(rows) else np.zeros(0, np.int64)
+            wall = _wall_seconds(_take(chunk.table.column("time"), rows)) if len(rows) else np.zeros(0, np.int64)
             bad = wall == np.iinfo(np.int64).min  # a time that does not exist: let the row reader say why
             self.plain[c][rows[bad]] = False
             parts.append((c, rows[~bad], wall[~bad]))
@@ -312,7 +312,7 @@ class FrameReader:
     def _resolve_repeats(self, parts: list) -> list:
         """Every row whose id occurs more than once goes through the Collector in read order, as in the
         row reader: the first is kept, an identical repeat counted, a conflicting one rejected."""
-        ids = [self.chunks[c].table.column("id").take(pa.array(rows, pa.int64())) for c, rows, _ in parts]
+        ids = [_take(self.chunks[c].table.column("id"), rows).combine_chunks() for c, rows, _ in parts]
         ids.append(pa.array([e.id for _, e in self._events], pa.string()))
         codes = pa.chunked_array(ids, pa.string()).combine_chunks().dictionary_encode().indices.to_numpy(
             zero_copy_only=False)
@@ -354,7 +354,7 @@ class FrameReader:
             seq.append(chunk.seq[rows])
             ref.append(c * REF_SHIFT + rows)
             wall.append(w)
-            taken = chunk.table.take(pa.array(rows, pa.int64()))
+            taken = _take(chunk.table, rows)
             for name in columns:
                 columns[name].append(_canonical(taken, name))
         # odd events: their values as the row-by-row evaluator reads them
@@ -376,7 +376,7 @@ class FrameReader:
         year = np.concatenate([(plain_wall.astype("datetime64[s]").astype("datetime64[Y]").astype(np.int64) + 1970),
                                np.array([e.time.year for e in events], dtype=np.int64)])
         plain_date_only = np.concatenate([
-            (pc.utf8_length(self.chunks[c].table.column("time").take(pa.array(rows, pa.int64()))).to_numpy(
+            (pc.utf8_length(_take(self.chunks[c].table.column("time"), rows)).to_numpy(
                 zero_copy_only=False) == 10) if len(rows) else np.zeros(0, bool) for c, rows, _ in parts]) \
             if parts else np.zeros(0, bool)
         date_only = np.concatenate([plain_date_only.astype(bool), np.array([e.date_only for e in events], dtype=bool)])
@@ -384,6 +384,14 @@ class FrameReader:
         return Frame(self.chunks, events, self.log, np.concatenate(seq), np.concatenate(ref), instant, day, year,
                      date_only, odd_mask,
                      {k: pa.chunked_array(v, pa.string()).combine_chunks() for k, v in columns.items()})
+
+
+def _take(data, rows: np.ndarray):
+    """data.take(rows), without copying when rows are all of it in order (the usual case: every row plain)."""
+    n = data.num_rows if isinstance(data, pa.Table) else len(data)
+    if len(rows) == n and (n == 0 or (rows[0] == 0 and rows[-1] == n - 1)):  # rows are sorted and distinct
+        return data
+    return data.take(pa.array(rows, pa.int64()))
 
 
 def _restore_raw_lines(rejects: list[Reject]) -> None:

@@ -44,9 +44,9 @@ def render(report) -> bytes:
     return out.getvalue()
 
 
-def finding_text(data: dict) -> str:
-    """One finding as compact JSON (orjson: the report of a large audit is mostly findings)."""
-    return orjson.dumps(data).decode("utf-8")
+def finding_text(data: dict) -> bytes:
+    """One finding as compact UTF-8 JSON (orjson: the report of a large audit is mostly findings)."""
+    return orjson.dumps(data)
 
 
 def _indented(key: str, value) -> str:
@@ -63,13 +63,13 @@ def write(report, stream) -> None:
         (finding_text(report.finding_json(f)) for f in report.findings)
     batch, first = [], True
     for text in texts:
-        batch.append(("\n    " if first else ",\n    ") + text)
+        batch.append(b"\n    " if first else b",\n    ")
+        batch.append(text)
         first = False
-        if len(batch) >= 4096:
-            stream.write("".join(batch).encode("utf-8"))
+        if len(batch) >= 8192:
+            stream.write(b"".join(batch))
             batch = []
-    batch.append("\n  ]" if not first else "]")
-    for key, value in tail.items():
-        batch.append(",\n" + _indented(key, value))
-    batch.append("\n}\n")
-    stream.write("".join(batch).encode("utf-8"))
+    batch.append(b"\n  ]" if not first else b"]")
+    stream.write(b"".join(batch))
+    end = "".join(",\n" + _indented(key, value) for key, value in tail.items()) + "\n}\n"
+    stream.write(end.encode("utf-8"))

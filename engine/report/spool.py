@@ -27,11 +27,15 @@ class Head(NamedTuple):
     fingerprint: str
 
 
-def spool_line(finding: Finding) -> tuple[str, list[str]]:
+def spool_line(finding: Finding) -> tuple[bytes, list[str]]:
     """The finding's line in a shard's spool file, and its head (severity, status, fingerprint)."""
     data = finding.to_json()
-    line = f"{finding.body.encode('utf-8').hex()}\t{finding_text(data)}\n"
+    line = finding.body.encode("utf-8").hex().encode("ascii") + b"\t" + finding_text(data) + b"\n"
     return line, [data["severity"], data["status"], data["fingerprint"]]
+
+
+def _body_key(line: bytes) -> bytes:
+    return line[:line.index(b"\t")]
 
 
 class SpooledFindings:
@@ -46,12 +50,12 @@ class SpooledFindings:
     def __bool__(self) -> bool:
         return bool(self.heads)
 
-    def texts(self) -> Iterator[str]:
-        """The findings' JSON texts in report order (merged from the sorted shard files)."""
-        streams = [open(path, encoding="utf-8") for path in self.files]
+    def texts(self) -> Iterator[bytes]:
+        """The findings' JSON texts (UTF-8) in report order, merged from the sorted shard files as bytes."""
+        streams = [open(path, "rb") for path in self.files]
         try:
-            for line in heapq.merge(*streams, key=lambda text: text[:text.index("\t")]):
-                yield line[line.index("\t") + 1:].rstrip("\n")
+            for line in heapq.merge(*streams, key=_body_key):
+                yield line[line.index(b"\t") + 1:-1]
         finally:
             for stream in streams:
                 stream.close()
