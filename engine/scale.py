@@ -118,22 +118,28 @@ def split(files: list[Path], parts: int, shard_dir: Path) -> tuple[list[str], li
     return [str(shard_dir / f"shard-{i:04d}") for i in range(parts)], rejects, read
 
 
+def _load_engine(rule_paths: list[str], calendar: str, calendar_dirs: list[str] | None):
+    """Rules and calendar, loaded once per worker process."""
+    from .audit import Engine
+
+    key = (tuple(rule_paths), calendar, tuple(calendar_dirs or ()))
+    if key not in _ENGINES:
+        _ENGINES[key] = Engine.load(rule_paths or None, calendar, [Path(d) for d in calendar_dirs] if calendar_dirs
+                                    else None)
+    return _ENGINES[key]
+
+
 def evaluate_shard(shard: str, rule_paths: list[str], calendar: str, calendar_dirs: list[str] | None,
                    as_of: str, warn_within: str) -> str:
     """Run in a worker: audit one shard with the columnar evaluator, return the result as JSON text
     (no pickled user data)."""
     import glob
 
-    from .audit import Engine
     from .columnar.frame import FrameReader
     from .columnar.run import evaluate_frame
     from .columnar.screen import attributes_read
 
-    key = (tuple(rule_paths), calendar, tuple(calendar_dirs or ()))
-    if key not in _ENGINES:
-        _ENGINES[key] = Engine.load(rule_paths or None, calendar, [Path(d) for d in calendar_dirs] if calendar_dirs
-                                    else None)
-    engine = _ENGINES[key]
+    engine = _load_engine(rule_paths, calendar, calendar_dirs)
     reader = FrameReader(engine.ruleset.event_types, attributes_read(engine.ruleset))
     for part in sorted(glob.glob(glob.escape(shard) + "-*.arrow")):
         table = pa.ipc.open_file(pa.memory_map(part)).read_all()  # zero-copy; the map lives with the table
@@ -189,7 +195,6 @@ def run_partitioned(files: list[Path], rule_paths: list[Path] | None, calendar: 
     if shard_dir is None:  # kept until the report is written: the findings are merged from it
         temp = tempfile.TemporaryDirectory(prefix="shixian-shards-")
         shard_dir = Path(temp.name)
-    shards, rejects, read = split(files, partitions, shard_dir)
     args = ([str(p) for p in rule_paths or []], calendar, [str(d) for d in calendar_dirs or []],
             as_of.isoformat(), str(warn_within))
     cluster = None
@@ -199,8 +204,15 @@ def run_partitioned(files: list[Path], rule_paths: list[Path] | None, calendar: 
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(cluster)
     try:
-        futures = client.map(evaluate_shard, shards, *[[a] * len(shards) for a in args], retries=2, pure=False)
-        outputs = [json.loads(text) for text in client.gather(futures)]
+        warm = [client.submit(_load_engine, *args[:3], workers=[w], pure=False)  # load rules and calendar
+                for w in client.scheduler_info()["workers"]]  # on every worker while the split runs
+        shards, rejects, read = split(files, partitions, shard_dir)
+        # largest first, so that no worker is left with a big shard at the end while the others idle
+        biggest = sorted(shards, key=lambda s: -sum(p.stat().st_size for p in Path(s).parent.glob(Path(s).name + "*")))
+        futures = client.map(evaluate_shard, biggest, *[[a] * len(shards) for a in args], retries=2, pure=False)
+        by_shard = dict(zip(biggest, client.gather(futures)))
+        del warm
+        outputs = [json.loads(by_shard[s]) for s in shards]
     finally:
         client.close()
         if cluster is not None:

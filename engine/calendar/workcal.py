@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Callable
 from zoneinfo import ZoneInfo
 
@@ -78,8 +79,8 @@ class Deadline:
             self.steps = self.explainer()
         return self.steps
 
-    @property
-    def due_text(self) -> str:
+    @cached_property
+    def due_text(self) -> str:  # written once: a finding's message and its deadline_text both use it
         return format_due(self.due, self.last_day)
 
 
