@@ -24,8 +24,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .calendar import Period
-from .columnar.frame import file_parts
-from .events.read import Reject, parse_json
+from .columnar.frame import file_parts, parquet_parts
+from .errors import ShixianError
+from .events.read import Reject, open_parquet, parse_json
 from .report.spool import Head, SpooledFindings, spool_line
 
 _ENGINES: dict = {}  # per worker process: rules and calendar loaded once
@@ -50,12 +51,13 @@ def _partition(body: str, parts: int) -> int:
 
 
 class _Shards:
-    """Per partition: Arrow IPC files (no encoding: fast to write and to map) of the rows pyarrow read (with `_line` and `_seq`: where each row was
-    in the whole log) and one text file of rows to be read one by one (`file:line<TAB>seq<TAB>raw`)."""
+    """Per partition: Arrow IPC files (no encoding: fast to write and to map) of the rows pyarrow read (with
+    `_line` and `_seq`: where each row was in the whole log) and a text file of rows to be read one by one
+    (`file:line<TAB>seq<TAB>raw`). Several writers (the driver, split tasks) each name theirs by `tag`."""
 
-    def __init__(self, shard_dir: Path, parts: int):
-        self.dir, self.parts = shard_dir, parts
-        self.texts = [open(shard_dir / f"shard-{i:04d}.txt", "w", encoding="utf-8", newline="\n") for i in range(parts)]
+    def __init__(self, shard_dir: Path, parts: int, tag: str = "d"):
+        self.dir, self.parts, self.tag = shard_dir, parts, tag
+        self.texts: dict[int, object] = {}
         self.writers: dict[int, tuple[object, pa.Schema]] = {}
         self.files = 0
 
@@ -75,30 +77,57 @@ class _Shards:
                 if writer is not None:
                     writer[0].close()
                 self.files += 1
-                path = self.dir / f"shard-{p:04d}-{self.files:06d}.arrow"
+                path = self.dir / f"shard-{p:04d}-{self.tag}{self.files:06d}.arrow"
                 writer = self.writers[p] = (pa.ipc.new_file(str(path), piece.schema), piece.schema)
             writer[0].write_table(piece)
 
     def row(self, body: str, origin: str, seq: int, raw: str) -> None:
-        self.texts[_partition(body, self.parts)].write(f"{origin}\t{seq}\t{raw}\n")
+        p = _partition(body, self.parts)
+        if p not in self.texts:
+            self.texts[p] = open(self.dir / f"shard-{p:04d}-{self.tag}.txt", "w", encoding="utf-8", newline="\n")
+        self.texts[p].write(f"{origin}\t{seq}\t{raw}\n")
 
     def close(self) -> None:
-        for out in self.texts:
+        for out in self.texts.values():
             out.close()
         for writer, _ in self.writers.values():
             writer.close()
 
 
-def split(files: list[Path], parts: int, shard_dir: Path) -> tuple[list[str], list[Reject], int]:
+@dataclass
+class ParquetPiece:
+    """Row groups of one Parquet file for a split task: where they start in the file and in the log."""
+
+    path: str
+    row_groups: list[int]
+    first_row: int
+    first_seq: int
+    rows: int
+
+
+def split(files: list[Path], parts: int, shard_dir: Path, pieces_per_parquet: int = 0
+          ) -> tuple[list[str], list[Reject], int, list[ParquetPiece]]:
     """Stream every input record into one of `parts` shards by its body (pyarrow where it can read the
     rows, text otherwise). Returns the shard names, the records rejected already here (not JSON, wrong
-    CSV columns) and the number of records read."""
+    CSV columns), the number of records read, and, with `pieces_per_parquet`, the Parquet files cut into
+    that many pieces of row groups, left for `split_parquet` tasks (their rows are counted in `read`)."""
     shard_dir.mkdir(parents=True, exist_ok=True)
     shards = _Shards(shard_dir, parts)
     rejects: list[Reject] = []
+    pieces: list[ParquetPiece] = []
     read = 0
     try:
         for path in map(Path, files):
+            if pieces_per_parquet and path.is_file() and path.suffix.lower() == ".parquet":
+                metadata = open_parquet(path).metadata
+                sizes = [metadata.row_group(g).num_rows for g in range(metadata.num_row_groups)]
+                for groups in np.array_split(np.arange(len(sizes)), min(pieces_per_parquet, len(sizes)) or 1):
+                    if len(groups):
+                        first = sum(sizes[:groups[0]])
+                        pieces.append(ParquetPiece(str(path), groups.tolist(), first, read + first,
+                                                   sum(sizes[g] for g in groups)))
+                read += sum(sizes)
+                continue
             for table, lines, rows in file_parts(path):
                 if table is not None:
                     shards.table(table, str(path), lines, np.arange(read, read + table.num_rows))
@@ -115,7 +144,21 @@ def split(files: list[Path], parts: int, shard_dir: Path) -> tuple[list[str], li
                     shards.row(str(body if body is not None else ""), f"{path}:{number}", seq, text)
     finally:
         shards.close()
-    return [str(shard_dir / f"shard-{i:04d}") for i in range(parts)], rejects, read
+    return [str(shard_dir / f"shard-{i:04d}") for i in range(parts)], rejects, read, pieces
+
+
+def split_parquet(piece: ParquetPiece, parts: int, shard_dir: str, tag: str) -> int:
+    """Run in a worker: split some row groups of a Parquet file into the shards, as `split` would."""
+    shards = _Shards(Path(shard_dir), parts, tag)
+    count = 0
+    try:
+        for table, lines, _ in parquet_parts(Path(piece.path), piece.row_groups, piece.first_row):
+            start = piece.first_seq + count
+            shards.table(table, piece.path, lines, np.arange(start, start + table.num_rows))
+            count += table.num_rows
+    finally:
+        shards.close()
+    return count
 
 
 def _load_engine(rule_paths: list[str], calendar: str, calendar_dirs: list[str] | None):
@@ -147,12 +190,13 @@ def evaluate_shard(shard: str, rule_paths: list[str], calendar: str, calendar_di
         lines = table.column("_line").to_numpy()
         seq = table.column("_seq").to_numpy()
         reader.add_table(table.drop_columns(["_line", "_seq"]).replace_schema_metadata(None), source, lines, seq)
-    with open(shard + ".txt", encoding="utf-8", newline="\n") as lines:
-        for line in lines:
-            origin, _, rest = line.rstrip("\n").partition("\t")
-            seq, _, raw = rest.partition("\t")
-            file, _, number = origin.rpartition(":")
-            reader.add_rows(file, [(int(number), raw, parse_json(raw))], [int(seq)])
+    for part in sorted(glob.glob(glob.escape(shard) + "-*.txt")):
+        with open(part, encoding="utf-8", newline="\n") as lines:
+            for line in lines:
+                origin, _, rest = line.rstrip("\n").partition("\t")
+                seq, _, raw = rest.partition("\t")
+                file, _, number = origin.rpartition(":")
+                reader.add_rows(file, [(int(number), raw, parse_json(raw))], [int(seq)])
     frame = reader.frame()
     audit = evaluate_frame(engine.ruleset, frame, engine.calendar, dt.datetime.fromisoformat(as_of),
                            Period.parse(warn_within))
@@ -206,7 +250,13 @@ def run_partitioned(files: list[Path], rule_paths: list[Path] | None, calendar: 
     try:
         warm = [client.submit(_load_engine, *args[:3], workers=[w], pure=False)  # load rules and calendar
                 for w in client.scheduler_info()["workers"]]  # on every worker while the split runs
-        shards, rejects, read = split(files, partitions, shard_dir)
+        shards, rejects, read, pieces = split(files, partitions, shard_dir, pieces_per_parquet=2 * len(warm))
+        # Parquet files are split by the workers themselves, a few row groups each (shared storage on a cluster)
+        split_tasks = [client.submit(split_parquet, piece, partitions, str(shard_dir), f"p{k}-", pure=False,
+                                     retries=2) for k, piece in enumerate(pieces)]
+        for piece, count in zip(pieces, client.gather(split_tasks)):
+            if count != piece.rows:  # never expected: every row must reach a shard, or the run stops
+                raise ShixianError(f"{piece.path}: row groups {piece.row_groups} gave {count} rows, not {piece.rows}")
         # largest first, so that no worker is left with a big shard at the end while the others idle
         biggest = sorted(shards, key=lambda s: -sum(p.stat().st_size for p in Path(s).parent.glob(Path(s).name + "*")))
         futures = client.map(evaluate_shard, biggest, *[[a] * len(shards) for a in args], retries=2, pure=False)

@@ -132,16 +132,18 @@ def file_parts(path: Path) -> Iterator[tuple[pa.Table | None, np.ndarray | None,
         raise ShixianError(f"{path}: no such event file")
     suffix = path.suffix.lower()
     if suffix == ".parquet":
-        yield from _parquet_parts(path)
+        yield from parquet_parts(path)
     elif suffix == ".csv":
         yield None, None, list(_records(path))
     else:
         yield from _jsonl_parts(path)
 
 
-def _parquet_parts(path: Path):
-    line = 0
-    for batch in open_parquet(path).iter_batches(batch_size=1 << 18):
+def parquet_parts(path: Path, row_groups: list[int] | None = None, first_row: int = 0):
+    """Batches of a Parquet file (or of some of its row groups, the first of which starts at row
+    `first_row`), with their row numbers counted from 1 as line numbers."""
+    line = first_row
+    for batch in open_parquet(path).iter_batches(batch_size=1 << 18, row_groups=row_groups):
         table = pa.Table.from_batches([batch])
         yield table, np.arange(line + 1, line + 1 + table.num_rows), None
         line += table.num_rows

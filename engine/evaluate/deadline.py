@@ -31,6 +31,7 @@ class DeadlineEvaluator:
         self.rule: DeadlineRule = loaded.rule
         self.clocks: dict[str, Clock] = {}
         self.early: dict[str, Event] = {}  # fulfilled before any trigger (e.g. 解读 published with the document)
+        self.period, self.conventions = self.rule.period, self.rule.counting.conventions()  # built once, used per clock
         self.pause_on = {p.on: p for p in self.rule.pause}
         self.pause_resume = {p.resume: p for p in self.rule.pause}
 
@@ -103,7 +104,7 @@ class DeadlineEvaluator:
             pauses.append((clock.paused_by.time, until, self._why(clock.paused_by) + "，尚未恢复"))
         extension = sum(amount for _, amount in clock.extensions)
         note = "（" + "；".join(f"{e.id}" for e, _ in clock.extensions) + "）" if clock.extensions else ""
-        deadline = self.ctx.calendar.deadline(clock.start.time, self.rule.period, self.rule.counting.conventions(),
+        deadline = self.ctx.calendar.deadline(clock.start.time, self.period, self.conventions,
                                               pauses=pauses, extension=extension, extension_note=note, explain=False)
         if clock.notes:  # restarts and refused extensions come first in the explanation
             words, notes = deadline.explainer, list(clock.notes)
