@@ -2,9 +2,11 @@
 
 Why by body: every rule is judged within one body (a subject's events all carry its body; counts,
 yearly reports and task lists are per body), so evaluating each body's events apart gives exactly
-the findings of one run over everything. The split streams the inputs once into shard files (Parquet
-for what pyarrow reads, raw text for the rest, each row with where it came from), so no process holds
-more than its shards; each worker runs the columnar evaluator (engine/columnar) on its shards.
+the findings of one run over everything. The split streams the inputs once into shard files (Arrow IPC
+for what pyarrow reads, raw text for the rest, each row with where it came from): JSON Lines and CSV in
+the process that starts the audit, Parquet files in tasks on the workers, a few row groups each. No
+process holds more than its shards; each worker runs the columnar evaluator (engine/columnar) on its shards,
+largest first.
 
 Limits (see README): a subject whose events name different bodies, or a link to a subject of another
 body, is judged per body; an id repeated across bodies is not seen as a duplicate.

@@ -50,6 +50,18 @@ def test_generated_100k_on_two_workers_and_from_parquet(generated, tmp_path):
     same(local, rows)  # the columnar audit (default) against the row-by-row reference
 
 
+def test_parquet_split_by_the_workers(generated, tmp_path):
+    """Parquet files are cut into row groups split by the Dask workers, JSON Lines by the driver; mixed
+    inputs keep their read order (line numbers, which repeat of an id is first) as in one process."""
+    parquet = str(generated.with_suffix(".parquet"))
+    for events in ([parquet], [EXAMPLES[0], parquet, EXAMPLES[1], parquet]):
+        local = audit("--events", *events, "--as-of", "2025-12-31", tmp=tmp_path)
+        dask = audit("--events", *events, "--as-of", "2025-12-31", "--backend", "dask", "--partitions", "7",
+                     tmp=tmp_path)
+        same(local, dask)
+    assert dask["summary"]["duplicates_ignored"] >= 100_000  # the second copy of the Parquet file
+
+
 def test_corrupt_lines_in_a_large_file_are_reported_and_counted(generated, tmp_path):
     lines = generated.read_text(encoding="utf-8").splitlines()
     middle = len(lines) // 2

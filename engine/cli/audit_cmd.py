@@ -17,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                             description="Exit codes: 0 nothing at or above --fail-on, 1 something was found, "
                                         "2 usage or input error.")
     parser.add_argument("--events", nargs="+", type=Path, default=[], metavar="FILE",
-                        help="event logs: JSON Lines (.jsonl) or CSV (.csv), in any order")
+                        help="event logs: JSON Lines (.jsonl), CSV (.csv) or Parquet (.parquet), in any order")
     parser.add_argument("--db", type=Path, metavar="FILE",
                         help="SQLite audit database: record this run and the finding lifecycle (new, open, "
                              "resolved), and audit the events stored there by 'shixian ingest' too")

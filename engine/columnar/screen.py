@@ -4,9 +4,11 @@ The screen only ever sets aside what provably ends quiet (on time, or no obligat
 row-by-row evaluator runs; anything it cannot vouch for is kept, so the findings are the same:
 
 - deadline: a subject (key) none of whose triggers matches the rule says nothing; an optional rule's
-  subject without a fulfilment says nothing; a subject with exactly one matching trigger, one later
-  fulfilment and no clock controls is set aside when the fulfilment beats the deadline, computed by
-  `WorkCalendar.due_array` (the same arithmetic as the scalar one, a property test keeps them equal);
+  subject without a fulfilment says nothing; a subject with exactly one matching trigger and one later
+  fulfilment is set aside when the fulfilment beats the deadline, computed by `WorkCalendar.due_array`
+  (the same arithmetic as the scalar one, a property test keeps them equal), if the clock controls
+  between the two are of a shape `_clock_start` knows (none; ending in a restart; one extension; one
+  pause and its resume);
 - required fields: an event that carries its fields and links to an existing subject;
 - counts and yearly rules watch only the first matching event of each body; other kinds keep all.
 """
