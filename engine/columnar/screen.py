@@ -41,13 +41,24 @@ class View:
         self.instant, self.day, self.year = f.instant[o], f.day[o], f.year[o]
         self.date_only, self.odd = f.date_only[o], f.odd_mask[o]
         self._columns: dict[str, pa.Array] = {}
-        codes = pc.index_in(self.column("type"), value_set=pa.array(self.types, pa.string()))
-        self.type = codes.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        self._encoded: dict[str, tuple[pa.Array, np.ndarray]] = {}
+        codes = pc.index_in(self.frame.column("type"), value_set=pa.array(self.types, pa.string()))
+        self.type = codes.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)[self.order]
 
     def column(self, name: str) -> pa.Array:
         if name not in self._columns:
             self._columns[name] = self.frame.column(name).take(pa.array(self.order, pa.int64()))
         return self._columns[name]
+
+    def encoded(self, name: str) -> tuple[pa.Array, np.ndarray]:
+        """A column as its distinct values (null last, for absent) and each event's index into them, in
+        evaluation order: tests and keys work on the few distinct values, not on every row's text."""
+        if name not in self._encoded:
+            enc = self.frame.column(name).dictionary_encode()
+            values = pa.concat_arrays([enc.dictionary, pa.nulls(1, pa.string())])
+            codes = enc.indices.fill_null(len(enc.dictionary)).to_numpy(zero_copy_only=False).astype(np.int64)
+            self._encoded[name] = (values, codes[self.order])
+        return self._encoded[name]
 
     def code(self, event_type: str) -> int:
         return self.types.index(event_type) if event_type in self.types else -2
@@ -74,8 +85,11 @@ def attributes_read(ruleset: RuleSet) -> set[str]:
 
 
 def _matches(loaded: LoadedRule, view: View, rows: np.ndarray) -> np.ndarray:
-    taken = pa.array(rows, pa.int64())
-    return compile_mask(loaded.rule.applies_to)(lambda name: view.column(name).take(taken), len(rows))
+    def encoded(name):
+        values, codes = view.encoded(name)
+        return values, codes[rows]
+
+    return compile_mask(loaded.rule.applies_to)(encoded, len(rows))
 
 
 def _effective(loaded: LoadedRule, days: np.ndarray) -> np.ndarray:
@@ -95,13 +109,15 @@ def _deadline(loaded: LoadedRule, view: View, calendar: WorkCalendar) -> np.ndar
     idx = np.flatnonzero(related)
     typ = view.type[idx]
     is_t, is_f = typ == view.code(rule.trigger), typ == view.code(rule.fulfil)
-    taken = pa.array(idx, pa.int64())
-    key_text = view.column("subject").take(taken)
-    if rule.fulfil_link:
+    if rule.fulfil_link:  # a fulfilment names its subject in an attribute: keys are texts of two columns
+        taken = pa.array(idx, pa.int64())
+        key_text = view.column("subject").take(taken)
         link = view.column(rule.fulfil_link).take(taken)
         key_text = pc.if_else(pa.array(is_f) if len(idx) else pa.array([], pa.bool_()),
                               pc.coalesce(link, key_text), key_text)
-    key = key_text.dictionary_encode().indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        key = key_text.dictionary_encode().indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    else:
+        key = view.encoded("subject")[1][idx]
     size = int(key.max()) + 1 if len(key) else 0
 
     def count(mask):
@@ -229,9 +245,7 @@ def _first_per_body(loaded: LoadedRule, view: View) -> np.ndarray:
     """BodyTracker notes only the first matching event of each body."""
     everything = np.arange(view.n)
     matched = np.flatnonzero(_matches(loaded, view, everything))
-    bodies = view.column("body").take(pa.array(matched, pa.int64())).dictionary_encode().indices.to_numpy(
-        zero_copy_only=False)
-    _, first = np.unique(bodies, return_index=True)
+    _, first = np.unique(view.encoded("body")[1][matched], return_index=True)
     out = np.zeros(view.n, bool)
     out[matched[first]] = True
     return out
@@ -255,10 +269,9 @@ def screen(ruleset: RuleSet, view: View, calendar: WorkCalendar) -> list[tuple[n
 
 def active_years(view: View) -> dict[str, set[int]]:
     """Body -> years with any event, as the row-by-row evaluator collects them."""
-    encoded = view.column("body").dictionary_encode()
-    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    values, codes = view.encoded("body")
     pairs = np.unique(codes * 100_000 + view.year)
-    names = encoded.dictionary.to_pylist()
+    names = values.to_pylist()
     out: dict[str, set[int]] = {}
     for code, year in zip((pairs // 100_000).tolist(), (pairs % 100_000).tolist()):
         out.setdefault(names[code], set()).add(year)

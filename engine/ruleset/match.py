@@ -90,13 +90,15 @@ def _value_mask(field: str, spec: Any, values) -> np.ndarray:
     raise MatchError(field, f"expected a value, a list or an operator mapping, got {type(spec).__name__}")
 
 
-def compile_mask(applies_to: dict[str, Any]) -> Callable[[Callable[[str], Any], int], np.ndarray]:
-    """The columnar twin of `compile_filter`: given `column(field)` (a pyarrow string array, null for an
-    absent value) and the row count, a boolean numpy mask of the rows that match."""
-    def mask(column: Callable[[str], Any], rows: int) -> np.ndarray:
+def compile_mask(applies_to: dict[str, Any]) -> Callable[[Callable[[str], tuple], int], np.ndarray]:
+    """The columnar twin of `compile_filter`, over dictionary-encoded columns: given `encoded(field)` =
+    (distinct values as a pyarrow string array, null for an absent value; each row's index into them) and
+    the row count, a boolean numpy mask of the rows that match. Each test runs once per distinct value."""
+    def mask(encoded: Callable[[str], tuple], rows: int) -> np.ndarray:
         out = np.ones(rows, dtype=bool)
         for field, spec in applies_to.items():
-            out &= _value_mask(str(field), spec, column(str(field)))
+            values, codes = encoded(str(field))
+            out &= _value_mask(str(field), spec, values)[codes]
         return out
 
     return mask
