@@ -74,7 +74,7 @@ class Distributed:
     rule_paths: list[Path] | None
     calendar: str
     calendar_dirs: list[Path] | None
-    partitions: int = 8
+    partitions: int = 32
     scheduler: str | None = None
     workers: int = 2
     shard_dir: Path | None = None

@@ -40,7 +40,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="local: one process (default); dask: split the events by body and evaluate the "
                              "parts on Dask workers (a local cluster unless --scheduler is given)")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://10.0.0.5:8786")
-    parser.add_argument("--partitions", type=int, default=8, help="number of body partitions (dask; default 8)")
+    parser.add_argument("--partitions", type=int, default=32,
+                        help="number of body partitions (dask; default 32: enough shards to keep every worker busy)")
     parser.add_argument("--workers", type=int, default=2, help="workers of the local Dask cluster (default 2)")
     parser.add_argument("--shard-dir", type=Path, metavar="DIR",
                         help="where the body partitions are written (dask; must be shared storage for a real "
