@@ -3,10 +3,10 @@
 Why by body: every rule is judged within one body (a subject's events all carry its body; counts,
 yearly reports and task lists are per body), so evaluating each body's events apart gives exactly
 the findings of one run over everything. The split streams the inputs once into shard files (Arrow IPC
-for what pyarrow reads, raw text for the rest, each row with where it came from): JSON Lines and CSV in
-the process that starts the audit, Parquet files in tasks on the workers, a few row groups each. No
-process holds more than its shards; each worker runs the columnar evaluator (engine/columnar) on its shards,
-largest first.
+for what pyarrow reads, raw text for the rest, each row with where it came from): Parquet files (a few row
+groups each) and JSON Lines files from 4 MB (byte ranges cut at line ends) in tasks on the workers, CSV and
+small files in the process that starts the audit. No process holds more than its shards; each worker
+runs the columnar evaluator (engine/columnar) on its shards, largest first.
 
 Limits (see README): a subject whose events name different bodies, or a link to a subject of another
 body, is judged per body; an id repeated across bodies is not seen as a duplicate.
@@ -26,12 +26,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .calendar import Period
-from .columnar.frame import file_parts, parquet_parts
+from .columnar.frame import file_parts, jsonl_parts, parquet_parts
 from .errors import ShixianError
 from .events.read import Reject, open_parquet, parse_json
 from .report.spool import Head, SpooledFindings, spool_line
 
 _ENGINES: dict = {}  # per worker process: rules and calendar loaded once
+SPLIT_JSONL_BYTES = 4 << 20  # JSON Lines files from this size are split by the workers, in byte ranges
+BLOCK = 16 << 20
 
 
 @dataclass
@@ -97,70 +99,136 @@ class _Shards:
 
 
 @dataclass
-class ParquetPiece:
-    """Row groups of one Parquet file for a split task: where they start in the file and in the log."""
+class Piece:
+    """A part of one input file for a split task: Parquet row groups, or a byte range of JSON Lines cut at
+    line ends. `first_line` is the line (row) number of its first record, `first_seq` the place of that
+    line in the whole log's read order; `rows`, when known from Parquet metadata, how many it holds."""
 
     path: str
-    row_groups: list[int]
-    first_row: int
+    first_line: int
     first_seq: int
-    rows: int
+    row_groups: list[int] | None = None
+    start: int = 0
+    end: int | None = None
+    rows: int | None = None
 
 
-def split(files: list[Path], parts: int, shard_dir: Path, pieces_per_parquet: int = 0
-          ) -> tuple[list[str], list[Reject], int, list[ParquetPiece]]:
+def _parquet_pieces(path: Path, first_seq: int, pieces: int) -> tuple[list[Piece], int]:
+    metadata = open_parquet(path).metadata
+    sizes = [metadata.row_group(g).num_rows for g in range(metadata.num_row_groups)]
+    out = []
+    for groups in np.array_split(np.arange(len(sizes)), max(min(pieces, len(sizes)), 1)):
+        if len(groups):
+            first = sum(sizes[:groups[0]])
+            out.append(Piece(str(path), first + 1, first_seq + first, groups.tolist(),
+                             rows=sum(sizes[g] for g in groups)))
+    return out, sum(sizes)
+
+
+def _jsonl_pieces(path: Path, first_seq: int, pieces: int) -> tuple[list[Piece], int] | None:
+    """Byte ranges cut after a line end, each with the number of its first line; None when the file is
+    small, or has a carriage return not before a line feed (the row reader counts it as a line break, so
+    counting line feeds here would number lines differently)."""
+    size = path.stat().st_size
+    if pieces < 2 or size < SPLIT_JSONL_BYTES:
+        return None
+    cuts = [0]
+    with open(path, "rb") as stream:
+        for k in range(1, pieces):
+            stream.seek(max(k * size // pieces, cuts[-1]))
+            stream.readline()  # to the end of the line the cut falls in
+            if stream.tell() < size:
+                cuts.append(stream.tell())
+        cuts.append(size)
+        lines, out = [], []
+        for begin, end in zip(cuts, cuts[1:]):
+            stream.seek(begin)
+            count, left = 0, end - begin
+            while left > 0:
+                block = stream.read(min(BLOCK, left))
+                left -= len(block)
+                if b"\r" in block and block.count(b"\r") != block.count(b"\r\n"):  # a lone \r (or one at an edge)
+                    return None
+                count += block.count(b"\n")
+            lines.append(count)
+    first = 1
+    for (begin, end), count in zip(zip(cuts, cuts[1:]), lines):
+        out.append(Piece(str(path), first, first_seq + first - 1, start=begin, end=end))
+        first += count
+    return out, first  # first - 1 line feeds, and possibly a last line without one
+
+
+def _split_rows(shards: "_Shards", path: Path, parts, first_line: int, first_seq: int
+                ) -> tuple[int, list[Reject], int]:
+    """Write the parts of one file (as `file_parts` gives them) to the shards; a record's place in the read
+    order is `first_seq` plus its line's distance from `first_line`. Returns the records, the rejects and
+    the last line number seen."""
+    count, rejects, last = 0, [], 0
+    for table, lines, rows in parts:
+        if table is not None:
+            shards.table(table, str(path), lines, first_seq + lines - first_line)
+            count += table.num_rows
+            last = max(last, int(lines[-1])) if len(lines) else last
+            continue
+        for number, raw, record in rows:
+            count += 1
+            last = max(last, number)
+            if isinstance(record, Exception):
+                rejects.append(Reject(str(path), number, str(record), raw))
+                continue
+            body = record.get("body", "") if isinstance(record, dict) else ""
+            text = raw if raw is not None and path.suffix.lower() != ".csv" else \
+                json.dumps(record, ensure_ascii=False, default=str)
+            shards.row(str(body if body is not None else ""), f"{path}:{number}", first_seq + number - first_line,
+                       text)
+    return count, rejects, last
+
+
+def split(files: list[Path], parts: int, shard_dir: Path, pieces_per_file: int = 0
+          ) -> tuple[list[str], list[Reject], int, list[Piece]]:
     """Stream every input record into one of `parts` shards by its body (pyarrow where it can read the
     rows, text otherwise). Returns the shard names, the records rejected already here (not JSON, wrong
-    CSV columns), the number of records read, and, with `pieces_per_parquet`, the Parquet files cut into
-    that many pieces of row groups, left for `split_parquet` tasks (their rows are counted in `read`)."""
+    CSV columns), the number of records read, and, with `pieces_per_file`, the Parquet and large JSON Lines
+    files cut into that many pieces, left for `split_piece` tasks (their records are not counted here)."""
     shard_dir.mkdir(parents=True, exist_ok=True)
     shards = _Shards(shard_dir, parts)
     rejects: list[Reject] = []
-    pieces: list[ParquetPiece] = []
-    read = 0
+    pieces: list[Piece] = []
+    read = seq = 0  # seq: where the next file's first line stands in the read order
     try:
         for path in map(Path, files):
-            if pieces_per_parquet and path.is_file() and path.suffix.lower() == ".parquet":
-                metadata = open_parquet(path).metadata
-                sizes = [metadata.row_group(g).num_rows for g in range(metadata.num_row_groups)]
-                for groups in np.array_split(np.arange(len(sizes)), min(pieces_per_parquet, len(sizes)) or 1):
-                    if len(groups):
-                        first = sum(sizes[:groups[0]])
-                        pieces.append(ParquetPiece(str(path), groups.tolist(), first, read + first,
-                                                   sum(sizes[g] for g in groups)))
-                read += sum(sizes)
+            suffix = path.suffix.lower()
+            cut = None
+            if pieces_per_file and path.is_file():
+                if suffix == ".parquet":
+                    cut = _parquet_pieces(path, seq, pieces_per_file)
+                elif suffix not in (".csv",):
+                    cut = _jsonl_pieces(path, seq, pieces_per_file)
+            if cut is not None:
+                pieces += cut[0]
+                seq += cut[1] + 1
                 continue
-            for table, lines, rows in file_parts(path):
-                if table is not None:
-                    shards.table(table, str(path), lines, np.arange(read, read + table.num_rows))
-                    read += table.num_rows
-                    continue
-                for number, raw, record in rows:
-                    seq, read = read, read + 1
-                    if isinstance(record, Exception):
-                        rejects.append(Reject(str(path), number, str(record), raw))
-                        continue
-                    body = record.get("body", "") if isinstance(record, dict) else ""
-                    text = raw if raw is not None and path.suffix.lower() != ".csv" else \
-                        json.dumps(record, ensure_ascii=False, default=str)
-                    shards.row(str(body if body is not None else ""), f"{path}:{number}", seq, text)
+            count, lost, last = _split_rows(shards, path, file_parts(path), 1, seq)
+            read += count
+            rejects += lost
+            seq += last + 1
     finally:
         shards.close()
     return [str(shard_dir / f"shard-{i:04d}") for i in range(parts)], rejects, read, pieces
 
 
-def split_parquet(piece: ParquetPiece, parts: int, shard_dir: str, tag: str) -> int:
-    """Run in a worker: split some row groups of a Parquet file into the shards, as `split` would."""
+def split_piece(piece: Piece, parts: int, shard_dir: str, tag: str) -> str:
+    """Run in a worker: split one piece of a file into the shards, as `split` would. Returns JSON text:
+    the records read and the rejects (no pickled user data)."""
+    path = Path(piece.path)
     shards = _Shards(Path(shard_dir), parts, tag)
-    count = 0
     try:
-        for table, lines, _ in parquet_parts(Path(piece.path), piece.row_groups, piece.first_row):
-            start = piece.first_seq + count
-            shards.table(table, piece.path, lines, np.arange(start, start + table.num_rows))
-            count += table.num_rows
+        source = parquet_parts(path, piece.row_groups, piece.first_line - 1) if piece.row_groups is not None \
+            else jsonl_parts(path, piece.start, piece.end, piece.first_line)
+        count, rejects, _ = _split_rows(shards, path, source, piece.first_line, piece.first_seq)
     finally:
         shards.close()
-    return count
+    return json.dumps({"count": count, "rejects": [r.to_json() for r in rejects]}, ensure_ascii=False)
 
 
 def _load_engine(rule_paths: list[str], calendar: str, calendar_dirs: list[str] | None):
@@ -252,13 +320,17 @@ def run_partitioned(files: list[Path], rule_paths: list[Path] | None, calendar: 
     try:
         warm = [client.submit(_load_engine, *args[:3], workers=[w], pure=False)  # load rules and calendar
                 for w in client.scheduler_info()["workers"]]  # on every worker while the split runs
-        shards, rejects, read, pieces = split(files, partitions, shard_dir, pieces_per_parquet=2 * len(warm))
-        # Parquet files are split by the workers themselves, a few row groups each (shared storage on a cluster)
-        split_tasks = [client.submit(split_parquet, piece, partitions, str(shard_dir), f"p{k}-", pure=False,
+        shards, rejects, read, pieces = split(files, partitions, shard_dir, pieces_per_file=2 * len(warm))
+        # Parquet and large JSON Lines files are split by the workers themselves, a piece each
+        split_tasks = [client.submit(split_piece, piece, partitions, str(shard_dir), f"p{k}-", pure=False,
                                      retries=2) for k, piece in enumerate(pieces)]
-        for piece, count in zip(pieces, client.gather(split_tasks)):
-            if count != piece.rows:  # never expected: every row must reach a shard, or the run stops
-                raise ShixianError(f"{piece.path}: row groups {piece.row_groups} gave {count} rows, not {piece.rows}")
+        for piece, text in zip(pieces, client.gather(split_tasks)):
+            done = json.loads(text)
+            if piece.rows is not None and done["count"] != piece.rows:  # every row must reach a shard
+                raise ShixianError(f"{piece.path}: row groups {piece.row_groups} gave {done['count']} rows, "
+                                   f"not {piece.rows}")
+            read += done["count"]
+            rejects += [Reject(**r) for r in done["rejects"]]
         # largest first, so that no worker is left with a big shard at the end while the others idle
         biggest = sorted(shards, key=lambda s: -sum(p.stat().st_size for p in Path(s).parent.glob(Path(s).name + "*")))
         futures = client.map(evaluate_shard, biggest, *[[a] * len(shards) for a in args], retries=2, pure=False)

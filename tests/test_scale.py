@@ -84,3 +84,27 @@ def test_a_failing_partition_fails_the_run_loudly(tmp_path):
     result = run_cli("audit", "--events", EXAMPLES[0], "--as-of", "2024-12-31", "--backend", "dask",
                      "--rules", str(tmp_path / "missing-rules"), "--rejects", str(tmp_path / "r.jsonl"))
     assert result.returncode == 2 and "missing-rules" in result.stderr
+
+
+def test_json_lines_split_by_the_workers_number_lines_as_one_process(generated, tmp_path):
+    """Large JSON Lines files are cut into byte ranges split by the workers: a byte order mark, CRLF line
+    ends, blank lines and torn lines keep their line numbers; a lone carriage return (a line break to the
+    row reader) makes the driver split that file itself."""
+    from engine.scale import _jsonl_pieces
+
+    lines = generated.read_text(encoding="utf-8").splitlines()
+    lines[500] = lines[500][:30]  # torn, in the first range
+    lines[70_000] = ""  # blank
+    lines[95_000] = lines[95_000][:30]  # torn, in the last range: its line number counts all before it
+    crlf = tmp_path / "crlf.jsonl"
+    crlf.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode("utf-8") + b"\r\n")
+    lone = tmp_path / "lone.jsonl"
+    lone.write_bytes(("\n".join(lines[:90_000]) + "\r" + "\n".join(lines[90_000:])).encode("utf-8"))
+    assert _jsonl_pieces(crlf, 0, 4) is not None and _jsonl_pieces(lone, 0, 4) is None
+    for path in (crlf, lone):
+        local = audit("--events", str(path), "--as-of", "2025-12-31", tmp=tmp_path)
+        rejects = (tmp_path / "rej.jsonl").read_text(encoding="utf-8")
+        dask = audit("--events", str(path), "--as-of", "2025-12-31", "--backend", "dask", tmp=tmp_path)
+        same(local, dask)
+        assert (tmp_path / "rej.jsonl").read_text(encoding="utf-8") == rejects
+        assert {r["line"] for r in map(json.loads, rejects.splitlines())} >= {501, 95_001}

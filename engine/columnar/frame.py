@@ -103,12 +103,16 @@ def _plain_events(table: pa.Table, file: str, lines: np.ndarray) -> list[Event]:
     return out
 
 
-def _jsonl_blocks(path: Path) -> Iterator[bytes]:
-    """Whole lines of a file, about BLOCK_BYTES at a time (a UTF-8 byte order mark dropped)."""
+def _jsonl_blocks(path: Path, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+    """Whole lines of a file (or of its bytes [start, end), cut at line ends), about BLOCK_BYTES at a
+    time (a UTF-8 byte order mark at the start of the file dropped)."""
     with open(path, "rb") as stream:
-        carry, first = b"", True
+        stream.seek(start)
+        carry, first, left = b"", start == 0, end - start if end is not None else None
         while True:
-            data = stream.read(BLOCK_BYTES)
+            data = stream.read(BLOCK_BYTES if left is None else min(BLOCK_BYTES, left))
+            if left is not None:
+                left -= len(data)
             if first and data.startswith(b"\xef\xbb\xbf"):
                 data = data[3:]
             first = False
@@ -136,7 +140,7 @@ def file_parts(path: Path) -> Iterator[tuple[pa.Table | None, np.ndarray | None,
     elif suffix == ".csv":
         yield None, None, list(_records(path))
     else:
-        yield from _jsonl_parts(path)
+        yield from jsonl_parts(path)
 
 
 def parquet_parts(path: Path, row_groups: list[int] | None = None, first_row: int = 0):
@@ -149,13 +153,15 @@ def parquet_parts(path: Path, row_groups: list[int] | None = None, first_row: in
         line += table.num_rows
 
 
-def _jsonl_parts(path: Path):
+def jsonl_parts(path: Path, start: int = 0, end: int | None = None, first_line: int = 1):
+    """A JSON Lines file (or its bytes [start, end), whose first line is `first_line`) in parts, as
+    `file_parts` gives them."""
     import pyarrow.json as pj
 
     # pyarrow reads text that looks like a date as a timestamp; such columns are read again as text
     schema = pa.schema([(k, pa.string()) for k in CORE_FIELDS + ("tz",)])
-    line = 0
-    for block in _jsonl_blocks(path):
+    line = first_line - 1
+    for block in _jsonl_blocks(path, start, end):
         table = None
         if not block[:1].isspace() and not any(mark in block for mark in _ODD_BREAKS):
             for _ in range(2):
