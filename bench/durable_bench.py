@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -75,6 +76,9 @@ def main() -> None:
     if args.replay_group:
         replay_group(*args.replay_group)
         return
+    # both engines on one core: the audit's JSON reader would otherwise parse on every core (the replays
+    # are single-threaded anyway); child processes inherit the pinning
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     log_file = DATA / f"events-{args.events}.jsonl"
     if not log_file.exists():
         subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), "--events", str(args.events), "--out",
