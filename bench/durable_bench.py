@@ -5,8 +5,9 @@ Baseline (measured in the same run): durable-rules as the engine, i.e. the live 
 durable-rules rulesets). The log is split by body into `--groups` files (bodies are independent; not
 timed), each replayed by a fresh process, one after the other; the baseline's time is the sum of their
 replays, reading included as in the audit's. Groups keep each monitor's open alarms of a rule within the
-1000 durable-rules state ids it gives them (engine/live/monitor.py). Against it: the audit's columnar evaluator over the same file, end to end
-(reading included). Compared verdicts: every deadline obligation the monitor alerts on, late
+1000 durable-rules state ids it gives them (engine/live/monitor.py). The process and its replays are
+pinned to one core. Against it: the audit's columnar evaluator over the same file, end to end (reading
+included). Compared verdicts: every deadline obligation the monitor alerts on, late
 (`fulfilled_late`) or passed and never fulfilled (`passed`), keyed by rule, subject and trigger, against
 the audit's `late` and `overdue` findings of the same rules (the monitor judges deadline rules only).
 Run: make bench-durable   (or .venv/bin/python bench/durable_bench.py --events 1000000)
@@ -87,7 +88,7 @@ def main() -> None:
     watched = {r.id for r in engine.ruleset.rules if isinstance(r.rule, DeadlineRule) and not r.rule.optional}
 
     t = time.perf_counter()
-    report, log = run_audit(engine, [log_file], AS_OF, show_progress=False)
+    report, _ = run_audit(engine, [log_file], AS_OF, show_progress=False)
     batch = time.perf_counter() - t
     late = {(f.rule, f.subject, f.trigger.id) for f in report.findings if f.rule in watched and f.status == "late"}
     overdue = {(f.rule, f.subject, f.trigger.id) for f in report.findings
@@ -115,6 +116,7 @@ def main() -> None:
           f"{len(live_late):,} | {len(passed - live_late):,} | reference |")
     print(f"| shixian audit, columnar, one process | {batch:.1f} | {events / batch:,.0f} | {durable / batch:.1f}× | "
           f"{len(late):,} | {len(overdue):,} | {'yes' if same else 'NO'} |")
+
 
 if __name__ == "__main__":
     main()

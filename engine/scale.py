@@ -26,14 +26,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .calendar import Period
-from .columnar.frame import file_parts, jsonl_parts, parquet_parts
+from .columnar.frame import BLOCK_BYTES, file_parts, jsonl_parts, parquet_parts
 from .errors import ShixianError
 from .events.read import Reject, open_parquet, parse_json
 from .report.spool import Head, SpooledFindings, spool_line
 
 _ENGINES: dict = {}  # per worker process: rules and calendar loaded once
 SPLIT_JSONL_BYTES = 4 << 20  # JSON Lines files from this size are split by the workers, in byte ranges
-BLOCK = 16 << 20
 
 
 @dataclass
@@ -145,7 +144,7 @@ def _jsonl_pieces(path: Path, first_seq: int, pieces: int) -> tuple[list[Piece],
             stream.seek(begin)
             count, left = 0, end - begin
             while left > 0:
-                block = stream.read(min(BLOCK, left))
+                block = stream.read(min(BLOCK_BYTES, left))
                 left -= len(block)
                 if b"\r" in block and block.count(b"\r") != block.count(b"\r\n"):  # a lone \r (or one at an edge)
                     return None
@@ -202,7 +201,7 @@ def split(files: list[Path], parts: int, shard_dir: Path, pieces_per_file: int =
             if pieces_per_file and path.is_file():
                 if suffix == ".parquet":
                     cut = _parquet_pieces(path, seq, pieces_per_file)
-                elif suffix not in (".csv",):
+                elif suffix != ".csv":
                     cut = _jsonl_pieces(path, seq, pieces_per_file)
             if cut is not None:
                 pieces += cut[0]

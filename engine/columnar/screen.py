@@ -27,6 +27,7 @@ from ..ruleset.loader import LoadedRule, RuleSet
 from ..ruleset.match import compile_mask
 from .frame import ORDINAL_1970, Frame
 
+
 @dataclass
 class View:
     """The frame's events at or before as-of, in evaluation order (time, then read order)."""
@@ -132,26 +133,33 @@ def _deadline(loaded: LoadedRule, view: View, calendar: WorkCalendar) -> np.ndar
     if rule.optional:
         settled |= (n_f == 0) & (n_odd == 0)
     one = (n_t == 1) & (n_f == 1) & (n_m == 1) & (n_odd == 0)
-    if not one.any():
-        keep = np.zeros(view.n, bool)
-        keep[idx[~settled[key]]] = True
-        return keep
+    if one.any():
+        settled |= _fulfilled_on_time(rule, view, calendar, idx, key, is_t, is_f, one)
+    keep = np.zeros(view.n, bool)
+    keep[idx[~settled[key]]] = True
+    return keep
+
+
+def _fulfilled_on_time(rule: DeadlineRule, view: View, calendar: WorkCalendar, idx, key, is_t, is_f, one
+                       ) -> np.ndarray:
+    """Per subject: one matching trigger, one later fulfilment before the deadline, clock controls between
+    them of a shape `_clock_start` knows."""
+    size = len(one)
     t_pos, f_pos = np.full(size, -1, np.int64), np.full(size, -1, np.int64)
     t_pos[key[is_t]], f_pos[key[is_f]] = idx[is_t], idx[is_f]
     start, extra, ok = _clock_start(rule, view, calendar, idx, key, is_t, is_f, one, t_pos, f_pos)
     simple = np.flatnonzero(one & ok & (t_pos < f_pos))
     pf, start, extra = f_pos[simple], start[simple], extra[simple]
     conventions = rule.counting.conventions()
+    out = np.zeros(size, bool)
     for amount in np.unique(extra).tolist():  # usually one or two: none, or a whole extension
         same = extra == amount
         rows, done = start[same], pf[same]
         due, last, good = calendar.due_array(view.instant[rows], view.day[rows],
                                              Period(rule.period.amount + amount, rule.period.unit), conventions)
         on_time = (view.instant[done] < due) | (view.date_only[done] & (last >= 0) & (view.day[done] <= last))
-        settled[simple[same][good & on_time]] = True
-    keep = np.zeros(view.n, bool)
-    keep[idx[~settled[key]]] = True
-    return keep
+        out[simple[same][good & on_time]] = True
+    return out
 
 
 def _clock_start(rule: DeadlineRule, view: View, calendar: WorkCalendar, idx, key, is_t, is_f, one, t_pos, f_pos):

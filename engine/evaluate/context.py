@@ -58,7 +58,7 @@ class Context:
     keep_quiet: bool = False  # keep on-time and pending outcomes too (explain command, checks)
     explain_quiet: bool = False  # and write their counting steps (explain command)
     task_board: list[dict] = field(default_factory=list)  # every task of every task list, for the HTML board
-    _sources: dict[int, dict] = field(default_factory=dict)  # id() of a rule -> its citation in findings
+    _sources: dict[int, dict] = field(default_factory=dict, init=False, repr=False)  # id(rule) -> its citation
 
     def __post_init__(self) -> None:
         self.as_of_text = fmt(self.as_of)

@@ -81,10 +81,9 @@ class LiveMonitor:
         self.uids = itertools.count()
         self.fired: list[tuple[str, dict]] = []
         self.errors: list[BaseException] = []
-        self.alarms: dict[tuple[str, str], list[tuple[str, dict]]] = {}  # (ruleset, key) -> [(sid, fact)]
+        self.alarms: dict[tuple[str, str], list[dict]] = {}  # (ruleset, key) -> its alarm facts (each with its sid)
         self.pending: list[tuple[float, str, str]] = []  # heap of (alarm instant, ruleset, state id)
         self.evaluators: dict[str, list[tuple[str, DeadlineEvaluator]]] = {}
-        self.fed = 0
         self.names: list[str] = []
         # alarm placement: one alarm fact per state id (see _take_sid), ids reused once free
         self.load: dict[str, list[int]] = {}  # ruleset -> alarm facts per state id
@@ -163,9 +162,9 @@ class LiveMonitor:
 
     def _sync(self, name: str, evaluator: DeadlineEvaluator, key: str) -> None:
         """Make the alarm facts of one obligation match its clock (open, paused, or closed)."""
-        for sid, fact in self.alarms.pop((name, key), []):  # rung alarms were taken off this list in tick()
+        for fact in self.alarms.pop((name, key), []):  # rung alarms were taken off this list in tick()
             self.host.retract_fact(name, fact)
-            self._release_sid(name, sid)
+            self._release_sid(name, fact["sid"])
         clock = evaluator.clocks.get(key)
         rule: DeadlineRule = evaluator.rule
         if clock is None or clock.paused_by is not None or rule.optional:
@@ -194,13 +193,12 @@ class LiveMonitor:
         facts.append({**base, "alert": "passed", "at": _epoch(deadline.due)})
         for fact in facts:
             fact.update(sid=self._take_sid(name), uid=next(self.uids))
-        for fact in facts:
             try:
                 self.host.assert_fact(name, fact)
             except durable.engine.MessageObservedException as exc:
                 raise RuntimeError(f"durable-rules rejected a fact as a duplicate: {exc}") from exc
             self._raise_errors()
-        self.alarms[(name, key)] = [(f["sid"], f) for f in facts]
+        self.alarms[(name, key)] = facts
         for fact in facts:
             heapq.heappush(self.pending, (fact["at"], name, fact["sid"]))
 
@@ -219,7 +217,6 @@ class LiveMonitor:
         return None
 
     def feed(self, event: Event) -> None:
-        self.fed += 1
         for name, evaluator in self.evaluators.get(event.type, ()):
             key = evaluator.key(event)
             evaluator.feed(event)
@@ -248,7 +245,7 @@ class LiveMonitor:
             # the action retracted the fact: take it off the table too, so it is never retracted again
             self._release_sid(name, fact["sid"])
             alarms = self.alarms.get((name, fact["key"]), [])
-            self.alarms[(name, fact["key"])] = [(s, f) for s, f in alarms if f["uid"] != fact["uid"]]
+            self.alarms[(name, fact["key"])] = [f for f in alarms if f["uid"] != fact["uid"]]
             if fact["alert"] == "approaching" and (name, fact["key"]) in passed:
                 continue  # both went off in one tick: the deadline has passed, "approaching" is stale
             payload = {k: fact[k] for k in ("alert", "rule", "subject", "body", "department", "trigger", "due",
