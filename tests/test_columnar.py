@@ -10,6 +10,7 @@ import json
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from engine.audit import Engine
@@ -20,6 +21,7 @@ from engine.errors import CalendarCoverageError
 from engine.events import read_events
 
 AS_OF = dt.datetime(2024, 12, 31, 23, 59, tzinfo=SHANGHAI)
+WARN = Period(2, "wd")
 TYPES = ["document.issued", "document.published", "interpretation.published", "request.received",
          "request.replied", "third_party.consulted", "third_party.replied", "supplement.requested",
          "supplement.received", "extension.approved", "incident.occurred", "info.released", "interview.held",
@@ -36,18 +38,18 @@ def bundled() -> Engine:
     return _LOADED[0]
 
 
-def reference(engine, paths):
+def reference(engine, paths, as_of=AS_OF, warn=WARN):
     log = read_events(paths, engine.ruleset.event_types)
-    return log, engine.evaluate(log.events, AS_OF)
+    return log, engine.evaluate(log.events, as_of, warn)
 
 
-def columnar(engine, paths):
+def columnar(engine, paths, as_of=AS_OF, warn=WARN):
     frame = read(engine.ruleset, paths)
-    return frame.log, evaluate_frame(engine.ruleset, frame, engine.calendar, AS_OF)
+    return frame.log, evaluate_frame(engine.ruleset, frame, engine.calendar, as_of, warn)
 
 
-def assert_same(engine, paths):
-    (log_a, a), (log_b, b) = reference(engine, paths), columnar(engine, paths)
+def assert_same(engine, paths, as_of=AS_OF, warn=WARN):
+    (log_a, a), (log_b, b) = reference(engine, paths, as_of, warn), columnar(engine, paths, as_of, warn)
     assert [f.to_json() for f in b.findings] == [f.to_json() for f in a.findings]
     assert [r.to_json() for r in log_b.rejects] == [r.to_json() for r in log_a.rejects]
     assert (log_b.lines, log_b.duplicates) == (log_a.lines, log_a.duplicates)
@@ -202,9 +204,10 @@ def test_clock_controls_settled_in_columns_as_row_by_row(tmp_path_factory, logs)
 
 def test_clock_controls_are_settled_not_fed(tmp_path):
     """A request paused for a third party, one extended and one restarted by 补正, all answered in time,
-    are not fed to the row evaluator at all; a late one still is (2024 国庆 7 days off, 9-29 and 10-12 worked)."""
-    from engine.columnar.frame import EPOCH
-    from engine.columnar.screen import View, screen
+    are not fed to the row evaluator at all; nor is a late one that no control touched: the screen judges
+    it itself (2024 国庆 7 days off, 9-29 and 10-12 worked)."""
+    from engine.columnar.screen import VERDICTS, View, screen
+    from engine.evaluate.context import Context
 
     rows = [("P", "request.received", "2024-09-20T10:00"), ("P", "third_party.consulted", "2024-09-23T10:00"),
             ("P", "third_party.replied", "2024-10-14T10:00"), ("P", "request.replied", "2024-10-25T10:00"),
@@ -221,13 +224,85 @@ def test_clock_controls_are_settled_not_fed(tmp_path):
     frame = read(engine.ruleset, [path])
     order = np.lexsort((frame.seq, frame.instant))
     view = View(frame, order, sorted(engine.ruleset.event_types))
-    routes = screen(engine.ruleset, view, engine.calendar)
+    routes = screen(engine.ruleset, view, Context(engine.calendar, AS_OF, Period(2, "wd")))
     reply = next(i for i, r in enumerate(engine.ruleset.rules)
                  if r.rule.id == "ogi.request-reply" and r.rule.effective.from_ == dt.date(2019, 5, 15))
-    fed = {view.column("subject")[int(i)].as_py() for i in np.flatnonzero(routes[reply][0])}
-    assert fed == {"L"}
+    feed, _, verdicts = routes[reply]
+    assert not feed.any()
+    judged = [(view.column("subject")[int(t)].as_py(), VERDICTS[s], a)
+              for t, s, a in zip(verdicts.trigger, verdicts.status, verdicts.amount)]
+    assert judged == [("L", "late", 2)]  # replied 10-25: 10-24 and 10-25 are working days past 10-23
     # P: 20 working days from 9-20 plus the 12 paused (9-24..10-14, 国庆 10-01..07 off, 9-29 and 10-12
     # worked) end 2024-11-08; X: 20 + 20 end 2024-11-20; S: 20 from the 补正 of 10-21 end 2024-11-18.
     # L: 20 working days from 9-20 end 2024-10-23, so the reply of 10-25 is late.
     late = [f for f in assert_same(engine, [path]).findings if f.rule == "ogi.request-reply"]
     assert [(f.subject, f.status, f.deadline_text) for f in late] == [("L", "late", "2024-10-23 24:00")]
+
+
+def _request_log(path, rows):
+    path.write_text("".join(json.dumps({"id": f"{s}{n}", "type": t, "subject": s, "time": when, "body": "局A"},
+                                       ensure_ascii=False) + "\n" for n, (s, t, when) in enumerate(rows)),
+                    encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("as_of, warn, status, tail", [
+    # 20 working days from 2024-09-20 end 2024-10-23 (国办发明电〔2023〕7号: 国庆 10-01..07 off, 9-29 and 10-12 worked)
+    ("2024-10-18T12:00", "2wd", None, None),  # 10-21, 10-22, 10-23 left: 3 > 2, still pending
+    ("2024-10-18T12:00", "5d", "due_soon", "到期（剩余5日）"),  # 10-23 is 5 days after 10-18
+    ("2024-10-22T12:00", "2wd", "due_soon", "到期（剩余1个工作日）"),
+    ("2024-10-23T23:59", "2wd", "due_soon", "到期（剩余0个工作日）"),
+    ("2024-10-24T00:00", "2wd", "overdue", "仍未完成，已逾期1个工作日"),  # due at 24:00 of 10-23; at least 1
+    ("2024-10-28T09:00", "2wd", "overdue", "仍未完成，已逾期3个工作日"),  # 10-24, 10-25, 10-28
+])
+def test_open_requests_are_judged_in_columns(tmp_path, as_of, warn, status, tail):
+    """An unanswered request that no clock control touched is judged by the screen itself, never fed to the
+    row evaluator, with the row evaluator's words: due soon within the warning period, overdue after."""
+    from engine.columnar.screen import VERDICTS, View, screen
+    from engine.evaluate.context import Context
+
+    path = _request_log(tmp_path / "events.jsonl", [("Q", "request.received", "2024-09-20T10:00")])
+    moment, period = dt.datetime.fromisoformat(as_of).replace(tzinfo=SHANGHAI), Period.parse(warn)
+    engine = bundled()
+    frame = read(engine.ruleset, [path])
+    view = View(frame, np.lexsort((frame.seq, frame.instant)), sorted(engine.ruleset.event_types))
+    routes = screen(engine.ruleset, view, Context(engine.calendar, moment, period))
+    reply = next(i for i, r in enumerate(engine.ruleset.rules)
+                 if r.rule.id == "ogi.request-reply" and r.rule.effective.from_ == dt.date(2019, 5, 15))
+    feed, _, verdicts = routes[reply]
+    assert not feed.any()
+    assert ([VERDICTS[s] for s in verdicts.status] if verdicts else []) == ([status] if status else [])
+    found = [f for f in assert_same(engine, [path], moment, period).findings if f.rule == "ogi.request-reply"]
+    assert [f.status for f in found] == ([status] if status else [])
+    if status:
+        assert found[0].deadline_text == "2024-10-23 24:00" and found[0].message.endswith(tail)
+
+
+@st.composite
+def obligations(draw, as_of: dt.datetime):
+    """Documents and requests with at most a trigger and a fulfilment (what the screen judges itself), some
+    with bare dates, started up to 45 days before as-of (around the 2024 国庆 and year-end holidays)."""
+    kind = draw(st.sampled_from([("request.received", "request.replied"), ("document.issued", "document.published")]))
+    subject = f"{kind[0][0]}{draw(st.integers(0, 30))}"
+    start = as_of.replace(tzinfo=None) - dt.timedelta(days=draw(st.integers(0, 45)), minutes=draw(st.integers(0, 600)))
+    record = {"id": f"{subject}-t{draw(st.integers(0, 2))}", "type": kind[0], "subject": subject,
+              "time": start.strftime("%Y-%m-%dT%H:%M"), "body": draw(st.sampled_from(["局A", "局B"])),
+              "doc_type": "政策文件", "disclosure": "主动公开"}
+    lines = [record]
+    if draw(st.booleans()):
+        done = start + dt.timedelta(days=draw(st.integers(0, 45)), minutes=draw(st.integers(0, 600)))
+        text = done.strftime("%Y-%m-%dT%H:%M")
+        lines.append({**record, "id": f"{subject}-f", "type": kind[1], "time": text[:10] if draw(st.booleans()) else text})
+    return [json.dumps(x, ensure_ascii=False) for x in lines]
+
+
+@given(st.data(), st.integers(0, 120), st.integers(0, 1439), st.sampled_from(["2wd", "5wd", "3d", "0d", "12h"]))
+@settings(max_examples=200, deadline=None)
+def test_judged_in_columns_as_row_by_row_at_any_moment(tmp_path_factory, data, day, minute, warn):
+    """Late, overdue, due-soon and pending obligations judged by the screen (screen._verdicts, verdicts.py)
+    give the row evaluator's findings, at any as-of and warning period (in hours: left to the rows)."""
+    as_of = dt.datetime(2024, 9, 15, tzinfo=SHANGHAI) + dt.timedelta(days=day, minutes=minute)
+    logs = data.draw(st.lists(obligations(as_of), min_size=1, max_size=20))
+    path = tmp_path_factory.mktemp("obl") / "events.jsonl"
+    path.write_text("\n".join(line for log in logs for line in log) + "\n", encoding="utf-8")
+    assert_same(bundled(), [path], as_of, Period.parse(warn))

@@ -97,6 +97,11 @@ def minute_text(moment: dt.datetime) -> str:
     return f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} {moment.hour:02d}:{moment.minute:02d}"
 
 
+def start_step(local: dt.datetime, tz: ZoneInfo = SHANGHAI) -> str:
+    """The first step of every explanation: when the period starts, in the zone it is counted in."""
+    return f"起算: {minute_text(local)} 周{WEEKDAY_ZH[local.weekday()]}（{tz.key}）"
+
+
 def to_shanghai(instant: dt.datetime | dt.date) -> dt.datetime:
     """An aware instant; naive values and bare dates are Asia/Shanghai wall time."""
     if not isinstance(instant, dt.datetime):
@@ -363,7 +368,7 @@ class WorkCalendar:
             return Deadline(start, period, due, last, explainer=lambda: self.deadline(
                 start, period, conventions, tz, pauses, extension, extension_note).steps)
         local = start.astimezone(tz)
-        steps = [f"起算: {minute_text(local)} 周{WEEKDAY_ZH[local.weekday()]}（{tz.key}）"]
+        steps = [start_step(local, tz)]
         if period.unit == "h":
             due = start + dt.timedelta(hours=period.amount)
             steps.append(f"按小时计算，自事件时刻起算，昼夜连续计算、节假日照算（民法典第二百零一条第二款）: "
@@ -377,20 +382,26 @@ class WorkCalendar:
                 steps.append(f"延长 {extension} 小时{extension_note}")
             return Deadline(start, period, due, None, steps)
         pause_days = tuple((begin.astimezone(tz).date(), end.astimezone(tz).date(), why) for begin, end, why in pauses)
-        key = (local.date(), period, conventions, tz.key, pause_days, extension, extension_note)
+        tail, due, last, counted = self.day_steps(local.date(), period, conventions, tz, pause_days, extension,
+                                                  extension_note)
+        return Deadline(start, counted, due, last, steps + list(tail))
+
+    def day_steps(self, day: dt.date, period: Period, conventions: Conventions, tz: ZoneInfo = SHANGHAI,
+                  pause_days=(), extension: int = 0, extension_note: str = ""
+                  ) -> tuple[tuple[str, ...], dt.datetime, dt.date, Period]:
+        """The day-counting steps of `deadline` after its first line (`start_step`), its due instant, last
+        day and the period counted: the same for every start on one day, so written once and reused."""
+        key = (day, period, conventions, tz.key, pause_days, extension, extension_note)
         cached = self._day_steps.get(key)
         if cached is None:
             if len(self._day_steps) > 100_000:  # explanations repeat by day; bound the memory all the same
                 self._day_steps.clear()
-            cached = self._day_steps[key] = self._count_days(local.date(), period, conventions, tz, pause_days,
+            cached = self._day_steps[key] = self._count_days(day, period, conventions, tz, pause_days,
                                                              extension, extension_note)
-        tail, due, last, counted = cached
-        return Deadline(start, counted, due, last, steps + list(tail))
+        return cached
 
     def _count_days(self, day: dt.date, period: Period, conventions: Conventions, tz: ZoneInfo, pause_days,
                     extension: int, extension_note: str) -> tuple[tuple[str, ...], dt.datetime, dt.date, Period]:
-        """The day-counting steps of `deadline` after its first line: the same for every start on one day,
-        so they are written once per (day, period, conventions, pauses, extension) and reused."""
         steps: list[str] = []
         extra = 0
         for b, e, why in pause_days:

@@ -69,20 +69,38 @@ class Frame:
     def events(self, units: np.ndarray, vocabulary: dict[str, str] | None) -> list[Event]:
         """Build the Event of each unit (by position), exactly as the row-by-row reader would."""
         out: list[Event | None] = [None] * len(units)
-        refs = self.ref[units]
-        by_chunk: dict[int, list[int]] = {}
-        for k, r in enumerate(refs.tolist()):
-            if r < 0:
-                out[k] = self.odd[-1 - r]
-            else:
-                by_chunk.setdefault(r // REF_SHIFT, []).append(k)
-        for c, ks in by_chunk.items():
-            chunk = self.chunks[c]
-            rows = (refs[ks] % REF_SHIFT).astype(np.int64)
+        for k, event in self._odd(units):
+            out[k] = event
+        for ks, chunk, rows in self._plain(units):
             table = chunk.table.take(pa.array(rows))
             for k, event in zip(ks, _plain_events(table, chunk.file, chunk.lines[rows])):
                 out[k] = event
         return out
+
+    def values(self, name: str, units: np.ndarray) -> list[str]:
+        """One core field (id, type, subject, body, time) of each unit, as its Event carries it, without
+        building the Events."""
+        out: list[str | None] = [None] * len(units)
+        for k, event in self._odd(units):
+            out[k] = getattr(event, name)
+        for ks, chunk, rows in self._plain(units):
+            for k, value in zip(ks, chunk.table.column(name).take(pa.array(rows)).to_pylist()):
+                out[k] = value
+        return out
+
+    def _odd(self, units: np.ndarray) -> Iterator[tuple[int, Event]]:
+        refs = self.ref[units]
+        for k in np.flatnonzero(refs < 0).tolist():
+            yield k, self.odd[-1 - int(refs[k])]
+
+    def _plain(self, units: np.ndarray) -> Iterator[tuple[list[int], Chunk, np.ndarray]]:
+        """The plain units by chunk: their positions in `units`, the chunk, their rows in it."""
+        refs = self.ref[units]
+        plain = np.flatnonzero(refs >= 0)
+        chunk_of = refs[plain] // REF_SHIFT
+        for c in np.unique(chunk_of).tolist():
+            ks = plain[chunk_of == c]
+            yield ks.tolist(), self.chunks[c], (refs[ks] % REF_SHIFT).astype(np.int64)
 
 
 def _plain_events(table: pa.Table, file: str, lines: np.ndarray) -> list[Event]:

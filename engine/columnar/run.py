@@ -1,4 +1,5 @@
-"""The columnar audit: read into columns, screen, and feed the rest to the row-by-row evaluators.
+"""The columnar audit: read into columns, screen (settling and judging what it can in columns), and feed
+the rest to the row-by-row evaluators.
 
 Same inputs, same AuditResult as `engine.evaluate.evaluate` over `read_events` (differential tests in
 tests/test_columnar.py); it is faster because most events are settled in columns (see screen.py).
@@ -15,6 +16,7 @@ from ..evaluate.evaluator import Evaluation
 from ..ruleset.loader import RuleSet
 from .frame import EPOCH, Frame, read_frame
 from .screen import View, active_years, attributes_read, screen
+from .verdicts import write_findings
 
 BATCH = 1 << 16
 
@@ -31,14 +33,14 @@ def evaluate_frame(ruleset: RuleSet, frame: Frame, calendar: WorkCalendar, as_of
     view = View(frame, order, sorted(ruleset.event_types))
     run = Evaluation(ruleset, calendar, as_of, warn_within)
     run.ctx.active_years.update(active_years(view))
-    routes = screen(ruleset, view, calendar)
+    routes = screen(ruleset, view, run.ctx)
     # one column per call an event may need: observers first, then feeds, in rule order (as Evaluation.feed)
     calls, masks = [], []
-    for evaluator, (feed, observe) in zip(run.evaluators, routes):
+    for evaluator, (feed, observe, _) in zip(run.evaluators, routes):
         if observe is not None:
             calls.append(evaluator.observe)
             masks.append(observe)
-    for evaluator, (feed, _) in zip(run.evaluators, routes):
+    for evaluator, (feed, _, _) in zip(run.evaluators, routes):
         calls.append(evaluator.feed)
         masks.append(feed)
     if masks:
@@ -54,5 +56,8 @@ def evaluate_frame(ruleset: RuleSet, frame: Frame, calendar: WorkCalendar, as_of
             for event, plan in zip(events, which[start:start + BATCH].tolist()):
                 for call in plans[plan]:
                     call(event)
+    for loaded, (_, _, verdicts) in zip(ruleset.rules, routes):
+        if verdicts is not None:
+            write_findings(run.ctx, loaded, view, verdicts)
     return run.finish(len(order), len(frame) - len(order))
 

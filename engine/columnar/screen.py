@@ -1,19 +1,23 @@
 """Which events each rule must judge one by one; the rest are settled here, in columns.
 
 The screen only ever sets aside what provably ends quiet (on time, or no obligation at all) when the
-row-by-row evaluator runs; anything it cannot vouch for is kept, so the findings are the same:
+row-by-row evaluator runs, or what it judges itself exactly as that evaluator would; anything it cannot
+vouch for is kept, so the findings are the same:
 
 - deadline: a subject (key) none of whose triggers matches the rule says nothing; an optional rule's
   subject without a fulfilment says nothing; a subject with exactly one matching trigger and one later
   fulfilment is set aside when the fulfilment beats the deadline, computed by `WorkCalendar.due_array`
   (the same arithmetic as the scalar one, a property test keeps them equal), if the clock controls
   between the two are of a shape `_clock_start` knows (none; ending in a restart; one extension; one
-  pause and its resume);
+  pause and its resume); a subject with one matching trigger, no clock control while its clock runs and
+  a deadline in days or working days is judged here, late, overdue or due soon (`Verdicts`; their
+  findings are written by verdicts.py);
 - required fields: an event that carries its fields and links to an existing subject;
 - counts and yearly rules watch only the first matching event of each body; other kinds keep all.
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,11 +25,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..calendar import Period, WorkCalendar
+from ..evaluate.context import Context, local_date
 from ..model.events import CORE_FIELDS
 from ..model.rules import CountRule, DeadlineRule, DueByRule, FieldsRule
 from ..ruleset.loader import LoadedRule, RuleSet
 from ..ruleset.match import compile_mask
-from .frame import ORDINAL_1970, Frame
+from .frame import EPOCH, ORDINAL_1970, Frame
 
 
 @dataclass
@@ -102,11 +107,31 @@ def _effective(loaded: LoadedRule, days: np.ndarray) -> np.ndarray:
     return ok
 
 
-def _deadline(loaded: LoadedRule, view: View, calendar: WorkCalendar) -> np.ndarray:
+@dataclass
+class Verdicts:
+    """Obligations of one deadline rule judged in columns (no clock control ever touched them): the view
+    rows of each trigger and fulfilment (-1: still open), due instant (µs) and last day (epoch days), the
+    status and how many units late or left (`overdue_by`, or the time left of a due_soon)."""
+
+    trigger: np.ndarray
+    done: np.ndarray
+    due: np.ndarray
+    last: np.ndarray
+    status: np.ndarray  # of VERDICTS
+    amount: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.trigger)
+
+
+VERDICTS = ("late", "overdue", "due_soon")
+
+
+def _deadline(loaded: LoadedRule, view: View, ctx: Context) -> tuple[np.ndarray, Verdicts | None]:
     rule: DeadlineRule = loaded.rule
     related = view.of_types(rule.event_types())
     if rule.trigger == rule.fulfil:
-        return related
+        return related, None
     idx = np.flatnonzero(related)
     typ = view.type[idx]
     is_t, is_f = typ == view.code(rule.trigger), typ == view.code(rule.fulfil)
@@ -132,22 +157,92 @@ def _deadline(loaded: LoadedRule, view: View, calendar: WorkCalendar) -> np.ndar
     settled = (n_m == 0) & (n_odd == 0)
     if rule.optional:
         settled |= (n_f == 0) & (n_odd == 0)
-    one = (n_t == 1) & (n_f == 1) & (n_m == 1) & (n_odd == 0)
+    # where the single trigger and fulfilment of a subject are (meaningful where there is one of each)
+    t_pos, f_pos = np.full(size, -1, np.int64), np.full(size, -1, np.int64)
+    t_pos[key[is_t]], f_pos[key[is_f]] = idx[is_t], idx[is_f]
+    controls = Controls.between(key, idx, ~(is_t | is_f), t_pos, np.where(n_f == 0, view.n, f_pos))
+    single = (n_t == 1) & (n_m == 1) & (n_odd == 0)
+    one = single & (n_f == 1)
     if one.any():
-        settled |= _fulfilled_on_time(rule, view, calendar, idx, key, is_t, is_f, one)
+        settled |= _fulfilled_on_time(rule, view, ctx.calendar, one, controls, t_pos, f_pos)
+    verdicts = None
+    if rule.period.unit in ("wd", "d") and not ctx.keep_quiet:
+        bare = single & (controls.count == 0) & ~settled
+        late = bare & (n_f == 1) & (t_pos < f_pos)
+        still_open = bare & (n_f == 0) & (not rule.optional)
+        verdicts, judged = _verdicts(loaded, view, ctx, np.flatnonzero(late | still_open), t_pos,
+                                     np.where(n_f == 0, -1, f_pos))
+        settled[judged] = True
     keep = np.zeros(view.n, bool)
     keep[idx[~settled[key]]] = True
-    return keep
+    return keep, verdicts
 
 
-def _fulfilled_on_time(rule: DeadlineRule, view: View, calendar: WorkCalendar, idx, key, is_t, is_f, one
-                       ) -> np.ndarray:
+@dataclass
+class Controls:
+    """Per subject, the clock controls (pause, resume, restart, extension) while its clock runs: after its
+    trigger and before its fulfilment (or as-of). Controls outside that do nothing."""
+
+    key: np.ndarray  # subject of each control inside, in view order
+    pos: np.ndarray  # its view row
+    count: np.ndarray  # controls inside, per subject
+
+    @classmethod
+    def between(cls, key, idx, is_control, t_pos, end) -> "Controls":
+        ck, cpos = key[is_control], idx[is_control]
+        inside = (t_pos[ck] >= 0) & (t_pos[ck] < cpos) & (cpos < end[ck])
+        ck, cpos = ck[inside], cpos[inside]
+        return cls(ck, cpos, np.bincount(ck, minlength=len(t_pos)))
+
+
+def _verdicts(loaded: LoadedRule, view: View, ctx: Context, subjects, t_pos, f_pos
+              ) -> tuple[Verdicts | None, np.ndarray]:
+    """Late and open obligations of subjects whose clock nothing touched, judged as `Context.judge_done`
+    and `judge_open` would. Returns them and the subjects judged (the rest, e.g. outside the calendar,
+    are left to the row-by-row evaluator)."""
+    rule: DeadlineRule = loaded.rule
+    cal, unit = ctx.calendar, rule.period.unit
+    t, d = t_pos[subjects], f_pos[subjects]
+    due, last, ok = cal.due_array(view.instant[t], view.day[t], rule.period, rule.counting.conventions())
+    status, amount = np.zeros(len(t), np.int64), np.zeros(len(t), np.int64)
+    done = d >= 0
+    # late: "by" in the rule's unit from the last day to the fulfilment's day (Context.judge_done)
+    late_by, by_ok = _units(cal, last, view.day[np.maximum(d, 0)], unit)
+    status[done], amount[done] = 0, np.maximum(late_by[done], 1)
+    ok &= ~done | by_ok
+    # open at as-of: overdue (by from the last day to as-of) or, within the warning period, due soon
+    as_of_day = local_date(ctx.as_of).toordinal() - ORDINAL_1970
+    as_of_us = (ctx.as_of - EPOCH) // dt.timedelta(microseconds=1)
+    warn = ctx.warn_period(loaded)
+    overdue = ~done & (as_of_us >= due)
+    over_by, over_ok = _units(cal, last, np.full(len(t), as_of_day), unit)
+    left, left_ok = _units(cal, np.full(len(t), as_of_day), last, warn.unit)
+    status[overdue], amount[overdue] = 1, np.maximum(over_by[overdue], 1)
+    soon = ~done & ~overdue
+    status[soon], amount[soon] = 2, left[soon]
+    ok &= ~overdue | over_ok
+    ok &= ~soon | (left_ok & (warn.unit != "h"))
+    pending = soon & (left > warn.amount)  # quiet: nothing to report
+    judged = subjects[ok]
+    keep = ok & ~pending
+    if not keep.any():
+        return None, judged
+    return Verdicts(t[keep], d[keep], due[keep], last[keep], status[keep], amount[keep]), judged
+
+
+def _units(calendar: WorkCalendar, earlier: np.ndarray, later: np.ndarray, unit: str) -> tuple[np.ndarray, np.ndarray]:
+    """`WorkCalendar.units_between` of two days (epoch days) in a day unit: (counts, ok)."""
+    if unit == "wd":
+        return calendar.working_days_between_array(earlier, later)
+    return later - earlier, np.ones(len(earlier), bool)
+
+
+def _fulfilled_on_time(rule: DeadlineRule, view: View, calendar: WorkCalendar, one, controls: "Controls",
+                       t_pos, f_pos) -> np.ndarray:
     """Per subject: one matching trigger, one later fulfilment before the deadline, clock controls between
     them of a shape `_clock_start` knows."""
     size = len(one)
-    t_pos, f_pos = np.full(size, -1, np.int64), np.full(size, -1, np.int64)
-    t_pos[key[is_t]], f_pos[key[is_f]] = idx[is_t], idx[is_f]
-    start, extra, ok = _clock_start(rule, view, calendar, idx, key, is_t, is_f, one, t_pos, f_pos)
+    start, extra, ok = _clock_start(rule, view, calendar, one, controls, t_pos)
     simple = np.flatnonzero(one & ok & (t_pos < f_pos))
     pf, start, extra = f_pos[simple], start[simple], extra[simple]
     conventions = rule.counting.conventions()
@@ -162,23 +257,20 @@ def _fulfilled_on_time(rule: DeadlineRule, view: View, calendar: WorkCalendar, i
     return out
 
 
-def _clock_start(rule: DeadlineRule, view: View, calendar: WorkCalendar, idx, key, is_t, is_f, one, t_pos, f_pos):
+def _clock_start(rule: DeadlineRule, view: View, calendar: WorkCalendar, one, controls: Controls, t_pos):
     """For subjects with one matching trigger and one fulfilment (`one`): the row the period runs from at
     the fulfilment and the units added to it, as DeadlineEvaluator.feed leaves its clock, per subject.
 
-    Controls outside (trigger, fulfilment) do nothing. Handled inside: none; any, the last of them a restart
-    and no extension (a restart clears pauses); one extension with a plain whole number of `days`; one
-    pause and its resume that began before the deadline (in days or working days). ok is False for
-    any other shape: those subjects are judged row by row.
+    Handled: no controls; any, the last of them a restart and no extension (a restart clears pauses); one
+    extension with a plain whole number of `days`; one pause and its resume that began before the deadline
+    (in days or working days). ok is False for any other shape: those subjects are judged row by row.
     """
     size = len(one)
     start, extra = t_pos.copy(), np.zeros(size, np.int64)
-    controls = np.flatnonzero(~(is_t | is_f))
-    ck, cpos = key[controls], idx[controls]
-    inside = one[ck] & (t_pos[ck] < cpos) & (cpos < f_pos[ck])
-    ck, cpos = ck[inside], cpos[inside]
-    n = np.bincount(ck, minlength=size)
+    n = controls.count
     ok = one & (n == 0)
+    inside = one[controls.key]
+    ck, cpos = controls.key[inside], controls.pos[inside]
     if not len(ck):
         return start, extra, ok
     none = -100  # a code no row has
@@ -259,19 +351,20 @@ def _first_per_body(loaded: LoadedRule, view: View) -> np.ndarray:
     return out
 
 
-def screen(ruleset: RuleSet, view: View, calendar: WorkCalendar) -> list[tuple[np.ndarray, np.ndarray | None]]:
-    """Per rule (in ruleset order): the events it must be fed, and those it must observe (or None)."""
+def screen(ruleset: RuleSet, view: View, ctx: Context) -> list[tuple[np.ndarray, np.ndarray | None, Verdicts | None]]:
+    """Per rule (in ruleset order): the events it must be fed, those it must observe (or None), and the
+    obligations judged here whose findings are still to be written (or None)."""
     out = []
     for loaded in ruleset.rules:
-        rule = loaded.rule
+        rule, verdicts = loaded.rule, None
         if isinstance(rule, DeadlineRule):
-            feed = _deadline(loaded, view, calendar)
+            feed, verdicts = _deadline(loaded, view, ctx)
         elif isinstance(rule, FieldsRule):
             feed = _fields(loaded, view)
         else:
             feed = view.of_types(rule.event_types())
         observe = _first_per_body(loaded, view) if isinstance(rule, (CountRule, DueByRule)) else None
-        out.append((feed, observe))
+        out.append((feed, observe, verdicts))
     return out
 
 

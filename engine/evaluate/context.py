@@ -48,6 +48,18 @@ def when(event: Event) -> str:
     return local_date(event.time).isoformat() if event.date_only else fmt(event.time)
 
 
+def late_message(title: str, what: str, due_text: str, done_text: str, by: int, unit: str) -> str:
+    return f"{title}：{what}应于{due_text}前完成，实际{done_text}完成，逾期{by}{UNITS[unit]}"
+
+
+def overdue_message(title: str, what: str, due_text: str, as_of_text: str, by: int, unit: str) -> str:
+    return f"{title}：{what}应于{due_text}前完成，截至{as_of_text}仍未完成，已逾期{by}{UNITS[unit]}"
+
+
+def due_soon_message(title: str, what: str, due_text: str, left: int, unit: str) -> str:
+    return f"{title}：{what}将于{due_text}到期（剩余{max(left, 0)}{UNITS[unit]}）"
+
+
 @dataclass
 class Context:
     calendar: WorkCalendar
@@ -101,14 +113,13 @@ class Context:
             common["explanation"] = deadline.explain()
             by = max(cal.units_between(anchor, self.as_of, unit), 1)
             return self.finding(loaded, "overdue", subject, body, department,
-                                f"{loaded.rule.title}：{what}应于{deadline.due_text}前完成，截至{self.as_of_text}仍未完成，"
-                                f"已逾期{by}{UNITS[unit]}", overdue_by=f"{by}{unit}", **common)
+                                overdue_message(loaded.rule.title, what, deadline.due_text, self.as_of_text, by, unit),
+                                overdue_by=f"{by}{unit}", **common)
         if left <= warn.amount or self.explain_quiet:
             common["explanation"] = deadline.explain()
         if left <= warn.amount:
             return self.finding(loaded, "due_soon", subject, body, department,
-                                f"{loaded.rule.title}：{what}将于{deadline.due_text}到期（剩余{max(left, 0)}{UNITS[warn.unit]}）",
-                                **common)
+                                due_soon_message(loaded.rule.title, what, deadline.due_text, left, warn.unit), **common)
         return self.finding(loaded, "pending", subject, body, department,
                             f"{what}期限 {deadline.due_text}，尚未到期", **common)
 
@@ -128,8 +139,8 @@ class Context:
             anchor = deadline.last_day or deadline.due
             by = max(self.calendar.units_between(anchor, done.time, unit), 1)
             return self.finding(loaded, "late", subject, body, department,
-                                f"{loaded.rule.title}：{what}应于{deadline.due_text}前完成，实际{when(done)}完成，"
-                                f"逾期{by}{UNITS[unit]}", overdue_by=f"{by}{unit}", **common)
+                                late_message(loaded.rule.title, what, deadline.due_text, when(done), by, unit),
+                                overdue_by=f"{by}{unit}", **common)
         return self.finding(loaded, "on_time", subject, body, department,
                             f"{what}于{when(done)}完成，期限 {deadline.due_text}", **common)
 

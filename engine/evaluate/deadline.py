@@ -15,6 +15,11 @@ from ..ruleset.loader import LoadedRule
 from .context import Context, fmt, local_date, ref
 
 
+def what_text(subject: str, start_text: str, trigger_type: str) -> str:
+    """What an obligation is about, as its findings name it: the subject and the event that started it."""
+    return f"{subject}（{start_text} {trigger_type}）"
+
+
 @dataclass
 class Clock:
     trigger: Event
@@ -126,7 +131,7 @@ class DeadlineEvaluator:
                             **where)
 
     def _what(self, clock: Clock) -> str:
-        return f"{clock.trigger.subject}（{fmt(clock.trigger.time)} {clock.trigger.type}）"
+        return what_text(clock.trigger.subject, fmt(clock.trigger.time), clock.trigger.type)
 
     def finish(self) -> None:
         """As of the audit moment: every clock still open is pending, due soon, overdue or paused."""

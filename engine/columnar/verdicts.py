@@ -1,0 +1,86 @@
+"""The findings of obligations the screen judged in columns (`screen.Verdicts`), in the row evaluator's words.
+
+Each finding is what `DeadlineEvaluator` and `Context.judge_done` / `judge_open` would write for the same
+subject: same message, deadline text, explanation (`WorkCalendar.start_step` + `day_steps`) and event
+references; the differential tests in tests/test_columnar.py hold the two paths together. Times are
+turned into texts and datetimes a column at a time, which is what makes this path cheap.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..calendar import SHANGHAI, format_due
+from ..calendar.workcal import WEEKDAY_ZH
+from ..evaluate.context import Context, due_soon_message, late_message, overdue_message
+from ..evaluate.deadline import what_text
+from ..model.findings import EventRef
+from ..model.rules import DeadlineRule
+from ..ruleset.loader import LoadedRule
+from .frame import ORDINAL_1970
+from .screen import VERDICTS, Verdicts, View
+
+_UTC8_US, _DAY_US = 8 * 3_600_000_000, 86_400_000_000
+
+
+class _Moments:
+    """Instants (µs since the epoch) as Asia/Shanghai datetimes, minute texts (`minute_text`) and weekdays.
+    Plain rows are from 1992 on, when Shanghai was UTC+8 throughout."""
+
+    def __init__(self, instants: np.ndarray):
+        local = pa.array(np.asarray(instants, np.int64) + _UTC8_US, pa.timestamp("us"))
+        self.minute = pc.strftime(local, format="%Y-%m-%d %H:%M").to_pylist()
+        self.day = pc.strftime(local, format="%Y-%m-%d").to_pylist()
+        self.weekday = (((np.asarray(instants, np.int64) + _UTC8_US) // _DAY_US + 3) % 7).tolist()  # 1970-01-01: Thursday
+        self.time = [moment.replace(tzinfo=SHANGHAI) for moment in local.to_pylist()]
+
+
+def write_findings(ctx: Context, loaded: LoadedRule, view: View, verdicts: Verdicts) -> None:
+    rule: DeadlineRule = loaded.rule
+    calendar, period, conventions = ctx.calendar, rule.period, rule.counting.conventions()
+    warn_unit, unit, tz = ctx.warn_period(loaded).unit, period.unit, SHANGHAI.key
+    fulfilled = verdicts.done >= 0
+    trigger_rows, done_rows = verdicts.trigger, np.where(fulfilled, verdicts.done, verdicts.trigger)
+
+    def texts(name, rows):  # from the frame's own column: ordering a whole column for a few rows costs more
+        return view.frame.column(name).take(pa.array(view.order[rows], pa.int64())).to_pylist()
+
+    subjects, bodies = texts("subject", trigger_rows), texts("body", trigger_rows)
+    departments = texts("department", trigger_rows)
+    t_ids, d_ids = view.frame.values("id", view.order[trigger_rows]), view.frame.values("id", view.order[done_rows])
+    start, done = _Moments(view.instant[trigger_rows]), _Moments(view.instant[done_rows])
+    d_date_only = view.date_only[done_rows].tolist()
+    start_days = (view.day[trigger_rows] + ORDINAL_1970).tolist()
+    distinct, first, which = np.unique(verdicts.due, return_index=True, return_inverse=True)
+    due_times = _Moments(distinct).time
+    due_texts = [format_due(due, dt.date.fromordinal(last + ORDINAL_1970))
+                 for due, last in zip(due_times, verdicts.last[first].tolist())]
+    tails: dict[int, tuple[str, ...]] = {}
+    for k, (status, amount, d) in enumerate(zip(verdicts.status.tolist(), verdicts.amount.tolist(),
+                                                which.reshape(-1).tolist())):
+        due, due_text = due_times[d], due_texts[d]
+        tail = tails.get(start_days[k])
+        if tail is None:
+            tail = tails[start_days[k]] = calendar.day_steps(dt.date.fromordinal(start_days[k]), period, conventions)[0]
+        what = what_text(subjects[k], start.minute[k], rule.trigger)
+        # the first step as WorkCalendar.start_step writes it
+        explanation = [f"起算: {start.minute[k]} 周{WEEKDAY_ZH[start.weekday[k]]}（{tz}）", *tail]
+        name = VERDICTS[status]
+        trigger = EventRef(t_ids[k], rule.trigger, start.time[k])
+        if name == "late":
+            done_text = done.day[k] if d_date_only[k] else done.minute[k]
+            ctx.finding(loaded, name, subjects[k], bodies[k], departments[k] or "",
+                        late_message(rule.title, what, due_text, done_text, amount, unit), deadline=due,
+                        deadline_text=due_text, trigger=trigger, explanation=explanation,
+                        fulfilment=EventRef(d_ids[k], rule.fulfil, done.time[k]), overdue_by=f"{amount}{unit}")
+        elif name == "overdue":
+            ctx.finding(loaded, name, subjects[k], bodies[k], departments[k] or "",
+                        overdue_message(rule.title, what, due_text, ctx.as_of_text, amount, unit), deadline=due,
+                        deadline_text=due_text, trigger=trigger, explanation=explanation, overdue_by=f"{amount}{unit}")
+        else:
+            ctx.finding(loaded, name, subjects[k], bodies[k], departments[k] or "",
+                        due_soon_message(rule.title, what, due_text, amount, warn_unit), deadline=due,
+                        deadline_text=due_text, trigger=trigger, explanation=explanation)
