@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 from .calendar import Period
 from .columnar.frame import BLOCK_BYTES, file_parts, jsonl_parts, parquet_parts
 from .errors import ShixianError
+from .gcpause import gc_paused
 from .events.read import Reject, open_parquet, parse_json
 from .report.spool import Head, SpooledFindings, spool_line
 
@@ -270,7 +271,7 @@ def evaluate_shard(shard: str, rule_paths: list[str], calendar: str, calendar_di
     audit = evaluate_frame(engine.ruleset, frame, engine.calendar, dt.datetime.fromisoformat(as_of),
                            Period.parse(warn_within))
     heads = []
-    with open(shard + ".findings", "wb") as spool:  # in report order, for the merge
+    with open(shard + ".findings", "wb") as spool, gc_paused():  # in report order, for the merge
         for finding in audit.findings:
             line, head = spool_line(finding)
             spool.write(line)

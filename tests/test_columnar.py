@@ -229,8 +229,8 @@ def test_clock_controls_are_settled_not_fed(tmp_path):
                  if r.rule.id == "ogi.request-reply" and r.rule.effective.from_ == dt.date(2019, 5, 15))
     feed, _, verdicts = routes[reply]
     assert not feed.any()
-    judged = [(view.column("subject")[int(t)].as_py(), VERDICTS[s], a)
-              for t, s, a in zip(verdicts.trigger, verdicts.status, verdicts.amount)]
+    judged = list(zip(view.take("subject", verdicts.trigger).to_pylist(), [VERDICTS[s] for s in verdicts.status],
+                      verdicts.amount.tolist()))
     assert judged == [("L", "late", 2)]  # replied 10-25: 10-24 and 10-25 are working days past 10-23
     # P: 20 working days from 9-20 plus the 12 paused (9-24..10-14, 国庆 10-01..07 off, 9-29 and 10-12
     # worked) end 2024-11-08; X: 20 + 20 end 2024-11-20; S: 20 from the 补正 of 10-21 end 2024-11-18.

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from ..audit import Distributed, Engine, run_audit
+from ..gcpause import gc_paused
 from ..errors import ShixianError
 from ..report import FORMAT_NAMES, write
 from ..state import AuditStore
@@ -75,10 +76,11 @@ def run(args) -> int:
         print(f"shixian: rejected {reject.file}:{reject.line}: {reject.reason}", file=sys.stderr)
     if len(log.rejects) > 20:
         print(f"shixian: ... and {len(log.rejects) - 20} more rejected lines in {args.rejects}", file=sys.stderr)
-    if args.output:
-        with open(args.output, "wb") as stream:
-            write(report, args.format, stream)
-    else:
-        write(report, args.format, sys.stdout.buffer)
-        sys.stdout.flush()
+    with gc_paused():  # a report of many findings is many short-lived dicts (engine/gcpause.py)
+        if args.output:
+            with open(args.output, "wb") as stream:
+                write(report, args.format, stream)
+        else:
+            write(report, args.format, sys.stdout.buffer)
+            sys.stdout.flush()
     return 1 if report.failing(args.fail_on) else 0

@@ -13,6 +13,7 @@ import numpy as np
 from ..calendar import Period, WorkCalendar
 from ..evaluate import AuditResult
 from ..evaluate.evaluator import Evaluation
+from ..gcpause import gc_paused
 from ..ruleset.loader import RuleSet
 from .frame import EPOCH, Frame, read_frame
 from .screen import View, active_years, attributes_read, screen
@@ -27,6 +28,12 @@ def read(ruleset: RuleSet, paths) -> Frame:
 
 def evaluate_frame(ruleset: RuleSet, frame: Frame, calendar: WorkCalendar, as_of: dt.datetime,
                    warn_within: Period = Period(2, "wd")) -> AuditResult:
+    with gc_paused():  # builds many findings and few reference cycles (engine/gcpause.py)
+        return _evaluate(ruleset, frame, calendar, as_of, warn_within)
+
+
+def _evaluate(ruleset: RuleSet, frame: Frame, calendar: WorkCalendar, as_of: dt.datetime,
+              warn_within: Period) -> AuditResult:
     as_of_us = (as_of - EPOCH) // dt.timedelta(microseconds=1)
     within = np.flatnonzero(frame.instant <= as_of_us)
     order = within[np.lexsort((frame.seq[within], frame.instant[within]))]

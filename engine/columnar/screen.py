@@ -46,15 +46,13 @@ class View:
         self.n = len(o)
         self.instant, self.day, self.year = f.instant[o], f.day[o], f.year[o]
         self.date_only, self.odd = f.date_only[o], f.odd_mask[o]
-        self._columns: dict[str, pa.Array] = {}
         self._encoded: dict[str, tuple[pa.Array, np.ndarray]] = {}
         codes = pc.index_in(self.frame.column("type"), value_set=pa.array(self.types, pa.string()))
         self.type = codes.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)[self.order]
 
-    def column(self, name: str) -> pa.Array:
-        if name not in self._columns:
-            self._columns[name] = self.frame.column(name).take(pa.array(self.order, pa.int64()))
-        return self._columns[name]
+    def take(self, name: str, rows) -> pa.Array:
+        """A column's values at some rows of the view (taken from the frame: no whole column is reordered)."""
+        return self.frame.column(name).take(pa.array(self.order[np.asarray(rows, np.int64)], pa.int64()))
 
     def encoded(self, name: str) -> tuple[pa.Array, np.ndarray]:
         """A column as its distinct values (null last, for absent) and each event's index into them, in
@@ -70,7 +68,9 @@ class View:
         return self.types.index(event_type) if event_type in self.types else -2
 
     def of_types(self, types) -> np.ndarray:
-        return np.isin(self.type, [self.code(t) for t in types])
+        wanted = np.zeros(len(self.types) + 1, bool)  # the last entry is for -1, a type no rule names
+        wanted[[self.types.index(t) for t in types if t in self.types]] = True
+        return wanted[self.type]
 
 
 def attributes_read(ruleset: RuleSet) -> set[str]:
@@ -136,9 +136,7 @@ def _deadline(loaded: LoadedRule, view: View, ctx: Context) -> tuple[np.ndarray,
     typ = view.type[idx]
     is_t, is_f = typ == view.code(rule.trigger), typ == view.code(rule.fulfil)
     if rule.fulfil_link:  # a fulfilment names its subject in an attribute: keys are texts of two columns
-        taken = pa.array(idx, pa.int64())
-        key_text = view.column("subject").take(taken)
-        link = view.column(rule.fulfil_link).take(taken)
+        key_text, link = view.take("subject", idx), view.take(rule.fulfil_link, idx)
         key_text = pc.if_else(pa.array(is_f) if len(idx) else pa.array([], pa.bool_()),
                               pc.coalesce(link, key_text), key_text)
         key = key_text.dictionary_encode().indices.to_numpy(zero_copy_only=False).astype(np.int64)
@@ -288,7 +286,7 @@ def _clock_start(rule: DeadlineRule, view: View, calendar: WorkCalendar, one, co
     ok |= restarted
     if rule.extend:
         lone = np.flatnonzero(one & (n == 1) & (last_type == extend) & (last_type != restart))
-        days = view.column("days").take(pa.array(last[lone], pa.int64()))
+        days = view.take("days", last[lone])
         plain = pc.fill_null(pc.match_substring_regex(days, r"^[0-9]{1,9}$"), False).to_numpy(zero_copy_only=False)
         asked = np.array([int(x) if good else 0 for x, good in zip(days.to_pylist(), plain.tolist())], np.int64)
         extra[lone] = np.minimum(asked, Period.parse(rule.extend.max).amount)
@@ -317,25 +315,24 @@ def _fields(loaded: LoadedRule, view: View) -> np.ndarray:
     if (rule.link and rule.link.to == rule.event) or view.odd[related].any():
         return related
     rows = np.flatnonzero(view.type == view.code(rule.event))
-    taken = pa.array(rows, pa.int64())
     keep_rows = _matches(loaded, view, rows) & _effective(loaded, view.day[rows])
     flagged = np.zeros(len(rows), bool)
     for name in rule.fields:  # attributes only: core fields never count as given (see FieldsEvaluator)
         if name in CORE_FIELDS or name in ("tz", "attrs"):
             flagged[:] = True
         else:
-            flagged |= ~pc.is_valid(view.column(name).take(taken)).to_numpy(zero_copy_only=False)
+            flagged |= ~pc.is_valid(view.take(name, rows)).to_numpy(zero_copy_only=False)
     keep = np.zeros(view.n, bool)
     if rule.link:
-        to_rows = pa.array(np.flatnonzero(view.type == view.code(rule.link.to)), pa.int64())
-        targets = view.column("subject").take(to_rows)
-        wanted = view.column(rule.link.field).take(taken) if rule.link.field not in CORE_FIELDS \
+        to_rows = np.flatnonzero(view.type == view.code(rule.link.to))
+        targets = view.take("subject", to_rows)
+        wanted = view.take(rule.link.field, rows) if rule.link.field not in CORE_FIELDS \
             else pa.nulls(len(rows), pa.string())
         linked = pc.fill_null(pc.is_in(wanted, value_set=targets), False).to_numpy(zero_copy_only=False)
         flagged |= ~linked
         kept_rows = keep_rows & flagged
         needed = wanted.filter(pa.array(kept_rows)) if len(rows) else wanted
-        keep[to_rows.to_numpy()] = pc.fill_null(pc.is_in(targets, value_set=pc.drop_null(needed)),
+        keep[to_rows] = pc.fill_null(pc.is_in(targets, value_set=pc.drop_null(needed)),
                                                 False).to_numpy(zero_copy_only=False)
     keep[rows[keep_rows & flagged]] = True
     return keep

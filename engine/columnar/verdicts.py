@@ -10,8 +10,6 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..calendar import SHANGHAI, format_due
 from ..calendar.workcal import WEEKDAY_ZH
@@ -27,15 +25,14 @@ _UTC8_US, _DAY_US = 8 * 3_600_000_000, 86_400_000_000
 
 
 class _Moments:
-    """Instants (µs since the epoch) as Asia/Shanghai datetimes, minute texts (`minute_text`) and weekdays.
-    Plain rows are from 1992 on, when Shanghai was UTC+8 throughout."""
+    """Instants (µs since the epoch) as Asia/Shanghai datetimes, minute texts (as `minute_text` writes
+    them) and weekdays. Plain rows are from 1992 on, when Shanghai was UTC+8 throughout."""
 
     def __init__(self, instants: np.ndarray):
-        local = pa.array(np.asarray(instants, np.int64) + _UTC8_US, pa.timestamp("us"))
-        self.minute = pc.strftime(local, format="%Y-%m-%d %H:%M").to_pylist()
-        self.day = pc.strftime(local, format="%Y-%m-%d").to_pylist()
-        self.weekday = (((np.asarray(instants, np.int64) + _UTC8_US) // _DAY_US + 3) % 7).tolist()  # 1970-01-01: Thursday
-        self.time = [moment.replace(tzinfo=SHANGHAI) for moment in local.to_pylist()]
+        local = (np.asarray(instants, np.int64) + _UTC8_US).astype("datetime64[us]")
+        self.time = [moment.replace(tzinfo=SHANGHAI) for moment in local.astype(object).tolist()]
+        self.minute = [text.replace("T", " ") for text in np.datetime_as_string(local.astype("datetime64[m]")).tolist()]
+        self.weekday = ((local.astype("datetime64[D]").astype(np.int64) + 3) % 7).tolist()  # 1970-01-01: Thursday
 
 
 def write_findings(ctx: Context, loaded: LoadedRule, view: View, verdicts: Verdicts) -> None:
@@ -45,11 +42,8 @@ def write_findings(ctx: Context, loaded: LoadedRule, view: View, verdicts: Verdi
     fulfilled = verdicts.done >= 0
     trigger_rows, done_rows = verdicts.trigger, np.where(fulfilled, verdicts.done, verdicts.trigger)
 
-    def texts(name, rows):  # from the frame's own column: ordering a whole column for a few rows costs more
-        return view.frame.column(name).take(pa.array(view.order[rows], pa.int64())).to_pylist()
-
-    subjects, bodies = texts("subject", trigger_rows), texts("body", trigger_rows)
-    departments = texts("department", trigger_rows)
+    subjects, bodies = view.take("subject", trigger_rows).to_pylist(), view.take("body", trigger_rows).to_pylist()
+    departments = view.take("department", trigger_rows).to_pylist()
     t_ids, d_ids = view.frame.values("id", view.order[trigger_rows]), view.frame.values("id", view.order[done_rows])
     start, done = _Moments(view.instant[trigger_rows]), _Moments(view.instant[done_rows])
     d_date_only = view.date_only[done_rows].tolist()
@@ -71,7 +65,7 @@ def write_findings(ctx: Context, loaded: LoadedRule, view: View, verdicts: Verdi
         name = VERDICTS[status]
         trigger = EventRef(t_ids[k], rule.trigger, start.time[k])
         if name == "late":
-            done_text = done.day[k] if d_date_only[k] else done.minute[k]
+            done_text = done.minute[k][:10] if d_date_only[k] else done.minute[k]
             ctx.finding(loaded, name, subjects[k], bodies[k], departments[k] or "",
                         late_message(rule.title, what, due_text, done_text, amount, unit), deadline=due,
                         deadline_text=due_text, trigger=trigger, explanation=explanation,
