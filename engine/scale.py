@@ -270,12 +270,14 @@ def evaluate_shard(shard: str, rule_paths: list[str], calendar: str, calendar_di
     frame = reader.frame()
     audit = evaluate_frame(engine.ruleset, frame, engine.calendar, dt.datetime.fromisoformat(as_of),
                            Period.parse(warn_within))
-    heads = []
-    with open(shard + ".findings", "wb") as spool, gc_paused():  # in report order, for the merge
+    lines, heads = [], []
+    with gc_paused():
         for finding in audit.findings:
             line, head = spool_line(finding)
-            spool.write(line)
+            lines.append(line)
             heads.append(head)
+    with open(shard + ".findings", "wb") as spool:  # in report order, for the merge
+        spool.write(b"".join(lines))
     result = ShardResult(heads=heads,
                          rejects=[r.to_json() for r in frame.log.rejects], evaluated=audit.events_evaluated,
                          after_as_of=audit.events_after_as_of, duplicates=frame.log.duplicates,

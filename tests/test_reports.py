@@ -1,18 +1,22 @@
 """Every report format, parsed back by an independent reader; the HTML page in a real headless Chromium."""
 import csv
+import datetime as dt
 import io
 import json
 import shutil
 import subprocess
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import jsonschema
 import openpyxl
 import pytest
 import xmlschema
+from hypothesis import given, settings, strategies as st
 from junitparser import JUnitXml
 
 from conftest import ROOT, run_cli
+from engine.model.findings import iso_text
 
 EVENTS = str(ROOT / "examples" / "jiangsu-2018" / "events.jsonl")
 SCHEMAS = ROOT / "tests" / "schemas"
@@ -137,3 +141,14 @@ def test_html_screenshot_step_works(outputs, tmp_path):
                     f"--user-data-dir={tmp_path / 'p'}", "--window-size=1200,1600", f"--screenshot={shot}",
                     outputs["html"].resolve().as_uri()], capture_output=True, timeout=120, check=True)
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@given(st.datetimes(min_value=dt.datetime(1, 1, 2), max_value=dt.datetime(9999, 12, 30)),
+       st.one_of(st.none(), st.timezones(), st.sampled_from([ZoneInfo("Asia/Shanghai")]),
+                 st.integers(-86399, 86399).map(lambda s: dt.timezone(dt.timedelta(seconds=s)))))
+@settings(max_examples=500, deadline=None)
+def test_iso_text_is_isoformat(moment, tz):
+    """The findings' fast time text is isoformat's, for any zone and offset (Shanghai's local mean time
+    before 1901 is +08:05:43, an offset with seconds), and for naive moments."""
+    moment = moment.replace(tzinfo=tz)
+    assert iso_text(moment) == moment.isoformat()

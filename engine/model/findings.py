@@ -9,6 +9,8 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 # statuses that mean the obligation was broken; due_soon is a warning of what is coming
 VIOLATIONS = ("late", "overdue", "short", "below_count", "missing_fields", "unlinked")
 STATUSES = VIOLATIONS + ("due_soon", "undetermined")
@@ -20,6 +22,16 @@ SEVERITIES = ("error", "warning", "info")
 OPEN_PHASE = ("due_soon", "overdue", "below_count", "undetermined")
 
 
+def iso_text(moment: dt.datetime) -> str:
+    """`moment.isoformat()`, written by orjson (several times faster: a large audit writes millions), except
+    for an offset with seconds (local mean time before 1901), which orjson rounds to the minute, and naive
+    moments."""
+    offset = moment.utcoffset()
+    if offset is None or offset.seconds % 60:
+        return moment.isoformat()
+    return orjson.dumps(moment)[1:-1].decode("ascii")
+
+
 @dataclass(slots=True)
 class EventRef:
     id: str
@@ -27,7 +39,7 @@ class EventRef:
     time: dt.datetime
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "type": self.type, "time": self.time.isoformat()}
+        return {"id": self.id, "type": self.type, "time": iso_text(self.time)}
 
 
 @dataclass(slots=True)
@@ -63,7 +75,7 @@ class Finding:
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
 
     def sort_key(self) -> tuple:
-        return (self.body, self.subject, self.rule, self.deadline.isoformat() if self.deadline else "", self.status)
+        return (self.body, self.subject, self.rule, iso_text(self.deadline) if self.deadline else "", self.status)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Finding":
@@ -93,7 +105,7 @@ class Finding:
             "message": self.message,
             "trigger": self.trigger.to_json() if self.trigger else None,
             "fulfilment": self.fulfilment.to_json() if self.fulfilment else None,
-            "deadline": self.deadline.isoformat() if self.deadline else None,
+            "deadline": iso_text(self.deadline) if self.deadline else None,
             "deadline_text": self.deadline_text,
             "overdue_by": self.overdue_by,
             "explanation": list(self.explanation),
