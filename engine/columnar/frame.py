@@ -26,7 +26,7 @@ from ..model.events import CORE_FIELDS, Event
 from ..calendar import SHANGHAI
 
 BLOCK_BYTES = 16 << 20
-_ODD_BREAKS = (b"\r", b"\n\n", b"\n ", b"\n\t", b"\n\f", b"\n\v")  # blank lines, \r: read row by row
+_SPACE = np.array([ord(c) for c in " \t\n\r\f\v"], np.uint8)  # bytes.isspace()
 _TIME = r"^\d{4}-(0\d|1[0-2])-([0-2]\d|3[01])(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?)?$"
 _JSON_TYPES = (pa.types.is_string, pa.types.is_int64, pa.types.is_null)
 _US, _DAY_US, _UTC8_S = 1_000_000, 86_400_000_000, 8 * 3600
@@ -181,7 +181,7 @@ def jsonl_parts(path: Path, start: int = 0, end: int | None = None, first_line: 
     line = first_line - 1
     for block in _jsonl_blocks(path, start, end):
         table = None
-        if not block[:1].isspace() and not any(mark in block for mark in _ODD_BREAKS):
+        if _one_object_per_line(block):
             for _ in range(2):
                 try:  # in 1 MB chunks, which pyarrow parses on all cores (a line longer fails: read by rows)
                     table = pj.read_json(io.BytesIO(block), read_options=pj.ReadOptions(block_size=1 << 20),
@@ -207,6 +207,17 @@ def jsonl_parts(path: Path, start: int = 0, end: int | None = None, first_line: 
         lines = io.StringIO(text, newline="").readlines()
         yield None, None, list(json_lines(lines, line + 1))
         line += len(lines)
+
+
+def _one_object_per_line(block: bytes) -> bool:
+    """No carriage return, no line that is blank or starts with white space: a block pyarrow may parse
+    (the others are read row by row, which numbers and rejects such lines as the row reader does).
+    One vectorised pass: this runs over every byte of a large log."""
+    data = np.frombuffer(block, np.uint8)
+    if not len(data) or np.isin(data[0], _SPACE) or (data == 13).any():
+        return False
+    after_feed = data[np.flatnonzero(data[:-1] == 10) + 1]
+    return not np.isin(after_feed, _SPACE).any()
 
 
 class FrameReader:
