@@ -30,7 +30,7 @@ from .columnar.frame import BLOCK_BYTES, file_parts, jsonl_parts, parquet_parts
 from .errors import ShixianError
 from .gcpause import gc_paused
 from .events.read import Reject, open_parquet, parse_json
-from .report.spool import Head, SpooledFindings, spool_line
+from .report.spool import Head, Run, SpooledFindings, spool
 
 _ENGINES: dict = {}  # per worker process: rules and calendar loaded once
 SPLIT_JSONL_BYTES = 4 << 20  # JSON Lines files from this size are split by the workers, in byte ranges
@@ -39,6 +39,7 @@ SPLIT_JSONL_BYTES = 4 << 20  # JSON Lines files from this size are split by the 
 @dataclass
 class ShardResult:
     heads: list[list[str]] = field(default_factory=list)  # the findings themselves are in <shard>.findings
+    runs: list = field(default_factory=list)  # where each body's findings are in that file (spool.Run)
     rejects: list[dict] = field(default_factory=list)
     evaluated: int = 0
     after_as_of: int = 0
@@ -270,15 +271,9 @@ def evaluate_shard(shard: str, rule_paths: list[str], calendar: str, calendar_di
     frame = reader.frame()
     audit = evaluate_frame(engine.ruleset, frame, engine.calendar, dt.datetime.fromisoformat(as_of),
                            Period.parse(warn_within))
-    lines, heads = [], []
     with gc_paused():
-        for finding in audit.findings:
-            line, head = spool_line(finding)
-            lines.append(line)
-            heads.append(head)
-    with open(shard + ".findings", "wb") as spool:  # in report order, for the merge
-        spool.write(b"".join(lines))
-    result = ShardResult(heads=heads,
+        heads, runs = spool(audit.findings, Path(shard + ".findings"))
+    result = ShardResult(heads=heads, runs=runs,
                          rejects=[r.to_json() for r in frame.log.rejects], evaluated=audit.events_evaluated,
                          after_as_of=audit.events_after_as_of, duplicates=frame.log.duplicates,
                          task_board=audit.task_board)
@@ -348,7 +343,8 @@ def run_partitioned(files: list[Path], rule_paths: list[Path] | None, calendar: 
             if part.suffix in (".arrow", ".txt"):
                 part.unlink()
     heads = [Head(*h) for out in outputs for h in out["heads"]]
-    findings = SpooledFindings([Path(s + ".findings") for s in shards], heads, keep_alive=temp)
+    findings = SpooledFindings([Path(s + ".findings") for s in shards], heads,
+                               [[Run(*r) for r in out["runs"]] for out in outputs], keep_alive=temp)
     rejects += [Reject(**r) for out in outputs for r in out["rejects"]]
     rejects.sort(key=lambda r: (r.file, r.line))
     return PartitionedRun(findings, rejects, read, sum(o["evaluated"] for o in outputs),

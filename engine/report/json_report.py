@@ -59,17 +59,14 @@ def write(report, stream) -> None:
     head = as_dict(report, findings=False)
     tail = {k: head.pop(k) for k in ("run", "resolved") if k in head}
     stream.write((json.dumps(head, ensure_ascii=False, indent=2)[:-2] + ',\n  "findings": [').encode("utf-8"))
-    texts = report.findings.texts() if hasattr(report.findings, "texts") and report.run_id is None else \
-        (finding_text(report.finding_json(f)) for f in report.findings)
-    batch, first = [], True
-    for text in texts:
-        batch.append(b"\n    " if first else b",\n    ")
-        batch.append(text)
+    if hasattr(report.findings, "blocks") and report.run_id is None:  # spooled: lines of JSON texts as they are
+        blocks = (block[:-1] for block in report.findings.blocks())
+    else:
+        blocks = (finding_text(report.finding_json(f)) for f in report.findings)
+    first = True
+    for block in blocks:
+        stream.write((b"\n    " if first else b",\n    ") + block.replace(b"\n", b",\n    "))
         first = False
-        if len(batch) >= 8192:
-            stream.write(b"".join(batch))
-            batch = []
-    batch.append(b"\n  ]" if not first else b"]")
-    stream.write(b"".join(batch))
+    stream.write(b"\n  ]" if not first else b"]")
     end = "".join(",\n" + _indented(key, value) for key, value in tail.items()) + "\n}\n"
     stream.write(end.encode("utf-8"))
