@@ -47,6 +47,7 @@ class View:
         self.instant, self.day, self.year = f.instant[o], f.day[o], f.year[o]
         self.date_only, self.odd = f.date_only[o], f.odd_mask[o]
         self._encoded: dict[str, tuple[pa.Array, np.ndarray]] = {}
+        self._linked: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         codes = pc.index_in(self.frame.column("type"), value_set=pa.array(self.types, pa.string()))
         self.type = codes.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)[self.order]
 
@@ -63,6 +64,19 @@ class View:
             codes = enc.indices.fill_null(len(enc.dictionary)).to_numpy(zero_copy_only=False).astype(np.int64)
             self._encoded[name] = (values, codes[self.order])
         return self._encoded[name]
+
+    def as_subject(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """An attribute that names a subject, as subject codes: for each of its distinct values the code of
+        the subject of that name (`encoded("subject")`), or a code beyond them all; and each event's index."""
+        if name not in self._linked:
+            subjects = self.encoded("subject")[0]
+            values, codes = self.encoded(name)
+            found = pc.index_in(subjects[:-1], value_set=values[:-1]).to_numpy(zero_copy_only=False)
+            codes_of = len(subjects) + np.arange(len(values))  # few distinct values: hash those, probe subjects
+            hit = ~np.isnan(found) if found.dtype.kind == "f" else np.ones(len(found), bool)
+            codes_of[found[hit].astype(np.int64)] = np.flatnonzero(hit)
+            self._linked[name] = (codes_of, codes)
+        return self._linked[name]
 
     def code(self, event_type: str) -> int:
         return self.types.index(event_type) if event_type in self.types else -2
@@ -135,13 +149,12 @@ def _deadline(loaded: LoadedRule, view: View, ctx: Context) -> tuple[np.ndarray,
     idx = np.flatnonzero(related)
     typ = view.type[idx]
     is_t, is_f = typ == view.code(rule.trigger), typ == view.code(rule.fulfil)
-    if rule.fulfil_link:  # a fulfilment names its subject in an attribute: keys are texts of two columns
-        key_text, link = view.take("subject", idx), view.take(rule.fulfil_link, idx)
-        key_text = pc.if_else(pa.array(is_f) if len(idx) else pa.array([], pa.bool_()),
-                              pc.coalesce(link, key_text), key_text)
-        key = key_text.dictionary_encode().indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    else:
-        key = view.encoded("subject")[1][idx]
+    key = view.encoded("subject")[1][idx]
+    if rule.fulfil_link:  # a fulfilment names its subject in an attribute (else its own subject is meant)
+        as_subject, link = view.as_subject(rule.fulfil_link)
+        link = link[idx]
+        linked = is_f & (link < len(as_subject) - 1)  # the last value is null: no attribute
+        key = np.where(linked, as_subject[link], key)
     size = int(key.max()) + 1 if len(key) else 0
 
     def count(mask):
