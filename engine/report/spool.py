@@ -38,20 +38,21 @@ class Run(NamedTuple):
 def spool(findings: list[Finding], path: Path) -> tuple[list[list[str]], list[Run]]:
     """Write findings (in report order) to a spool file. Returns their heads (severity, status,
     fingerprint) and the run of lines of each body."""
-    lines, heads, runs = [], [], []
-    offset = 0
+    texts, heads, starts = [], [], []  # starts: (body, offset of its first line)
+    offset, body = 0, None
     for finding in findings:
         data = finding.to_json()
-        line = finding_text(data) + b"\n"
-        lines.append(line)
+        text = finding_text(data)
+        texts.append(text)
         heads.append([data["severity"], data["status"], data["fingerprint"]])
-        if not runs or runs[-1].body != finding.body:
-            runs.append(Run(finding.body, offset, offset))
-        offset += len(line)
-        runs[-1] = runs[-1]._replace(end=offset)
+        if finding.body != body:
+            body = finding.body
+            starts.append((body, offset))
+        offset += len(text) + 1
     with open(path, "wb") as out:
-        out.write(b"".join(lines))
-    return heads, runs
+        out.write(b"\n".join(texts) + b"\n" if texts else b"")
+    ends = [start for _, start in starts[1:]] + [offset]
+    return heads, [Run(body, start, end) for (body, start), end in zip(starts, ends)]
 
 
 class SpooledFindings:
