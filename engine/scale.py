@@ -73,6 +73,8 @@ class _Shards:
         encoded = pc.fill_null(bodies, "").combine_chunks().dictionary_encode()
         which = np.array([_partition(b, self.parts) for b in encoded.dictionary.to_pylist()], dtype=np.int64)
         part_of_row = which[encoded.indices.to_numpy(zero_copy_only=False)] if len(which) else np.zeros(0, np.int64)
+        # columns in one order (JSON blocks list them as they first appear): same schema, same shard file
+        table = table.select(sorted(table.column_names))
         full = table.append_column("_line", pa.array(lines, pa.int64())).append_column("_seq", pa.array(seq, pa.int64()))
         full = full.replace_schema_metadata({"shixian_source": source})
         for p in np.unique(part_of_row).tolist():
