@@ -97,9 +97,10 @@ def minute_text(moment: dt.datetime) -> str:
     return f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} {moment.hour:02d}:{moment.minute:02d}"
 
 
-def start_step(local: dt.datetime, tz: ZoneInfo = SHANGHAI) -> str:
-    """The first step of every explanation: when the period starts, in the zone it is counted in."""
-    return f"起算: {minute_text(local)} 周{WEEKDAY_ZH[local.weekday()]}（{tz.key}）"
+def start_step(minute: str, weekday: int, zone: str) -> str:
+    """The first step of every explanation: when the period starts (`minute_text`, `date.weekday()`), in the
+    zone it is counted in."""
+    return f"起算: {minute} 周{WEEKDAY_ZH[weekday]}（{zone}）"
 
 
 def to_shanghai(instant: dt.datetime | dt.date) -> dt.datetime:
@@ -368,7 +369,7 @@ class WorkCalendar:
             return Deadline(start, period, due, last, explainer=lambda: self.deadline(
                 start, period, conventions, tz, pauses, extension, extension_note).steps)
         local = start.astimezone(tz)
-        steps = [start_step(local, tz)]
+        steps = [start_step(minute_text(local), local.weekday(), tz.key)]
         if period.unit == "h":
             due = start + dt.timedelta(hours=period.amount)
             steps.append(f"按小时计算，自事件时刻起算，昼夜连续计算、节假日照算（民法典第二百零一条第二款）: "

@@ -217,10 +217,13 @@ def _verdicts(loaded: LoadedRule, view: View, ctx: Context, subjects, t_pos, f_p
     due, last, ok = cal.due_array(view.instant[t], view.day[t], rule.period, rule.counting.conventions())
     status, amount = np.zeros(len(t), np.int64), np.zeros(len(t), np.int64)
     done = d >= 0
-    # late: "by" in the rule's unit from the last day to the fulfilment's day (Context.judge_done)
-    late_by, by_ok = _units(cal, last, view.day[np.maximum(d, 0)], unit)
+    # late (on time is left to _fulfilled_on_time): "by" in the rule's unit from the last day to the
+    # fulfilment's day (Context.judge_done)
+    f = np.maximum(d, 0)
+    late = (view.instant[f] >= due) & ~(view.date_only[f] & (view.day[f] <= last))
+    late_by, by_ok = _units(cal, last, view.day[f], unit)
     status[done], amount[done] = 0, np.maximum(late_by[done], 1)
-    ok &= ~done | by_ok
+    ok &= ~done | (by_ok & late)
     # open at as-of: overdue (by from the last day to as-of) or, within the warning period, due soon
     as_of_day = local_date(ctx.as_of).toordinal() - ORDINAL_1970
     as_of_us = (ctx.as_of - EPOCH) // dt.timedelta(microseconds=1)

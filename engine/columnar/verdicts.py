@@ -1,7 +1,7 @@
 """The findings of obligations the screen judged in columns (`screen.Verdicts`), in the row evaluator's words.
 
 Each finding is what `DeadlineEvaluator` and `Context.judge_done` / `judge_open` would write for the same
-subject: same message, deadline text, explanation (`WorkCalendar.start_step` + `day_steps`) and event
+subject: same message, deadline text, explanation (`workcal.start_step` + `WorkCalendar.day_steps`) and event
 references; the differential tests in tests/test_columnar.py hold the two paths together. Times are
 turned into texts and datetimes a column at a time, which is what makes this path cheap.
 """
@@ -12,7 +12,7 @@ import datetime as dt
 import numpy as np
 
 from ..calendar import SHANGHAI, format_due
-from ..calendar.workcal import WEEKDAY_ZH
+from ..calendar.workcal import start_step
 from ..evaluate.context import Context, due_soon_message, late_message, overdue_message
 from ..evaluate.deadline import what_text
 from ..model.findings import EventRef
@@ -21,7 +21,7 @@ from ..ruleset.loader import LoadedRule
 from .frame import ORDINAL_1970
 from .screen import VERDICTS, Verdicts, View
 
-_UTC8_US, _DAY_US = 8 * 3_600_000_000, 86_400_000_000
+_UTC8_US = 8 * 3_600_000_000
 
 
 class _Moments:
@@ -38,7 +38,7 @@ class _Moments:
 def write_findings(ctx: Context, loaded: LoadedRule, view: View, verdicts: Verdicts) -> None:
     rule: DeadlineRule = loaded.rule
     calendar, period, conventions = ctx.calendar, rule.period, rule.counting.conventions()
-    warn_unit, unit, tz = ctx.warn_period(loaded).unit, period.unit, SHANGHAI.key
+    warn_unit, unit, zone = ctx.warn_period(loaded).unit, period.unit, SHANGHAI.key
     fulfilled = verdicts.done >= 0
     trigger_rows, done_rows = verdicts.trigger, np.where(fulfilled, verdicts.done, verdicts.trigger)
 
@@ -60,8 +60,7 @@ def write_findings(ctx: Context, loaded: LoadedRule, view: View, verdicts: Verdi
         if tail is None:
             tail = tails[start_days[k]] = calendar.day_steps(dt.date.fromordinal(start_days[k]), period, conventions)[0]
         what = what_text(subjects[k], start.minute[k], rule.trigger)
-        # the first step as WorkCalendar.start_step writes it
-        explanation = [f"起算: {start.minute[k]} 周{WEEKDAY_ZH[start.weekday[k]]}（{tz}）", *tail]
+        explanation = [start_step(start.minute[k], start.weekday[k], zone), *tail]
         name = VERDICTS[status]
         trigger = EventRef(t_ids[k], rule.trigger, start.time[k])
         if name == "late":
