@@ -28,8 +28,8 @@ import pyarrow.compute as pc
 from .calendar import Period
 from .columnar.frame import BLOCK_BYTES, file_parts, jsonl_parts, parquet_parts
 from .errors import ShixianError
-from .gcpause import gc_paused
 from .events.read import Reject, open_parquet, parse_json
+from .gcpause import gc_paused
 from .report.spool import Head, Run, SpooledFindings, spool
 
 _ENGINES: dict = {}  # per worker process: rules and calendar loaded once
@@ -47,7 +47,9 @@ class ShardResult:
     task_board: list[dict] = field(default_factory=list)
 
 
-WORKER_TRIM_BYTES = 256 << 20  # local workers keep up to this much freed memory for reuse (see run_partitioned)
+# glibc on local workers (see run_partitioned): arrays up to WORKER_MMAP_BYTES come from the heap, and up
+# to WORKER_TRIM_BYTES of freed memory is kept for reuse
+WORKER_MMAP_BYTES, WORKER_TRIM_BYTES = 32 << 20, 256 << 20
 
 _BODY = re.compile(r'"body"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
@@ -320,10 +322,10 @@ def run_partitioned(files: list[Path], rule_paths: list[Path] | None, calendar: 
 
         # Dask's nannies start workers with MALLOC_TRIM_THRESHOLD_=65536, which also fixes glibc's mmap
         # threshold at 128 KB: every large temporary array of a shard is mapped, faulted in page by page and
-        # unmapped again (20-30% of the workers' CPU time in the kernel). Arrays up to 32 MB come from the
-        # heap instead, and up to WORKER_TRIM_BYTES of freed memory is kept for the next ones.
+        # unmapped again (20-30% of the workers' CPU time in the kernel). Arrays up to WORKER_MMAP_BYTES come
+        # from the heap instead, and up to WORKER_TRIM_BYTES of freed memory is kept for the next ones.
         with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": WORKER_TRIM_BYTES,
-                              "distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_": 32 << 20}):
+                              "distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_": WORKER_MMAP_BYTES}):
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(cluster)
     try:

@@ -206,8 +206,7 @@ def test_clock_controls_are_settled_not_fed(tmp_path):
     """A request paused for a third party, one extended and one restarted by 补正, all answered in time,
     are not fed to the row evaluator at all; nor is a late one that no control touched: the screen judges
     it itself (2024 国庆 7 days off, 9-29 and 10-12 worked)."""
-    from engine.columnar.screen import VERDICTS, View, screen
-    from engine.evaluate.context import Context
+    from engine.columnar.screen import VERDICTS
 
     rows = [("P", "request.received", "2024-09-20T10:00"), ("P", "third_party.consulted", "2024-09-23T10:00"),
             ("P", "third_party.replied", "2024-10-14T10:00"), ("P", "request.replied", "2024-10-25T10:00"),
@@ -216,18 +215,9 @@ def test_clock_controls_are_settled_not_fed(tmp_path):
             ("S", "request.received", "2024-09-20T10:00"), ("S", "supplement.requested", "2024-09-23T10:00"),
             ("S", "supplement.received", "2024-10-21T10:00"), ("S", "request.replied", "2024-11-15T10:00"),
             ("L", "request.received", "2024-09-20T10:00"), ("L", "request.replied", "2024-10-25T10:00")]
-    path = tmp_path / "events.jsonl"
-    path.write_text("".join(json.dumps({"id": f"{s}{n}", "type": t, "subject": s, "time": when, "body": "局A",
-                                        **({"days": 20} if t == "extension.approved" else {})}, ensure_ascii=False)
-                            + "\n" for n, (s, t, when) in enumerate(rows)), encoding="utf-8")
+    path = _request_log(tmp_path / "events.jsonl", rows)
     engine = bundled()
-    frame = read(engine.ruleset, [path])
-    order = np.lexsort((frame.seq, frame.instant))
-    view = View(frame, order, sorted(engine.ruleset.event_types))
-    routes = screen(engine.ruleset, view, Context(engine.calendar, AS_OF, Period(2, "wd")))
-    reply = next(i for i, r in enumerate(engine.ruleset.rules)
-                 if r.rule.id == "ogi.request-reply" and r.rule.effective.from_ == dt.date(2019, 5, 15))
-    feed, _, verdicts = routes[reply]
+    view, feed, verdicts = _reply_screened(engine, path, AS_OF, WARN)
     assert not feed.any()
     judged = list(zip(view.take("subject", verdicts.trigger).to_pylist(), [VERDICTS[s] for s in verdicts.status],
                       verdicts.amount.tolist()))
@@ -240,10 +230,26 @@ def test_clock_controls_are_settled_not_fed(tmp_path):
 
 
 def _request_log(path, rows):
-    path.write_text("".join(json.dumps({"id": f"{s}{n}", "type": t, "subject": s, "time": when, "body": "局A"},
-                                       ensure_ascii=False) + "\n" for n, (s, t, when) in enumerate(rows)),
-                    encoding="utf-8")
+    """A log of (subject, type, time) rows of one body; an extension asks for 20 days."""
+    path.write_text("".join(json.dumps({"id": f"{s}{n}", "type": t, "subject": s, "time": when, "body": "局A",
+                                        **({"days": 20} if t == "extension.approved" else {})}, ensure_ascii=False)
+                            + "\n" for n, (s, t, when) in enumerate(rows)), encoding="utf-8")
     return path
+
+
+def _reply_screened(engine, path, as_of, warn):
+    """The screen's route for the 2019 request-reply rule over a log: the view, the events it feeds that
+    rule and the obligations it judges itself."""
+    from engine.columnar.screen import View, screen
+    from engine.evaluate.context import Context
+
+    frame = read(engine.ruleset, [path])
+    view = View(frame, np.lexsort((frame.seq, frame.instant)), sorted(engine.ruleset.event_types))
+    routes = screen(engine.ruleset, view, Context(engine.calendar, as_of, warn))
+    reply = next(i for i, r in enumerate(engine.ruleset.rules)
+                 if r.rule.id == "ogi.request-reply" and r.rule.effective.from_ == dt.date(2019, 5, 15))
+    feed, _, verdicts = routes[reply]
+    return view, feed, verdicts
 
 
 @pytest.mark.parametrize("as_of, warn, status, tail", [
@@ -258,18 +264,12 @@ def _request_log(path, rows):
 def test_open_requests_are_judged_in_columns(tmp_path, as_of, warn, status, tail):
     """An unanswered request that no clock control touched is judged by the screen itself, never fed to the
     row evaluator, with the row evaluator's words: due soon within the warning period, overdue after."""
-    from engine.columnar.screen import VERDICTS, View, screen
-    from engine.evaluate.context import Context
+    from engine.columnar.screen import VERDICTS
 
     path = _request_log(tmp_path / "events.jsonl", [("Q", "request.received", "2024-09-20T10:00")])
     moment, period = dt.datetime.fromisoformat(as_of).replace(tzinfo=SHANGHAI), Period.parse(warn)
     engine = bundled()
-    frame = read(engine.ruleset, [path])
-    view = View(frame, np.lexsort((frame.seq, frame.instant)), sorted(engine.ruleset.event_types))
-    routes = screen(engine.ruleset, view, Context(engine.calendar, moment, period))
-    reply = next(i for i, r in enumerate(engine.ruleset.rules)
-                 if r.rule.id == "ogi.request-reply" and r.rule.effective.from_ == dt.date(2019, 5, 15))
-    feed, _, verdicts = routes[reply]
+    _, feed, verdicts = _reply_screened(engine, path, moment, period)
     assert not feed.any()
     assert ([VERDICTS[s] for s in verdicts.status] if verdicts else []) == ([status] if status else [])
     found = [f for f in assert_same(engine, [path], moment, period).findings if f.rule == "ogi.request-reply"]

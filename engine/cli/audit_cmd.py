@@ -6,8 +6,8 @@ import sys
 from pathlib import Path
 
 from ..audit import Distributed, Engine, run_audit
-from ..gcpause import gc_paused
 from ..errors import ShixianError
+from ..gcpause import gc_paused
 from ..report import FORMAT_NAMES, write
 from ..state import AuditStore
 from . import options

@@ -78,8 +78,8 @@ class Frame:
         return out
 
     def values(self, name: str, units: np.ndarray) -> list[str]:
-        """One core field (id, type, subject, body, time) of each unit, as its Event carries it, without
-        building the Events."""
+        """One text field (id, type, subject, body) of each unit, as its Event carries it, without building
+        the Events."""
         out: list[str | None] = [None] * len(units)
         for k, event in self._odd(units):
             out[k] = getattr(event, name)

@@ -220,10 +220,9 @@ def _verdicts(loaded: LoadedRule, view: View, ctx: Context, subjects, t_pos, f_p
     # late (on time is left to _fulfilled_on_time): "by" in the rule's unit from the last day to the
     # fulfilment's day (Context.judge_done)
     f = np.maximum(d, 0)
-    late = (view.instant[f] >= due) & ~(view.date_only[f] & (view.day[f] <= last))
     late_by, by_ok = _units(cal, last, view.day[f], unit)
     status[done], amount[done] = 0, np.maximum(late_by[done], 1)
-    ok &= ~done | (by_ok & late)
+    ok &= ~done | (by_ok & ~_on_time(view, f, due, last))
     # open at as-of: overdue (by from the last day to as-of) or, within the warning period, due soon
     as_of_day = local_date(ctx.as_of).toordinal() - ORDINAL_1970
     as_of_us = (ctx.as_of - EPOCH) // dt.timedelta(microseconds=1)
@@ -266,9 +265,14 @@ def _fulfilled_on_time(rule: DeadlineRule, view: View, calendar: WorkCalendar, o
         rows, done = start[same], pf[same]
         due, last, good = calendar.due_array(view.instant[rows], view.day[rows],
                                              Period(rule.period.amount + amount, rule.period.unit), conventions)
-        on_time = (view.instant[done] < due) | (view.date_only[done] & (last >= 0) & (view.day[done] <= last))
-        out[simple[same][good & on_time]] = True
+        out[simple[same][good & _on_time(view, done, due, last)]] = True
     return out
+
+
+def _on_time(view: View, done: np.ndarray, due: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """Whether fulfilments (view rows) beat their deadlines, as `Context.judge_done` decides: before the due
+    instant, or a bare date on or before the last day."""
+    return (view.instant[done] < due) | (view.date_only[done] & (last >= 0) & (view.day[done] <= last))
 
 
 def _clock_start(rule: DeadlineRule, view: View, calendar: WorkCalendar, one, controls: Controls, t_pos):
