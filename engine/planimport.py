@@ -2,23 +2,19 @@
 obligations found in the prose, and what could not be read. Nothing is guessed: a phrase without a
 known reading goes to the unread list, with its line.
 
-Readings of completion phrases (shared/domain.md section 3), stated once here and in every output:
-"3月"/"3月底"/"3月份" = the month's last day; "3月中旬" = the 20th (中旬 is the 11th-20th); "3月上旬" =
-the 10th; "3月下旬" = the month's last day; "6月份前" = before June, so 05-31; "全年", "年底前",
-"2018年底前" = 12-31; "按期", "定期", "长期", "持续" = no fixed date.
+Completion phrases are read by engine/planphrase.py, whole or not at all; its READING goes into every
+task list written.
 """
 from __future__ import annotations
 
-import calendar as month_days
 import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-READING = ("完成时限读法：“N月”“N月底（前）”“N月份”=N月最后一日；“N月中旬”=N月20日（中旬为11日至20日）；"
-           "“N月上旬”=N月10日；“N月下旬”=N月最后一日；“N月份前”=N月之前，即上月最后一日；“全年”“年底前”“YYYY年底前”"
-           "=12月31日；“按期”“定期”“长期”“持续”=无固定日期，不判定逾期。均含当日，不顺延。")
+from .planphrase import READING
+from .planphrase import read as read_phrase
+
 CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-NO_DATE = ("按期", "定期", "长期", "持续", "常态")
 _FULL = str.maketrans({"（": "(", "）": ")", "：": ":", "；": ";", "，": ",", "\u00a0": " ", "\u3000": " ",
                        "．": "."})
 _ITEM = re.compile(r"^\s*(?:\(([一二三四五六七八九十]{1,3})\)|(\d{1,3})(?:\s*[、.]\s*|(?=[\u4e00-\u9fff])(?![年月日号个次天]))"
@@ -59,32 +55,6 @@ class PlanImport:
     tasks: list[ImportedTask] = field(default_factory=list)
     drafts: list[dict] = field(default_factory=list)
     unread: list[dict] = field(default_factory=list)
-
-
-def read_phrase(phrase: str, year: int) -> tuple[dt.date | None, bool]:
-    """(due date, understood). A phrase without a fixed date is understood with no date."""
-    text = phrase.strip().rstrip("。.")
-    if any(word in text for word in NO_DATE):
-        return None, True
-    if text.startswith("全年") or re.fullmatch(r"(\d{4}年)?年?底前?", text):
-        y = int(text[:4]) if text[:4].isdigit() else year
-        return dt.date(y, 12, 31), True
-    m = re.match(r"(\d{4})年底前?", text)
-    if m:
-        return dt.date(int(m.group(1)), 12, 31), True
-    m = re.match(r"(\d{1,2})月份前", text)
-    if m:
-        month = int(m.group(1))
-        if month == 1:
-            return dt.date(year - 1, 12, 31), True
-        return dt.date(year, month - 1, month_days.monthrange(year, month - 1)[1]), True
-    m = re.match(r"(\d{1,2})月(上旬|中旬|下旬|底|末|份)?", text)
-    if m and 1 <= int(m.group(1)) <= 12:
-        month, part = int(m.group(1)), m.group(2)
-        last = month_days.monthrange(year, month)[1]
-        day = {"上旬": 10, "中旬": 20}.get(part, last)
-        return dt.date(year, month, day), True
-    return None, False
 
 
 def _departments(text: str) -> list[str]:
@@ -139,10 +109,10 @@ def import_plan(text: str, year: int, id_prefix: str) -> PlanImport:
             phrase = due_match.group(1).strip() if due_match else None
             due = None
             if phrase:
-                due, understood = read_phrase(phrase, year)
-                if not understood:
-                    result.unread.append({"item": label, "line": line_no, "phrase": phrase,
-                                          "why": "completion phrase with no known reading"})
+                reading = read_phrase(phrase, year)
+                due = reading.due
+                if not reading.understood:
+                    result.unread.append({"item": label, "line": line_no, "phrase": phrase, "why": reading.why})
             chunk = body[start:block.start()]
             start = block.end()
             several = len(blocks) > 1

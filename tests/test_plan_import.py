@@ -6,7 +6,8 @@ import pytest
 import yaml
 
 from conftest import ROOT, run_cli
-from engine.planimport import import_plan, read_phrase
+from engine.planimport import import_plan
+from engine.planphrase import read as read_phrase
 
 SEEDS = ROOT / "tests" / "fixtures" / "seeds"  # copies of shared/seeds (see its README)
 
@@ -72,13 +73,15 @@ def test_full_width_punctuation_reads_the_same():
     ("3月上旬", dt.date(2024, 3, 10)), ("11月", dt.date(2024, 11, 30)),
 ])
 def test_phrase_readings(phrase, due):
-    assert read_phrase(phrase, 2024) == (due, True)
+    reading = read_phrase(phrase, 2024)
+    assert (reading.due, reading.understood) == (due, True)
 
 
 def test_unreadable_phrase_is_listed_not_guessed():
     result = import_plan("1、做好某项工作。(责任部门:办公室  完成时限:尽快)\n", 2024, "X")
     assert result.tasks[0].due is None
-    assert result.unread == [{"item": "1", "line": 1, "phrase": "尽快", "why": "completion phrase with no known reading"}]
+    assert result.unread == [{"item": "1", "line": 1, "phrase": "尽快",
+                              "why": "无法解读的完成时限，请人工核对（no known reading）"}]
 
 
 def drafts(text):
