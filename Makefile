@@ -23,6 +23,7 @@ demo: $(STAMP)
 	@echo "state: out/audit.sqlite (shixian history --db out/audit.sqlite); HTML report: out/report.html"
 
 test: $(STAMP) browser
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 	$(BIN)/shixian validate rules
 	$(BIN)/shixian test rules

@@ -9,9 +9,9 @@ from pathlib import Path
 from .calendar import NATIONAL, Period, WorkCalendar, load_calendar
 from .check import CheckResult, Plan, _instant, obligation, plan_events, subset, verdict_of
 from .errors import ShixianError
+from .evaluate import AuditResult, evaluate
 from .events import EventLog, read_events, stream_events, write_rejects
 from .events.read import Collector
-from .evaluate import AuditResult, evaluate
 from .paths import bundled
 from .progress import Progress
 from .report import Report
@@ -29,7 +29,7 @@ class Engine:
 
     @classmethod
     def load(cls, rule_paths: list[Path | str] | None = None, calendar: str = NATIONAL,
-             calendar_dirs: list[Path] | None = None) -> "Engine":
+             calendar_dirs: list[Path] | None = None) -> Engine:
         return cls(load_rules(rule_paths or [bundled("rules")]), load_calendar(calendar, calendar_dirs))
 
     def evaluate(self, events, as_of: dt.datetime, warn_within: Period = Period(2, "wd"),

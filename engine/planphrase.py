@@ -26,7 +26,7 @@ _BY = r"(?:前|以前|之前)?(?:完成)?"
 _TAIL = r"(?P<tail>[^\d〇零一二三四五六七八九十年月日号旬季度底末前后内起至到止及和、~-]*)"
 _YEAR = r"(?:(?P<year>\d{4})年)?"
 NO_DATE = ("按期", "定期", "长期", "持续", "常态化", "常态", "长效")
-_NO_DATE = re.compile(r"(?:%s)[^\d〇零一二三四五六七八九十年月日号旬季度底末]*" % "|".join(NO_DATE))
+_NO_DATE = re.compile("(?:" + "|".join(NO_DATE) + r")[^\d〇零一二三四五六七八九十年月日号旬季度底末]*")
 
 _FORMS: list[tuple[str, re.Pattern]] = [(name, re.compile(_YEAR + body + _TAIL)) for name, body in [
     ("day", rf"(?P<month>{_NUM})月(?P<day>{_NUM})[日号]{_BY}"),

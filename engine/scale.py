@@ -165,7 +165,7 @@ def _jsonl_pieces(path: Path, first_seq: int, pieces: int) -> tuple[list[Piece],
     return out, first  # first - 1 line feeds, and possibly a last line without one
 
 
-def _split_rows(shards: "_Shards", path: Path, parts, first_line: int, first_seq: int
+def _split_rows(shards: _Shards, path: Path, parts, first_line: int, first_seq: int
                 ) -> tuple[int, list[Reject], int]:
     """Write the parts of one file (as `file_parts` gives them) to the shards; a record's place in the read
     order is `first_seq` plus its line's distance from `first_line`. Returns the records, the rejects and

@@ -62,7 +62,7 @@ def test_hours_run_round_the_clock_through_holidays(cal):
 
 def test_instant_in_another_zone_counts_from_the_shanghai_date(cal):
     # 2024-09-26T20:00Z is 2024-09-27 04:00 in Shanghai: the start day is 09-27.
-    d = cal.deadline(dt.datetime(2024, 9, 26, 20, 0, tzinfo=dt.timezone.utc), "3wd")
+    d = cal.deadline(dt.datetime(2024, 9, 26, 20, 0, tzinfo=dt.UTC), "3wd")
     assert d.last_day == D(2024, 10, 8)
 
 

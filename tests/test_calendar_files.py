@@ -5,7 +5,7 @@ import textwrap
 import chinese_calendar
 import pytest
 
-from engine.calendar import load_calendar_data, WorkCalendar
+from engine.calendar import WorkCalendar, load_calendar_data
 from engine.calendar.sources import calendar_files
 from engine.errors import CalendarCoverageError, SourceError
 from engine.paths import bundled

@@ -4,7 +4,8 @@ import datetime as dt
 import chinese_calendar
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.errors import CalendarCoverageError
 

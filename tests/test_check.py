@@ -13,8 +13,9 @@ import threading
 import time
 
 import pytest
-
 from conftest import ROOT, run_cli, wait_for_http
+from pydantic import ValidationError
+
 from engine.audit import Engine
 from engine.check import PlanError
 
@@ -95,7 +96,7 @@ def test_bad_plans(engine):
     assert err.value.loc == ("packs", 0)
     with pytest.raises(PlanError):
         engine.check({"document": LINYI})
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         engine.check({"document": {"body": "x"}})
 
 

@@ -1,6 +1,5 @@
 """`shixian calendar ...` through the real command."""
 import pytest
-
 from conftest import run_cli
 
 

@@ -11,7 +11,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from engine.audit import Engine
 from engine.calendar import SHANGHAI, Conventions, Period
@@ -157,7 +158,7 @@ def test_due_array_is_the_scalar_due(cal, day, minute, unit, amount, roll, start
         closing = None
     begin = dt.datetime(2004, 6, 1, tzinfo=SHANGHAI) + dt.timedelta(days=day, minutes=minute)
     period, conventions = Period(amount, unit), Conventions(roll=roll, start=start, closing=closing)
-    instant = (begin - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)) // dt.timedelta(microseconds=1)
+    instant = (begin - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)) // dt.timedelta(microseconds=1)
     local_day = begin.date().toordinal() - dt.date(1970, 1, 1).toordinal()
     due, last, ok = cal.due_array(np.array([instant]), np.array([local_day]), period, conventions)
     try:
@@ -166,7 +167,7 @@ def test_due_array_is_the_scalar_due(cal, day, minute, unit, amount, roll, start
         assert not ok[0]
         return
     assert ok[0]
-    assert due[0] == (want - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)) // dt.timedelta(microseconds=1)
+    assert due[0] == (want - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)) // dt.timedelta(microseconds=1)
     assert last[0] == (want_last.toordinal() - dt.date(1970, 1, 1).toordinal() if want_last else -1)
 
 

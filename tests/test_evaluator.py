@@ -6,7 +6,6 @@ Holiday facts used (State Council notices, as carried by chinese-calendar 1.11.0
 - 2025 春节 (国办发明电〔2024〕12号): 01-28..02-04 off; 01-26 (Sun), 02-08 (Sat) working.
 """
 import pytest
-
 from helpers import SOURCE, at, end_of, engine_for, events
 
 REQUEST_RULE = f"""\

@@ -2,7 +2,8 @@
 import datetime as dt
 import json
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from engine.calendar import SHANGHAI
 from engine.events import read_events

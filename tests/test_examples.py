@@ -4,7 +4,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT, run_cli
 
 BODIES = ["shanghai-2024", "linyi-2021", "binhai-2017", "jiangsu-2018"]

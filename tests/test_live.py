@@ -3,8 +3,10 @@ import datetime as dt
 import json
 
 import pytest
-
 from conftest import ROOT, run_cli, wait_for_http
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from engine.audit import Engine
 from engine.calendar import SHANGHAI
 from engine.events import read_events
@@ -33,12 +35,15 @@ def test_five_hour_deadline_in_simulated_time(engine, tmp_path):
     # 2024 国庆节: hours run through the holiday
     assert mon.accept({"id": "i1", "type": "incident.occurred", "subject": "I1", "time": "2024-10-02T22:00",
                        "body": "局", "level": "重大"}) is None
-    clock.set(at("2024-10-03T01:59")); mon.tick()
+    clock.set(at("2024-10-03T01:59"))
+    mon.tick()
     assert alerts == []
-    clock.set(at("2024-10-03T02:00")); mon.tick()  # one hour before 03:00
+    clock.set(at("2024-10-03T02:00"))
+    mon.tick()  # one hour before 03:00
     assert [(a["alert"], a["rule"], a["deadline_text"]) for a in alerts] == [
         ("approaching", "opinion.major-incident.authoritative-info", "2024-10-03 03:00")]
-    clock.set(at("2024-10-03T03:00")); mon.tick()
+    clock.set(at("2024-10-03T03:00"))
+    mon.tick()
     assert alerts[-1]["alert"] == "passed" and alerts[-1]["at"] == "2024-10-03T03:00:00+08:00"
     clock.set(at("2024-10-03T03:30"))
     mon.accept({"id": "i2", "type": "info.released", "subject": "I1", "time": "2024-10-03T03:30", "body": "局"})
@@ -129,8 +134,6 @@ def test_events_over_http_and_alerts_to_a_webhook(tmp_path):
         hook.shutdown()
 
 
-from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
-
 REQUEST_TYPES = ["request.received", "third_party.consulted", "third_party.replied", "supplement.requested",
                  "supplement.received", "extension.approved", "request.replied"]
 
@@ -186,11 +189,15 @@ def test_many_alarms_ringing_in_one_tick(engine, tmp_path):
     def rung(kind):
         return [a for a in alerts if a["rule"] == "ogi.proactive-disclosure" and a["alert"] == kind]
 
-    clock.set(at("2024-10-22T23:59")); mon.tick()
+    clock.set(at("2024-10-22T23:59"))
+
+    mon.tick()
     assert rung("approaching") == []
-    clock.set(at("2024-10-23T00:00")); mon.tick()
+    clock.set(at("2024-10-23T00:00"))
+    mon.tick()
     assert len(rung("approaching")) == 600 and rung("passed") == []
-    clock.set(at("2024-10-24T00:00")); mon.tick()
+    clock.set(at("2024-10-24T00:00"))
+    mon.tick()
     assert len(rung("passed")) == 600
     assert {a["subject"] for a in rung("passed")} == {f"D{n}" for n in range(600)}
     assert {a["deadline_text"] for a in rung("passed")} == {"2024-10-23 24:00"}

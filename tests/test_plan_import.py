@@ -4,8 +4,8 @@ import json
 
 import pytest
 import yaml
-
 from conftest import ROOT, run_cli
+
 from engine.planimport import import_plan
 from engine.planphrase import read as read_phrase
 

@@ -12,10 +12,11 @@ import jsonschema
 import openpyxl
 import pytest
 import xmlschema
-from hypothesis import given, settings, strategies as st
+from conftest import ROOT, run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from junitparser import JUnitXml
 
-from conftest import ROOT, run_cli
 from engine.model.findings import iso_text
 
 EVENTS = str(ROOT / "examples" / "jiangsu-2018" / "events.jsonl")

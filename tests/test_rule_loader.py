@@ -2,9 +2,10 @@
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
-
 from conftest import ROOT, run_cli
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from engine.errors import ShixianError
 from engine.ruleset.loader import RuleLoadError, load_rules
 

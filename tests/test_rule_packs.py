@@ -1,7 +1,7 @@
 """The bundled packs: valid, every rule tested, and every pack's cases pass through `shixian test`."""
 import yaml
-
 from conftest import ROOT, run_cli
+
 from engine.ruleset.loader import load_rules
 
 RULES = ROOT / "rules"

@@ -4,7 +4,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT, run_cli
 
 EXAMPLES = [str(p) for p in sorted((ROOT / "examples").glob("*-20*/events.jsonl"))]

@@ -22,7 +22,7 @@ class Period:
     unit: str  # one of UNITS
 
     @classmethod
-    def parse(cls, text: str) -> "Period":
+    def parse(cls, text: str) -> Period:
         match = _PATTERN.match(str(text))
         if not match:
             raise InputError(

@@ -8,16 +8,17 @@ round the clock; a deadline is 24:00 of its last day unless a closing time is gi
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable
 from zoneinfo import ZoneInfo
 
 import numpy as np
 from dateutil.relativedelta import relativedelta
 
 from ..errors import CalendarCoverageError
-from .period import UNITS as UNIT_ZH, Period
+from .period import UNITS as UNIT_ZH
+from .period import Period
 from .sources import NATIONAL, CalendarData, DayNote, load_calendar_data
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -5,7 +5,17 @@ import argparse
 import sys
 
 from ..errors import ShixianError
-from . import audit_cmd, calendar_cmd, check_cmd, explain_cmd, plan_cmd, rules_cmd, serve_cmd, state_cmd, watch_cmd
+from . import (
+    audit_cmd,
+    calendar_cmd,
+    check_cmd,
+    explain_cmd,
+    plan_cmd,
+    rules_cmd,
+    serve_cmd,
+    state_cmd,
+    watch_cmd,
+)
 
 COMMANDS = [audit_cmd, state_cmd, check_cmd, serve_cmd, watch_cmd, explain_cmd, rules_cmd, plan_cmd, calendar_cmd]
 

@@ -5,8 +5,8 @@ import argparse
 from pathlib import Path
 
 from ..audit import Engine
-from ..events import read_events
 from ..evaluate.context import fmt
+from ..events import read_events
 from ..model.findings import STATUS_ZH
 from . import options
 

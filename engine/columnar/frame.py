@@ -11,26 +11,36 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..errors import ShixianError
-from ..events.read import (REQUIRED, BadRecord, Collector, EventLog, Reject, _records, clean_record,
-                           event_from_record, json_lines, open_parquet)
-from ..model.events import CORE_FIELDS, Event
 from ..calendar import SHANGHAI
+from ..errors import ShixianError
+from ..events.read import (
+    REQUIRED,
+    BadRecord,
+    Collector,
+    EventLog,
+    Reject,
+    _records,
+    clean_record,
+    event_from_record,
+    json_lines,
+    open_parquet,
+)
+from ..model.events import CORE_FIELDS, Event
 
 BLOCK_BYTES = 16 << 20
 _SPACE = np.array([ord(c) for c in " \t\n\r\f\v"], np.uint8)  # bytes.isspace()
 _TIME = r"^\d{4}-(0\d|1[0-2])-([0-2]\d|3[01])(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?)?$"
 _JSON_TYPES = (pa.types.is_string, pa.types.is_int64, pa.types.is_null)
 _US, _DAY_US, _UTC8_S = 1_000_000, 86_400_000_000, 8 * 3600
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)  # instants are µs since this
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # instants are µs since this
 ORDINAL_1970 = dt.date(1970, 1, 1).toordinal()  # days are counted from this
 REF_SHIFT = 1 << 32  # a plain row is referred to as chunk * REF_SHIFT + row; an odd event as -1 - index
 
@@ -233,7 +243,7 @@ class FrameReader:
         self.seq = 0
 
     # -- reading -------------------------------------------------------------------------------
-    def read(self, paths) -> "FrameReader":
+    def read(self, paths) -> FrameReader:
         for path in map(Path, paths):
             for table, lines, rows in file_parts(path):
                 if table is not None:

@@ -43,7 +43,7 @@ def _evaluate(ruleset: RuleSet, frame: Frame, calendar: WorkCalendar, as_of: dt.
     routes = screen(ruleset, view, run.ctx)
     # one column per call an event may need: observers first, then feeds, in rule order (as Evaluation.feed)
     calls, masks = [], []
-    for evaluator, (feed, observe, _) in zip(run.evaluators, routes):
+    for evaluator, (_feed, observe, _) in zip(run.evaluators, routes):
         if observe is not None:
             calls.append(evaluator.observe)
             masks.append(observe)

@@ -199,7 +199,7 @@ class Controls:
     count: np.ndarray  # controls inside, per subject
 
     @classmethod
-    def between(cls, key, idx, is_control, t_pos, end) -> "Controls":
+    def between(cls, key, idx, is_control, t_pos, end) -> Controls:
         ck, cpos = key[is_control], idx[is_control]
         inside = (t_pos[ck] >= 0) & (t_pos[ck] < cpos) & (cpos < end[ck])
         ck, cpos = ck[inside], cpos[inside]
@@ -250,7 +250,7 @@ def _units(calendar: WorkCalendar, earlier: np.ndarray, later: np.ndarray, unit:
     return later - earlier, np.ones(len(earlier), bool)
 
 
-def _fulfilled_on_time(rule: DeadlineRule, view: View, calendar: WorkCalendar, one, controls: "Controls",
+def _fulfilled_on_time(rule: DeadlineRule, view: View, calendar: WorkCalendar, one, controls: Controls,
                        t_pos, f_pos) -> np.ndarray:
     """Per subject: one matching trigger, one later fulfilment before the deadline, clock controls between
     them of a shape `_clock_start` knows."""

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 from ..calendar import SHANGHAI, Deadline, Period, WorkCalendar
-from ..calendar.workcal import minute_text
 from ..calendar.period import UNITS
+from ..calendar.workcal import minute_text
 from ..errors import CalendarCoverageError
 from ..model.events import Event
 from ..model.findings import EventRef, Finding

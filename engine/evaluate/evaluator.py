@@ -6,8 +6,8 @@ counters (count, yearly rules) and link targets; events themselves are not retai
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
 
 from ..calendar import Period, WorkCalendar
 from ..errors import ShixianError

@@ -7,11 +7,11 @@ content the later line is rejected and reported.
 from __future__ import annotations
 
 import csv
-import io
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..calendar import SHANGHAI
@@ -110,7 +110,7 @@ def _records(path: Path) -> Iterator[tuple[int, str, Any]]:
     if path.suffix.lower() == ".parquet":
         yield from _parquet_records(path)
         return
-    text_stream = io.open(path, encoding="utf-8-sig", newline="", errors="strict")
+    text_stream = open(path, encoding="utf-8-sig", newline="", errors="strict")
     with text_stream:
         if path.suffix.lower() == ".csv":
             reader = csv.reader(text_stream)

@@ -30,7 +30,7 @@ import heapq
 import itertools
 import json
 import os
-from typing import Callable
+from collections.abc import Callable
 
 from durable import lang as durable
 

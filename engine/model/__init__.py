@@ -1,7 +1,17 @@
 """The one typed model every part shares: rules (as loaded from YAML), events, findings."""
 from .events import Event
-from .findings import Finding, STATUSES, VIOLATIONS
-from .rules import (AnyRule, CountRule, DeadlineRule, DueByRule, FieldsRule, Rule, RuleFile, SpanRule, TaskListRule)
+from .findings import STATUSES, VIOLATIONS, Finding
+from .rules import (
+           AnyRule,
+           CountRule,
+           DeadlineRule,
+           DueByRule,
+           FieldsRule,
+           Rule,
+           RuleFile,
+           SpanRule,
+           TaskListRule,
+)
 
 __all__ = ["AnyRule", "CountRule", "DeadlineRule", "DueByRule", "Event", "FieldsRule", "Finding", "Rule",
            "RuleFile", "STATUSES", "SpanRule", "TaskListRule", "VIOLATIONS"]

@@ -78,7 +78,7 @@ class Finding:
         return (self.body, self.subject, self.rule, iso_text(self.deadline) if self.deadline else "", self.status)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "Finding":
+    def from_json(cls, data: dict[str, Any]) -> Finding:
         """The inverse of to_json (a finding that crossed a process boundary as JSON)."""
         def ref(item):
             return EventRef(item["id"], item["type"], dt.datetime.fromisoformat(item["time"])) if item else None

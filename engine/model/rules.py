@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cached_property
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -37,7 +37,7 @@ class Effective(Strict):
     to: dt.date | None = None
 
     @model_validator(mode="after")
-    def _ordered(self) -> "Effective":
+    def _ordered(self) -> Effective:
         if self.from_ and self.to and self.to < self.from_:
             raise ValueError("'to' is before 'from'")
         return self
@@ -45,7 +45,7 @@ class Effective(Strict):
     def contains(self, day: dt.date) -> bool:
         return (self.from_ is None or day >= self.from_) and (self.to is None or day <= self.to)
 
-    def overlaps(self, other: "Effective") -> bool:
+    def overlaps(self, other: Effective) -> bool:
         lo = max(self.from_ or dt.date.min, other.from_ or dt.date.min)
         hi = min(self.to or dt.date.max, other.to or dt.date.max)
         return lo <= hi
@@ -220,7 +220,7 @@ class FieldsRule(Rule):
     link: Link | None = None
 
     @model_validator(mode="after")
-    def _something_required(self) -> "FieldsRule":
+    def _something_required(self) -> FieldsRule:
         if not self.fields and not self.link:
             raise ValueError("give 'fields', 'link' or both")
         return self
@@ -229,7 +229,7 @@ class FieldsRule(Rule):
         return {self.event} | ({self.link.to} if self.link else set())
 
 
-AnyRule = Annotated[Union[DeadlineRule, SpanRule, CountRule, DueByRule, TaskListRule, FieldsRule],
+AnyRule = Annotated[DeadlineRule | SpanRule | CountRule | DueByRule | TaskListRule | FieldsRule,
                     Field(discriminator="kind")]
 
 

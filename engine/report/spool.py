@@ -10,8 +10,9 @@ fingerprint of each finding stay in memory.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, NamedTuple
+from typing import NamedTuple
 
 import orjson
 
