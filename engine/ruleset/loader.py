@@ -220,6 +220,7 @@ def load_rules(paths: list[Path | str]) -> RuleSet:
         parsed.append((path, doc, rule_file))
 
     loaded: list[LoadedRule] = []
+    versions: dict[str, list[LoadedRule]] = {}  # by id: only versions of one rule can overlap
     for path, doc, rule_file in parsed:
         for node, rule in zip(doc["rules"], rule_file.rules):
             errors.extend(_type_checks(path, node, rule, vocabulary))
@@ -229,14 +230,15 @@ def load_rules(paths: list[Path | str]) -> RuleSet:
                 line, column = where(node.get("applies_to"), exc.field)
                 errors.append(SourceError(str(path), line, exc.field, f"rule '{rule.id}': applies_to: {exc}", column))
                 continue
-            for other in loaded:
-                if other.id == rule.id and other.rule.effective.overlaps(rule.effective):
+            for other in versions.get(rule.id, ()):
+                if other.rule.effective.overlaps(rule.effective):
                     line, column = where(node, "effective" if "effective" in node else "id")
                     errors.append(SourceError(str(path), line, "effective",
                                               f"rule '{rule.id}' is already in force on overlapping dates at "
                                               f"{other.path}:{other.line}; give each version its own 'effective' range",
                                               column))
             loaded.append(LoadedRule(rule, str(path), node.line, rule_file.pack, predicate))
+            versions.setdefault(rule.id, []).append(loaded[-1])
     if errors:
         raise RuleLoadError(errors)
     return RuleSet(loaded, vocabulary, files, digest.hexdigest()[:12])
