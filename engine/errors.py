@@ -23,17 +23,29 @@ class CalendarCoverageError(ShixianError):
 
 
 class SourceError(ShixianError):
-    """Bad content in a data file (rule, calendar, plan): names the file, line, column and field."""
+    """Bad content in a data file (rule, calendar, plan): names the file, line, column and field.
 
-    def __init__(self, path: str, line: int | None, field: str | None, message: str, column: int | None = None):
+    `code` is a stable short name for tools (`shixian validate --format json`), `suggestion` the value
+    the author probably meant, `severity` "error" or "warning" (a warning does not fail validation).
+    """
+
+    def __init__(self, path: str, line: int | None, field: str | None, message: str, column: int | None = None,
+                 code: str = "invalid", suggestion: str | None = None, severity: str = "error"):
         self.path, self.line, self.column, self.field, self.message = path, line, column, field, message
+        self.code, self.suggestion, self.severity = code, suggestion, severity
         where = str(path)
         if line is not None:
             where += f":{line}"
             if column is not None:
                 where += f":{column}"
-        what = f" field '{field}':" if field else ""
-        super().__init__(f"{where}:{what} {message}")
+        what = f" 字段 '{field}'：" if field else ""
+        warn = " 警告 (warning)：" if severity == "warning" else ""
+        super().__init__(f"{where}:{warn}{what} {message}".replace("： ", "："))
+
+    def to_json(self) -> dict:
+        return {"file": str(self.path), "line": self.line, "column": self.column, "code": self.code,
+                "severity": self.severity, "field": self.field, "message": self.message,
+                "suggestion": self.suggestion}
 
 
 class InputError(ShixianError):

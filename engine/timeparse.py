@@ -30,3 +30,64 @@ def parse_instant(text: str, tz=SHANGHAI) -> tuple[dt.datetime, bool]:
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
     return value, len(raw) == 10 and bool(_DATE_ONLY.match(raw))
+
+
+# Dates as officers type them (a ledger, a rule file): year first, so there is one reading.
+_OFFICER_DATE = re.compile(r"^\s*(\d{4})\s*(?:[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?)"
+                           r"(?:\s*(?:T|\s)\s*(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?)?\s*$")
+_YEAR_LAST = re.compile(r"^\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4})\s*$")
+EXPECTED_DATE = "年-月-日，如 2025-01-01（也可写 2025/1/1、2025.1.1、2025年1月1日）"
+
+
+class OfficerDateError(InputError):
+    """A date that cannot be read, or could be read two ways; `suggestion` is the ISO form when one exists."""
+
+    def __init__(self, message: str, suggestion: str | None = None):
+        self.suggestion = suggestion
+        super().__init__(message)
+
+
+def parse_officer_instant(text: str) -> tuple[dt.datetime | dt.date, bool]:
+    """(date or datetime, has_time) from ISO 8601 or 2025/1/1, 2025.1.1, 2025年1月1日 [10:00].
+
+    An ISO instant comes back aware (Asia/Shanghai unless it says otherwise); the officer forms naive.
+
+    A day-first or month-first date (01/02/2025) is refused: which is the month is not knowable.
+    """
+    raw = str(text).strip()
+    match = _OFFICER_DATE.match(raw)
+    if not match:
+        year_last = _YEAR_LAST.match(raw)
+        if year_last:
+            raise OfficerDateError(f"日期 {raw!r} 无法确定哪个是月、哪个是日，请写成{EXPECTED_DATE} "
+                                   f"(ambiguous date: write year-month-day)")
+        try:
+            value, _ = parse_instant(raw)
+        except InputError:
+            raise OfficerDateError(f"无法识别的日期 {raw!r}，应写成{EXPECTED_DATE} "
+                                   f"(expected a date such as 2025-01-01)") from None
+        has_time = not (len(raw) == 10 and _DATE_ONLY.match(raw))
+        return (value if has_time else value.date()), has_time
+    year, month, day = int(match[1]), int(match[2] or match[4]), int(match[3] or match[5])
+    try:
+        day_value = dt.date(year, month, day)
+    except ValueError:
+        raise OfficerDateError(f"日期 {raw!r} 不存在（{year}年没有{month}月{day}日），应写成{EXPECTED_DATE} "
+                               f"(no such date)") from None
+    if match[6] is None:
+        return day_value, False
+    try:
+        clock = dt.time(int(match[6]), int(match[7]), int(match[8] or 0))
+    except ValueError:
+        raise OfficerDateError(f"时间 {raw!r} 不存在，应写成 24 小时制的 时:分，如 2025-01-01 09:30 "
+                               f"(no such time)") from None
+    return dt.datetime.combine(day_value, clock), True
+
+
+def parse_officer_date(text: str) -> dt.date:
+    """A calendar day typed by a person; a value with a time of day is refused (a rule's dates are days)."""
+    value, has_time = parse_officer_instant(text)
+    if has_time:
+        raise OfficerDateError(f"这里只要日期，不要时间：{str(text).strip()!r}，应写成{EXPECTED_DATE} "
+                               f"(a date without a time)", suggestion=value.date().isoformat())
+    return value

@@ -46,15 +46,17 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, (str, int, float, bool)) and key is not None:
             raise SourceError(loader.name, key_node.start_mark.line + 1, None,
-                              "mapping keys must be plain scalars", key_node.start_mark.column + 1)
+                              "键只能是简单的文字 (mapping keys must be plain scalars)", key_node.start_mark.column + 1,
+                              code="yaml")
         if key in result:
             raise SourceError(loader.name, key_node.start_mark.line + 1, str(key),
-                              "duplicate key", key_node.start_mark.column + 1)
+                              f"键 '{key}' 重复出现，请删去一个 (duplicate key)", key_node.start_mark.column + 1,
+                              code="duplicate-key")
         try:
             result[key] = loader.construct_object(value_node, deep=True)
         except SourceError as exc:  # e.g. a timestamp like 2024-13-08: name the key it belongs to
             if exc.field is None and value_node is not None and isinstance(value_node, yaml.ScalarNode):
-                raise SourceError(exc.path, exc.line, str(key), exc.message, exc.column) from None
+                raise SourceError(exc.path, exc.line, str(key), exc.message, exc.column, code=exc.code) from None
             raise
         result.positions[key] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
     return result
@@ -65,8 +67,8 @@ def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode):
     try:
         return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
     except (ValueError, OverflowError) as exc:
-        raise SourceError(loader.name, node.start_mark.line + 1, None, f"bad date {node.value!r}: {exc}",
-                          node.start_mark.column + 1) from None
+        raise SourceError(loader.name, node.start_mark.line + 1, None, f"日期 {node.value!r} 不存在（该月没有这一天），"
+                          "应写成 年-月-日，如 2025-01-01 (bad date)", node.start_mark.column + 1, code="bad-date") from None
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
@@ -85,9 +87,10 @@ def load_yaml_text(text: str, name: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
-        raise SourceError(name, line, None, f"YAML syntax: {exc.problem or exc.context}", column) from None
+        raise SourceError(name, line, None, f"YAML 格式错误 (YAML syntax)：{exc.problem or exc.context}。"
+                          "常见原因：缩进不齐、括号或引号未闭合、冒号后缺空格", column, code="yaml") from None
     except yaml.YAMLError as exc:
-        raise SourceError(name, None, None, f"YAML: {exc}") from None
+        raise SourceError(name, None, None, f"YAML 格式错误 (YAML)：{exc}", code="yaml") from None
     finally:
         loader.dispose()
 
@@ -96,7 +99,7 @@ def load_yaml_file(path: Path) -> Any:
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise SourceError(str(path), None, None, f"not UTF-8 text ({exc.reason})") from None
+        raise SourceError(str(path), None, None, f"文件不是 UTF-8 编码，请另存为 UTF-8 (not UTF-8 text: {exc.reason})", code="encoding") from None
     return load_yaml_text(text, str(path))
 
 

@@ -12,18 +12,18 @@ from engine.ruleset.loader import RuleLoadError, load_rules
 BROKEN = Path(__file__).parent / "broken_rules"
 
 CASES = [  # file, line, field, words the message must contain
-    ("misspelt_key.yaml", 9, "withn", "did you mean 'within'"),
-    ("unknown_unit.yaml", 9, "within", "bad period '7weeks'"),
-    ("unknown_event_type.yaml", 8, "fulfil", "did you mean 'document.published'"),
-    ("pause_without_resume.yaml", 11, "pause", "pause without resume"),
-    ("overlapping_effective.yaml", 15, "effective", "overlapping dates"),
-    ("unknown_kind.yaml", 4, "kind", "unknown kind 'deadlin'"),
-    ("missing_source.yaml", 3, "source", "required key 'source' is missing"),
-    ("bad_applies_to.yaml", 8, "body", "expected one operator"),
-    ("bad_yaml.yaml", 5, None, "YAML syntax"),
-    ("bad_date.yaml", 7, "from", "bad date '2019-02-30'"),
-    ("duplicate_key.yaml", 6, "title", "duplicate key"),
-    ("bad_closing.yaml", 10, "roll", "valid boolean"),
+    ("misspelt_key.yaml", 9, "withn", "未知的键 'withn'。是否要写 'within'（期限）？"),
+    ("unknown_unit.yaml", 9, "within", "期限写法不对：'7weeks'。是否要写 '49d'？"),
+    ("unknown_event_type.yaml", 8, "fulfil", "是否要写 'document.published'（文件公开发布）？"),
+    ("pause_without_resume.yaml", 11, "pause", "中止计时缺少恢复事件"),
+    ("overlapping_effective.yaml", 15, "effective", "施行期间与"),
+    ("unknown_kind.yaml", 4, "kind", "未知的规则种类 'deadlin'。是否要写 'deadline'（期限）？"),
+    ("missing_source.yaml", 3, "source", "缺少必填的键 'source'（出处）"),
+    ("bad_applies_to.yaml", 8, "body", "应写一个运算：not、in、exists"),
+    ("bad_yaml.yaml", 5, None, "YAML 格式错误"),
+    ("bad_date.yaml", 7, "from", "日期 '2019-02-30' 不存在"),
+    ("duplicate_key.yaml", 6, "title", "键 'title' 重复出现"),
+    ("bad_closing.yaml", 10, "roll", "这里应写true 或 false，而不是 'maybe'"),
 ]
 
 
@@ -41,14 +41,14 @@ def test_every_broken_file_is_covered():
     assert {p.name for p in BROKEN.glob("*.yaml")} == {c[0] for c in CASES}
 
 
-def test_validate_lists_every_error_and_exits_1():
+def test_validate_lists_every_error_and_exits_2():
     result = run_cli("validate", str(BROKEN))
-    assert result.returncode == 1
+    assert result.returncode == 2
     lines = result.stdout.strip().splitlines()
-    assert lines[-1] == f"{len(lines) - 1} errors" and len(lines) - 1 >= len(CASES)
+    assert lines[-1] == f"{len(lines) - 1} 处错误 ({len(lines) - 1} errors)" and len(lines) - 1 >= len(CASES)
     for name, line, _, _ in CASES:
         assert any(out.startswith(f"{BROKEN / name}:{line}:") for out in lines), name
-    assert any(line.startswith(f"{BROKEN / 'misspelt_key.yaml'}:9:5: field 'withn':") for line in lines)
+    assert any(line.startswith(f"{BROKEN / 'misspelt_key.yaml'}:9:5: 字段 'withn'：") for line in lines)
 
 
 def test_validate_bundled_rules_is_clean():

@@ -60,5 +60,10 @@ rules:
     result = run_cli("test", str(broken))
     assert result.returncode == 1
     assert "FAIL" in result.stdout and "故意写错的期限" in result.stdout
-    assert "deadline: 2024-10-08 24:00" in result.stdout  # the difference is shown
+    # which expectation failed, expected vs actual in the rule's words, and how the actual deadline was counted
+    assert "应得结论第 1 条没有得到" in result.stdout
+    assert "状态 应为 已逾期未完成（overdue），实际 逾期完成（late）" not in result.stdout  # still overdue: no status line
+    assert "截止 应为 2024-10-02，实际 2024-10-08" in result.stdout
+    assert "2024-09-29 周日，国庆节调休上班 → 第1个工作日" in result.stdout
+    assert "2024-10-08 周二，工作日 → 第3个工作日" in result.stdout
     assert result.stdout.strip().splitlines()[-1] == "0 passed, 1 failed"

@@ -7,10 +7,8 @@ from pathlib import Path
 from ..audit import Engine
 from ..evaluate.context import fmt
 from ..events import read_events
-from ..model.findings import STATUS_ZH
+from ..model.findings import QUIET_ZH, STATUS_ZH
 from . import options
-
-QUIET_ZH = {"on_time": "按期完成", "pending": "尚未到期", "paused": "计时暂停中", "met": "符合要求"}
 
 
 def register(sub: argparse._SubParsersAction) -> None:

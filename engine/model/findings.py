@@ -18,6 +18,8 @@ STATUS_ZH = {
     "late": "逾期完成", "overdue": "已逾期未完成", "due_soon": "即将到期", "short": "期间不足",
     "below_count": "次数不足", "missing_fields": "要素缺失", "unlinked": "未关联", "undetermined": "无法判定",
 }
+# what quiet outcomes (kept for `explain` and rule tests, never findings) are called
+QUIET_ZH = {"on_time": "按期完成", "pending": "尚未到期", "paused": "计时暂停中", "met": "符合要求"}
 SEVERITIES = ("error", "warning", "info")
 OPEN_PHASE = ("due_soon", "overdue", "below_count", "undetermined")
 

@@ -1,45 +1,93 @@
 """Rule files as typed data (pydantic). Independent of how rules are executed: the batch evaluator
-and the live monitor both read these objects. The JSON Schema for editors is generated from here."""
+and the live monitor both read these objects. The JSON Schema for editors is generated from here, so
+each field's Chinese title and description is what an officer's editor shows as a tooltip.
+
+Fields are strict (no `effective: {from: 0}` read as 1970-01-01, no `roll: 1` read as true). The only
+readings applied are the officer forms with one meaning: `20日`/`3个工作日`/`5小时`/`1个月` periods
+(engine.calendar.period) and `2025/1/1`/`2025年1月1日` dates (engine.timeparse).
+"""
 from __future__ import annotations
 
 import datetime as dt
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from ..calendar import Conventions, Period
+from ..calendar.period import normalise_period_text
+from ..errors import InputError
+from ..timeparse import parse_officer_date, parse_officer_instant
 
 PERIOD_PATTERN = r"^\d{1,5}(wd|d|h|m|y)$"
-PeriodText = Annotated[str, Field(pattern=PERIOD_PATTERN, description="a whole number and a unit: d (days), "
-                                  "wd (working days), h (hours), m (months), y (years), e.g. 7d, 3wd, 5h")]
-EventType = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$",
-                                 description="an event type from rules/event-types.yaml, e.g. document.published")]
+EVENT_TYPE_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
+
+
+def _period_text(value: Any) -> Any:
+    if isinstance(value, str):
+        return normalise_period_text(value) or value
+    return value
+
+
+def _custom(code: str, message: str) -> PydanticCustomError:
+    return PydanticCustomError(code, message.replace("{", "{{").replace("}", "}}"))
+
+
+def _day(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return parse_officer_date(value)
+        except InputError as exc:
+            raise _custom("bad_date", str(exc)) from None
+    if isinstance(value, dt.datetime):
+        raise _custom("bad_date", f"这里只要日期，不要时间：{value.isoformat()}，应写成 {value.date().isoformat()} "
+                                  "(a date without a time)")
+    return value
+
+
+def _instant(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return parse_officer_instant(value)[0]
+        except InputError as exc:
+            raise _custom("bad_date", str(exc)) from None
+    return value
+
+
+PeriodText = Annotated[str, BeforeValidator(_period_text), Field(
+    pattern=PERIOD_PATTERN, title="期限 (period)",
+    description="数字加单位：d 日、wd 工作日、h 小时、m 月、y 年，如 7d、3wd、5h；也可写 20日、3个工作日、5小时、1个月。"
+                " / a whole number and a unit: d (days), wd (working days), h (hours), m (months), y (years)")]
+EventType = Annotated[str, Field(pattern=EVENT_TYPE_PATTERN, title="事件类型 (event type)",
+                                 description="rules/event-types.yaml 中的事件类型，如 document.published（文件公开发布）"
+                                             " / an event type from rules/event-types.yaml")]
+Day = Annotated[dt.date, BeforeValidator(_day)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True)
 
 
 class Source(Strict):
-    """Where the obligation comes from, quoted so a reader can check it against the original."""
+    """出处：原文照录，便于读者与原件核对。Where the obligation comes from, quoted."""
 
-    document: str = Field(description="the document, e.g. 《中华人民共和国政府信息公开条例》（国务院令第711号）")
-    article: str = Field(description="article or item, e.g. 第三十三条, 第（四）项, item 11")
-    text: str = Field(description="the quoted words the rule implements")
-    url: str | None = None
+    document: str = Field(title="文件名称", description="如《中华人民共和国政府信息公开条例》（国务院令第711号） / the document")
+    article: str = Field(title="条款", description="条、款、项，如 第三十三条、第（四）项 / article or item")
+    text: str = Field(title="原文", description="规则所依据的原文，照录 / the quoted words the rule implements")
+    url: str | None = Field(default=None, title="网址", description="原文网址（可选） / where to read it")
 
 
 class Effective(Strict):
-    """Dates between which the rule is in force (inclusive); the trigger's date decides."""
+    """施行期间（含首尾两日），按触发事件的日期选用版本。Dates in force, inclusive; the trigger's date decides."""
 
-    from_: dt.date | None = Field(default=None, alias="from")
-    to: dt.date | None = None
+    from_: Day | None = Field(default=None, alias="from", title="起始日期", description="如 2019-05-15 / from")
+    to: Day | None = Field(default=None, title="截止日期", description="如 2019-05-14；不写表示仍有效 / to")
 
     @model_validator(mode="after")
     def _ordered(self) -> Effective:
         if self.from_ and self.to and self.to < self.from_:
-            raise ValueError("'to' is before 'from'")
+            raise ValueError(f"截止日期 to（{self.to}）早于起始日期 from（{self.from_}） ('to' is before 'from')")
         return self
 
     def contains(self, day: dt.date) -> bool:
@@ -52,19 +100,27 @@ class Effective(Strict):
 
 
 class Counting(Strict):
-    """Calendar conventions for one rule (defaults: Civil Code arts. 201-203)."""
+    """计算方法（默认依民法典第二百零一至二百零三条）。Calendar conventions for one rule."""
 
-    roll: bool = Field(default=True, description="move a rest-day last day to the next working day (art. 203)")
+    roll: bool = Field(default=True, title="末日顺延", description="期间最后一日是休息日的，顺延至下一个工作日"
+                       "（民法典第二百零三条） / move a rest-day last day to the next working day")
     start: Literal["strict", "next-working"] = Field(
-        default="strict", description="strict: the start day is not counted; next-working: a rest-day start "
-                                      "counts from the next working day (deemed received then)")
-    closing: dt.time | None = Field(default=None, description="closing time of the last day instead of 24:00")
+        default="strict", title="起算", description="strict：开始的当日不计入；next-working：休息日收到的，"
+        "从下一个工作日起算 / strict: the start day is not counted; next-working: a rest-day start counts "
+        "from the next working day")
+    closing: dt.time | None = Field(default=None, title="截止时间", description="最后一日的截止时间，如 \"17:30\"；"
+                                    "默认 24 时 / closing time of the last day instead of 24:00")
 
     @field_validator("closing", mode="before")
     @classmethod
     def _closing_text(cls, value: Any) -> Any:
-        if isinstance(value, int):  # YAML 1.1 reads 17:30 as a sexagesimal integer
-            return dt.time(value // 60, value % 60)
+        if isinstance(value, int) and not isinstance(value, bool):  # YAML 1.1 reads 17:30 as sexagesimal
+            return dt.time(value // 60, value % 60) if 0 <= value < 24 * 60 else value
+        if isinstance(value, str):
+            try:
+                return dt.time.fromisoformat(value.strip().replace("：", ":"))
+            except ValueError:
+                raise _custom("bad_time", f"截止时间 {value!r} 应写成 时:分，如 \"17:30\" (expected HH:MM)") from None
         return value
 
     def conventions(self) -> Conventions:
@@ -72,76 +128,88 @@ class Counting(Strict):
 
 
 class Pause(Strict):
-    """The clock stops at `on` and runs again at `resume` (e.g. third-party consultation, art. 33)."""
+    """中止计时：`on` 时停止，`resume` 时恢复（如征求第三方意见，条例第三十三条）。The clock stops and runs again."""
 
-    on: EventType
-    resume: EventType
+    on: EventType = Field(title="停止计时的事件")
+    resume: EventType = Field(title="恢复计时的事件")
 
 
 class Extend(Strict):
-    """An approved extension adds up to `max` (the event may carry `days`), at most `times` times."""
+    """延长：经批准的延期至多 `max`（事件可带 `days`），至多 `times` 次。An approved extension, capped."""
 
-    on: EventType
-    max: PeriodText
-    times: int = Field(default=1, ge=1)
+    on: EventType = Field(title="批准延期的事件")
+    max: PeriodText = Field(title="最长延长", description="如 20wd / the cap")
+    times: int = Field(default=1, ge=1, title="至多次数", description="至多延期几次 / at most this many times")
 
 
 class TestCase(Strict):
-    """Given these events, as of this moment, expect exactly these findings of the rule (or file)."""
+    """测试用例：给定这些事件，截至这一时刻，应恰好得到这些结论。Given these events, expect exactly these findings."""
 
-    name: str
-    as_of: dt.datetime | dt.date = Field(description="a date alone means the end of that day")
-    defaults: dict[str, Any] = Field(default_factory=dict, description="fields merged into every event, e.g. body")
-    events: list[dict[str, Any]]
-    expect: list[dict[str, Any]] = Field(default_factory=list, description="findings expected, each matched on "
-                                         "the keys given: rule, subject, status, deadline, severity, period, overdue_by")
-    rules: list[str] | None = Field(default=None, description="in a *.test.yaml file: only these rule ids' findings")
+    name: str = Field(title="用例名称", description="写明所验证的情形和日期，如 国庆节前受理，第20个工作日答复，按期")
+    as_of: Annotated[dt.datetime | dt.date, BeforeValidator(_instant)] = Field(
+        title="判定时刻", description="只写日期表示当日结束时 / a date alone means the end of that day")
+    defaults: dict[str, Any] = Field(default_factory=dict, title="事件默认字段",
+                                     description="并入每个事件，如 {body: 示例市司法局} / merged into every event")
+    events: list[dict[str, Any]] = Field(title="事件", description="每个事件写 type、subject、time / the events")
+    expect: list[dict[str, Any]] = Field(default_factory=list, title="应得结论", description="按所写的键比对："
+                                         "rule、subject、status、deadline、severity、period、overdue_by、body、"
+                                         "department；[] 表示没有结论 / findings expected, matched on the keys given")
+    rules: list[str] | None = Field(default=None, title="只看这些规则",
+                                    description="在 *.test.yaml 中：只比对这些规则编号的结论 / only these rules' findings")
 
 
 class Task(Strict):
-    """One item of a work plan with its completion date, as data."""
+    """工作要点中的一项任务及其完成时限。One item of a work plan with its completion date, as data."""
 
-    id: str
-    item: str = Field(description="item number as written, e.g. (十三), 23")
-    title: str
-    lead: list[str] = Field(default_factory=list, description="牵头部门")
-    responsible: list[str] = Field(default_factory=list, description="责任部门")
-    phrase: str | None = Field(default=None, description="the completion phrase as written, e.g. 3月中旬")
-    due: dt.date | None = Field(default=None, description="the date the phrase reads as; none for 按期/定期")
-    line: int | None = Field(default=None, description="line of the plan's text it was read from")
-    source: str | None = Field(default=None, description="the item's words as written")
+    id: str = Field(title="任务编号")
+    item: str = Field(title="条目号", description="原文条目号，如 (十三)、23 / item number as written")
+    title: str = Field(title="任务")
+    lead: list[str] = Field(default_factory=list, title="牵头部门")
+    responsible: list[str] = Field(default_factory=list, title="责任部门")
+    phrase: str | None = Field(default=None, title="时限原文", description="如 3月中旬 / the phrase as written")
+    due: Day | None = Field(default=None, title="完成日期", description="时限原文读作的日期；按期、定期不写 "
+                            "/ the date the phrase reads as; none for 按期/定期")
+    line: int | None = Field(default=None, title="原文行号", description="line of the plan's text it was read from")
+    source: str | None = Field(default=None, title="原文", description="the item's words as written")
 
 
 class Rule(Strict):
-    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", description="stable identifier; versions of one "
-                    "obligation share it with non-overlapping effective dates")
-    title: str = Field(description="Chinese title as a compliance officer would say it")
-    source: Source
-    severity: Literal["error", "warning", "info"] = "error"
-    effective: Effective = Field(default_factory=Effective)
-    applies_to: dict[str, Any] = Field(default_factory=dict, description="structured match on event fields and "
-                                       "attributes: value, list of values, or {not: ..}, {in: [..]}, {exists: bool}")
-    reading: str | None = Field(default=None, description="how the rule reads ambiguous text")
-    warn_within: PeriodText | None = Field(default=None, description="due-soon window for this rule "
-                                           "(default: the audit's --warn-within)")
-    tests: list[TestCase] = Field(default_factory=list)
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", title="规则编号", description="稳定不变，只用字母、"
+                    "数字和 . _ -；同一义务的各版本共用编号，施行期间不重叠 / stable identifier; versions share it")
+    title: str = Field(title="标题", description="用业务人员的话写明义务，如 依申请公开应自收到申请之日起20个工作日内答复")
+    source: Source = Field(title="出处")
+    severity: Literal["error", "warning", "info"] = Field(
+        default="error", title="严重程度", description="error 法定义务；warning 本地目标；info 提示 "
+                                                       "/ error (statutory), warning (local target), info")
+    effective: Effective = Field(default_factory=Effective, title="施行期间")
+    applies_to: dict[str, Any] = Field(default_factory=dict, title="适用范围", description="按触发事件的字段筛选："
+                                       "值、值的列表，或 {not: ..}、{in: [..]}、{exists: true} "
+                                       "/ structured match on event fields and attributes")
+    reading: str | None = Field(default=None, title="解读", description="对含义不明的原文如何理解 / how the rule reads it")
+    warn_within: PeriodText | None = Field(default=None, title="提前提示", description="到期前多久提示即将到期，"
+                                           "如 2wd / due-soon window for this rule (default: --warn-within)")
+    tests: list[TestCase] = Field(default_factory=list, title="测试用例")
 
     def event_types(self) -> set[str]:
         raise NotImplementedError
 
 
 class DeadlineRule(Rule):
-    kind: Literal["deadline"]
-    trigger: EventType
-    fulfil: EventType
-    within: PeriodText
-    fulfil_link: str | None = Field(default=None, description="attribute of the fulfilling event that names the "
-                                    "trigger's subject (default: the same subject)")
-    pause: list[Pause] = Field(default_factory=list)
-    restart: EventType | None = Field(default=None, description="event that restarts the period (e.g. 补正)")
-    extend: Extend | None = None
-    optional: bool = Field(default=False, description="only a late fulfilment is a finding; none at all is fine")
-    counting: Counting = Field(default_factory=Counting)
+    """期限：触发事件开始计时，履行事件应在期限内发生。The trigger starts a clock; the fulfilment must follow in time."""
+
+    kind: Literal["deadline"] = Field(title="规则种类", description="deadline 期限")
+    trigger: EventType = Field(title="触发事件", description="开始计时的事件，如 request.received（收到申请）")
+    fulfil: EventType = Field(title="履行事件", description="应在期限内发生的事件，如 request.replied（答复申请人）")
+    within: PeriodText = Field(title="期限", description="如 20wd、7d、5h，或 20个工作日、7日、5小时")
+    fulfil_link: str | None = Field(default=None, title="关联字段", description="履行事件中指向触发事件主体的属性"
+                                    "（如解读的 policy）；默认同一主体 / attribute naming the trigger's subject")
+    pause: list[Pause] = Field(default_factory=list, title="中止计时")
+    restart: EventType | None = Field(default=None, title="重新起算", description="期限重新起算的事件，如 "
+                                      "supplement.received（收到补正） / event that restarts the period")
+    extend: Extend | None = Field(default=None, title="延长")
+    optional: bool = Field(default=False, title="可不发生", description="只有逾期履行才是问题，不履行不算 "
+                           "/ only a late fulfilment is a finding")
+    counting: Counting = Field(default_factory=Counting, title="计算方法")
 
     @cached_property
     def period(self) -> Period:
@@ -158,10 +226,12 @@ class DeadlineRule(Rule):
 
 
 class SpanRule(Rule):
-    kind: Literal["min_span"]
-    start: EventType
-    end: EventType
-    at_least: PeriodText
+    """最短间隔：同一主体的两个事件至少相隔一段期间（征求意见不少于30日）。"""
+
+    kind: Literal["min_span"] = Field(title="规则种类", description="min_span 最短间隔")
+    start: EventType = Field(title="开始事件")
+    end: EventType = Field(title="结束事件")
+    at_least: PeriodText = Field(title="不少于", description="如 30d 或 30日")
 
     @cached_property
     def period(self) -> Period:
@@ -172,57 +242,69 @@ class SpanRule(Rule):
 
 
 class CountRule(Rule):
-    kind: Literal["count"]
-    event: EventType
-    at_least: int = Field(ge=1)
-    per: Literal["year", "quarter", "month"] = "year"
+    """次数：每个机关每个周期至少发生 N 次（每年至少4次在线访谈）。"""
+
+    kind: Literal["count"] = Field(title="规则种类", description="count 次数")
+    event: EventType = Field(title="计数事件")
+    at_least: int = Field(ge=1, title="至少次数")
+    per: Literal["year", "quarter", "month"] = Field(default="year", title="周期",
+                                                     description="year 每年、quarter 每季度、month 每月")
 
     def event_types(self) -> set[str]:
         return {self.event}
 
 
 class DueDate(Strict):
-    month: int = Field(ge=1, le=12)
-    day: int = Field(ge=1, le=31)
-    years_after: int = Field(default=1, ge=0, description="0: the same year; 1: the next year (annual report)")
+    month: int = Field(ge=1, le=12, title="月")
+    day: int = Field(ge=1, le=31, title="日")
+    years_after: int = Field(default=1, ge=0, title="相隔年数", description="0 当年；1 次年（年度报告） "
+                             "/ 0: the same year; 1: the next year")
 
 
 class DueByRule(Rule):
-    kind: Literal["due_by"]
-    event: EventType
-    period_field: str = Field(default="year", description="attribute of the event naming the year it is for")
-    due: DueDate
-    roll: bool = Field(default=False, description="'X月X日前' is on or before that date: no roll unless set")
+    """每年固定日期前：Y 年度的事项在该日期前完成（每年1月31日前公布上一年度报告）。"""
+
+    kind: Literal["due_by"] = Field(title="规则种类", description="due_by 每年固定日期前")
+    event: EventType = Field(title="完成事件")
+    period_field: str = Field(default="year", title="年度字段", description="事件中写明所属年度的属性 "
+                              "/ attribute of the event naming the year it is for")
+    due: DueDate = Field(title="截止日")
+    roll: bool = Field(default=False, title="末日顺延", description="“X月X日前”含当日、不顺延，除非写 true "
+                       "/ no roll unless set")
 
     def event_types(self) -> set[str]:
         return {self.event}
 
 
 class TaskListRule(Rule):
-    kind: Literal["task_list"]
-    event: EventType = "task.completed"
-    tasks: list[Task]
-    body: str = Field(description="the body whose plan this is (机关)")
+    """任务清单：工作要点的每项任务在其时限前完成（task.completed，主体为任务编号）。"""
+
+    kind: Literal["task_list"] = Field(title="规则种类", description="task_list 任务清单")
+    event: EventType = Field(default="task.completed", title="完成事件")
+    tasks: list[Task] = Field(title="任务")
+    body: str = Field(title="机关", description="工作要点所属机关 / the body whose plan this is")
 
     def event_types(self) -> set[str]:
         return {self.event}
 
 
 class Link(Strict):
-    field: str = Field(description="attribute naming the linked subject")
-    to: EventType = Field(description="the linked subject must have an event of this type")
+    field: str = Field(title="关联字段", description="指向关联主体的属性 / attribute naming the linked subject")
+    to: EventType = Field(title="关联事件", description="关联主体应有此类事件 / the linked subject's event type")
 
 
 class FieldsRule(Rule):
-    kind: Literal["required_fields"]
-    event: EventType
-    fields: list[str] = Field(default_factory=list)
-    link: Link | None = None
+    """要素齐全：事件须带有这些属性，和/或关联到另一主体的事件（解读须关联政策文件）。"""
+
+    kind: Literal["required_fields"] = Field(title="规则种类", description="required_fields 要素齐全")
+    event: EventType = Field(title="事件")
+    fields: list[str] = Field(default_factory=list, title="必备属性", description="如 [文号, 成文日期, 发布日期]")
+    link: Link | None = Field(default=None, title="关联")
 
     @model_validator(mode="after")
     def _something_required(self) -> FieldsRule:
         if not self.fields and not self.link:
-            raise ValueError("give 'fields', 'link' or both")
+            raise ValueError("要写 fields（必备属性）或 link（关联），或两者都写 (give 'fields', 'link' or both)")
         return self
 
     def event_types(self) -> set[str]:
@@ -231,19 +313,22 @@ class FieldsRule(Rule):
 
 AnyRule = Annotated[DeadlineRule | SpanRule | CountRule | DueByRule | TaskListRule | FieldsRule,
                     Field(discriminator="kind")]
+KIND_ZH = {"deadline": "期限", "min_span": "最短间隔", "count": "次数", "due_by": "每年固定日期前",
+           "task_list": "任务清单", "required_fields": "要素齐全"}
 
 
 class TestFile(Strict):
-    """A `*.test.yaml` file: cases run against every rule loaded from the same paths."""
+    """`*.test.yaml` 测试文件：用例针对同一路径下载入的全部规则运行。"""
 
-    cases: list[TestCase]
+    cases: list[TestCase] = Field(title="测试用例")
 
 
 class RuleFile(Strict):
-    """One YAML file: a pack of rules from one source document."""
+    """规则文件：一个来源文件的一组规则（规则包）。One YAML file: a pack of rules from one source document."""
 
-    pack: str = Field(description="the pack's name, e.g. national-ogi")
-    description: str | None = None
-    event_types: dict[str, str] = Field(default_factory=dict, description="extra event types this pack uses, "
-                                        "with their Chinese names")
-    rules: list[AnyRule]
+    pack: str = Field(title="规则包名称", description="如 national-ogi-2019 / the pack's name")
+    description: str | None = Field(default=None, title="说明")
+    event_types: dict[str, str] = Field(default_factory=dict, title="新增事件类型",
+                                        description="本包新增的事件类型及中文名，如 {report.filed: 报告报送} "
+                                                    "/ extra event types this pack uses")
+    rules: list[AnyRule] = Field(title="规则")

@@ -1,36 +1,23 @@
 """Load rule files into typed rules, reporting every problem with file, line, column and field."""
 from __future__ import annotations
 
-import difflib
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from ..errors import ShixianError, SourceError
 from ..model import rules as model
 from ..paths import bundled
 from ..yamlsource import Located, load_yaml_file, where
 from .match import MatchError, Predicate, compile_filter
+from .messages import VOCABULARY_FILE, unknown_type_message, validation_errors
+from .testcheck import body_warnings, check_case
 
-VOCABULARY_FILE = "event-types.yaml"
 TEST_SUFFIX = ".test.yaml"
-_PERIOD_KEYS = {"within", "at_least", "max"}
 _TYPE_KEYS = ("trigger", "fulfil", "start", "end", "event", "restart")
-
-
-def _all_keys() -> set[str]:
-    keys: set[str] = set()
-    for obj in vars(model).values():
-        if isinstance(obj, type) and issubclass(obj, BaseModel):
-            for name, info in obj.model_fields.items():
-                keys.add(info.alias or name)
-    return keys
-
-
-_KNOWN_KEYS = _all_keys()
 
 
 @dataclass
@@ -55,6 +42,7 @@ class RuleSet:
     files: list[Path]
     revision: str
     by_type: dict[str, list[LoadedRule]] = field(default_factory=dict)
+    warnings: list[SourceError] = field(default_factory=list)  # likely slips that do not stop loading
 
     def __post_init__(self) -> None:
         for loaded in self.rules:
@@ -70,7 +58,8 @@ class RuleLoadError(ShixianError):
 
     def __init__(self, errors: list[SourceError]):
         self.errors = errors
-        more = f" (and {len(errors) - 1} more; run 'shixian validate')" if len(errors) > 1 else ""
+        more = f"（另有 {len(errors) - 1} 处错误，运行 shixian validate 查看） (and {len(errors) - 1} more)" \
+            if len(errors) > 1 else ""
         super().__init__(f"{errors[0]}{more}")
 
 
@@ -80,7 +69,7 @@ def rule_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:
     for path in paths:
         path = Path(path)
         if not path.exists():
-            raise ShixianError(f"{path}: no such file or directory")
+            raise ShixianError(f"{path}: 文件或目录不存在 (no such file or directory)")
         candidates = sorted(path.rglob("*.yaml")) if path.is_dir() else [path]
         for candidate in candidates:
             if candidate.name == VOCABULARY_FILE:
@@ -88,80 +77,6 @@ def rule_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:
             elif not candidate.name.endswith(TEST_SUFFIX):
                 rules.append(candidate)
     return rules, vocab
-
-
-def _locate(doc: Any, loc: tuple) -> tuple[int | None, int | None, str | None, str | None]:
-    """Follow a pydantic error location through the YAML tree: (line, column, field, rule id)."""
-    node, line, column, key, rule_id = doc, None, None, None, None
-    line, column = where(doc)
-    for part in loc:
-        if isinstance(node, dict) and part in node:
-            line, column = where(node, part)
-            key, node = str(part), node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-            node = node[part]
-            if isinstance(node, Located):
-                line, column = node.line, node.column
-                if isinstance(node.get("id"), str) and rule_id is None:
-                    rule_id = node["id"]
-        # other parts are union tags; skip them
-    return line, column, key, rule_id
-
-
-def _explain(err: dict) -> tuple[str | None, str]:
-    """(field override, message) for one pydantic error, in words a rule author can act on."""
-    kind, loc, value = err["type"], err["loc"], err.get("input")
-    last = str(loc[-1]) if loc else None
-    if kind == "extra_forbidden":
-        close = difflib.get_close_matches(last or "", sorted(_KNOWN_KEYS), n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        return last, f"unknown key '{last}'{hint}"
-    if kind == "missing":
-        if last == "resume":
-            return "pause", "pause without resume: every pause needs 'resume: <event type>'"
-        return last, f"required key '{last}' is missing"
-    if kind == "string_pattern_mismatch" and last in _PERIOD_KEYS:
-        return last, (f"bad period {value!r}: expected a whole number and a unit "
-                      "(d days, wd working days, h hours, m months, y years), e.g. 7d, 3wd, 5h")
-    if kind == "string_pattern_mismatch" and last in _TYPE_KEYS + ("on", "resume", "to"):
-        return last, f"bad event type {value!r}: expected dotted lower-case words, e.g. document.published"
-    if kind == "union_tag_invalid":
-        return "kind", f"unknown kind {err['ctx'].get('tag')!r}; expected one of {err['ctx'].get('expected_tags')}"
-    if kind == "union_tag_not_found":
-        return "kind", "each rule needs 'kind' (deadline, min_span, count, due_by, task_list, required_fields)"
-    return None, err["msg"]
-
-
-def _node_at(doc: Any, loc: tuple) -> Any:
-    node = doc
-    for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-            node = node[part]
-    return node
-
-
-def _validation_errors(path: Path, doc: Any, exc: ValidationError) -> list[SourceError]:
-    raw = exc.errors()
-    # a misspelt key also shows up as a missing one: report only the misspelling
-    extras = {(e["loc"][:-1], str(e["loc"][-1])) for e in raw if e["type"] == "extra_forbidden"}
-    errors = []
-    for err in raw:
-        if err["type"] == "missing" and any(prefix == err["loc"][:-1] and difflib.get_close_matches(
-                str(err["loc"][-1]), [key], n=1) for prefix, key in extras):
-            continue
-        line, column, key, rule_id = _locate(doc, err["loc"])
-        if err["type"] == "missing":  # the key is absent: point at the mapping that lacks it
-            line, column, _, rule_id = _locate(doc, err["loc"][:-1])
-        override, message = _explain(err)
-        node = _node_at(doc, err["loc"])
-        if override and isinstance(node, Located) and override in node.positions:
-            line, column = node.positions[override]
-        if rule_id:
-            message = f"rule '{rule_id}': {message}"
-        errors.append(SourceError(str(path), line, override or key, message, column))
-    return errors
 
 
 def _type_checks(path: Path, node: Located, rule: model.Rule, vocabulary: dict[str, str]) -> list[SourceError]:
@@ -175,11 +90,10 @@ def _type_checks(path: Path, node: Located, rule: model.Rule, vocabulary: dict[s
     for holder, key in spots:
         value = holder.get(key)
         if isinstance(value, str) and value not in vocabulary:
-            close = difflib.get_close_matches(value, sorted(vocabulary), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            message, guess = unknown_type_message(value, vocabulary)
             line, column = where(holder, key)
-            errors.append(SourceError(str(path), line, key, f"rule '{rule.id}': unknown event type '{value}'{hint}; "
-                                      f"known types are listed in rules/{VOCABULARY_FILE}", column))
+            errors.append(SourceError(str(path), line, key, f"规则 '{rule.id}'：{message}", column,
+                                      code="unknown-event-type", suggestion=guess))
     return errors
 
 
@@ -188,7 +102,8 @@ def _read_vocabulary(paths: list[Path]) -> dict[str, str]:
     for path in paths:
         doc = load_yaml_file(path)
         if not isinstance(doc, dict) or not isinstance(doc.get("event_types"), dict):
-            raise SourceError(str(path), 1, "event_types", "expected a mapping 'event_types: {type: 中文名}'")
+            raise SourceError(str(path), 1, "event_types", "应是映射 'event_types: {事件类型: 中文名}' "
+                              "(expected a mapping 'event_types: {type: 中文名}')", code="bad-type")
         vocabulary.update({str(k): str(v) for k, v in doc["event_types"].items()})
     return vocabulary
 
@@ -209,12 +124,13 @@ def load_rules(paths: list[Path | str]) -> RuleSet:
             errors.append(exc)
             continue
         if not isinstance(doc, Located):
-            errors.append(SourceError(str(path), 1, None, "a rule file is a mapping with 'pack' and 'rules'"))
+            errors.append(SourceError(str(path), 1, None, "规则文件应是含 pack 和 rules 的映射 "
+                                      "(a rule file is a mapping with 'pack' and 'rules')", code="bad-type"))
             continue
         try:
             rule_file = model.RuleFile.model_validate(doc)
         except ValidationError as exc:
-            errors.extend(_validation_errors(path, doc, exc))
+            errors.extend(validation_errors(path, doc, exc, vocabulary))
             continue
         vocabulary.update(rule_file.event_types)
         parsed.append((path, doc, rule_file))
@@ -228,17 +144,23 @@ def load_rules(paths: list[Path | str]) -> RuleSet:
                 predicate = compile_filter(rule.applies_to)
             except MatchError as exc:
                 line, column = where(node.get("applies_to"), exc.field)
-                errors.append(SourceError(str(path), line, exc.field, f"rule '{rule.id}': applies_to: {exc}", column))
+                errors.append(SourceError(str(path), line, exc.field, f"规则 '{rule.id}'：适用范围 applies_to：{exc}",
+                                          column, code="bad-applies-to"))
                 continue
             for other in versions.get(rule.id, ()):
                 if other.rule.effective.overlaps(rule.effective):
                     line, column = where(node, "effective" if "effective" in node else "id")
                     errors.append(SourceError(str(path), line, "effective",
-                                              f"rule '{rule.id}' is already in force on overlapping dates at "
-                                              f"{other.path}:{other.line}; give each version its own 'effective' range",
-                                              column))
+                                              f"规则 '{rule.id}' 的施行期间与 {other.path}:{other.line} 的同编号规则重叠；"
+                                              "同一义务的各版本要写不重叠的 effective (overlapping dates)",
+                                              column, code="overlap"))
             loaded.append(LoadedRule(rule, str(path), node.line, rule_file.pack, predicate))
             versions.setdefault(rule.id, []).append(loaded[-1])
+    rule_ids = {r.id for _, _, rule_file in parsed for r in rule_file.rules}
+    for path, doc, rule_file in parsed:
+        for node, rule in zip(doc["rules"], rule_file.rules):
+            for case_node, case in zip(node.get("tests") or [], rule.tests):
+                errors.extend(check_case(str(path), case_node, case, vocabulary, rule_ids, owner=rule.id))
     if errors:
         raise RuleLoadError(errors)
-    return RuleSet(loaded, vocabulary, files, digest.hexdigest()[:12])
+    return RuleSet(loaded, vocabulary, files, digest.hexdigest()[:12], warnings=body_warnings(parsed))

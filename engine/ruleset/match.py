@@ -38,20 +38,20 @@ def _value_test(field: str, spec: Any) -> Callable[[Any], bool]:
         return lambda v: v is not None and str(v) == text
     if isinstance(spec, list):
         if not all(_scalar(x) for x in spec):
-            raise MatchError(field, "a list of values must hold plain values")
+            raise MatchError(field, "值的列表里只能写单个的值 (a list of values must hold plain values)")
         options = {str(x) for x in spec}
         return lambda v: v is not None and str(v) in options
     if isinstance(spec, dict):
         if len(spec) != 1 or next(iter(spec)) not in OPERATORS:
-            raise MatchError(field, f"expected one operator of {', '.join(OPERATORS)}, got {list(spec)}")
+            raise MatchError(field, f"应写一个运算：{'、'.join(OPERATORS)}，而不是 {list(spec)} (expected one operator of {', '.join(OPERATORS)})")
         op, arg = next(iter(spec.items()))
         if op == "exists":
             if not isinstance(arg, bool):
-                raise MatchError(field, "'exists' takes true or false")
+                raise MatchError(field, "exists 只能写 true 或 false ('exists' takes true or false)")
             return (lambda v: v not in (None, "")) if arg else (lambda v: v in (None, ""))
         inner = _value_test(field, arg if op == "not" else (arg if isinstance(arg, list) else [arg]))
         return (lambda v: not inner(v)) if op == "not" else inner
-    raise MatchError(field, f"expected a value, a list or an operator mapping, got {type(spec).__name__}")
+    raise MatchError(field, f"应写一个值、值的列表或 {{not: ..}}、{{in: [..]}}、{{exists: true}} (expected a value, a list or an operator mapping)")
 
 
 def compile_filter(applies_to: dict[str, Any]) -> Predicate:
@@ -76,19 +76,19 @@ def _value_mask(field: str, spec: Any, values) -> np.ndarray:
     if _scalar(spec) or isinstance(spec, list):
         options = [str(spec)] if _scalar(spec) else [str(x) for x in spec]
         if isinstance(spec, list) and not all(_scalar(x) for x in spec):
-            raise MatchError(field, "a list of values must hold plain values")
+            raise MatchError(field, "值的列表里只能写单个的值 (a list of values must hold plain values)")
         hit = pc.is_in(values, value_set=pa.array(options, pa.string())).to_numpy(zero_copy_only=False)
         return present & hit
     if isinstance(spec, dict):
         if len(spec) != 1 or next(iter(spec)) not in OPERATORS:
-            raise MatchError(field, f"expected one operator of {', '.join(OPERATORS)}, got {list(spec)}")
+            raise MatchError(field, f"应写一个运算：{'、'.join(OPERATORS)}，而不是 {list(spec)} (expected one operator of {', '.join(OPERATORS)})")
         op, arg = next(iter(spec.items()))
         if op == "exists":
             empty = ~present | (pc.equal(values, "").fill_null(True).to_numpy(zero_copy_only=False))
             return ~empty if arg else empty
         inner = _value_mask(field, arg if op == "not" else (arg if isinstance(arg, list) else [arg]), values)
         return ~inner if op == "not" else inner
-    raise MatchError(field, f"expected a value, a list or an operator mapping, got {type(spec).__name__}")
+    raise MatchError(field, f"应写一个值、值的列表或 {{not: ..}}、{{in: [..]}}、{{exists: true}} (expected a value, a list or an operator mapping)")
 
 
 def compile_mask(applies_to: dict[str, Any]) -> Callable[[Callable[[str], tuple], int], np.ndarray]:
