@@ -11,13 +11,15 @@ from . import (
     check_cmd,
     explain_cmd,
     plan_cmd,
+    rule_cmd,
     rules_cmd,
     serve_cmd,
     state_cmd,
     watch_cmd,
 )
 
-COMMANDS = [audit_cmd, state_cmd, check_cmd, serve_cmd, watch_cmd, explain_cmd, rules_cmd, plan_cmd, calendar_cmd]
+COMMANDS = [audit_cmd, state_cmd, check_cmd, serve_cmd, watch_cmd, explain_cmd, rules_cmd, rule_cmd, plan_cmd,
+            calendar_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

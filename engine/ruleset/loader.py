@@ -58,8 +58,10 @@ class RuleLoadError(ShixianError):
 
     def __init__(self, errors: list[SourceError]):
         self.errors = errors
-        more = f"（另有 {len(errors) - 1} 处错误，运行 shixian validate 查看） (and {len(errors) - 1} more)" \
-            if len(errors) > 1 else ""
+        more = ""
+        if len(errors) > 1:
+            more = f"（另有 {len(errors) - 1} 处错误，运行 shixian validate 查看） (and {len(errors) - 1} more; " \
+                "run 'shixian validate')"
         super().__init__(f"{errors[0]}{more}")
 
 

@@ -1,0 +1,166 @@
+"""`shixian rule new`: write a deadline rule from an obligation's parts, with two test cases around its deadline.
+
+Every part can be given as a flag; on a terminal the missing ones are asked for, in Chinese, one at a time,
+and a wrong answer is asked again with the fix (an event type typed as its Chinese name is taken as its id).
+The file written is validated and its two cases run before the command ends.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from ..calendar import SHANGHAI, Period, load_calendar
+from ..calendar.period import normalise_period_text, period_suggestion
+from ..errors import InputError, ShixianError
+from ..paths import bundled
+from ..ruleset.loader import VOCABULARY_FILE, RuleLoadError, _read_vocabulary
+from ..ruleset.scaffold import Obligation, build
+from ..ruletest import run_tests
+from ..suggest import closest, hint
+from ..timeparse import parse_officer_date, parse_officer_instant
+
+# (flag, prompt, required)
+PARTS = [
+    ("id", "规则编号（字母、数字和 . _ -，如 linyi-2021.normative-submit）", True),
+    ("title", "标题（用业务人员的话写明义务，如 规范性文件应在印发之日起20日内报送备案）", True),
+    ("document", "出处：文件名称（如《XX市行政规范性文件管理办法》）", True),
+    ("article", "出处：条款（如 第十五条）", True),
+    ("text", "出处：原文（照录）", True),
+    ("trigger", "触发事件（开始计时的事件，如 document.issued 或 文件印发）", True),
+    ("fulfil", "履行事件（应在期限内发生的事件，如 normative.submitted 或 规范性文件报送）", True),
+    ("within", "期限（如 20日、3个工作日、5小时、1个月，或 20d、3wd、5h、1m）", True),
+    ("body", "适用机关（只适用于某一机关时填写，否则直接回车）", False),
+    ("effective_from", "施行日期（如 2025-01-01，直接回车表示不限）", False),
+]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    rule = sub.add_parser("rule", help="规则编写工具 (rule authoring tools)")
+    rule_sub = rule.add_subparsers(dest="rule_command", required=True, metavar="COMMAND")
+    new = rule_sub.add_parser("new", help="由义务的各部分生成一条期限规则和两个测试用例 "
+                              "(write a deadline rule and two test cases around its deadline)")
+    for flag, prompt, _ in PARTS:
+        new.add_argument("--" + flag.replace("_", "-"), dest=flag, help=prompt)
+    new.add_argument("--severity", choices=["error", "warning", "info"], default="error",
+                     help="error 法定义务（默认）、warning 本地目标、info 提示")
+    new.add_argument("--reading", help="解读：对原文如何理解（可选）")
+    new.add_argument("--pack", help="规则包名称（新文件时；默认取规则编号的第一段）")
+    new.add_argument("--example-start", metavar="INSTANT",
+                     help="测试用例的起算时刻（默认：施行日期或今天的 10:00，Asia/Shanghai）")
+    new.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
+                     help="写入的规则文件；已存在时加在其 rules 列表末尾")
+    new.add_argument("--no-input", action="store_true", help="不提问：缺少的部分直接报错")
+    new.set_defaults(run=run_new)
+
+
+def _vocabulary(output: Path) -> dict[str, str]:
+    files = [bundled("rules") / VOCABULARY_FILE]
+    beside = output.parent / VOCABULARY_FILE
+    return _read_vocabulary(files + ([beside] if beside.exists() else []))
+
+
+def _check(flag: str, value: str, vocabulary: dict[str, str]) -> str:
+    """The value as it will be written, or InputError saying what to write instead."""
+    value = value.strip()
+    if flag in ("trigger", "fulfil"):
+        if value in vocabulary:
+            return value
+        by_label = {label: name for name, label in vocabulary.items()}
+        if value in by_label:
+            return by_label[value]
+        guess = closest(value, vocabulary, vocabulary)
+        raise InputError(f"未知的事件类型 '{value}'。{hint(guess, vocabulary)} 可用的事件类型见 rules/{VOCABULARY_FILE}")
+    if flag == "within":
+        normal = normalise_period_text(value) or value
+        try:
+            return str(Period.parse(normal))
+        except InputError:
+            guess = period_suggestion(value)
+            raise InputError(f"期限写法不对：{value!r}。{hint(guess)} 应写如 20日、3个工作日、5小时、1个月") from None
+    if flag == "effective_from":
+        return parse_officer_date(value).isoformat()
+    if flag == "id":
+        import re
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]*", value):
+            raise InputError(f"规则编号 {value!r} 只能用字母、数字和 . _ -，以字母或数字开头")
+    if not value:
+        raise InputError("这一项必须填写")
+    return value
+
+
+def _ask(prompt: str) -> str:
+    print(prompt + "：", end="", file=sys.stderr, flush=True)
+    line = sys.stdin.readline()
+    if not line:
+        raise ShixianError("输入已结束，未生成规则 (input ended)")
+    return line.rstrip("\n")
+
+
+def run_new(args) -> int:
+    vocabulary = _vocabulary(args.output)
+    interactive = sys.stdin.isatty() and not args.no_input
+    parts: dict[str, str | None] = {}
+    for flag, prompt, required in PARTS:
+        value = getattr(args, flag)
+        while True:
+            if value is None and interactive:
+                value = _ask(prompt)
+            if value is None or (not value.strip() and not required):
+                if required:
+                    raise InputError(f"缺少 --{flag.replace('_', '-')}：{prompt} (missing --{flag.replace('_', '-')})")
+                parts[flag] = None
+                break
+            try:
+                parts[flag] = _check(flag, value, vocabulary)
+                break
+            except InputError as exc:
+                if not interactive:
+                    raise InputError(f"--{flag.replace('_', '-')}：{exc}") from None
+                print(f"  {exc}", file=sys.stderr)
+                value = None
+    effective = dt.date.fromisoformat(parts["effective_from"]) if parts["effective_from"] else None
+    if args.example_start:
+        start, _ = parse_officer_instant(args.example_start)
+        if not isinstance(start, dt.datetime):
+            start = dt.datetime.combine(start, dt.time(10))
+    else:
+        day = effective or dt.datetime.now(SHANGHAI).date()
+        start = dt.datetime.combine(day, dt.time(10))
+    obligation = Obligation(id=parts["id"], title=parts["title"], document=parts["document"],
+                            article=parts["article"], text=parts["text"], trigger=parts["trigger"],
+                            fulfil=parts["fulfil"], within=parts["within"], body=parts["body"],
+                            severity=args.severity, effective_from=effective, reading=args.reading)
+    scaffold = build(obligation, start, load_calendar())
+    output: Path = args.output
+    if output.exists():
+        text = output.read_text(encoding="utf-8-sig")
+        if not text.rstrip().splitlines() or not _rules_last(text):
+            raise ShixianError(f"{output}: 只能加在以 rules 列表结尾的规则文件末尾 (the file must end with its rules list)")
+        output.write_text(text.rstrip("\n") + "\n" + scaffold.rule_text(), encoding="utf-8")
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(scaffold.pack_text(args.pack or parts["id"].split(".")[0]), encoding="utf-8")
+    print(f"已写入 {output}：规则 {parts['id']}，示例截止 {scaffold.due_text}")
+    print("截止日的计算（请对照节假日安排核对）：")
+    for step in scaffold.steps:
+        print(f"  {step}")
+    try:
+        results = [r for r in run_tests([output]) if r.where.endswith(" " + parts["id"])]
+    except RuleLoadError as exc:
+        for error in exc.errors:
+            print(error, file=sys.stderr)
+        return 2
+    failed = [r for r in results if not r.passed]
+    for result in results:
+        print(f"{'PASS' if result.passed else 'FAIL'} {result.name}")
+        for line in result.problems + result.details:
+            print(f"     {line}")
+    return 1 if failed else 0
+
+
+def _rules_last(text: str) -> bool:
+    """Whether the file's last top-level key is `rules` (so a rule can be appended to the end)."""
+    top = [line for line in text.splitlines() if line and not line[0].isspace() and not line.startswith(("#", "-"))]
+    return bool(top) and top[-1].startswith("rules:")
