@@ -66,7 +66,7 @@ def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode):
     """Dates like 2024-02-30 match YAML's timestamp pattern but are not dates: say where."""
     try:
         return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
-    except (ValueError, OverflowError) as exc:
+    except (ValueError, OverflowError):
         raise SourceError(loader.name, node.start_mark.line + 1, None, f"日期 {node.value!r} 不存在（该月没有这一天），"
                           "应写成 年-月-日，如 2025-01-01 (bad date)", node.start_mark.column + 1, code="bad-date") from None
 

@@ -5,8 +5,8 @@ import json
 import textwrap
 
 import pytest
-
 from conftest import run_cli
+
 from engine.ruleset.loader import RuleLoadError, load_rules
 
 HEAD = """\

@@ -1,12 +1,12 @@
 """Random single-character edits of the bundled packs: each gives a valid pack or located errors, never a
 traceback, and a pack that loads means what its text literally says (no unit or date read differently)."""
 import re
-from pathlib import Path
 
 import yaml
-from hypothesis import HealthCheck, given, settings, strategies as st
-
 from conftest import ROOT
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from engine.ruleset.loader import RuleLoadError, load_rules
 
 PACKS = sorted(p for p in (ROOT / "rules").rglob("*.yaml")

@@ -3,11 +3,9 @@ the calendar; the file validates and both cases pass (and fail when the rule is 
 import os
 import pty
 import select
-import subprocess
 import sys
 
 import yaml
-
 from conftest import ROOT, run_cli
 
 PARTS = ["--id", "demo.normative-filing", "--title", "行政规范性文件应在印发之日起20日内报送备案",

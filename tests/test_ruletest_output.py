@@ -2,11 +2,10 @@
 actual deadline was counted; `--format junit` gives the same for CI."""
 import textwrap
 
+from conftest import run_cli
 from junitparser import JUnitXml
 
-from conftest import run_cli
-
-# 《规章制定程序条例》-style obligation used as a worked example: 3 working days after publication.
+# Interpretation within 3 working days of publication (seeds 002 item 4, 004 item 11).
 # 2025 National Day: 10-01..10-08 off, 09-28 (Sun) and 10-11 (Sat) working (国办发明电〔2024〕12号).
 # Published Fri 2025-09-26: working days 09-28, 09-29, 09-30 -> last day 2025-09-30.
 PACK = textwrap.dedent("""\

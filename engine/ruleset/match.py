@@ -51,7 +51,7 @@ def _value_test(field: str, spec: Any) -> Callable[[Any], bool]:
             return (lambda v: v not in (None, "")) if arg else (lambda v: v in (None, ""))
         inner = _value_test(field, arg if op == "not" else (arg if isinstance(arg, list) else [arg]))
         return (lambda v: not inner(v)) if op == "not" else inner
-    raise MatchError(field, f"应写一个值、值的列表或 {{not: ..}}、{{in: [..]}}、{{exists: true}} (expected a value, a list or an operator mapping)")
+    raise MatchError(field, "应写一个值、值的列表或 {not: ..}、{in: [..]}、{exists: true} (expected a value, a list or an operator mapping)")
 
 
 def compile_filter(applies_to: dict[str, Any]) -> Predicate:
@@ -88,7 +88,7 @@ def _value_mask(field: str, spec: Any, values) -> np.ndarray:
             return ~empty if arg else empty
         inner = _value_mask(field, arg if op == "not" else (arg if isinstance(arg, list) else [arg]), values)
         return ~inner if op == "not" else inner
-    raise MatchError(field, f"应写一个值、值的列表或 {{not: ..}}、{{in: [..]}}、{{exists: true}} (expected a value, a list or an operator mapping)")
+    raise MatchError(field, "应写一个值、值的列表或 {not: ..}、{in: [..]}、{exists: true} (expected a value, a list or an operator mapping)")
 
 
 def compile_mask(applies_to: dict[str, Any]) -> Callable[[Callable[[str], tuple], int], np.ndarray]:

@@ -79,7 +79,7 @@ def check_case(path: str, node: Any, case: TestCase, vocabulary: dict[str, str],
     label = f"规则 '{owner}' 的用例 '{case.name}'：" if owner else f"用例 '{case.name}'："
     if not isinstance(node, Located):
         return errors
-    for index, rule_id in enumerate(case.rules or []):
+    for rule_id in case.rules or []:
         if rule_id not in rule_ids:
             guess = closest(rule_id, rule_ids)
             errors.append(_error(path, node, "rules", f"没有编号为 '{rule_id}' 的规则。{hint(guess)} (unknown rule id)",
