@@ -14,6 +14,7 @@ def test_wheel_carries_data_and_runs_from_elsewhere(tmp_path):
     (wheel,) = wheels.glob("shixian-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "engine/_data/calendars/national/2006.yaml" in names
+    assert "engine/_data/ledgers/requests.yaml" in names and "engine/ledger/rows.py" in names
     site = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site), str(wheel)],
                    check=True, capture_output=True, timeout=300)

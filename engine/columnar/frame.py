@@ -19,6 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .. import ledger
 from ..calendar import SHANGHAI
 from ..errors import ShixianError
 from ..events.read import (
@@ -165,7 +166,7 @@ def file_parts(path: Path) -> Iterator[tuple[pa.Table | None, np.ndarray | None,
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         yield from parquet_parts(path)
-    elif suffix == ".csv":
+    elif suffix == ".csv" or ledger.is_ledger(path):  # read row by row (a ledger through its mapping)
         yield None, None, list(_records(path))
     else:
         yield from jsonl_parts(path)

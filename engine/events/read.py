@@ -110,7 +110,16 @@ def _records(path: Path) -> Iterator[tuple[int, str, Any]]:
     if path.suffix.lower() == ".parquet":
         yield from _parquet_records(path)
         return
-    text_stream = open(path, encoding="utf-8-sig", newline="", errors="strict")
+    from .. import ledger
+
+    if ledger.is_ledger(path):  # a workbook or CSV ledger, read through its mapping (engine/ledger)
+        yield from ledger.records(path)
+        return
+    if path.suffix.lower() == ".csv":  # Excel on Chinese Windows saves CSV in GBK: read it, do not crash
+        text, _ = ledger.sheets.decode_file(path)
+        text_stream = io.StringIO(text, newline="")
+    else:
+        text_stream = open(path, encoding="utf-8-sig", newline="", errors="strict")
     with text_stream:
         if path.suffix.lower() == ".csv":
             reader = csv.reader(text_stream)

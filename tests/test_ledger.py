@@ -1,0 +1,195 @@
+"""Office ledgers read through a mapping (engine/ledger): dates as Excel users type them, headers under a
+merged title row, blank lines, conditions, GBK CSV, and every unreadable cell located in A1 notation."""
+import datetime as dt
+import json
+
+import openpyxl
+import pytest
+
+from engine import ledger
+from engine.errors import ShixianError, SourceError
+from engine.events import read_events
+from engine.ledger.dates import DateError, read_date
+from engine.ruleset.loader import load_rules
+from engine.suggest import closest_few
+
+VOCABULARY = load_rules([]).event_types
+MAPPING = """\
+ledger: 测试台账
+sheet: 台账
+subject: {column: 申请编号}
+body: {value: 上海市司法局}
+department: {column: 承办科室}
+events:
+  - {column: 收到申请日期, type: 收到政府信息公开申请, required: true, attributes: []}
+  - {column: 延期审批日期, type: extension.approved, when: {column: 是否延期, equals: 是}, attributes: [days]}
+  - {column: 答复日期, type: request.replied, attributes: []}
+attributes:
+  - {column: 延期工作日数, name: days}
+"""
+HEADERS = ["申请编号", "承办科室", "收到申请日期", "是否延期", "延期审批日期", "延期工作日数", "答复日期"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2024-09-27", (dt.datetime(2024, 9, 27), True)),
+    ("2024/9/27 16:00", (dt.datetime(2024, 9, 27, 16), False)),
+    ("2024.9.27", (dt.datetime(2024, 9, 27), True)),
+    ("2024年9月27日", (dt.datetime(2024, 9, 27), True)),
+    ("2024年9月27日 16:05", (dt.datetime(2024, 9, 27, 16, 5), False)),
+    ("2024年9月27日16时30分", (dt.datetime(2024, 9, 27, 16, 30), False)),
+    ("２０２４/９/２７　１６：００", (dt.datetime(2024, 9, 27, 16), False)),  # full-width, as an IME types it
+    ("2024-09-27T16:00", (dt.datetime(2024, 9, 27, 16), False)),
+    ("20240927", (dt.datetime(2024, 9, 27), True)),
+    # Excel serials: 45562 is 2024-09-27 (days since 1899-12-30); .6666667 of a day is 16:00
+    ("45562", (dt.datetime(2024, 9, 27), True)),
+    (45562.6666667, (dt.datetime(2024, 9, 27, 16), False)),
+    (dt.datetime(2024, 9, 27, 16, 0), (dt.datetime(2024, 9, 27, 16), False)),
+    (dt.datetime(2024, 9, 27), (dt.datetime(2024, 9, 27), True)),  # a date cell: that day
+    (dt.date(2024, 9, 27), (dt.datetime(2024, 9, 27), True)),
+    ("", None), (None, None), ("  ", None),
+])
+def test_date_forms(text, expected):
+    assert read_date(text) == expected
+
+
+@pytest.mark.parametrize("text, words", [
+    ("9/10/2024", ["可能是9月10日，也可能是10月9日", "不予猜测"]),
+    ("27/09/2024", ["年份不在前"]),
+    ("2024/2/30", ["不存在"]),
+    ("2024/9/27 24:30", ["不存在"]),
+    ("下周一", ["无法识别的日期"]),
+    ("12", ["不是Excel日期序号"]),
+    (dt.time(16, 0), ["只有时间没有日期"]),
+])
+def test_dates_that_are_refused_say_why(text, words):
+    with pytest.raises(DateError) as caught:
+        read_date(text)
+    assert all(w in str(caught.value) for w in words)
+
+
+def _mapping(tmp_path, text=MAPPING):
+    path = tmp_path / "m.yaml"
+    path.write_text(text, encoding="utf-8")
+    return ledger.load_mapping(path, VOCABULARY)
+
+
+def _book(tmp_path, rows, name="t.xlsx"):
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "台账"
+    ws.append(["上海市司法局依申请公开登记台账"])
+    ws.merge_cells("A1:G1")
+    ws.append(HEADERS)
+    for row in rows:
+        ws.append(row)
+    path = tmp_path / name
+    book.save(path)
+    return path
+
+
+def _read(path, mapping):
+    ledger.attach([path], mapping, {"上海市司法局", "临沂市司法局"})
+    try:
+        return read_events([path], VOCABULARY)
+    finally:
+        ledger.detach([path])
+
+
+def test_a_workbook_row_becomes_its_events(tmp_path):
+    path = _book(tmp_path, [
+        ["R1", "办公室", dt.datetime(2024, 9, 27, 16, 0), "是", "2024/10/25", 20, "2024年11月20日 10:00"],
+        [],  # a blank line between months
+        ["R2", "办公室", "2024.10.8", "否", "2024/10/30", None, None],  # 否: no extension event
+    ])
+    log = _read(path, _mapping(tmp_path))
+    assert log.rejects == []
+    got = [(e.subject, e.type, e.time.isoformat(), e.date_only, e.attrs, e.origin.rsplit(":", 1)[1]) for e in log.events]
+    assert got == [
+        ("R1", "request.received", "2024-09-27T16:00:00+08:00", False, {}, "3"),
+        ("R1", "extension.approved", "2024-10-25T00:00:00+08:00", True, {"days": "20"}, "3"),
+        ("R1", "request.replied", "2024-11-20T10:00:00+08:00", False, {}, "3"),
+        ("R2", "request.received", "2024-10-08T00:00:00+08:00", True, {}, "5"),
+    ]
+    assert {e.body for e in log.events} == {"上海市司法局"}
+
+
+def test_every_unreadable_cell_is_located_and_the_row_is_rejected_whole(tmp_path):
+    path = _book(tmp_path, [
+        ["R1", "办公室", "9/10/2024", "否", None, None, "2024/13/01"],
+        ["", "办公室", "2024/9/27", "否", None, None, None],
+        ["R3", "办公室", None, "否", None, None, "2024/10/9"],
+        ["R4", "办公室", "2024/9/27", "否", None, None, "2024/10/9"],
+    ])
+    log = _read(path, _mapping(tmp_path))
+    assert [e.subject for e in log.events] == ["R4", "R4"]
+    reasons = {r.line: r.reason for r in log.rejects}
+    assert set(reasons) == {3, 4, 5}
+    assert "工作表「台账」 第3行" in reasons[3] and "C3「收到申请日期」" in reasons[3] and "G3「答复日期」" in reasons[3]
+    assert "A4「申请编号」为空" in reasons[4]
+    assert "C5「收到申请日期」为空（该日期必填）" in reasons[5]
+    raw = json.loads(log.rejects[0].raw)
+    assert raw["sheet"] == "台账" and raw["row"] == 3 and raw["cells"]["收到申请日期"] == "9/10/2024"
+
+
+@pytest.mark.parametrize("encoding, name", [("gbk", "GB18030"), ("utf-8-sig", "UTF-8"), ("utf-8", "UTF-8")])
+def test_csv_in_gbk_or_utf8(tmp_path, encoding, name):
+    path = tmp_path / "台账.csv"
+    lines = ["上海市司法局依申请公开登记台账,,,,,,", ",".join(HEADERS),
+             "R1,办公室,2024/9/27 16:00,否,,,2024年10月8日", ",,,,,,", "R2,办公室,9/10/2024,否,,,"]
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
+    log = _read(path, _mapping(tmp_path))
+    assert [(e.subject, e.type) for e in log.events] == [("R1", "request.received"), ("R1", "request.replied")]
+    assert log.rejects[0].line == 5 and f"按 {name} 编码读取" in log.rejects[0].reason
+    assert "C5「收到申请日期」" in log.rejects[0].reason
+
+
+def test_missing_column_says_which_and_suggests(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.title = "台账"
+    book.active.append([h.replace("答复日期", "答复时间") for h in HEADERS])
+    path = tmp_path / "t.xlsx"
+    book.save(path)
+    with pytest.raises(ShixianError) as caught:
+        _read(path, _mapping(tmp_path))
+    assert "缺少列「答复日期」" in str(caught.value) and "是否指「答复时间」" in str(caught.value)
+
+
+def test_mapping_mistakes_are_located(tmp_path):
+    with pytest.raises(SourceError) as caught:
+        _mapping(tmp_path, MAPPING.replace("type: 收到政府信息公开申请", "type: 收到信息公开申请"))
+    assert caught.value.line == 7 and "未知的事件类型" in str(caught.value) and "收到政府信息公开申请" in str(caught.value)
+    with pytest.raises(SourceError) as caught:
+        _mapping(tmp_path, MAPPING.replace("department:", "departmant:"))
+    assert caught.value.line == 5 and "是否指「department」" in str(caught.value)
+    with pytest.raises(SourceError) as caught:
+        _mapping(tmp_path, MAPPING.replace("body: {value: 上海市司法局}", "body: {}"))
+    assert caught.value.line == 4
+
+
+def test_a_body_the_rules_do_not_know_gets_a_did_you_mean(tmp_path):
+    mapping = _mapping(tmp_path, MAPPING.replace("上海市司法局", "临沂司法局"))
+    path = _book(tmp_path, [["R1", "办公室", "2024/9/27", "否", None, None, None]])
+    ledger.attach([path], mapping, {"上海市司法局", "临沂市司法局"})
+    try:
+        read_events([path], VOCABULARY)
+        assert "是否指「临沂市司法局」" in ledger.notes([path])[0]
+    finally:
+        ledger.detach([path])
+    assert closest_few("临沂司法局", ["临沂市司法局", "江苏省司法厅"]) == ["临沂市司法局"]
+
+
+def test_a_workbook_without_a_mapping_is_a_clear_error(tmp_path):
+    path = _book(tmp_path, [])
+    with pytest.raises(ShixianError, match="--mapping"):
+        read_events([path], VOCABULARY)
+
+
+def test_bundled_mappings_load_by_name():
+    for name in ("requests", "policies", "consultations", "incidents"):
+        assert ledger.load_mapping(name, VOCABULARY).events
+
+
+def test_the_published_schema_is_the_model_s():
+    from conftest import ROOT
+
+    assert json.loads((ROOT / "docs" / "ledger-mapping-schema.json").read_text(encoding="utf-8")) == ledger.schema()
