@@ -9,7 +9,10 @@ from . import (
     audit_cmd,
     calendar_cmd,
     check_cmd,
+    contract,
     explain_cmd,
+    ledger_cmd,
+    options,
     plan_cmd,
     rule_cmd,
     rules_cmd,
@@ -19,7 +22,7 @@ from . import (
 )
 
 COMMANDS = [audit_cmd, state_cmd, check_cmd, serve_cmd, watch_cmd, explain_cmd, rules_cmd, rule_cmd, plan_cmd,
-            calendar_cmd]
+            calendar_cmd, ledger_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if hasattr(args, "rules"):  # --rules adds packs to the bundled ones (engine/cli/options.py)
+            args.rules = options.rule_paths(args)
         return int(args.run(args) or 0)
     except ShixianError as exc:
         print(f"shixian: error: {exc}", file=sys.stderr)
@@ -46,6 +51,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except BrokenPipeError:  # e.g. piped into `head`
         return 0
+    except (PermissionError, IsADirectoryError, NotADirectoryError) as exc:  # a path that cannot be used
+        print(f"shixian: error: {exc.filename or exc}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a bug, not bad input: its own exit code and a crash log (engine/cli/contract.py)
+        return contract.report_crash(exc)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -5,20 +5,26 @@ import argparse
 import sys
 from pathlib import Path
 
+from .. import ledger
 from ..audit import Distributed, Engine, run_audit
 from ..errors import ShixianError
 from ..gcpause import gc_paused
 from ..report import FORMAT_NAMES, write
 from ..state import AuditStore
-from . import options
+from . import contract, options
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("audit", help="evaluate event logs and report violations and due-soon warnings",
                             description="Exit codes: 0 nothing at or above --fail-on, 1 something was found, "
-                                        "2 usage or input error.")
+                                        "2 usage or input error, or more than --max-rejected of the input rejected, "
+                                        "or no event evaluated; 3 unexpected failure (traceback in a crash log).")
     parser.add_argument("--events", nargs="+", type=Path, default=[], metavar="FILE",
-                        help="event logs: JSON Lines (.jsonl), CSV (.csv) or Parquet (.parquet), in any order")
+                        help="event logs: JSON Lines (.jsonl), CSV (.csv) or Parquet (.parquet), in any order; "
+                             "Excel ledgers (.xlsx) and CSV ledgers with --mapping")
+    options.add_ledger(parser)
+    parser.add_argument("--max-rejected", default="1%", metavar="SHARE",
+                        help="exit 2 when more than this share of the records is rejected (default 1%%; 0 for none)")
     parser.add_argument("--db", type=Path, metavar="FILE",
                         help="SQLite audit database: record this run and the finding lifecycle (new, open, "
                              "resolved), and audit the events stored there by 'shixian ingest' too")
@@ -55,7 +61,11 @@ def run(args) -> int:
         raise ShixianError("give --events FILE..., or --db FILE to audit the events stored there")
     if args.format == "xlsx" and not args.output and sys.stdout.isatty():
         raise ShixianError("xlsx is binary: give -o FILE.xlsx")
+    tolerated = contract.max_rejected(args.max_rejected)
     engine = Engine.load(args.rules, args.calendar, args.calendar_dir)
+    ledgers = options.attach_ledgers(args, engine.ruleset)
+    if ledgers and args.backend == "dask":
+        raise ShixianError("--mapping 的台账由本机读取，不能与 --backend dask 同用 (ledgers are read locally)")
     distributed = None
     if args.backend == "dask":
         if not args.events:
@@ -72,6 +82,8 @@ def run(args) -> int:
     finally:
         if store:
             store.close()
+    for note in ledger.notes(ledgers):
+        print(f"shixian: 注意 (note) {note}", file=sys.stderr)
     for reject in log.rejects[:20]:
         print(f"shixian: rejected {reject.file}:{reject.line}: {reject.reason}", file=sys.stderr)
     if len(log.rejects) > 20:
@@ -83,4 +95,8 @@ def run(args) -> int:
         else:
             write(report, args.format, sys.stdout.buffer)
             sys.stdout.flush()
-    return 1 if report.failing(args.fail_on) else 0
+    why = contract.judged_too_little(report, tolerated)
+    if why:
+        print(f"shixian: error: {why}", file=sys.stderr)
+        return contract.BAD_INPUT
+    return contract.FOUND if report.failing(args.fail_on) else contract.CLEAN

@@ -6,13 +6,14 @@ import json
 import sys
 from pathlib import Path
 
+from .. import ledger
 from ..errors import ShixianError
 from ..events import read_events, write_rejects
 from ..model.findings import STATUS_ZH
 from ..ruleset.loader import load_rules
 from ..state import AuditStore
 from ..timeparse import parse_instant
-from . import options
+from . import contract, options
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,7 +21,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     ingest.add_argument("--db", type=Path, required=True, metavar="FILE")
     ingest.add_argument("--events", nargs="+", type=Path, required=True, metavar="FILE")
     options.add_rules(ingest)
+    options.add_ledger(ingest)
     ingest.add_argument("--rejects", type=Path, default=Path("rejects.jsonl"), metavar="FILE")
+    ingest.add_argument("--max-rejected", default="1%", metavar="SHARE",
+                        help="exit 2 when more than this share of the records is rejected (default 1%%)")
     ingest.set_defaults(run=run_ingest)
 
     history = sub.add_parser("history", help="list the recorded audit runs")
@@ -53,8 +57,10 @@ def _store(path: Path) -> AuditStore:
 
 
 def run_ingest(args) -> int:
-    vocabulary = load_rules(args.rules or []).event_types if args.rules else load_rules([]).event_types
-    log = read_events(args.events, vocabulary)
+    tolerated = contract.max_rejected(args.max_rejected)
+    ruleset = load_rules(args.rules or [])
+    ledgers = options.attach_ledgers(args, ruleset)
+    log = read_events(args.events, ruleset.event_types)
     store = AuditStore(args.db)
     try:
         added, same, conflicts = store.ingest(log.events, ",".join(map(str, args.events)))
@@ -68,9 +74,15 @@ def run_ingest(args) -> int:
         write_rejects(rejects, args.rejects)
         for reject in rejects[:20]:
             print(f"shixian: rejected {reject.file}:{reject.line}: {reject.reason}", file=sys.stderr)
+    for note in ledger.notes(ledgers):
+        print(f"shixian: 注意 (note) {note}", file=sys.stderr)
     print(f"{added} events stored, {same + log.duplicates} already there, {len(rejects)} rejected"
           + (f" (kept in {args.rejects})" if rejects else ""))
-    return 0
+    why = contract.too_many_rejected(log.lines, len(rejects), tolerated, args.rejects if rejects else None)
+    if why:
+        print(f"shixian: error: {why}", file=sys.stderr)
+        return contract.BAD_INPUT
+    return contract.CLEAN
 
 
 def run_history(args) -> int:
