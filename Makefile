@@ -20,7 +20,10 @@ demo: $(STAMP)
 	$(BIN)/shixian audit --events $(EXAMPLES) --as-of 2024-12-31 --db out/audit.sqlite --fail-on never
 	$(BIN)/shixian audit --events $(EXAMPLES) --as-of 2024-12-31 --db out/audit.sqlite --fail-on never \
 		--format html -o out/report.html
+	$(BIN)/shixian audit --events examples/ledgers/shanghai-2024/依申请公开登记台账.xlsx --mapping requests \
+		--as-of 2024-12-31 --fail-on never -o out/ledger-report.txt
 	@echo "state: out/audit.sqlite (shixian history --db out/audit.sqlite); HTML report: out/report.html"
+	@echo "the office ledger examples/ledgers/shanghai-2024/依申请公开登记台账.xlsx audited: out/ledger-report.txt"
 
 test: $(STAMP) browser
 	$(BIN)/ruff check .
