@@ -6,7 +6,6 @@ import re
 import sys
 
 import pytest
-
 from conftest import ROOT, run_cli
 
 LEDGERS = ROOT / "examples" / "ledgers"

@@ -7,6 +7,7 @@ content the later line is rejected and reported.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field

@@ -8,9 +8,10 @@ reject naming the sheet, row and cells (A1), so rejects, duplicates and counts w
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ..errors import ShixianError
 from .mapping import LedgerMapping, load_mapping, resolve, schema

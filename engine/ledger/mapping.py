@@ -41,7 +41,7 @@ class Value(Strict):
     value: str | None = Field(default=None, description="the same value for every row, e.g. the body's name")
 
     @model_validator(mode="after")
-    def _one(self) -> "Value":
+    def _one(self) -> Value:
         if (self.column is None) == (self.value is None):
             raise ValueError("give exactly one of 'column' or 'value'")
         return self

@@ -76,7 +76,7 @@ def split_rows(events: list[dict]) -> tuple[dict[str, list[dict]], list[dict]]:
         by_subject[e["subject"]][e["type"]] = e
     rows: dict[str, dict[str, dict]] = {name: {} for name, *_ in LEDGERS}
     placed: set[str] = set()
-    for name, _, headers, columns in LEDGERS:
+    for name, _, _headers, columns in LEDGERS:
         for e in events:
             subject = e["subject"]
             if e["type"] not in columns or e["id"] in placed:
@@ -199,7 +199,7 @@ def templates() -> None:
     """Blank workbooks: headers, date-formatted columns, lists for 有效性 and 公开属性."""
     out = HERE / "templates"
     out.mkdir(exist_ok=True)
-    for name, sheet, headers, columns in LEDGERS:
+    for name, sheet, headers, _columns in LEDGERS:
         book = openpyxl.Workbook()
         ws = book.active
         ws.title = sheet
