@@ -112,12 +112,13 @@ def test_round_trip_import_complete_audit(tmp_path):
     events.write_text("".join(json.dumps({"id": f"c{i}", "type": "task.completed", "subject": t, "time": "2018-02-27",
                                           "body": "江苏省司法厅"}, ensure_ascii=False) + "\n"
                               for i, t in enumerate(done)), encoding="utf-8")
-    report = run_cli("audit", "--rules", str(out), "--events", str(events), "--as-of", "2018-03-05", "--format", "json",
-                     "--rejects", str(tmp_path / "r.jsonl"))
+    # only the imported pack (--rules alone adds it to the bundled packs)
+    report = run_cli("audit", "--rules", str(out), "--no-bundled-rules", "--events", str(events), "--as-of",
+                     "2018-03-05", "--format", "json", "--rejects", str(tmp_path / "r.jsonl"))
     findings = json.loads(report.stdout)["findings"]
     # due by 03-05: the four 2月底 tasks done on 02-27 and item 23 (2月底, 法制处) never done
     assert [(f["subject"], f["status"], f["department"], f["deadline_text"]) for f in findings] == [
         ("JS2018-23", "overdue", "法制处", "2018-02-28 24:00")]
-    html = run_cli("audit", "--rules", str(out), "--events", str(events), "--as-of", "2018-03-05", "--format", "html",
-                   "--rejects", str(tmp_path / "r.jsonl"))
+    html = run_cli("audit", "--rules", str(out), "--no-bundled-rules", "--events", str(events), "--as-of",
+                   "2018-03-05", "--format", "html", "--rejects", str(tmp_path / "r.jsonl"))
     assert 'data-task="JS2018-23"' in html.stdout and "任务看板" in html.stdout
