@@ -195,9 +195,9 @@ def write_csv(path: Path, title: str, headers: list[str], rows: list[list]) -> N
                              for c in row])
 
 
-def templates() -> None:
+def templates(root: Path) -> None:
     """Blank workbooks: headers, date-formatted columns, lists for 有效性 and 公开属性."""
-    out = HERE / "templates"
+    out = root / "templates"
     out.mkdir(exist_ok=True)
     for name, sheet, headers, _columns in LEDGERS:
         book = openpyxl.Workbook()
@@ -226,12 +226,12 @@ def templates() -> None:
         book.save(out / f"{name}模板.xlsx")
 
 
-def main() -> None:
+def main(root: Path = HERE) -> None:
     for k, body in enumerate(BODIES):
         events = [json.loads(line) for line in open(EXAMPLES / body / "events.jsonl", encoding="utf-8")]
         rows, others = split_rows(events)
-        out = HERE / body
-        out.mkdir(exist_ok=True)
+        out = root / body
+        out.mkdir(parents=True, exist_ok=True)
         for name, sheet, headers, _ in LEDGERS:
             made = [cells(r, headers, n + 1, k + n) for n, r in enumerate(rows[name])]
             title = f"{events[0]['body']}{name}（{body[-4:]}年）"
@@ -241,8 +241,10 @@ def main() -> None:
         with open(out / "others.jsonl", "w", encoding="utf-8") as stream:
             for e in others:
                 stream.write(json.dumps(e, ensure_ascii=False) + "\n")
-    templates()
+    templates(root)
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE)  # another directory: to compare with the committed files
