@@ -6,7 +6,8 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .calendar import NATIONAL, Period, WorkCalendar, load_calendar
+from .calendar import NATIONAL, SHANGHAI, Period, WorkCalendar, load_calendar
+from .calendar.horizon import coverage_notice
 from .check import CheckResult, Plan, _instant, obligation, plan_events, subset, verdict_of
 from .errors import ShixianError
 from .evaluate import AuditResult, evaluate
@@ -127,6 +128,13 @@ def run_audit(engine: Engine, event_files: list[Path], as_of: dt.datetime, warn_
     return _finish(engine, log, result, as_of, warn_within, rejects_path, event_files, store), log
 
 
+def calendar_notices(calendar: WorkCalendar, as_of: dt.datetime) -> list[str]:
+    """The end-of-calendar notice, judged on the later of today and the as-of day."""
+    today = max(dt.datetime.now(SHANGHAI).date(), as_of.astimezone(SHANGHAI).date())
+    notice = coverage_notice(calendar.last_year, today)
+    return [notice] if notice else []
+
+
 def _finish(engine: Engine, log: EventLog, result: AuditResult, as_of: dt.datetime, warn_within: Period,
             rejects_path: Path | None, event_files: list[Path], store: AuditStore | None) -> Report:
     """Keep the rejects, build the report, record the run."""
@@ -139,7 +147,8 @@ def _finish(engine: Engine, log: EventLog, result: AuditResult, as_of: dt.dateti
                     events_evaluated=result.events_evaluated, events_rejected=len(log.rejects),
                     duplicates=log.duplicates, rejects_file=rejects_file, calendar=engine.calendar.name,
                     warn_within=str(warn_within), task_board=result.task_board,
-                    events_after_as_of=result.events_after_as_of)
+                    events_after_as_of=result.events_after_as_of,
+                    notices=calendar_notices(engine.calendar, as_of))
     _record(engine, report, event_files, store)
     return report
 

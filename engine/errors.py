@@ -16,10 +16,16 @@ class CalendarCoverageError(ShixianError):
         self.year = year
         self.calendar = calendar
         super().__init__(
-            f"year {year} is not covered by the {calendar} calendar; add "
-            f"calendars/national/{year}.yaml transcribing 国务院办公厅关于{year}年部分节假日安排的通知 "
-            f"(with 'covers: [{year}]')"
+            f"year {year} is not covered by the {calendar} calendar; once 国务院办公厅关于{year}年部分节假日安排的通知 "
+            f"is published, save its text and run: shixian calendar import-notice NOTICE.txt "
+            f"-o calendars/national/{year}.yaml"
         )
+
+    @property
+    def chinese(self) -> str:
+        """What a report says: which year is missing and the command that adds it."""
+        return (f"{self.year}年的调休安排尚未收入日历（国务院办公厅关于{self.year}年部分节假日安排的通知）；通知发布后，"
+                f"将全文存为文本文件并运行 shixian calendar import-notice 通知.txt -o calendars/national/{self.year}.yaml")
 
 
 class SourceError(ShixianError):

@@ -362,12 +362,32 @@ def test_task_list(tmp_path):
         ("T1", "late", "办公室", "2018-02-28 24:00"), ("T2", "overdue", "法规处", "2018-03-20 24:00")]
 
 
-def test_uncovered_year_is_undetermined_not_fine(tmp_path):
+def test_uncovered_year_is_undetermined_only_inside_the_range(tmp_path):
+    # 2026-12-21 + 20wd: 8 working days left in 2026 (chinese-calendar), then 2027, whose schedule is not
+    # published: 元旦 2027-01-01 is a statutory day (国务院令第795号); 01-02/03 may be make-up days. The 20th
+    # working day is 2027-01-15 at the earliest (both worked) and 2027-01-19 at the latest (4-8, 11-15, 18-19).
     engine = engine_for(tmp_path, REQUEST_RULE)
-    evs = events({"type": "request.received", "subject": "R", "time": "2026-12-21T09:00"})
-    found = engine.evaluate(evs, end_of("2026-12-31")).findings
-    assert [f.status for f in found] == ["undetermined"]
-    assert "2027" in found[0].message
+    received = {"type": "request.received", "subject": "R", "time": "2026-12-21T09:00"}
+    assert engine.evaluate(events(received), end_of("2026-12-31")).findings == []  # certainly not yet due
+    inside = engine.evaluate(events(received, {"type": "request.replied", "subject": "R", "time": "2027-01-17"}),
+                             end_of("2027-01-31")).findings
+    assert [(f.status, f.deadline_text, f.awaits_year) for f in inside] == [
+        ("undetermined", "2027-01-15 24:00 至 2027-01-19 24:00", 2027)]
+    assert "2027" in inside[0].message and "import-notice" in inside[0].message
+    before = events(received, {"type": "request.replied", "subject": "R", "time": "2027-01-15T23:00"})
+    assert engine.evaluate(before, end_of("2027-01-31")).findings == []  # on time by the earliest deadline
+    after = events(received, {"type": "request.replied", "subject": "R", "time": "2027-01-20T00:00"})
+    assert [f.status for f in engine.evaluate(after, end_of("2027-01-31")).findings] == ["late"]
+    assert [f.status for f in engine.evaluate(events(received), end_of("2027-01-19")).findings] == ["undetermined"]
+    assert [f.status for f in engine.evaluate(events(received), end_of("2027-01-20")).findings] == ["overdue"]
+
+
+def test_beyond_the_bounded_years_stays_undetermined(tmp_path):
+    engine = engine_for(tmp_path, REQUEST_RULE)
+    # needs 2028 and 2029: two unpublished years are bounded (2027, 2028), 2029 is not, so no range at all
+    evs = events({"type": "request.received", "subject": "R", "time": "2028-12-20T09:00"})
+    found = engine.evaluate(evs, end_of("2029-03-01")).findings
+    assert [(f.status, f.awaits_year, f.deadline_text) for f in found] == [("undetermined", 2028, "? 至 ?")]
 
 
 @pytest.mark.parametrize("fmt", ["2024-10-08", "2024-10-08T09:00"])

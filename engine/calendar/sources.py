@@ -157,11 +157,16 @@ def read_notice_file(path: Path) -> NoticeFile:
 
 
 def calendar_files(dirs: list[Path] | None = None) -> list[Path]:
-    dirs = dirs if dirs is not None else [bundled("calendars")]
+    """The bundled calendar files, then those of each `--calendar-dir` layered over them (a later file's
+    day wins; the bundled corrections stay unless a file says otherwise)."""
     found: list[Path] = []
-    for d in dirs:
+    for d in [bundled("calendars"), *(dirs or [])]:
         d = Path(d)
-        found.extend(sorted(d.rglob("*.yaml")) if d.is_dir() else [d])
+        if not d.exists():
+            raise SourceError(str(d), None, None, "no such calendar file or directory")
+        for path in sorted(d.rglob("*.yaml")) if d.is_dir() else [d]:
+            if path.resolve() not in {p.resolve() for p in found}:
+                found.append(path)
     return found
 
 

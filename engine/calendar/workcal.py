@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -26,6 +27,7 @@ WEEKDAY_ZH = "一二三四五六日"
 START_RULES = ("strict", "next-working")
 _EPOCH = dt.date(1970, 1, 1).toordinal()
 _LONG_WALK = 45  # windows longer than this list only the notable days
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,38 @@ class WorkCalendar:
     @property
     def covered_years(self) -> list[int]:
         return sorted(self.data.coverage)
+
+    @cached_property
+    def bounds(self) -> tuple["WorkCalendar", "WorkCalendar"]:
+        """(earliest, latest) arrangement of the unpublished years after the last covered one (`horizon`),
+        built on first use: an audit that stays inside the covered years never pays for it."""
+        from .horizon import bound_data, derive_envelope
+
+        early, late = bound_data(self.data, derive_envelope(self.data.notes, self.covered_years))
+        return WorkCalendar(early), WorkCalendar(late)
+
+    def beyond(self, compute: Callable[["WorkCalendar"], T]) -> tuple[T | None, T | None]:
+        """`compute(calendar)` under the earliest and the latest arrangement of the unpublished years; None
+        for a bound that still needs a day past them (`horizon.HORIZON_YEARS`)."""
+        out = []
+        for bound in self.bounds:
+            try:
+                out.append(compute(bound))
+            except CalendarCoverageError:
+                out.append(None)
+        return out[0], out[1]
+
+    def units_range(self, earlier: dt.datetime, later: dt.datetime, unit: str) -> tuple[int, int]:
+        """`units_between` as (fewest, most): equal inside the covered years; across an unpublished year, over
+        its possible arrangements. Raises CalendarCoverageError only when even the bounds do not reach."""
+        try:
+            n = self.units_between(earlier, later, unit)
+            return n, n
+        except CalendarCoverageError:
+            most, fewest = self.beyond(lambda cal: cal.units_between(earlier, later, unit))
+            if most is None or fewest is None:
+                raise
+            return min(most, fewest), max(most, fewest)
 
     def _index(self, day: dt.date) -> int:
         year = day.year

@@ -7,7 +7,8 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from ..calendar import NATIONAL, Conventions, Period, format_due, load_calendar
+from ..calendar import NATIONAL, SHANGHAI, Conventions, Period, format_due, load_calendar
+from ..calendar.horizon import coverage_notice
 from ..errors import InputError
 from ..timeparse import parse_instant
 
@@ -20,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.add_argument("--calendar", default=NATIONAL, metavar="NAME",
                        help="calendar name: 'national' (default) or a local calendar layered over it")
         p.add_argument("--calendar-dir", action="append", type=Path, metavar="DIR",
-                       help="read calendar files from DIR instead of the bundled calendars/ (repeatable)")
+                       help="also read calendar files from DIR, layered over the bundled calendars/ (repeatable)")
 
     add = cal_sub.add_parser("add", help="add a period to a date: prints the last day, then the due instant")
     add.add_argument("start", help="start date or instant, e.g. 2024-09-27 or 2024-09-27T15:00")
@@ -108,4 +109,7 @@ def run_coverage(args) -> int:
         print(f"file  {path}")
     for day, note in sorted(cal.data.corrections.items()):
         print(f"correction  {day} {'work' if note.working else 'rest'} ({note.name})  [{note.source}]")
+    notice = coverage_notice(cal.last_year, dt.datetime.now(SHANGHAI).date())
+    if notice:
+        print(f"注意：{notice}")
     return 0

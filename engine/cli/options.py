@@ -40,7 +40,7 @@ def add_calendar(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--calendar", default=NATIONAL, metavar="NAME",
                         help="calendar name: 'national' (default) or a local calendar layered over it")
     parser.add_argument("--calendar-dir", action="append", type=Path, metavar="DIR",
-                        help="read calendar files from DIR instead of the bundled calendars/ (repeatable)")
+                        help="also read calendar files from DIR, layered over the bundled calendars/ (repeatable)")
 
 
 def add_evaluation(parser: argparse.ArgumentParser) -> None:

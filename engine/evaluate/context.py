@@ -61,6 +61,25 @@ def due_soon_message(title: str, what: str, due_text: str, left: int, unit: str)
     return f"{title}：{what}将于{due_text}到期（剩余{max(left, 0)}{UNITS[unit]}）"
 
 
+def is_late(done: Event, deadline: Deadline) -> bool:
+    """Fulfilled after the deadline; an event logged by date alone on the last day is on time."""
+    return done.time >= deadline.due and not (done.date_only and deadline.last_day
+                                              and local_date(done.time) <= deadline.last_day)
+
+
+def _ranged(chosen: Deadline, other: Deadline | None) -> Deadline:
+    """A deadline judged from one bound of an unpublished year: its first step says so and shows the range."""
+    low, high = sorted((chosen, other), key=lambda d: d.due) if other else (chosen, None)
+    if high is not None and high.due == low.due:
+        note = "所需年份的调休安排尚未公布：任何可能的安排下期限相同（见 docs/calendar.md 的推算范围）"
+    else:
+        span = f"{low.due_text} 至 {high.due_text}" if high else f"不早于 {low.due_text}"
+        note = f"所需年份的调休安排尚未公布：期限在 {span} 之间（见 docs/calendar.md 的推算范围）；不论如何安排，结论相同"
+    words = chosen.explainer
+    chosen.explainer, chosen.steps = (lambda: [note] + words()), []
+    return chosen
+
+
 @dataclass
 class Context:
     calendar: WorkCalendar
@@ -90,9 +109,34 @@ class Context:
         return finding
 
     def undetermined(self, loaded: LoadedRule, exc: CalendarCoverageError, subject: str, body: str,
-                     department: str, **extra) -> Finding:
+                     department: str, message: str | None = None, **extra) -> Finding:
+        """Not judged: the answer depends on a day of a year whose schedule is not published (never guessed;
+        not a violation: it does not fail a run by itself, the report counts what waits for which year)."""
         return self.finding(loaded, "undetermined", subject, body, department,
-                            f"{loaded.rule.title}：无法判定，日历未覆盖{exc.year}年（{exc}）", **extra)
+                            f"{loaded.rule.title}：{message or '无法判定'}。{exc.chinese}", awaits_year=exc.year, **extra)
+
+    def judge_beyond(self, loaded: LoadedRule, exc: CalendarCoverageError, deadline_with: Callable[[WorkCalendar], Deadline],
+                     done: Event | None, subject: str, body: str, department: str, what, **extra) -> Finding | Quiet:
+        """A deadline that needs a day of an unpublished year: judged where the earliest and latest possible
+        deadlines (`WorkCalendar.beyond`) agree on the verdict, `undetermined` showing the range otherwise."""
+        early, late = self.calendar.beyond(deadline_with)
+        where = dict(subject=subject, body=body, department=department, **extra)
+        if early is not None:
+            if done is not None:
+                if not is_late(done, early):  # on time even by the earliest possible deadline
+                    return self.judge_done(loaded, _ranged(early, late), done, what=what, **where)
+                if late is not None and is_late(done, late):
+                    return self.judge_done(loaded, _ranged(late, early), done, what=what, **where)
+            elif late is not None and self.as_of >= late.due:
+                return self.judge_open(loaded, _ranged(late, early), what=what, **where)
+            elif self.as_of < early.due:
+                return self.judge_open(loaded, _ranged(early, late), what=what, **where)
+        span = f"{early.due_text if early else '?'} 至 {late.due_text if late else '?'}"
+        state = f"于{when(done)}完成" if done is not None else "尚未完成"
+        return self.undetermined(loaded, exc, subject, body, department,
+                                 message=f"{text(what)}{state}，期限在 {span} 之间，无法判定是否逾期",
+                                 deadline=late.due if late else None, deadline_text=span,
+                                 fulfilment=ref(done), **extra)
 
     def warn_period(self, loaded: LoadedRule) -> Period:
         own = getattr(loaded.rule, "warn_within", None)
@@ -105,16 +149,18 @@ class Context:
         anchor = deadline.last_day or deadline.due
         if self.as_of < deadline.due:
             warn = self.warn_period(loaded)
-            left = cal.units_between(self.as_of, anchor, warn.unit)
+            left = cal.units_range(self.as_of, anchor, warn.unit)[0]  # the fewest left: warn when it may be near
             if left > warn.amount and not self.keep_quiet:
                 return QUIET_OUTCOME["pending"]
         what = text(what)
         common = dict(deadline=deadline.due, deadline_text=deadline.due_text, **extra)
         if self.as_of >= deadline.due:
             common["explanation"] = deadline.explain()
-            by = max(cal.units_between(anchor, self.as_of, unit), 1)
+            by, most = cal.units_range(anchor, self.as_of, unit)
+            by = max(by, 1)
             return self.finding(loaded, "overdue", subject, body, department,
-                                overdue_message(loaded.rule.title, what, deadline.due_text, self.as_of_text, by, unit),
+                                overdue_message(loaded.rule.title, what, deadline.due_text, self.as_of_text,
+                                                by if most <= by else f"至少{by}", unit),
                                 overdue_by=f"{by}{unit}", **common)
         if left <= warn.amount or self.explain_quiet:
             common["explanation"] = deadline.explain()
@@ -128,8 +174,7 @@ class Context:
                    department: str, what, **extra) -> Finding | Quiet:
         """An obligation fulfilled by `done`: late or on time."""
         unit = deadline.period.unit
-        late = done.time >= deadline.due and not (done.date_only and deadline.last_day
-                                                  and local_date(done.time) <= deadline.last_day)
+        late = is_late(done, deadline)
         if not late and not self.keep_quiet:
             return QUIET_OUTCOME["on_time"]
         what = text(what)
@@ -138,9 +183,11 @@ class Context:
             common["explanation"] = deadline.explain()
         if late:
             anchor = deadline.last_day or deadline.due
-            by = max(self.calendar.units_between(anchor, done.time, unit), 1)
+            by, most = self.calendar.units_range(anchor, done.time, unit)
+            by = max(by, 1)
             return self.finding(loaded, "late", subject, body, department,
-                                late_message(loaded.rule.title, what, deadline.due_text, when(done), by, unit),
+                                late_message(loaded.rule.title, what, deadline.due_text, when(done),
+                                             by if most <= by else f"至少{by}", unit),
                                 overdue_by=f"{by}{unit}", **common)
         return self.finding(loaded, "on_time", subject, body, department,
                             f"{what}于{when(done)}完成，期限 {deadline.due_text}", **common)

@@ -103,13 +103,13 @@ class DeadlineEvaluator:
             clock.notes.append(f"{fmt(event.time)} 延期（{event.id}）申请延长{asked}，超过上限{limit.chinese}，按上限计")
         clock.extensions.append((event, amount))
 
-    def _deadline(self, clock: Clock, until=None):
+    def _deadline(self, clock: Clock, until=None, calendar=None):
         pauses = list(clock.pauses)
         if clock.paused_by is not None and until is not None:
             pauses.append((clock.paused_by.time, until, self._why(clock.paused_by) + "，尚未恢复"))
         extension = sum(amount for _, amount in clock.extensions)
         note = "（" + "；".join(f"{e.id}" for e, _ in clock.extensions) + "）" if clock.extensions else ""
-        deadline = self.ctx.calendar.deadline(clock.start.time, self.period, self.conventions,
+        deadline = (calendar or self.ctx.calendar).deadline(clock.start.time, self.period, self.conventions,
                                               pauses=pauses, extension=extension, extension_note=note, explain=False)
         if clock.notes:  # restarts and refused extensions come first in the explanation
             words, notes = deadline.explainer, list(clock.notes)
@@ -125,7 +125,8 @@ class DeadlineEvaluator:
         try:
             deadline = self._deadline(clock)
         except CalendarCoverageError as exc:
-            self.ctx.undetermined(self.loaded, exc, trigger=ref(clock.trigger), fulfilment=ref(done), **where)
+            self.ctx.judge_beyond(self.loaded, exc, lambda cal: self._deadline(clock, calendar=cal), done,
+                                  what=lambda: self._what(clock), trigger=ref(clock.trigger), **where)
             return
         self.ctx.judge_done(self.loaded, deadline, done, what=lambda: self._what(clock), trigger=ref(clock.trigger),
                             **where)
@@ -146,7 +147,8 @@ class DeadlineEvaluator:
             try:
                 deadline = self._deadline(clock)
             except CalendarCoverageError as exc:
-                self.ctx.undetermined(self.loaded, exc, trigger=ref(clock.trigger), **where)
+                self.ctx.judge_beyond(self.loaded, exc, lambda cal, c=clock: self._deadline(c, calendar=cal), None,
+                                      what=lambda c=clock: self._what(c), trigger=ref(clock.trigger), **where)
                 continue
             self.ctx.judge_open(self.loaded, deadline, what=lambda c=clock: self._what(c), trigger=ref(clock.trigger),
                                 **where)

@@ -62,6 +62,7 @@ class Finding:
     overdue_by: str | None = None  # e.g. "3wd", in the rule's unit
     explanation: list[str] = field(default_factory=list)
     period: str | None = None  # count and yearly rules: "2018", "2018-Q2"
+    awaits_year: int | None = None  # undetermined: the year whose holiday schedule the verdict waits for
 
     @property
     def fingerprint(self) -> str:
@@ -90,7 +91,8 @@ class Finding:
                    message=data["message"], trigger=ref(data["trigger"]), fulfilment=ref(data["fulfilment"]),
                    deadline=dt.datetime.fromisoformat(data["deadline"]) if data["deadline"] else None,
                    deadline_text=data["deadline_text"], overdue_by=data["overdue_by"],
-                   explanation=list(data["explanation"]), period=data["period"])
+                   explanation=list(data["explanation"]), period=data["period"],
+                   awaits_year=data.get("awaits_year"))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -111,4 +113,5 @@ class Finding:
             "deadline_text": self.deadline_text,
             "overdue_by": self.overdue_by,
             "explanation": list(self.explanation),
+            "awaits_year": self.awaits_year,
         }

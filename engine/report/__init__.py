@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from ..model.findings import Finding
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+NOT_FAILING = ("due_soon", "undetermined")  # never fail a run by themselves (docs/findings.md)
 
 
 @dataclass
@@ -28,6 +29,7 @@ class Report:
     calendar: str = "national"
     warn_within: str = "2wd"
     task_board: list[dict] = field(default_factory=list)  # work-plan tasks with their status (task_list rules)
+    notices: list[str] = field(default_factory=list)  # e.g. the calendar ends soon (calendar.coverage_notice)
     # filled when the run is recorded in an audit database (shixian audit --db)
     run_id: int | None = None
     repeated: bool = False
@@ -38,6 +40,19 @@ class Report:
     def counts(self) -> dict[str, int]:
         spooled = getattr(self.findings, "counts", None)  # SpooledFindings count as they are written
         return dict(spooled) if spooled is not None else dict(Counter(f.status for f in self.findings))
+
+    def awaiting(self) -> dict[int, int]:
+        """Undetermined obligations per year whose holiday schedule they wait for (read only when there are any)."""
+        if not self.counts().get("undetermined"):
+            return {}
+        years = Counter(f.awaits_year for f in self.findings if f.status == "undetermined")
+        return {year: n for year, n in sorted(years.items(), key=lambda item: item[0] or 0)}
+
+    def headline_notes(self) -> list[str]:
+        """The lines every format puts at the top: what waits for which year's schedule, then the notices."""
+        waiting = [f"{n} 项义务等待{year}年调休安排，暂无法判定（不计入 --fail-on）" if year else
+                   f"{n} 项义务无法判定" for year, n in self.awaiting().items()]
+        return waiting + list(self.notices)
 
     def lifecycle_counts(self) -> dict[str, int]:
         counts = Counter(v["state"] for v in self.lifecycle.values())
@@ -56,15 +71,16 @@ class Report:
         return data
 
     def failing(self, fail_on: str) -> list[Finding]:
-        """Findings that break an obligation (or cannot be judged) at or above the severity `fail_on`.
+        """Findings that break an obligation at or above the severity `fail_on`.
 
-        Due-soon warnings never fail a run; waived findings are reported but do not fail it either.
+        Due-soon warnings never fail a run, nor does an undetermined obligation (it waits for a year's holiday
+        schedule; the report counts them); waived findings are reported but do not fail it either.
         """
         if fail_on == "never":
             return []
         floor = SEVERITY_RANK[fail_on]
         findings = getattr(self.findings, "heads", self.findings)  # spooled findings: their heads suffice
-        return [f for f in findings if f.status != "due_soon" and SEVERITY_RANK[f.severity] >= floor
+        return [f for f in findings if f.status not in NOT_FAILING and SEVERITY_RANK[f.severity] >= floor
                 and not self.waived(f)]
 
 

@@ -18,7 +18,7 @@ h1{font-size:22px}h2{font-size:18px;margin-top:28px;border-bottom:1px solid #ddd
 .card b{display:block;font-size:24px}.overdue b,.late b{color:#b00020}.due_soon b{color:#b26a00}
 table{border-collapse:collapse;width:100%;font-size:14px}th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#f4f4f4}details{margin:2px 0}pre{white-space:pre-wrap;font-size:13px;background:#fafafa;padding:6px}
-.waived{color:#666}.muted{color:#666;font-size:13px}
+.waived{color:#666}.muted{color:#666;font-size:13px}.notice{background:#fff7e0;border-left:4px solid #e0a000;padding:6px 10px}
 ul{margin:0;padding-left:18px}.task.overdue,.task.late{color:#b00020}.task.due_soon{color:#b26a00}.task.on_time{color:#2e7d32}
 """
 
@@ -107,6 +107,7 @@ def render(report) -> bytes:
         f"<h1>政务公开时限审计报告</h1><p class=\"muted\">截至 {report.as_of:%Y-%m-%d %H:%M}（Asia/Shanghai） · "
         f"规则版本 {escape(report.rules_revision)} · 日历 {escape(report.calendar)} · 读取事件 {report.events_read} · "
         f"拒收 {report.events_rejected}</p>",
+        "".join(f'<p class="notice">{escape(note)}</p>' for note in report.headline_notes()),
         '<h2>汇总</h2><div class="cards" id="summary">' + "".join(cards) + "</div>",
         "<h2>按部门</h2>" + _table(["机关", "部门", "问题数"], [[escape(b), escape(d), str(n)]
                                                           for (b, d), n in by_dept.most_common()], "by-department"),

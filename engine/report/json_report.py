@@ -28,6 +28,8 @@ def as_dict(report, findings: bool = True) -> dict:
             "rejects_file": report.rejects_file,
             "findings": len(report.findings),
             "by_status": report.counts(),
+            "awaiting_schedule": {str(year): n for year, n in report.awaiting().items()},
+            "notices": list(report.notices),
         },
     }
     if findings:

@@ -59,6 +59,8 @@ def render(report) -> bytes:
     parts = [f"{STATUS_ZH[s]} {counts[s]}" for s in ORDER if counts.get(s)]
     out.write(f"\n截至 {report.as_of:%Y-%m-%d %H:%M}：共 {len(findings)} 项" + (f"（{'，'.join(parts)}）" if parts else "")
               + "\n")
+    for note in report.headline_notes():
+        out.write(f"注意：{note}\n")
     if report.run_id is not None:
         lc = report.lifecycle_counts()
         again = "，与上次相同的输入，未写入" if report.repeated else ""

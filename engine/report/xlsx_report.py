@@ -32,6 +32,10 @@ def render(report) -> bytes:
     summary.append(["读取事件", report.events_read])
     summary.append(["拒收事件", report.events_rejected])
     summary.append(["问题总数", len(report.findings)])
+    for year, count in report.awaiting().items():
+        summary.append([f"等待{year}年调休安排", count])
+    for note in report.notices:
+        summary.append(["注意", note])
     summary.append([])
     summary.append(["状态", "数量"])
     for status, count in sorted(Counter(f.status for f in report.findings).items()):

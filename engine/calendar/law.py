@@ -1,0 +1,83 @@
+"""Which days are statutory holidays in a year, by the 《全国年节及纪念日放假办法》 in force that year.
+
+The yearly State Council notice only arranges 调休 around these days; the law fixes the days themselves.
+Lunar festivals and 清明 are computed with lunar-python (the 6tail `lunar` library: pure Python, maintained,
+lunar months and the 24 solar terms in one package), never typed. A year file is checked against this
+(see `validate`), and years nobody has published yet are bounded with it (see `horizon`).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+
+from lunar_python import Lunar
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One version of the 办法 (第二条: 全体公民放假的节日) and from when it applies."""
+
+    effective: dt.date
+    citation: str
+    days: dict[str, str]  # festival -> which days, as the article words it
+
+
+# 第二条 of each revision, as published (1949年12月23日政务院发布, revised 1999, 2007, 2013, 2024).
+REVISIONS = (
+    Revision(dt.date(1999, 9, 18), "国务院令第270号（1999年9月18日修订）",
+             {"元旦": "1月1日", "春节": "农历正月初一、初二、初三", "劳动节": "5月1日、2日、3日",
+              "国庆节": "10月1日、2日、3日"}),
+    Revision(dt.date(2008, 1, 1), "国务院令第513号（2007年12月14日修订，2008年1月1日起施行）",
+             {"元旦": "1月1日", "春节": "农历除夕、正月初一、初二", "清明节": "农历清明当日", "劳动节": "5月1日",
+              "端午节": "农历端午当日", "中秋节": "农历中秋当日", "国庆节": "10月1日、2日、3日"}),
+    Revision(dt.date(2014, 1, 1), "国务院令第644号（2013年12月11日修订，2014年1月1日起施行）",
+             {"元旦": "1月1日", "春节": "农历正月初一、初二、初三", "清明节": "农历清明当日", "劳动节": "5月1日",
+              "端午节": "农历端午当日", "中秋节": "农历中秋当日", "国庆节": "10月1日、2日、3日"}),
+    Revision(dt.date(2025, 1, 1), "国务院令第795号（2024年11月10日修订，2025年1月1日起施行）",
+             {"元旦": "1月1日", "春节": "农历除夕、正月初一至初三", "清明节": "农历清明当日", "劳动节": "5月1日、2日",
+              "端午节": "农历端午当日", "中秋节": "农历中秋当日", "国庆节": "10月1日、2日、3日"}),
+)
+FESTIVALS = ("元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节")
+
+
+def revision_for(year: int) -> Revision:
+    """The revision in force on 1 January of `year` (every revision so far took effect on a 1 January,
+    except 1999's, which preceded every year this project covers)."""
+    if year < 2000:
+        raise ValueError(f"no statutory holiday table before 2000 (asked for {year})")
+    return [r for r in REVISIONS if r.effective <= dt.date(year, 1, 1)][-1]
+
+
+def _lunar(year: int, month: int, day: int) -> dt.date:
+    solar = Lunar.fromYmd(year, month, day).getSolar()
+    return dt.date(solar.getYear(), solar.getMonth(), solar.getDay())
+
+
+def _solar_term(year: int, name: str) -> dt.date:
+    solar = Lunar.fromYmd(year, 1, 1).getJieQiTable()[name]  # the lunar year starting in `year` holds its April
+    return dt.date(solar.getYear(), solar.getMonth(), solar.getDay())
+
+
+def _days(year: int, festival: str, wording: str) -> tuple[dt.date, ...]:
+    if festival == "春节":
+        first = _lunar(year, 1, 1)
+        n = 4 if "至初三" in wording else 3
+        start = first.toordinal() - (1 if "除夕" in wording else 0)
+        return tuple(dt.date.fromordinal(start + i) for i in range(n))
+    if festival == "清明节":
+        return (_solar_term(year, "清明"),)
+    if festival == "端午节":
+        return (_lunar(year, 5, 5),)
+    if festival == "中秋节":
+        return (_lunar(year, 8, 15),)
+    month = {"元旦": 1, "劳动节": 5, "国庆节": 10}[festival]
+    count = wording.count("日")
+    return tuple(dt.date(year, month, d) for d in range(1, count + 1))
+
+
+@lru_cache(maxsize=None)
+def statutory_days(year: int) -> dict[str, tuple[dt.date, ...]]:
+    """festival -> its statutory rest days in `year`, by the revision in force (e.g. 2025: 13 days)."""
+    revision = revision_for(year)
+    return {festival: _days(year, festival, wording) for festival, wording in revision.days.items()}
