@@ -6,6 +6,7 @@ import chinese_calendar
 import pytest
 
 from engine.calendar import WorkCalendar, load_calendar_data
+from engine.calendar.law import statutory_days
 from engine.calendar.sources import calendar_files
 from engine.errors import CalendarCoverageError, SourceError
 from engine.paths import bundled
@@ -61,33 +62,29 @@ def test_unknown_calendar_name_is_an_error():
         load_calendar_data("nowhere")
 
 
+def _statutory_only(year: int) -> str:
+    """A made-up year file that rests exactly on the law's statutory days (国务院令第795号 for 2025 on) and
+    arranges no 调休: the smallest file the law's checks accept."""
+    lines = [f"  - {{date: {d}, status: rest, name: {festival}}}" for festival, days in statutory_days(year).items()
+             for d in days]
+    return (f"calendar: national\nnotice: {{title: 测试用 {year} 年节假日安排（虚构，仅用于测试覆盖年份的机制）}}\n"
+            f"covers: [{year}]\ndays:\n" + "\n".join(lines) + "\n")
+
+
 def test_a_new_year_can_be_added_as_data(tmp_path):
-    # A made-up schedule for a test year: the file declares it covers 2027 and so the year becomes known.
-    _write(tmp_path, "2027.yaml", """\
-        calendar: national
-        notice:
-          title: 测试用 2027 年节假日安排（虚构，仅用于测试覆盖年份的机制）
-        covers: [2027]
-        days:
-          - from: 2027-01-01
-            to: 2027-01-03
-            status: rest
-            name: 元旦
-        """)
+    # The file declares it covers 2027 and so the year becomes known: 2027-01-01 (Fri) rests by law, 01-02/03
+    # are a weekend, so the first working day after 2026-12-31 is Monday 2027-01-04.
+    (tmp_path / "2027.yaml").write_text(_statutory_only(2027), encoding="utf-8")
     cal = WorkCalendar(load_calendar_data("national", _with_bundled(tmp_path)))
     assert 2027 in cal.covered_years
     assert cal.add_working_days(D(2026, 12, 31), 1) == D(2027, 1, 4)
+    assert not cal.is_working_day(D(2027, 2, 8))  # 春节 正月初三, a Monday
     with pytest.raises(CalendarCoverageError):
-        cal.is_working_day(D(2028, 1, 3))
+        cal.is_working_day(D(2031, 1, 3))
 
 
 def test_gap_year_is_not_guessed(tmp_path):
-    _write(tmp_path, "2028.yaml", """\
-        calendar: national
-        notice: {title: 测试用 2028 年（虚构）}
-        covers: [2028]
-        days: []
-        """)
+    (tmp_path / "2028.yaml").write_text(_statutory_only(2028), encoding="utf-8")
     cal = WorkCalendar(load_calendar_data("national", _with_bundled(tmp_path)))
     assert cal.is_working_day(D(2028, 1, 4))
     with pytest.raises(CalendarCoverageError) as err:

@@ -5,7 +5,27 @@ import datetime as dt
 import chinese_calendar
 import pytest
 
+from engine.calendar import law
 from engine.calendar.law import revision_for, statutory_days
+
+
+@pytest.fixture(autouse=True)
+def computed_here(tmp_path, monkeypatch):
+    """Compute with lunar-python in this test, not from the user's cache of earlier computations."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    law.statutory_days.cache_clear()
+    law._disk_cache.cache_clear()
+    yield
+    law.statutory_days.cache_clear()
+    law._disk_cache.cache_clear()
+
+
+def test_computed_days_are_cached_on_disk_and_read_back(tmp_path):
+    first = statutory_days(2027)
+    assert (tmp_path / "shixian").is_dir()
+    law.statutory_days.cache_clear()
+    law._disk_cache.cache_clear()
+    assert statutory_days(2027) == first
 
 
 @pytest.mark.parametrize("year", range(2004, 2027))

@@ -8,10 +8,12 @@ lunar months and the 24 solar terms in one package), never typed. A year file is
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 from dataclasses import dataclass
 from functools import lru_cache
-
-from lunar_python import Lunar
+from importlib import metadata
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -50,11 +52,15 @@ def revision_for(year: int) -> Revision:
 
 
 def _lunar(year: int, month: int, day: int) -> dt.date:
+    from lunar_python import Lunar  # imported on first use: ~80 ms, and the calendar index must not wait for it
+
     solar = Lunar.fromYmd(year, month, day).getSolar()
     return dt.date(solar.getYear(), solar.getMonth(), solar.getDay())
 
 
 def _solar_term(year: int, name: str) -> dt.date:
+    from lunar_python import Lunar
+
     solar = Lunar.fromYmd(year, 1, 1).getJieQiTable()[name]  # the lunar year starting in `year` holds its April
     return dt.date(solar.getYear(), solar.getMonth(), solar.getDay())
 
@@ -78,6 +84,41 @@ def _days(year: int, festival: str, wording: str) -> tuple[dt.date, ...]:
 
 @lru_cache(maxsize=None)
 def statutory_days(year: int) -> dict[str, tuple[dt.date, ...]]:
-    """festival -> its statutory rest days in `year`, by the revision in force (e.g. 2025: 13 days)."""
+    """festival -> its statutory rest days in `year`, by the revision in force (e.g. 2025: 13 days).
+
+    lunar-python takes ~35 ms a year (and ~50 ms to import): the days it computed are kept in the user's
+    cache directory, so that reading a year file (checked on every start) keeps the index build fast."""
     revision = revision_for(year)
-    return {festival: _days(year, festival, wording) for festival, wording in revision.days.items()}
+    cache = _disk_cache()
+    key = f"{year}:{revision.citation}"
+    if key in cache:
+        return {f: tuple(dt.date.fromisoformat(d) for d in cache[key][f]) for f in revision.days}  # the law's order
+    days = {festival: _days(year, festival, wording) for festival, wording in revision.days.items()}
+    cache[key] = {f: [d.isoformat() for d in ds] for f, ds in days.items()}
+    _save(cache)
+    return days
+
+
+def _cache_file() -> Path:
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "shixian" / f"statutory-days-lunar-python-{metadata.version('lunar-python')}.json"
+
+
+@lru_cache(maxsize=1)
+def _disk_cache() -> dict:
+    try:
+        return json.loads(_cache_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _save(cache: dict) -> None:
+    """Best effort: a read-only home only costs the computation again next time."""
+    path = _cache_file()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(cache, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+        temporary.replace(path)
+    except OSError:
+        pass

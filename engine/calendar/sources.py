@@ -65,6 +65,18 @@ def library_is_workday(day: dt.date) -> bool:
     return chinese_calendar.is_workday(day)
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One `days:` entry of a calendar file, with where it is written (for located errors)."""
+
+    first: dt.date
+    last: dt.date
+    working: bool
+    name: str
+    quote: str
+    line: int | None
+
+
 @dataclass
 class NoticeFile:
     path: Path
@@ -72,6 +84,8 @@ class NoticeFile:
     title: str
     covers: list[int]
     days: list[tuple[dt.date, DayNote]]
+    entries: list[Entry] = field(default_factory=list)
+    days_line: int | None = None  # the line of `days:`, for errors about what is missing
 
 
 def _as_date(value, path: Path, node, key: str) -> dt.date:
@@ -122,6 +136,7 @@ def read_notice_file(path: Path) -> NoticeFile:
         source += f"（{notice['number']}）"
     source += f" [{path.name}]"
     days: list[tuple[dt.date, DayNote]] = []
+    read: list[Entry] = []
     entries = doc["days"]
     if not isinstance(entries, list):
         line, col = where(doc, "days")
@@ -150,10 +165,20 @@ def read_notice_file(path: Path) -> NoticeFile:
         else:
             line, col = where(entry)
             raise SourceError(str(path), line, "date", "each day entry needs 'date' or 'from' and 'to'", col)
+        quote = entry.get("quote")
+        if quote is not None and not isinstance(quote, str):
+            line, col = where(entry, "quote")
+            raise SourceError(str(path), line, "quote", "expected the notice's sentence as text", col)
         note = DayNote(status == "work", name, source)
+        read.append(Entry(first, last, status == "work", name, quote or "", where(entry)[0]))
         for ordinal in range(first.toordinal(), last.toordinal() + 1):
             days.append((dt.date.fromordinal(ordinal), note))
-    return NoticeFile(path, calendar, source, covers, days)
+    notice_file = NoticeFile(path, calendar, source, covers, days, read, where(doc, "days")[0])
+    if calendar == NATIONAL:
+        from .validate import check_notice_file  # the law's checks (validate imports this module)
+
+        check_notice_file(notice_file)
+    return notice_file
 
 
 def calendar_files(dirs: list[Path] | None = None) -> list[Path]:

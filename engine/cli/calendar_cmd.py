@@ -1,4 +1,4 @@
-"""`shixian calendar add|show|coverage`: the working-day calendar from the command line."""
+"""`shixian calendar add|show|coverage|import-notice`: the working-day calendar from the command line."""
 from __future__ import annotations
 
 import argparse
@@ -7,8 +7,12 @@ import datetime as dt
 import re
 from pathlib import Path
 
+import yaml
+
 from ..calendar import NATIONAL, SHANGHAI, Conventions, Period, format_due, load_calendar
 from ..calendar.horizon import coverage_notice
+from ..calendar.notice import import_notices
+from ..calendar.validate import check_published_year, summary as law_summary
 from ..errors import InputError
 from ..timeparse import parse_instant
 
@@ -40,9 +44,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     common(show)
     show.set_defaults(run=run_show)
 
-    cov = cal_sub.add_parser("coverage", help="list the covered years and the source of each")
+    cov = cal_sub.add_parser("coverage", help="list the covered years, the source of each and its check "
+                                               "against 全国年节及纪念日放假办法")
     common(cov)
     cov.set_defaults(run=run_coverage)
+
+    imp = cal_sub.add_parser("import-notice", help="read the text of 国务院办公厅关于YYYY年部分节假日安排的通知 "
+                                                   "and write the year file")
+    imp.add_argument("notice", nargs="+", type=Path, metavar="NOTICE.txt",
+                     help="the notice as plain UTF-8 text; then any notice amending it (e.g. an extension)")
+    imp.add_argument("-o", "--output", type=Path, metavar="FILE",
+                     help="write the year file here (e.g. calendars/national/2027.yaml); default: print it")
+    imp.set_defaults(run=run_import)
 
 
 def _calendar(args):
@@ -99,12 +112,34 @@ def run_show(args) -> int:
     return 0
 
 
+def run_import(args) -> int:
+    doc, year = import_notices(args.notice)
+    text = (f"# {year}: imported by `shixian calendar import-notice` from {', '.join(p.name for p in args.notice)};\n"
+            f"# checked against 全国年节及纪念日放假办法. Every day quotes the sentence of the notice it comes from.\n"
+            + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=200))
+    if args.output is None:
+        print(text, end="")
+        return 0
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text, encoding="utf-8")
+    days = doc["days"]
+    print(f"{args.output}: {year}年，{sum(d['status'] == 'rest' for d in days)} 段放假、"
+          f"{sum(d['status'] == 'work' for d in days)} 个调休上班日，已按《全国年节及纪念日放假办法》检查")
+    return 0
+
+
 def run_coverage(args) -> int:
     cal = _calendar(args)
     print(f"{cal.name} calendar covers {len(cal.covered_years)} years: "
           f"{cal.covered_years[0]}-{cal.covered_years[-1]}")
+    library = {d: n.working for d, n in cal.data.notes.items()}
+    failed = 0
     for year in cal.covered_years:
-        print(f"{year}  {cal.data.coverage[year]}")
+        # a year file was checked when it was read (a failing one stops here with its line); check the rest now
+        problems = check_published_year(year, cal.is_working_day, library) if year >= 2000 else []
+        verdict = "检查未通过：" + "；".join(problems) if problems else "已检查，" + law_summary(year)
+        failed += bool(problems)
+        print(f"{year}  {cal.data.coverage[year]}  {verdict}")
     for path in cal.data.files:
         print(f"file  {path}")
     for day, note in sorted(cal.data.corrections.items()):
@@ -112,4 +147,4 @@ def run_coverage(args) -> int:
     notice = coverage_notice(cal.last_year, dt.datetime.now(SHANGHAI).date())
     if notice:
         print(f"注意：{notice}")
-    return 0
+    return 1 if failed else 0
