@@ -7,16 +7,22 @@ import datetime as dt
 import json
 
 import pytest
-
 from conftest import run_cli
+from helpers import end_of, engine_for, events
+from test_evaluator import REQUEST_RULE
+
 from engine.calendar import load_calendar
-from engine.calendar.horizon import (HORIZON_YEARS, bound_data, coverage_notice, derive_envelope, uncertain_days)
+from engine.calendar.horizon import (
+    HORIZON_YEARS,
+    bound_data,
+    coverage_notice,
+    derive_envelope,
+    uncertain_days,
+)
 from engine.calendar.law import statutory_days
 from engine.calendar.sources import CalendarData
 from engine.calendar.workcal import WorkCalendar
 from engine.report import Report
-from helpers import end_of, engine_for, events
-from test_evaluator import REQUEST_RULE
 
 EXAMPLES = ["examples/shanghai-2024/events.jsonl", "examples/linyi-2021/events.jsonl",
             "examples/binhai-2017/events.jsonl", "examples/jiangsu-2018/events.jsonl"]

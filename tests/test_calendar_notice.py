@@ -9,8 +9,8 @@ from pathlib import Path
 import chinese_calendar
 import pytest
 import yaml
-
 from conftest import ROOT, run_cli
+
 from engine.calendar import load_calendar_data
 
 NOTICES = ROOT / "tests" / "fixtures" / "notices"

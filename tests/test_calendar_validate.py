@@ -4,8 +4,8 @@ import datetime as dt
 import chinese_calendar
 import pytest
 from chinese_calendar import constants as cc_constants
-
 from conftest import run_cli
+
 from engine.calendar import load_calendar_data
 from engine.calendar.validate import check_published_year
 from engine.errors import SourceError

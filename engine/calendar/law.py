@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import os
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import metadata
 from pathlib import Path
 
@@ -52,7 +52,8 @@ def revision_for(year: int) -> Revision:
 
 
 def _lunar(year: int, month: int, day: int) -> dt.date:
-    from lunar_python import Lunar  # imported on first use: ~80 ms, and the calendar index must not wait for it
+    # imported on first use: ~80 ms, and the calendar index must not wait for it
+    from lunar_python import Lunar
 
     solar = Lunar.fromYmd(year, month, day).getSolar()
     return dt.date(solar.getYear(), solar.getMonth(), solar.getDay())
@@ -82,7 +83,7 @@ def _days(year: int, festival: str, wording: str) -> tuple[dt.date, ...]:
     return tuple(dt.date(year, month, d) for d in range(1, count + 1))
 
 
-@lru_cache(maxsize=None)
+@cache
 def statutory_days(year: int) -> dict[str, tuple[dt.date, ...]]:
     """festival -> its statutory rest days in `year`, by the revision in force (e.g. 2025: 13 days).
 

@@ -153,7 +153,7 @@ class WorkCalendar:
         return sorted(self.data.coverage)
 
     @cached_property
-    def bounds(self) -> tuple["WorkCalendar", "WorkCalendar"]:
+    def bounds(self) -> tuple[WorkCalendar, WorkCalendar]:
         """(earliest, latest) arrangement of the unpublished years after the last covered one (`horizon`),
         built on first use: an audit that stays inside the covered years never pays for it."""
         from .horizon import bound_data, derive_envelope
@@ -161,7 +161,7 @@ class WorkCalendar:
         early, late = bound_data(self.data, derive_envelope(self.data.notes, self.covered_years))
         return WorkCalendar(early), WorkCalendar(late)
 
-    def beyond(self, compute: Callable[["WorkCalendar"], T]) -> tuple[T | None, T | None]:
+    def beyond(self, compute: Callable[[WorkCalendar], T]) -> tuple[T | None, T | None]:
         """`compute(calendar)` under the earliest and the latest arrangement of the unpublished years; None
         for a bound that still needs a day past them (`horizon.HORIZON_YEARS`)."""
         out = []

@@ -12,7 +12,8 @@ import yaml
 from ..calendar import NATIONAL, SHANGHAI, Conventions, Period, format_due, load_calendar
 from ..calendar.horizon import coverage_notice
 from ..calendar.notice import import_notices
-from ..calendar.validate import check_published_year, summary as law_summary
+from ..calendar.validate import check_published_year
+from ..calendar.validate import summary as law_summary
 from ..errors import InputError
 from ..timeparse import parse_instant
 
