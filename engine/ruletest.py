@@ -173,14 +173,31 @@ def rule_paths(paths: list[Path]) -> list[Path]:
     return list(dict.fromkeys(p.parent if p.name.endswith(TEST_SUFFIX) else p for p in map(Path, paths)))
 
 
-def run_tests(paths: list[Path], calendar: WorkCalendar | None = None) -> list[CaseResult]:
-    """Run every case of every rule under `paths`, and every *.test.yaml file there."""
+def validate_paths(paths: list[Path], overrides: dict[str, str] | None = None) -> tuple[list[SourceError], RuleSet | None]:
+    """(errors or warnings, rule set or None): the rule files and the *.test.yaml files beside them.
+
+    This is `shixian validate`; the workbench's rule editor checks an unsaved text with `overrides`.
+    """
+    try:
+        ruleset = load_rules(rule_paths(paths), overrides)
+        load_test_files([Path(p) for p in paths], ruleset)
+    except RuleLoadError as exc:
+        return exc.errors, None
+    return list(ruleset.warnings), ruleset
+
+
+def run_tests(paths: list[Path], calendar: WorkCalendar | None = None, overrides: dict[str, str] | None = None,
+              only_file: str | None = None) -> list[CaseResult]:
+    """Run every case of every rule under `paths`, and every *.test.yaml file there (with `only_file`:
+    the cases written in that rule file only)."""
     paths = [Path(p) for p in paths]
-    ruleset: RuleSet = load_rules(rule_paths(paths))
-    test_files = load_test_files(paths, ruleset)
+    ruleset: RuleSet = load_rules(rule_paths(paths), overrides)
+    test_files = load_test_files(paths, ruleset) if only_file is None else []
     engine = Engine(ruleset, calendar or load_calendar())
     results: list[CaseResult] = []
     for loaded in ruleset.rules:
+        if only_file is not None and loaded.path != str(only_file):
+            continue
         for case in loaded.rule.tests:
             results.append(run_case(engine, case, {loaded.id}, f"{loaded.path}:{loaded.line} {loaded.id}"))
     for path, test_file in test_files:
@@ -207,4 +224,4 @@ def junit_xml(results: list[CaseResult]) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
 
 
-__all__ = ["CaseResult", "MATCH_KEYS", "junit_xml", "load_test_files", "run_case", "run_tests"]
+__all__ = ["CaseResult", "MATCH_KEYS", "junit_xml", "load_test_files", "run_case", "run_tests", "validate_paths"]

@@ -192,3 +192,19 @@ def test_validate_json_of_a_clean_pack(tmp_path):
     path = write(tmp_path, CASE)
     report = json.loads(run_cli("validate", str(path), "--format", "json").stdout)
     assert report["ok"] is True and report["rules"] == 1 and report["errors"] == []
+
+
+def test_an_unsaved_text_is_checked_as_its_file(tmp_path):
+    # the workbench's editor checks what is typed, with the other files loaded beside it, before saving
+    from engine.ruletest import run_tests, validate_paths
+
+    path = write(tmp_path, CASE)
+    text = path.read_text(encoding="utf-8")
+    problems, ruleset = validate_paths([path], {str(path): text.replace("within: 20d", "within: 20x")})
+    assert ruleset is None and [(p.line, p.code) for p in problems] == [(9, "bad-period")]
+    assert path.read_text(encoding="utf-8") == text  # the file itself is not touched
+    problems, ruleset = validate_paths([path], {str(path): text.replace("20日报送", "20日内报送")})
+    assert problems == [] and ruleset.rules[0].rule.tests[0].name == "印发后第20日内报送"
+    (result,) = run_tests([path], overrides={str(path): text.replace("2025-09-21T10:00", "2025-09-23T10:00")},
+                          only_file=str(path))
+    assert not result.passed and "多出的结论" in result.problems[0]

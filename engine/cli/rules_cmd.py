@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 from ..model.rules import RuleFile, TestFile
-from ..ruleset.loader import RuleLoadError, load_rules
-from ..ruletest import junit_xml, load_test_files, rule_paths, run_tests
+from ..ruleset.loader import RuleLoadError
+from ..ruletest import junit_xml, run_tests, validate_paths
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -33,16 +33,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     schema = sub.add_parser("schema", help="print the JSON Schema of rule files (for editors)")
     schema.add_argument("--tests", action="store_true", help="the schema of *.test.yaml files instead")
     schema.set_defaults(run=run_schema)
-
-
-def validate_paths(paths: list[Path]) -> tuple[list, object | None]:
-    """(errors or warnings, rule set or None): the rule files and the *.test.yaml files beside them."""
-    try:
-        ruleset = load_rules(rule_paths(paths))
-        load_test_files([Path(p) for p in paths], ruleset)
-    except RuleLoadError as exc:
-        return exc.errors, None
-    return list(ruleset.warnings), ruleset
 
 
 def run_validate(args) -> int:

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from ..errors import ShixianError, SourceError
 from ..model import rules as model
 from ..paths import bundled
-from ..yamlsource import Located, load_yaml_file, where
+from ..yamlsource import Located, load_yaml_file, load_yaml_text, where
 from .match import MatchError, Predicate, compile_filter
 from .messages import VOCABULARY_FILE, unknown_type_message, validation_errors
 from .testcheck import body_warnings, check_case
@@ -110,8 +110,12 @@ def _read_vocabulary(paths: list[Path]) -> dict[str, str]:
     return vocabulary
 
 
-def load_rules(paths: list[Path | str]) -> RuleSet:
-    """Load every rule file under `paths`. Raises RuleLoadError listing all problems found."""
+def load_rules(paths: list[Path | str], overrides: dict[str, str] | None = None) -> RuleSet:
+    """Load every rule file under `paths`. Raises RuleLoadError listing all problems found.
+
+    `overrides` maps a file's path (as listed) to text read instead of the file: an edit not yet saved.
+    """
+    overrides = {str(Path(k)): v for k, v in (overrides or {}).items()}
     files, vocab_files = rule_files([Path(p) for p in paths])
     default_vocab = bundled("rules") / VOCABULARY_FILE
     vocabulary = _read_vocabulary([default_vocab] + [v for v in vocab_files if v.resolve() != default_vocab.resolve()])
@@ -119,9 +123,11 @@ def load_rules(paths: list[Path | str]) -> RuleSet:
     parsed: list[tuple[Path, Located, model.RuleFile]] = []
     digest = hashlib.sha256()
     for path in files:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        text = overrides.get(str(path))
+        raw = path.read_bytes() if text is None else text.encode("utf-8")
+        digest.update(path.name.encode() + b"\0" + raw + b"\0")
         try:
-            doc = load_yaml_file(path)
+            doc = load_yaml_file(path) if text is None else load_yaml_text(text, str(path))
         except SourceError as exc:
             errors.append(exc)
             continue
