@@ -80,3 +80,11 @@ def test_bad_case_stops_the_run_with_exit_2(tmp_path):
     result = run_cli("test", str(path))
     assert result.returncode == 2
     assert f"{path}:16:" in result.stderr and "无法确定哪个是月、哪个是日" in result.stderr
+
+
+def test_an_on_time_outcome_is_named_when_a_finding_was_expected(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text(PACK.replace("expect: []\n", "expect: [{subject: D1, status: late, deadline: 2025-10-09}]\n", 1),
+                    encoding="utf-8")
+    out = run_cli("test", str(path)).stdout
+    assert "状态 应为 逾期完成（late），实际 按期完成（on_time）；截止 应为 2025-10-09，实际 2025-09-30" in out

@@ -28,7 +28,8 @@ COMMANDS = [audit_cmd, state_cmd, check_cmd, serve_cmd, watch_cmd, explain_cmd, 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="shixian",
-        description="Deadline checking for Chinese open-government (政务公开) obligations.",
+        description="时限：政务公开时限检查（按节假日、调休上班日计算期限）。规则编写见 docs/authoring.md。"
+                    " Deadline checking for Chinese open-government (政务公开) obligations.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in COMMANDS:
