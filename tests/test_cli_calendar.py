@@ -25,6 +25,20 @@ def test_add_units(args, expected):
     assert run_cli("calendar", "add", *args).stdout.splitlines()[0] == expected
 
 
+def test_add_past_the_horizon_gives_the_range_or_the_certain_day():
+    # 2026-12-21 + 20wd: 8 working days in 2026, then 2027 (unpublished): 元旦 01-01 rests by law
+    # (国务院令第795号); 01-02/03 may be make-up days: earliest 01-15, latest 01-19
+    out = run_cli("calendar", "add", "2026-12-21", "20wd")
+    assert out.returncode == 0
+    assert out.stdout.splitlines()[:2] == ["2027-01-15 至 2027-01-19",
+                                           "due 2027-01-15 24:00 至 2027-01-19 24:00 Asia/Shanghai"]
+    assert "import-notice" in out.stdout
+    # Mon 2027-03-01 + 3wd: no festival within reach of any arrangement, so the day is certain
+    certain = run_cli("calendar", "add", "2027-03-01", "3wd", "--explain")
+    assert certain.stdout.splitlines()[0] == "2027-03-04"
+    assert "2027年调休安排尚未公布，但任何可能的安排下结果相同" in certain.stdout
+
+
 def test_show_marks_holidays_and_make_up_days():
     out = run_cli("calendar", "show", "2024-10").stdout
     assert "12班" in out and "1休" in out
@@ -40,7 +54,7 @@ def test_coverage_lists_years_and_the_correction():
 @pytest.mark.parametrize("args, message", [
     (("calendar", "add", "2024-02-30", "3wd"), "bad date or time '2024-02-30'"),
     (("calendar", "add", "2024-09-27", "3weeks"), "bad period '3weeks'"),
-    (("calendar", "add", "2027-03-01", "3wd"), "year 2027 is not covered"),
+    (("calendar", "add", "2029-03-01", "3wd"), "year 2029 is not covered"),
     (("calendar", "add", "2003-03-01", "3wd"), "year 2003 is not covered"),
     (("calendar", "show", "2024-13"), "bad month '2024-13'"),
     (("calendar", "add", "2024-09-27", "3wd", "--closing", "25:00"), "bad closing time"),

@@ -377,7 +377,9 @@ def test_uncovered_year_is_undetermined_only_inside_the_range(tmp_path):
     before = events(received, {"type": "request.replied", "subject": "R", "time": "2027-01-15T23:00"})
     assert engine.evaluate(before, end_of("2027-01-31")).findings == []  # on time by the earliest deadline
     after = events(received, {"type": "request.replied", "subject": "R", "time": "2027-01-20T00:00"})
-    assert [f.status for f in engine.evaluate(after, end_of("2027-01-31")).findings] == ["late"]
+    late = engine.evaluate(after, end_of("2027-01-31")).findings
+    assert [(f.status, f.deadline_text) for f in late] == [("late", "2027-01-15 24:00 至 2027-01-19 24:00")]
+    assert "所需年份的调休安排尚未公布" in late[0].explanation[0]
     assert [f.status for f in engine.evaluate(events(received), end_of("2027-01-19")).findings] == ["undetermined"]
     assert [f.status for f in engine.evaluate(events(received), end_of("2027-01-20")).findings] == ["overdue"]
 

@@ -14,7 +14,7 @@ from ..calendar.horizon import coverage_notice
 from ..calendar.notice import import_notices
 from ..calendar.validate import check_published_year
 from ..calendar.validate import summary as law_summary
-from ..errors import InputError
+from ..errors import CalendarCoverageError, InputError
 from ..timeparse import parse_instant
 
 
@@ -78,7 +78,20 @@ def run_add(args) -> int:
     start, _ = parse_instant(args.start)
     period = Period.parse(args.period)
     conventions = Conventions(roll=not args.no_roll, start=args.start_rule, closing=_closing(args.closing))
-    deadline = _calendar(args).deadline(start, period, conventions)
+    cal = _calendar(args)
+    try:
+        deadline = cal.deadline(start, period, conventions)
+    except CalendarCoverageError as exc:  # an unpublished year: the range over its possible arrangements
+        early, late = cal.beyond(lambda bound: bound.deadline(start, period, conventions))
+        if early is None or late is None:
+            raise
+        if early.due != late.due:
+            print(f"{early.last_day} 至 {late.last_day}")
+            print(f"due {format_due(early.due, early.last_day)} 至 {format_due(late.due, late.last_day)} Asia/Shanghai")
+            print(f"注意：期限取决于尚未公布的调休安排（docs/calendar.md）。{exc.chinese}")
+            return 0
+        deadline = late
+        deadline.steps.insert(0, f"{exc.year}年调休安排尚未公布，但任何可能的安排下结果相同（docs/calendar.md）")
     if deadline.last_day is not None:
         print(deadline.last_day.isoformat())
     else:

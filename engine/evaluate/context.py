@@ -68,13 +68,15 @@ def is_late(done: Event, deadline: Deadline) -> bool:
 
 
 def _ranged(chosen: Deadline, other: Deadline | None) -> Deadline:
-    """A deadline judged from one bound of an unpublished year: its first step says so and shows the range."""
+    """A deadline judged from one bound of an unpublished year: its text shows the range (when the bounds
+    differ) and its first step says why."""
     low, high = sorted((chosen, other), key=lambda d: d.due) if other else (chosen, None)
     if high is not None and high.due == low.due:
         note = "所需年份的调休安排尚未公布：任何可能的安排下期限相同（见 docs/calendar.md 的推算范围）"
     else:
         span = f"{low.due_text} 至 {high.due_text}" if high else f"不早于 {low.due_text}"
         note = f"所需年份的调休安排尚未公布：期限在 {span} 之间（见 docs/calendar.md 的推算范围）；不论如何安排，结论相同"
+        chosen.due_text = span  # the finding's deadline_text and message show the range, not one bound
     words = chosen.explainer
     chosen.explainer, chosen.steps = (lambda: [note] + words()), []
     return chosen

@@ -174,7 +174,7 @@ class LiveMonitor:
         except CalendarCoverageError as exc:  # never guess: say the deadline cannot be computed
             self._alert({"alert": "undetermined", "rule": rule.id, "subject": clock.trigger.subject,
                          "body": clock.trigger.body, "department": clock.trigger.department,
-                         "trigger": clock.trigger.id, "due": None, "deadline_text": None, "message": str(exc)})
+                         "trigger": clock.trigger.id, "due": None, "deadline_text": None, "message": exc.chinese})
             return
         warn = Period.parse(rule.warn_within) if rule.warn_within else self.warn[rule.period.unit]
         if warn.unit == "h":
