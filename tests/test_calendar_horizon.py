@@ -76,6 +76,25 @@ def test_failing_ignores_undetermined_but_not_violations(tmp_path):
     assert report.awaiting() == {2027: 1}
 
 
+def test_html_and_xlsx_summaries_count_what_waits_for_which_year(tmp_path):
+    import io
+
+    import openpyxl
+
+    from engine.report import render
+
+    engine = engine_for(tmp_path, REQUEST_RULE)
+    inside = events({"type": "request.received", "subject": "R", "time": "2026-12-21T09:00"},
+                    {"type": "request.replied", "subject": "R", "time": "2027-01-17"})
+    report = Report(findings=engine.evaluate(inside, end_of("2027-01-31")).findings, as_of=end_of("2027-01-31"),
+                    notices=[coverage_notice(2026, dt.date(2027, 1, 31))])
+    page = render(report, "html").decode("utf-8")
+    assert "1 项义务等待2027年调休安排" in page and "日历已于2026-12-31结束" in page
+    book = openpyxl.load_workbook(io.BytesIO(render(report, "xlsx")))
+    rows = {row[0]: row[1] for row in book["汇总"].iter_rows(values_only=True) if row and row[0]}
+    assert rows["等待2027年调休安排"] == 1 and "日历已于2026-12-31结束" in rows["注意"]
+
+
 @pytest.mark.parametrize("today, expected", [
     (dt.date(2026, 11, 1), None),  # 60 days before 12-31 is 11-01: 60 days left, not yet... see next
     (dt.date(2026, 11, 2), "还剩59天"),

@@ -132,7 +132,7 @@ def parse_notice(text: str, path: str) -> Notice:
     """Every arrangement of one notice, with the sentence it comes from."""
     originals = text.splitlines()
     lines = text.translate(_WIDTH).splitlines()  # one character for one: offsets hold in both
-    joined = "\n".join(lines)
+    joined = re.sub(r"[ \t]+", "", "\n".join(lines))  # reprints put spaces in titles: 关于调整 2019年
     title_match = _TITLE.search(joined)
     year_match = _YEAR.search(joined)
     if not year_match:
