@@ -213,3 +213,22 @@ def test_reload_under_load_loses_no_request(server):
         w.join()
     assert len(results) > 20 and set(results) == {200}
     assert call(port, "GET", "/healthz")[0] == 200
+
+
+def test_a_plan_past_the_calendar_is_judged_not_refused(engine, server):
+    # issued 2026-12-21, 20 working days (条例第二十六条): 2027 is not published; by law 2027-01-01 rests and
+    # 01-02/03 may be make-up days, so the deadline is 2027-01-15 24:00 at the earliest, 01-19 24:00 at the
+    # latest. Published 2027-01-17: undetermined, which warns and does not fail the plan.
+    port, _ = server
+    doc = {"subject": "X-2026-1", "body": "某市司法局", "department": "法制科", "doc_type": "政策文件",
+           "disclosure": "主动公开", "文号": "某司发〔2026〕1号", "成文日期": "2026-12-21", "发布日期": "2027-01-17",
+           "有效性": "有效", "issued_at": "2026-12-21T10:00"}
+    the_plan = {"document": doc, "publish_at": "2027-01-17T10:00", "interpretation_at": "2027-01-18T10:00"}
+    status, body = call(port, "POST", "/v1/check", the_plan)
+    assert status == 200 and body["verdict"] == "warn"
+    found = {f["rule"]: (f["status"], f["deadline_text"], f["awaits_year"]) for f in body["findings"]}
+    assert found["ogi.proactive-disclosure"] == ("undetermined", "2027-01-15 24:00 至 2027-01-19 24:00", 2027)
+    # published on 2027-01-14 instead: on time by the earliest possible deadline, so the plan passes
+    status, body = call(port, "POST", "/v1/check", {**the_plan, "publish_at": "2027-01-14T10:00",
+                                                    "document": {**doc, "发布日期": "2027-01-14"}})
+    assert status == 200 and "ogi.proactive-disclosure" not in {f["rule"] for f in body["findings"]}
