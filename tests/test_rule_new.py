@@ -50,6 +50,11 @@ def test_working_days_and_append_to_a_pack(tmp_path):
     assert [r["id"] for r in rules] == ["demo.normative-filing", "demo.interp"]
     assert rules[1]["tests"][1]["events"][1]["time"] == "2024-10-09T09:00"
     assert run_cli("test", str(out)).stdout.strip().endswith("4 passed, 0 failed")
+    # the same id again is refused, the file left as it was
+    before = out.read_text(encoding="utf-8")
+    again = run_cli("rule", "new", *PARTS, "--example-start", "2025-09-12", "-o", str(out))
+    assert again.returncode == 2 and "已有编号为 demo.normative-filing 的规则" in again.stderr
+    assert out.read_text(encoding="utf-8") == before
 
 
 def test_bad_part_is_refused_with_the_fix(tmp_path):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import sys
 from pathlib import Path
 
@@ -82,7 +83,6 @@ def _check(flag: str, value: str, vocabulary: dict[str, str]) -> str:
     if flag == "effective_from":
         return parse_officer_date(value).isoformat()
     if flag == "id":
-        import re
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]*", value):
             raise InputError(f"规则编号 {value!r} 只能用字母、数字和 . _ -，以字母或数字开头")
     if not value:
@@ -138,6 +138,9 @@ def run_new(args) -> int:
         text = output.read_text(encoding="utf-8-sig")
         if not text.rstrip().splitlines() or not _rules_last(text):
             raise ShixianError(f"{output}: 只能加在以 rules 列表结尾的规则文件末尾 (the file must end with its rules list)")
+        if re.search(rf"^\s*-?\s*id:\s*['\"]?{re.escape(parts['id'])}['\"]?\s*$", text, re.M):
+            raise ShixianError(f"{output}: 已有编号为 {parts['id']} 的规则；新版本请另起编号或手工写不重叠的 effective "
+                               f"(a rule with this id exists)")
         output.write_text(text.rstrip("\n") + "\n" + scaffold.rule_text(), encoding="utf-8")
     else:
         output.parent.mkdir(parents=True, exist_ok=True)
