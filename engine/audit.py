@@ -9,6 +9,8 @@ from pathlib import Path
 from .calendar import NATIONAL, SHANGHAI, Period, WorkCalendar, load_calendar
 from .calendar.horizon import coverage_notice
 from .check import CheckResult, Plan, _instant, obligation, plan_events, subset, verdict_of
+from .columnar import evaluate_frame, events_frame
+from .columnar import read as read_frame
 from .errors import ShixianError
 from .evaluate import AuditResult, evaluate
 from .events import EventLog, read_events, stream_events, write_rejects
@@ -35,7 +37,16 @@ class Engine:
 
     def evaluate(self, events, as_of: dt.datetime, warn_within: Period = Period(2, "wd"),
                  keep_outcomes: bool = False, presorted: bool = False) -> AuditResult:
-        return evaluate(self.ruleset, events, self.calendar, as_of, warn_within, keep_outcomes, presorted=presorted)
+        """Judge events already built. Through the columnar audit, as a log's events are; row by row when
+        the quiet outcomes are wanted too (explain), for a stream (presorted), or when ids repeat (a log's
+        reader keeps the first of them, events given here are all judged)."""
+        if keep_outcomes or presorted:
+            return evaluate(self.ruleset, events, self.calendar, as_of, warn_within, keep_outcomes,
+                            presorted=presorted)
+        events = list(events)
+        if len({e.id for e in events}) < len(events):
+            return evaluate(self.ruleset, events, self.calendar, as_of, warn_within)
+        return evaluate_frame(self.ruleset, events_frame(self.ruleset, events), self.calendar, as_of, warn_within)
 
     def check(self, plan, warn_within: Period = Period(2, "wd")) -> CheckResult:
         """Pre-publication check of one plan (a dict as JSON gives it, or a Plan). Raises ValidationError
@@ -106,10 +117,8 @@ def run_audit(engine: Engine, event_files: list[Path], as_of: dt.datetime, warn_
         progress.close()
         return _finish(engine, log, result, as_of, warn_within, rejects_path, event_files, store), log
     if columnar and (store is None or store.events_digest() == "0:0"):
-        from .columnar import evaluate_frame, read
-
         progress.close()
-        frame = read(engine.ruleset, event_files)
+        frame = read_frame(engine.ruleset, event_files)
         result = evaluate_frame(engine.ruleset, frame, engine.calendar, as_of, warn_within)
         return _finish(engine, frame.log, result, as_of, warn_within, rejects_path, event_files, store), frame.log
     log = read_events(event_files, engine.ruleset.event_types, progress)

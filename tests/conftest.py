@@ -4,7 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.calendar import load_calendar
+from engine.audit import Engine
+from engine.calendar import Period, load_calendar
+from engine.evaluate import evaluate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -12,6 +14,18 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="session")
 def cal():
     return load_calendar()
+
+
+@pytest.fixture(params=["columnar", "rows"])
+def each_path(request, monkeypatch):
+    """Run a test through the default audit (columnar: events into columns, screened and judged there where
+    it can) and again with `Engine.evaluate` row by row, so that a hand-checked case holds for both."""
+    if request.param == "rows":
+        def rows(self, events, as_of, warn_within=Period(2, "wd"), keep_outcomes=False, presorted=False):
+            return evaluate(self.ruleset, events, self.calendar, as_of, warn_within, keep_outcomes, presorted=presorted)
+
+        monkeypatch.setattr(Engine, "evaluate", rows)
+    return request.param
 
 
 def run_cli(*args: str, stdin: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:

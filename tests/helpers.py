@@ -10,6 +10,25 @@ from engine.ruleset.loader import load_rules
 
 SOURCE = "source: {document: 测试文件, article: 第1条, text: 测试}"
 
+# 条例 (2019) 第三十三条 and 第三十条: reply within 20 working days, third-party time not counted, one extension
+# of at most 20 working days, the period counted afresh from the receipt of a 补正
+REQUEST_RULE = f"""\
+pack: t
+rules:
+  - id: reply
+    kind: deadline
+    title: 20个工作日内答复
+    {SOURCE}
+    trigger: request.received
+    fulfil: request.replied
+    within: 20wd
+    pause:
+      - {{on: third_party.consulted, resume: third_party.replied}}
+      - {{on: supplement.requested, resume: supplement.received}}
+    restart: supplement.received
+    extend: {{on: extension.approved, max: 20wd, times: 1}}
+"""
+
 
 def write_rules(tmp_path: Path, body: str, name: str = "rules.yaml") -> Path:
     path = tmp_path / name

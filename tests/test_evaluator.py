@@ -6,24 +6,9 @@ Holiday facts used (State Council notices, as carried by chinese-calendar 1.11.0
 - 2025 春节 (国办发明电〔2024〕12号): 01-28..02-04 off; 01-26 (Sun), 02-08 (Sat) working.
 """
 import pytest
-from helpers import SOURCE, at, end_of, engine_for, events
+from helpers import REQUEST_RULE, SOURCE, at, end_of, engine_for, events
 
-REQUEST_RULE = f"""\
-pack: t
-rules:
-  - id: reply
-    kind: deadline
-    title: 20个工作日内答复
-    {SOURCE}
-    trigger: request.received
-    fulfil: request.replied
-    within: 20wd
-    pause:
-      - {{on: third_party.consulted, resume: third_party.replied}}
-      - {{on: supplement.requested, resume: supplement.received}}
-    restart: supplement.received
-    extend: {{on: extension.approved, max: 20wd, times: 1}}
-"""
+pytestmark = pytest.mark.usefixtures("each_path")
 
 
 def statuses(result):

@@ -1,8 +1,10 @@
 """The bundled packs: valid, every rule tested, and every pack's cases pass through `shixian test`."""
+import pytest
 import yaml
 from conftest import ROOT, run_cli
 
 from engine.ruleset.loader import load_rules
+from engine.ruletest import run_tests
 
 RULES = ROOT / "rules"
 
@@ -35,6 +37,13 @@ def test_shixian_test_passes_on_the_bundled_packs():
     assert result.returncode == 0, result.stdout
     passed, failed = result.stdout.strip().splitlines()[-1].split(", ")
     assert failed == "0 failed" and int(passed.split()[0]) >= 50
+
+
+@pytest.mark.usefixtures("each_path")
+def test_the_packs_cases_pass_through_the_default_audit_and_row_by_row():
+    results = run_tests([RULES])
+    assert [(r.where, r.name, r.problems) for r in results if not r.passed] == []
+    assert len(results) >= 50
 
 
 def test_shixian_test_reports_a_failing_case(tmp_path):
