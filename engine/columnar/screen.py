@@ -6,12 +6,12 @@ vouch for is kept, so the findings are the same:
 
 - deadline: a subject (key) none of whose triggers matches the rule says nothing; an optional rule's
   subject without a fulfilment says nothing; a subject with exactly one matching trigger and one later
-  fulfilment is set aside when the fulfilment beats the deadline, computed by `WorkCalendar.due_array`
-  (the same arithmetic as the scalar one, a property test keeps them equal), if the clock controls
-  between the two are of a shape `_clock_start` knows (none; ending in a restart; one extension; one
-  pause and its resume); a subject with one matching trigger, no clock control while its clock runs and
-  a deadline in days or working days is judged here, late, overdue or due soon (`Verdicts`; their
-  findings are written by verdicts.py);
+  fulfilment is set aside when the fulfilment beats the deadline of its clock: with no clock control, the
+  trigger's own deadline by `WorkCalendar.due_array` (the same arithmetic as the scalar one, a property test
+  keeps them equal); with controls, the clock in effect by `evaluate.clock` (the one home of pause, restart
+  and extension, also used row by row and by the live monitor); a subject with one matching trigger, no
+  clock control while its clock runs and a deadline in days or working days is judged here, late, overdue
+  or due soon (`Verdicts`; their findings are written by verdicts.py);
 - required fields: an event that carries its fields and links to an existing subject;
 - counts and yearly rules watch only the first matching event of each body; other kinds keep all.
 """
@@ -24,8 +24,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..calendar import Period, WorkCalendar
+from ..calendar import SHANGHAI, WorkCalendar
+from ..errors import CalendarCoverageError
+from ..evaluate.clock import Mark, deadline, run_clock, why
 from ..evaluate.context import Context, local_date
+from ..evaluate.verdict import NO_DAY_INDEX, at_least_one, due_soon, on_time, overdue
 from ..model.events import CORE_FIELDS
 from ..model.rules import CountRule, DeadlineRule, DueByRule, FieldsRule
 from ..ruleset.loader import LoadedRule, RuleSet
@@ -221,21 +224,21 @@ def _verdicts(loaded: LoadedRule, view: View, ctx: Context, subjects, t_pos, f_p
     # fulfilment's day (Context.judge_done)
     f = np.maximum(d, 0)
     late_by, by_ok = _units(cal, last, view.day[f], unit)
-    status[done], amount[done] = 0, np.maximum(late_by[done], 1)
+    status[done], amount[done] = 0, at_least_one(late_by[done])
     ok &= ~done | (by_ok & ~_on_time(view, f, due, last))
     # open at as-of: overdue (by from the last day to as-of) or, within the warning period, due soon
     as_of_day = local_date(ctx.as_of).toordinal() - ORDINAL_1970
     as_of_us = (ctx.as_of - EPOCH) // dt.timedelta(microseconds=1)
     warn = ctx.warn_period(loaded)
-    overdue = ~done & (as_of_us >= due)
+    passed = ~done & overdue(as_of_us, due)
     over_by, over_ok = _units(cal, last, np.full(len(t), as_of_day), unit)
     left, left_ok = _units(cal, np.full(len(t), as_of_day), last, warn.unit)
-    status[overdue], amount[overdue] = 1, np.maximum(over_by[overdue], 1)
-    soon = ~done & ~overdue
-    status[soon], amount[soon] = 2, left[soon]
-    ok &= ~overdue | over_ok
-    ok &= ~soon | (left_ok & (warn.unit != "h"))
-    pending = soon & (left > warn.amount)  # quiet: nothing to report
+    status[passed], amount[passed] = 1, at_least_one(over_by[passed])
+    still = ~done & ~passed
+    status[still], amount[still] = 2, left[still]
+    ok &= ~passed | over_ok
+    ok &= ~still | (left_ok & (warn.unit != "h"))
+    pending = still & ~due_soon(as_of_us, due, left, warn.amount)  # quiet: nothing to report
     judged = subjects[ok]
     keep = ok & ~pending
     if not keep.any():
@@ -252,81 +255,68 @@ def _units(calendar: WorkCalendar, earlier: np.ndarray, later: np.ndarray, unit:
 
 def _fulfilled_on_time(rule: DeadlineRule, view: View, calendar: WorkCalendar, one, controls: Controls,
                        t_pos, f_pos) -> np.ndarray:
-    """Per subject: one matching trigger, one later fulfilment before the deadline, clock controls between
-    them of a shape `_clock_start` knows."""
-    size = len(one)
-    start, extra, ok = _clock_start(rule, view, calendar, one, controls, t_pos)
-    simple = np.flatnonzero(one & ok & (t_pos < f_pos))
-    pf, start, extra = f_pos[simple], start[simple], extra[simple]
-    conventions = rule.counting.conventions()
-    out = np.zeros(size, bool)
-    for amount in np.unique(extra).tolist():  # usually one or two: none, or a whole extension
-        same = extra == amount
-        rows, done = start[same], pf[same]
-        due, last, good = calendar.due_array(view.instant[rows], view.day[rows],
-                                             Period(rule.period.amount + amount, rule.period.unit), conventions)
-        out[simple[same][good & _on_time(view, done, due, last)]] = True
+    """Per subject: one matching trigger and one later fulfilment that beats the deadline of the clock in
+    effect (clock.py; with no control, the trigger's own deadline, computed for all of them at once)."""
+    out = np.zeros(len(one), bool)
+    closed = one & (t_pos < f_pos)
+    bare = np.flatnonzero(closed & (controls.count == 0))
+    t = t_pos[bare]
+    due, last, good = calendar.due_array(view.instant[t], view.day[t], rule.period, rule.counting.conventions())
+    out[bare[good & _on_time(view, f_pos[bare], due, last)]] = True
+    touched = np.flatnonzero(closed & (controls.count > 0))
+    due, last, good = _clock_deadlines(rule, view, calendar, touched, controls, t_pos, f_pos)
+    out[touched[good & _on_time(view, f_pos[touched], due, last)]] = True
     return out
 
 
 def _on_time(view: View, done: np.ndarray, due: np.ndarray, last: np.ndarray) -> np.ndarray:
     """Whether fulfilments (view rows) beat their deadlines, as `Context.judge_done` decides: before the due
     instant, or a bare date on or before the last day."""
-    return (view.instant[done] < due) | (view.date_only[done] & (last >= 0) & (view.day[done] <= last))
+    return on_time(view.instant[done], view.date_only[done], view.day[done], due,
+                   np.where(last >= 0, last, NO_DAY_INDEX))
 
 
-def _clock_start(rule: DeadlineRule, view: View, calendar: WorkCalendar, one, controls: Controls, t_pos):
-    """For subjects with one matching trigger and one fulfilment (`one`): the row the period runs from at
-    the fulfilment and the units added to it, as DeadlineEvaluator.feed leaves its clock, per subject.
-
-    Handled: no controls; any, the last of them a restart and no extension (a restart clears pauses); one
-    extension with a plain whole number of `days`; one pause and its resume that began before the deadline
-    (in days or working days). ok is False for any other shape: those subjects are judged row by row.
-    """
-    size = len(one)
-    start, extra = t_pos.copy(), np.zeros(size, np.int64)
-    n = controls.count
-    ok = one & (n == 0)
-    inside = one[controls.key]
+def _clock_deadlines(rule: DeadlineRule, view: View, calendar: WorkCalendar, subjects: np.ndarray,
+                     controls: Controls, t_pos, f_pos) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For subjects whose clock was touched between their trigger and fulfilment: the deadline of the clock
+    in effect at the fulfilment, by the one home of clock controls (`clock.run_clock`): due instants (µs),
+    last days (epoch days, -1 for none) and ok (False where the calendar lacks a year: judged row by row)."""
+    n = len(subjects)
+    due, last, ok = np.zeros(n, np.int64), np.full(n, -1, np.int64), np.zeros(n, bool)
+    if not n:
+        return due, last, ok
+    wanted = np.zeros(len(t_pos), bool)
+    wanted[subjects] = True
+    inside = wanted[controls.key]
     ck, cpos = controls.key[inside], controls.pos[inside]
-    if not len(ck):
-        return start, extra, ok
-    none = -100  # a code no row has
-    ctype = view.type[cpos]
-    last, first = np.full(size, -1, np.int64), np.full(size, view.n, np.int64)
-    np.maximum.at(last, ck, cpos)
-    np.minimum.at(first, ck, cpos)
-    last_type = np.where(last >= 0, view.type[np.maximum(last, 0)], none)
-    first_type = np.where(first < view.n, view.type[np.minimum(first, view.n - 1)], none)
-    restart = view.code(rule.restart) if rule.restart else none
-    extend = view.code(rule.extend.on) if rule.extend else none
-    n_ext = np.bincount(ck[ctype == extend], minlength=size)
-    restarted = one & (n > 0) & (last_type == restart) & (n_ext == 0)
-    start[restarted] = last[restarted]
-    ok |= restarted
-    if rule.extend:
-        lone = np.flatnonzero(one & (n == 1) & (last_type == extend) & (last_type != restart))
-        days = view.take("days", last[lone])
-        plain = pc.fill_null(pc.match_substring_regex(days, r"^[0-9]{1,9}$"), False).to_numpy(zero_copy_only=False)
-        asked = np.array([int(x) if good else 0 for x, good in zip(days.to_pylist(), plain.tolist())], np.int64)
-        extra[lone] = np.minimum(asked, Period.parse(rule.extend.max).amount)
-        ok[lone[plain]] = True
-    if rule.pause and rule.period.unit in ("wd", "d"):
-        on = [view.code(p.on) for p in rule.pause if p.on != rule.restart]
-        resume = [view.code(p.resume) for p in rule.pause]
-        pair = np.flatnonzero(one & (n == 2) & np.isin(first_type, on) & np.isin(last_type, resume)
-                              & (last_type != restart) & (first_type != restart))
-        t, b, e = t_pos[pair], first[pair], last[pair]
-        due, _, good = calendar.due_array(view.instant[t], view.day[t], rule.period, rule.counting.conventions())
-        good &= view.instant[b] < due  # a pause that begins at or after the deadline does not pause
-        if rule.period.unit == "wd":
-            skipped, covered = calendar.working_days_between_array(view.day[b], view.day[e])
-            good &= covered
-        else:
-            skipped = view.day[e] - view.day[b]
-        extra[pair] = np.maximum(skipped, 0)
-        ok[pair[good]] = True
-    return start, extra, ok
+    runs = np.argsort(ck, kind="stable")  # each subject's controls together, in view order
+    ck, cpos = ck[runs], cpos[runs]
+    bounds = np.searchsorted(ck, subjects, side="left"), np.searchsorted(ck, subjects, side="right")
+    times = _datetimes(view.instant[cpos])
+    types = [view.types[c] for c in view.type[cpos].tolist()]
+    ids = view.frame.values("id", view.order[cpos])
+    days = view.take("days", cpos).to_pylist() if rule.extend else [None] * len(cpos)
+    marks = [Mark(*m) for m in zip(times, types, ids, days)]
+    starts, ends = _datetimes(view.instant[t_pos[subjects]]), _datetimes(view.instant[f_pos[subjects]])
+    for k, (lo, hi) in enumerate(zip(bounds[0].tolist(), bounds[1].tolist())):
+        clock = run_clock(rule, calendar, starts[k], marks[lo:hi])
+        if clock.paused_by is not None:  # the fulfilment ends the pause (DeadlineEvaluator._close)
+            clock.pauses.append((clock.paused_by.time, ends[k], why(clock.paused_by)))
+            clock.paused_by = None
+        try:
+            found = deadline(rule, calendar, clock)
+        except CalendarCoverageError:
+            continue
+        due[k] = (found.due - EPOCH) // dt.timedelta(microseconds=1)
+        last[k] = found.last_day.toordinal() - ORDINAL_1970 if found.last_day else -1
+        ok[k] = True
+    return due, last, ok
+
+
+def _datetimes(instants: np.ndarray) -> list[dt.datetime]:
+    """Instants (µs since the epoch) of plain rows as Asia/Shanghai datetimes (UTC+8 throughout since 1992)."""
+    local = (np.asarray(instants, np.int64) + 8 * 3_600_000_000).astype("datetime64[us]").astype(object).tolist()
+    return [moment.replace(tzinfo=SHANGHAI) for moment in local]
 
 
 def _fields(loaded: LoadedRule, view: View) -> np.ndarray:

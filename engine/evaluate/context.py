@@ -13,6 +13,7 @@ from ..errors import CalendarCoverageError
 from ..model.events import Event
 from ..model.findings import EventRef, Finding
 from ..ruleset.loader import LoadedRule
+from .verdict import NO_DAY, at_least_one, due_soon, on_time, overdue
 
 # internal outcomes kept for `explain`, never reported as findings
 QUIET = ("on_time", "pending", "paused", "met")
@@ -63,8 +64,8 @@ def due_soon_message(title: str, what: str, due_text: str, left: int, unit: str)
 
 def is_late(done: Event, deadline: Deadline) -> bool:
     """Fulfilled after the deadline; an event logged by date alone on the last day is on time."""
-    return done.time >= deadline.due and not (done.date_only and deadline.last_day
-                                              and local_date(done.time) <= deadline.last_day)
+    return not on_time(done.time, done.date_only, local_date(done.time), deadline.due,
+                       deadline.last_day or NO_DAY)
 
 
 def _ranged(chosen: Deadline, other: Deadline | None) -> Deadline:
@@ -129,9 +130,9 @@ class Context:
                     return self.judge_done(loaded, _ranged(early, late), done, what=what, **where)
                 if late is not None and is_late(done, late):
                     return self.judge_done(loaded, _ranged(late, early), done, what=what, **where)
-            elif late is not None and self.as_of >= late.due:
+            elif late is not None and overdue(self.as_of, late.due):
                 return self.judge_open(loaded, _ranged(late, early), what=what, **where)
-            elif self.as_of < early.due:
+            elif not overdue(self.as_of, early.due):
                 return self.judge_open(loaded, _ranged(early, late), what=what, **where)
         span = f"{early.due_text if early else '?'} 至 {late.due_text if late else '?'}"
         state = f"于{when(done)}完成" if done is not None else "尚未完成"
@@ -149,24 +150,26 @@ class Context:
         """An obligation not yet fulfilled at as-of: overdue, due soon, or still pending."""
         cal, unit = self.calendar, deadline.period.unit
         anchor = deadline.last_day or deadline.due
-        if self.as_of < deadline.due:
+        late = overdue(self.as_of, deadline.due)
+        if not late:
             warn = self.warn_period(loaded)
             left = cal.units_range(self.as_of, anchor, warn.unit)[0]  # the fewest left: warn when it may be near
-            if left > warn.amount and not self.keep_quiet:
+            soon = due_soon(self.as_of, deadline.due, left, warn.amount)
+            if not soon and not self.keep_quiet:
                 return QUIET_OUTCOME["pending"]
         what = text(what)
         common = dict(deadline=deadline.due, deadline_text=deadline.due_text, **extra)
-        if self.as_of >= deadline.due:
+        if late:
             common["explanation"] = deadline.explain()
             by, most = cal.units_range(anchor, self.as_of, unit)
-            by = max(by, 1)
+            by = at_least_one(by)
             return self.finding(loaded, "overdue", subject, body, department,
                                 overdue_message(loaded.rule.title, what, deadline.due_text, self.as_of_text,
                                                 by if most <= by else f"至少{by}", unit),
                                 overdue_by=f"{by}{unit}", **common)
-        if left <= warn.amount or self.explain_quiet:
+        if soon or self.explain_quiet:
             common["explanation"] = deadline.explain()
-        if left <= warn.amount:
+        if soon:
             return self.finding(loaded, "due_soon", subject, body, department,
                                 due_soon_message(loaded.rule.title, what, deadline.due_text, left, warn.unit), **common)
         return self.finding(loaded, "pending", subject, body, department,
@@ -186,7 +189,7 @@ class Context:
         if late:
             anchor = deadline.last_day or deadline.due
             by, most = self.calendar.units_range(anchor, done.time, unit)
-            by = max(by, 1)
+            by = at_least_one(by)
             return self.finding(loaded, "late", subject, body, department,
                                 late_message(loaded.rule.title, what, deadline.due_text, when(done),
                                              by if most <= by else f"至少{by}", unit),

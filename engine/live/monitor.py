@@ -37,8 +37,10 @@ from durable import lang as durable
 from ..audit import Engine
 from ..calendar import SHANGHAI, Period
 from ..errors import CalendarCoverageError
+from ..evaluate.clock import deadline as clock_deadline
 from ..evaluate.context import Context
 from ..evaluate.deadline import DeadlineEvaluator
+from ..evaluate.verdict import warning_instant
 from ..events.read import BadRecord, event_from_record
 from ..model.events import Event
 from ..model.rules import DeadlineRule
@@ -69,9 +71,10 @@ class LiveMonitor:
     def __init__(self, engine: Engine, store: AuditStore, clock, emit: Callable[[dict], None],
                  warn_within: dict[str, Period] | None = None):
         self.engine, self.store, self.clock, self.emit = engine, store, clock, emit
-        # how long before a deadline "approaching" goes off, by the rule's unit (a rule's warn_within wins)
-        self.warn = {"h": Period(1, "h"), "wd": Period(1, "wd"), "d": Period(1, "d"), "m": Period(1, "d"),
-                     "y": Period(1, "d"), **(warn_within or {})}
+        # "approaching" goes off when the audit would call the obligation due soon with this warning window,
+        # by the rule's unit (a rule's warn_within wins): an hour before, or from the start of the last day
+        self.warn = {"h": Period(1, "h"), "wd": Period(0, "wd"), "d": Period(0, "d"), "m": Period(0, "d"),
+                     "y": Period(0, "d"), **(warn_within or {})}
         self.ctx = Context(engine.calendar, _FAR, Period(2, "wd"))
         # each event is committed before it is fed; write-ahead logging with NORMAL sync keeps every commit
         # when the process dies (only a power cut could lose the last ones) without an fsync per event
@@ -165,27 +168,25 @@ class LiveMonitor:
         for fact in self.alarms.pop((name, key), []):  # rung alarms were taken off this list in tick()
             self.host.retract_fact(name, fact)
             self._release_sid(name, fact["sid"])
-        clock = evaluator.clocks.get(key)
+        obligation = evaluator.clocks.get(key)
         rule: DeadlineRule = evaluator.rule
-        if clock is None or clock.paused_by is not None or rule.optional:
+        if obligation is None or rule.optional:
             return
+        clock = evaluator.clock(obligation)  # the clock in effect, by the one home of clock controls
+        if clock.paused_by is not None:
+            return
+        trigger = obligation.trigger
         try:
-            deadline = evaluator._deadline(clock)
+            deadline = clock_deadline(rule, self.engine.calendar, clock)
         except CalendarCoverageError as exc:  # never guess: say the deadline cannot be computed
-            self._alert({"alert": "undetermined", "rule": rule.id, "subject": clock.trigger.subject,
-                         "body": clock.trigger.body, "department": clock.trigger.department,
-                         "trigger": clock.trigger.id, "due": None, "deadline_text": None, "message": exc.chinese})
+            self._alert({"alert": "undetermined", "rule": rule.id, "subject": trigger.subject,
+                         "body": trigger.body, "department": trigger.department,
+                         "trigger": trigger.id, "due": None, "deadline_text": None, "message": exc.chinese})
             return
         warn = Period.parse(rule.warn_within) if rule.warn_within else self.warn[rule.period.unit]
-        if warn.unit == "h":
-            warn_at = deadline.due - dt.timedelta(hours=warn.amount)
-        else:  # the start of the day `warn` before the last day
-            last = deadline.last_day or deadline.due.date()
-            day = (self.engine.calendar.add_working_days(last, -warn.amount) if warn.unit == "wd"
-                   else dt.date.fromordinal(last.toordinal() - warn.amount))
-            warn_at = dt.datetime.combine(dt.date.fromordinal(day.toordinal() + 1), dt.time(0), SHANGHAI)
-        base = {"kind": "alarm", "rule": rule.id, "key": key, "subject": clock.trigger.subject,
-                "body": clock.trigger.body, "department": clock.trigger.department, "trigger": clock.trigger.id,
+        warn_at = warning_instant(self.engine.calendar, deadline, warn)  # when the audit would say due soon
+        base = {"kind": "alarm", "rule": rule.id, "key": key, "subject": trigger.subject,
+                "body": trigger.body, "department": trigger.department, "trigger": trigger.id,
                 "due": deadline.due.isoformat(), "deadline_text": deadline.due_text}
         facts = []
         if warn_at < deadline.due:
