@@ -24,9 +24,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..calendar import SHANGHAI, WorkCalendar
+from ..calendar import SHANGHAI, Period, WorkCalendar
 from ..errors import CalendarCoverageError
-from ..evaluate.clock import Mark, deadline, run_clock, why
+from ..evaluate.clock import Mark, asked_days, clock_deadlines, control_kinds, deadline, run_clock, why
 from ..evaluate.context import Context, local_date
 from ..evaluate.verdict import NO_DAY_INDEX, at_least_one, due_soon, on_time, overdue
 from ..model.events import CORE_FIELDS
@@ -279,29 +279,34 @@ def _on_time(view: View, done: np.ndarray, due: np.ndarray, last: np.ndarray) ->
 def _clock_deadlines(rule: DeadlineRule, view: View, calendar: WorkCalendar, subjects: np.ndarray,
                      controls: Controls, t_pos, f_pos) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For subjects whose clock was touched between their trigger and fulfilment: the deadline of the clock
-    in effect at the fulfilment, by the one home of clock controls (`clock.run_clock`): due instants (µs),
-    last days (epoch days, -1 for none) and ok (False where the calendar lacks a year: judged row by row)."""
+    in effect at the fulfilment, by the one home of clock controls (evaluate/clock.py: its array form, and
+    `run_clock` itself where that form does not vouch): due instants (µs), last days (epoch days, -1 for
+    none) and ok (False where the calendar lacks a year: judged row by row)."""
     n = len(subjects)
-    due, last, ok = np.zeros(n, np.int64), np.full(n, -1, np.int64), np.zeros(n, bool)
-    if not n:
-        return due, last, ok
-    wanted = np.zeros(len(t_pos), bool)
-    wanted[subjects] = True
-    inside = wanted[controls.key]
-    ck, cpos = controls.key[inside], controls.pos[inside]
-    runs = np.argsort(ck, kind="stable")  # each subject's controls together, in view order
-    ck, cpos = ck[runs], cpos[runs]
-    bounds = np.searchsorted(ck, subjects, side="left"), np.searchsorted(ck, subjects, side="right")
-    times = _datetimes(view.instant[cpos])
-    types = [view.types[c] for c in view.type[cpos].tolist()]
-    ids = view.frame.values("id", view.order[cpos])
-    days = view.take("days", cpos).to_pylist() if rule.extend else [None] * len(cpos)
-    marks = [Mark(*m) for m in zip(times, types, ids, days)]
-    starts, ends = _datetimes(view.instant[t_pos[subjects]]), _datetimes(view.instant[f_pos[subjects]])
-    for k, (lo, hi) in enumerate(zip(bounds[0].tolist(), bounds[1].tolist())):
-        clock = run_clock(rule, calendar, starts[k], marks[lo:hi])
+    wanted = np.full(len(t_pos), -1, np.int64)
+    wanted[subjects] = np.arange(n)
+    inside = wanted[controls.key] >= 0
+    rows, cpos = wanted[controls.key[inside]], controls.pos[inside]
+    runs = np.argsort(rows, kind="stable")  # each subject's controls together, in view order
+    rows, cpos = rows[runs], cpos[runs]
+    flags = np.array(control_kinds(rule, view.types) + [0], np.int64)[view.type[cpos]]  # [-1]: no rule's type
+    limit = Period.parse(rule.extend.max).amount if rule.extend else 0
+    asked = np.zeros(len(cpos), np.int64)
+    if rule.extend:
+        values = view.take("days", cpos).to_pylist()
+        asked = np.array([max(min(asked_days(v, limit), limit), -1) for v in values], np.int64)  # as granted
+    t, f = t_pos[subjects], f_pos[subjects]
+    due, last, ok = clock_deadlines(rule, calendar, view.instant[t], view.day[t], rows, flags, view.instant[cpos],
+                                    view.day[cpos], asked, view.instant[f], view.day[f])
+    for k in np.flatnonzero(~ok).tolist():  # the scalar form, for what the array form does not vouch for
+        mine = cpos[np.searchsorted(rows, k):np.searchsorted(rows, k, side="right")]
+        times = _datetimes(view.instant[np.concatenate([[t[k], f[k]], mine])])
+        marks = [Mark(moment, view.types[c], i, d) for moment, c, i, d in zip(
+            times[2:], view.type[mine].tolist(), view.frame.values("id", view.order[mine]),
+            view.take("days", mine).to_pylist() if rule.extend else [None] * len(mine))]
+        clock = run_clock(rule, calendar, times[0], marks)
         if clock.paused_by is not None:  # the fulfilment ends the pause (DeadlineEvaluator._close)
-            clock.pauses.append((clock.paused_by.time, ends[k], why(clock.paused_by)))
+            clock.pauses.append((clock.paused_by.time, times[1], why(clock.paused_by)))
             clock.paused_by = None
         try:
             found = deadline(rule, calendar, clock)
