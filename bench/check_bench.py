@@ -20,8 +20,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from engine.audit import Engine
 from engine.calendar import workcal
+from engine.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN = {"document": {"subject": "LY-2021-200", "body": "临沂市司法局", "department": "法制科", "doc_type": "政策文件",

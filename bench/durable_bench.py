@@ -24,8 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from engine.audit import Engine, run_audit
 from engine.calendar import SHANGHAI
+from engine.engine import Engine, run_audit
 from engine.events import read_events
 from engine.live import LiveMonitor, SimulatedClock
 from engine.model.rules import DeadlineRule

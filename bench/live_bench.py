@@ -16,8 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from engine.audit import Engine
 from engine.calendar import SHANGHAI
+from engine.engine import Engine
 from engine.events import read_events
 from engine.live import LiveMonitor, RealClock, SimulatedClock
 from engine.model.events import Event

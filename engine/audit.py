@@ -1,74 +1,23 @@
-"""The audit pipeline in one place: load rules and calendar, read events, evaluate, record, report."""
+"""The audit pipeline in one place: read events, evaluate, record, report (rules and calendar: engine.py)."""
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from .calendar import NATIONAL, SHANGHAI, Period, WorkCalendar, load_calendar
+from .calendar import SHANGHAI, Period, WorkCalendar
 from .calendar.horizon import coverage_notice
-from .check import CheckResult, Plan, _instant, obligation, plan_events, subset, verdict_of
-from .columnar import evaluate_frame, events_frame
+from .columnar import evaluate_frame
 from .columnar import read as read_frame
+from .engine import Engine
 from .errors import ShixianError
-from .evaluate import AuditResult, evaluate
+from .evaluate import AuditResult
 from .events import EventLog, read_events, stream_events, write_rejects
 from .events.read import Collector
-from .paths import bundled
 from .progress import Progress
 from .report import Report
-from .ruleset.loader import RuleSet, load_rules
 from .state import AuditStore
-
-
-@dataclass
-class Engine:
-    """Rules and calendar loaded once, reusable for many audits and checks."""
-
-    ruleset: RuleSet
-    calendar: WorkCalendar
-    _subsets: dict = field(default_factory=dict, repr=False)  # per-subject rules by pack selection, for checks
-
-    @classmethod
-    def load(cls, rule_paths: list[Path | str] | None = None, calendar: str = NATIONAL,
-             calendar_dirs: list[Path] | None = None) -> Engine:
-        return cls(load_rules(rule_paths or [bundled("rules")]), load_calendar(calendar, calendar_dirs))
-
-    def evaluate(self, events, as_of: dt.datetime, warn_within: Period = Period(2, "wd"),
-                 keep_outcomes: bool = False, presorted: bool = False) -> AuditResult:
-        """Judge events already built. Through the columnar audit, as a log's events are; row by row when
-        the quiet outcomes are wanted too (explain), for a stream (presorted), or when ids repeat (a log's
-        reader keeps the first of them, events given here are all judged)."""
-        if keep_outcomes or presorted:
-            return evaluate(self.ruleset, events, self.calendar, as_of, warn_within, keep_outcomes,
-                            presorted=presorted)
-        events = list(events)
-        if len({e.id for e in events}) < len(events):
-            return evaluate(self.ruleset, events, self.calendar, as_of, warn_within)
-        return evaluate_frame(self.ruleset, events_frame(self.ruleset, events), self.calendar, as_of, warn_within)
-
-    def check(self, plan, warn_within: Period = Period(2, "wd")) -> CheckResult:
-        """Pre-publication check of one plan (a dict as JSON gives it, or a Plan). Raises ValidationError
-        or PlanError for a bad plan."""
-        plan = plan if isinstance(plan, Plan) else Plan.model_validate(plan)
-        events = plan_events(plan, self.ruleset.event_types)
-        key = tuple(plan.packs) if plan.packs else None
-        if key not in self._subsets:
-            self._subsets[key] = subset(self.ruleset, plan.packs)
-        as_of = _instant(plan.as_of) if plan.as_of else max(e.time for e in events)
-        result = evaluate(self._subsets[key], events, self.calendar, as_of, warn_within, keep_outcomes=True,
-                          explain_all=False)
-        subjects = {e.subject for e in events}
-        findings = [f for f in result.findings if f.subject in subjects]
-        within = {r.id: getattr(r.rule, "within", None) for r in self._subsets[key].rules}
-        obligations = [obligation(o, within.get(o.rule)) for o in result.outcomes
-                       if o.trigger and o.trigger.id.startswith("plan:") and o.deadline is not None]
-        return CheckResult(verdict_of(findings), findings, obligations, as_of, events)
-
-    def coverage(self) -> str:
-        years = self.calendar.covered_years
-        return f"{self.calendar.name} {years[0]}-{years[-1]} ({len(self.calendar.data.files)} files)"
 
 
 def file_digest(path: Path) -> str:

@@ -15,8 +15,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .audit import Engine
 from .calendar import SHANGHAI, Period, WorkCalendar, load_calendar
+from .engine import Engine
 from .errors import SourceError
 from .events.read import BadRecord, event_from_record
 from .model.findings import QUIET_ZH, STATUS_ZH, Finding

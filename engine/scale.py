@@ -240,7 +240,7 @@ def split_piece(piece: Piece, parts: int, shard_dir: str, tag: str) -> str:
 
 def _load_engine(rule_paths: list[str], calendar: str, calendar_dirs: list[str] | None):
     """Rules and calendar, loaded once per worker process."""
-    from .audit import Engine
+    from .engine import Engine
 
     key = (tuple(rule_paths), calendar, tuple(calendar_dirs or ()))
     if key not in _ENGINES:

@@ -19,9 +19,9 @@ from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from .audit import Engine
 from .calendar import SHANGHAI, Period
 from .check import Plan, PlanError
+from .engine import Engine
 from .events.read import BadRecord, event_from_record
 from .report import Report
 from .report.json_report import as_dict

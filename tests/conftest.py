@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.audit import Engine
 from engine.calendar import Period, load_calendar
+from engine.engine import Engine
 from engine.evaluate import evaluate
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -3,8 +3,8 @@ import datetime as dt
 import textwrap
 from pathlib import Path
 
-from engine.audit import Engine
 from engine.calendar import SHANGHAI, load_calendar
+from engine.engine import Engine
 from engine.events import event_from_record
 from engine.ruleset.loader import load_rules
 

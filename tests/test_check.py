@@ -16,8 +16,8 @@ import pytest
 from conftest import ROOT, run_cli, wait_for_http
 from pydantic import ValidationError
 
-from engine.audit import Engine
 from engine.check import PlanError
+from engine.engine import Engine
 
 LINYI = {"subject": "LY-2021-200", "body": "临沂市司法局", "department": "法制科", "doc_type": "政策文件",
          "disclosure": "主动公开", "文号": "临司发〔2021〕200号", "成文日期": "2021-09-24", "发布日期": "2021-10-08",

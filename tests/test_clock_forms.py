@@ -4,6 +4,7 @@ any sequence of pauses, resumptions, restarts and extensions, or the array form 
 import datetime as dt
 
 import numpy as np
+from helpers import REQUEST_RULE, write_rules
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -11,10 +12,9 @@ from engine.calendar import SHANGHAI, load_calendar
 from engine.errors import CalendarCoverageError
 from engine.evaluate.clock import Mark, asked_days, clock_deadlines, control_kinds, deadline, run_clock, why
 from engine.ruleset.loader import load_rules
-from helpers import REQUEST_RULE, write_rules
 
 CAL = load_calendar()
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 CONTROLS = ["third_party.consulted", "third_party.replied", "supplement.requested", "supplement.received",
             "extension.approved", "request.received"]
 _RULES = {}

@@ -14,11 +14,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.audit import Engine
 from engine.calendar import SHANGHAI, Conventions, Period
 from engine.columnar import evaluate_frame, read
 from engine.columnar import events_frame as columnar_frame
 from engine.columnar import frame as frame_module
+from engine.engine import Engine
 from engine.errors import CalendarCoverageError
 from engine.evaluate import evaluate
 from engine.events import read_events

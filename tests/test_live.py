@@ -7,8 +7,8 @@ from conftest import ROOT, run_cli, wait_for_http
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.audit import Engine
 from engine.calendar import SHANGHAI
+from engine.engine import Engine
 from engine.events import read_events
 from engine.live import LiveMonitor, SimulatedClock
 from engine.model.rules import DeadlineRule

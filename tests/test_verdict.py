@@ -56,7 +56,7 @@ def test_on_time_judges_one_and_many_alike():
              (late_instant, True, after, False)]
     assert [on_time(at, bare, day, due, last) for at, bare, day, _ in cases] == [want for *_, want in cases]
     assert [on_time(at, bare, day, due, NO_DAY) for at, bare, day, _ in cases] == [True, False, False, False]
-    epoch, day0 = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc), dt.date(1970, 1, 1)
+    epoch, day0 = dt.datetime(1970, 1, 1, tzinfo=dt.UTC), dt.date(1970, 1, 1)
     us = np.array([(at - epoch) // dt.timedelta(microseconds=1) for at, *_ in cases])
     days = np.array([(day - day0).days for _, _, day, _ in cases])
     bare = np.array([b for _, b, _, _ in cases])

@@ -6,7 +6,8 @@ import sys
 from pathlib import Path
 
 from .. import ledger
-from ..audit import Distributed, Engine, run_audit
+from ..audit import Distributed, run_audit
+from ..engine import Engine
 from ..errors import ShixianError
 from ..gcpause import gc_paused
 from ..report import FORMAT_NAMES, write

@@ -7,8 +7,8 @@ import sys
 
 from pydantic import ValidationError
 
-from ..audit import Engine
 from ..check import PlanError
+from ..engine import Engine
 from ..errors import InputError
 from ..model.findings import STATUS_ZH
 from ..yamlsource import load_yaml_text

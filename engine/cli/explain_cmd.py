@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..audit import Engine
+from ..engine import Engine
 from ..evaluate.context import fmt
 from ..events import read_events
 from ..model.findings import QUIET_ZH, STATUS_ZH

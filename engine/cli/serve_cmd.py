@@ -5,7 +5,7 @@ import argparse
 import os
 from pathlib import Path
 
-from ..audit import Engine
+from ..engine import Engine
 from ..errors import ShixianError
 from . import options
 

@@ -9,7 +9,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from ..audit import Engine
+from ..engine import Engine
 from ..errors import ShixianError
 from ..live import LiveMonitor, RealClock, SimulatedClock
 from ..live.monitor import alert_line

@@ -34,8 +34,8 @@ from collections.abc import Callable
 
 from durable import lang as durable
 
-from ..audit import Engine
 from ..calendar import SHANGHAI, Period
+from ..engine import Engine
 from ..errors import CalendarCoverageError
 from ..evaluate.clock import deadline as clock_deadline
 from ..evaluate.context import Context
