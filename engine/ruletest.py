@@ -101,9 +101,18 @@ def run_case(engine: Engine, case: TestCase, rule_ids: set[str] | None, where: s
             problems.append(f"第 {index} 个事件无法读取 (event {index})：{exc}")
     if problems:
         return CaseResult(where, case.name, problems)
-    result = engine.evaluate(events, _as_of(case.as_of), Period(2, "wd"), keep_outcomes=True)
-    mine = [f for f in result.outcomes if rule_ids is None or f.rule in rule_ids]
+    # judged as a log is audited (the columnar audit); the quiet outcomes too only to explain a failure
+    result = engine.evaluate(events, _as_of(case.as_of), Period(2, "wd"))
     findings = [f for f in result.findings if rule_ids is None or f.rule in rule_ids]
+    kept: list[list[Finding]] = []
+
+    def mine() -> list[Finding]:
+        """Every outcome of the case's rules, on time and pending included (the same findings, by value)."""
+        if not kept:
+            everything = engine.evaluate(events, _as_of(case.as_of), Period(2, "wd"), keep_outcomes=True)
+            kept.append([f for f in everything.outcomes if rule_ids is None or f.rule in rule_ids])
+        return kept[0]
+
     remaining = list(findings)
     explained: list[Finding] = []
     for index, expected in enumerate(normalised_expect(case), start=1):
@@ -112,7 +121,7 @@ def run_case(engine: Engine, case: TestCase, rule_ids: set[str] | None, where: s
             remaining.remove(hit)
             continue
         problems.append(f"应得结论第 {index} 条没有得到 (expectation {index} not met)：{_expect_text(expected)}")
-        near = _closest(expected, [f for f in mine if f in remaining or f not in findings])
+        near = _closest(expected, [f for f in mine() if f in remaining or f not in findings])
         if near is None:
             details.append(f"  第 {index} 条：没有该主体的任何结论或计时 (no outcome for this subject)")
             continue
