@@ -12,7 +12,7 @@ from .columnar import evaluate_frame
 from .columnar import read as read_frame
 from .engine import Engine
 from .errors import ShixianError
-from .evaluate import AuditResult
+from .evaluate import AuditResult, evaluate
 from .events import EventLog, read_events, stream_events, write_rejects
 from .events.read import Collector
 from .progress import Progress
@@ -47,8 +47,9 @@ def run_audit(engine: Engine, event_files: list[Path], as_of: dt.datetime, warn_
               presorted: bool = False, columnar: bool = True) -> tuple[Report, EventLog]:
     """Read the files (and the event store), evaluate, record the run in the store if any, build the report.
 
-    columnar: read the files into columns and settle most events there (engine/columnar); the same
-    findings as the row-by-row path, which is used for the events stored by `shixian ingest`.
+    columnar: read the files into columns and settle most events there (engine/columnar); with events
+    stored by `shixian ingest`, those and the files are read as events and judged in columns together.
+    Without it (--engine rows), the row-by-row reference: the same findings.
 
     presorted: the files are in time order, so events stream through the evaluator and memory grows with
     open obligations, not with the log.
@@ -57,7 +58,7 @@ def run_audit(engine: Engine, event_files: list[Path], as_of: dt.datetime, warn_
         return _run_distributed(engine, event_files, as_of, warn_within, rejects_path, store, distributed)
     progress = Progress("reading events", enabled=show_progress)
     if presorted:
-        if store is not None and store.events_digest() != "0:0":
+        if store is not None and store.has_events():
             raise ShixianError("--sorted streams event files; the events stored by 'shixian ingest' are audited "
                                "without it")
         log = EventLog()
@@ -65,7 +66,7 @@ def run_audit(engine: Engine, event_files: list[Path], as_of: dt.datetime, warn_
                                  warn_within, presorted=True)
         progress.close()
         return _finish(engine, log, result, as_of, warn_within, rejects_path, event_files, store), log
-    if columnar and (store is None or store.events_digest() == "0:0"):
+    if columnar and (store is None or not store.has_events()):
         progress.close()
         frame = read_frame(engine.ruleset, event_files)
         result = evaluate_frame(engine.ruleset, frame, engine.calendar, as_of, warn_within)
@@ -82,7 +83,10 @@ def run_audit(engine: Engine, event_files: list[Path], as_of: dt.datetime, warn_
             file, _, line = event.origin.rpartition(":")
             collect.add(event, file, int(line), event.to_json())
         log = merged
-    result = engine.evaluate(log.events, as_of, warn_within)
+    if columnar:  # the stored history and the files, judged in columns as the files alone are
+        result = engine.evaluate(log.events, as_of, warn_within)
+    else:  # --engine rows: the row-by-row reference
+        result = evaluate(engine.ruleset, log.events, engine.calendar, as_of, warn_within)
     return _finish(engine, log, result, as_of, warn_within, rejects_path, event_files, store), log
 
 
@@ -115,7 +119,7 @@ def _run_distributed(engine: Engine, event_files: list[Path], as_of: dt.datetime
                      rejects_path: Path | None, store: AuditStore | None, how: Distributed) -> tuple[Report, EventLog]:
     from .scale import run_partitioned
 
-    if store is not None and store.events_digest() != "0:0":
+    if store is not None and store.has_events():
         raise ShixianError("--backend dask audits event files; the events stored by 'shixian ingest' are audited "
                            "by the local backend")
     run = run_partitioned(event_files, how.rule_paths, how.calendar, how.calendar_dirs, as_of, warn_within,

@@ -153,6 +153,10 @@ class AuditStore:
                 raise ShixianError(f"{self.path}: stored event from {source}: {exc}") from None
         return out
 
+    def has_events(self) -> bool:
+        """Whether `shixian ingest` stored any event here (the nightly audit then judges them with the files)."""
+        return self.db.execute("SELECT 1 FROM events LIMIT 1").fetchone() is not None
+
     def events_digest(self) -> str:
         row = self.db.execute("SELECT count(*), coalesce(max(rowid), 0) FROM events").fetchone()
         return f"{row[0]}:{row[1]}"
