@@ -78,7 +78,7 @@ class CheckResult:
                 "findings": [f.to_json() for f in self.findings], "obligations": self.obligations}
 
 
-def _instant(value: dt.datetime | dt.date) -> dt.datetime:
+def plan_instant(value: dt.datetime | dt.date) -> dt.datetime:
     if isinstance(value, dt.datetime):
         return value if value.tzinfo else value.replace(tzinfo=SHANGHAI)
     return dt.datetime.combine(value, dt.time(9, 0), SHANGHAI)
@@ -100,7 +100,7 @@ def plan_events(plan: Plan, vocabulary: dict[str, str]) -> list[Event]:
             raise PlanError(("events", index), str(exc)) from None
 
     def add(kind: str, subject: str, when, extra: dict) -> None:
-        events.append(Event(f"plan:{kind}:{subject}", kind, subject, _instant(when), doc.body, doc.department,
+        events.append(Event(f"plan:{kind}:{subject}", kind, subject, plan_instant(when), doc.body, doc.department,
                             extra, isinstance(when, dt.date) and not isinstance(when, dt.datetime), "plan"))
 
     if doc.issued_at:
@@ -112,7 +112,7 @@ def plan_events(plan: Plan, vocabulary: dict[str, str]) -> list[Event]:
             {"policy": doc.subject})
     if plan.comment_period:
         subject = plan.comment_period.subject or doc.subject
-        if _instant(plan.comment_period.close) < _instant(plan.comment_period.open):
+        if plan_instant(plan.comment_period.close) < plan_instant(plan.comment_period.open):
             raise PlanError(("comment_period", "close"), "closes before it opens")
         add("consultation.opened", subject, plan.comment_period.open, {})
         add("consultation.closed", subject, plan.comment_period.close, {})

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .calendar import NATIONAL, Period, WorkCalendar, load_calendar
-from .check import CheckResult, Plan, _instant, obligation, plan_events, subset, verdict_of
+from .check import CheckResult, Plan, obligation, plan_events, plan_instant, subset, verdict_of
 from .columnar import evaluate_frame, events_frame
 from .evaluate import AuditResult, evaluate
 from .paths import bundled
@@ -51,7 +51,7 @@ class Engine:
         key = tuple(plan.packs) if plan.packs else None
         if key not in self._subsets:
             self._subsets[key] = subset(self.ruleset, plan.packs)
-        as_of = _instant(plan.as_of) if plan.as_of else max(e.time for e in events)
+        as_of = plan_instant(plan.as_of) if plan.as_of else max(e.time for e in events)
         result = evaluate(self._subsets[key], events, self.calendar, as_of, warn_within, keep_outcomes=True,
                           explain_all=False)
         subjects = {e.subject for e in events}

@@ -28,9 +28,9 @@ from ..events.read import (
     Collector,
     EventLog,
     Reject,
-    _records,
     clean_record,
     event_from_record,
+    file_records,
     json_lines,
     open_parquet,
 )
@@ -160,14 +160,14 @@ def _jsonl_blocks(path: Path, start: int = 0, end: int | None = None) -> Iterato
 
 def file_parts(path: Path) -> Iterator[tuple[pa.Table | None, np.ndarray | None, list | None]]:
     """A file in parts: (table, line numbers, None) read by pyarrow, or (None, None, rows) to be read
-    row by row, rows being (line, raw text, record or BadRecord) as `events.read._records` gives them."""
+    row by row, rows being (line, raw text, record or BadRecord) as `events.read.file_records` gives them."""
     if not path.is_file():
         raise ShixianError(f"{path}: no such event file")
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         yield from parquet_parts(path)
     elif suffix == ".csv" or ledger.is_ledger(path):  # read row by row (a ledger through its mapping)
-        yield None, None, list(_records(path))
+        yield None, None, list(file_records(path))
     else:
         yield from jsonl_parts(path)
 

@@ -97,7 +97,7 @@ def clean_record(row: dict) -> dict:
     return record
 
 
-def _parquet_records(path: Path) -> Iterator[tuple[int, str, Any]]:
+def parquet_records(path: Path) -> Iterator[tuple[int, str, Any]]:
     """Rows of a Parquet file, read in batches (pyarrow); the row number stands for the line."""
     number = 0
     for batch in open_parquet(path).iter_batches(batch_size=65_536):
@@ -106,10 +106,10 @@ def _parquet_records(path: Path) -> Iterator[tuple[int, str, Any]]:
             yield number, None, clean_record(row)  # the raw text is written only if the row is rejected
 
 
-def _records(path: Path) -> Iterator[tuple[int, str, Any]]:
+def file_records(path: Path) -> Iterator[tuple[int, str, Any]]:
     """(line number, raw text, parsed record or an exception) for each record of a file."""
     if path.suffix.lower() == ".parquet":
-        yield from _parquet_records(path)
+        yield from parquet_records(path)
         return
     from .. import ledger
 
@@ -211,7 +211,7 @@ def stream_events(paths: Iterable[Path | str], vocabulary: dict[str, str] | None
         if not path.is_file():
             raise ShixianError(f"{path}: no such event file")
         try:
-            for number, raw, record in _records(path):
+            for number, raw, record in file_records(path):
                 log.lines += 1
                 if progress is not None:
                     progress.advance()
