@@ -70,7 +70,7 @@ yaml_text = st.lists(st.sampled_from(TOKENS), max_size=60).map("".join)
 
 
 @given(yaml_text)
-@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_random_yaml_gives_a_result_or_a_clear_error(tmp_path, text):
     path = tmp_path / "random.yaml"
     path.write_text(text, encoding="utf-8")
