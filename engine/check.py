@@ -72,10 +72,12 @@ class CheckResult:
     obligations: list[dict]
     as_of: dt.datetime
     events: list[Event] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # e.g. no rule applied to the plan's body or doc type
 
     def to_json(self) -> dict:
         return {"verdict": self.verdict, "as_of": self.as_of.isoformat(),
-                "findings": [f.to_json() for f in self.findings], "obligations": self.obligations}
+                "findings": [f.to_json() for f in self.findings], "obligations": self.obligations,
+                "warnings": self.warnings}
 
 
 def plan_instant(value: dt.datetime | dt.date) -> dt.datetime:
@@ -150,3 +152,31 @@ def obligation(outcome: Finding, within: str | None) -> dict:
             "source": f"{source.get('document', '')} {source.get('article', '')}".strip(),
             "summary": f"{outcome.title}：期限 {outcome.deadline_text}{period}（{source.get('document', '')}"
                        f"{source.get('article', '')}）"}
+
+
+def applicability(chosen: RuleSet, every: RuleSet, events: list[Event]) -> list[str]:
+    """Warnings a CMS must see (Chinese first): a planned event that rules of its type exist for but none of
+    them applies to, and a body or doc type no rule names though one it names is close (a typo such as
+    临沂司法局 or 政策性文件 keeps every local rule away, and the plan would otherwise pass in silence)."""
+    from .suggest import closest_few, rule_values
+
+    bodies, doc_types = rule_values(every, "body"), rule_values(every, "doc_type")
+    out: list[str] = []
+    planned = [e for e in events if e.id.startswith("plan:")]
+    for event in planned:
+        candidates = chosen.by_type.get(event.type, [])
+        if candidates and not any(rule.matches(event) for rule in candidates):
+            label = every.event_types.get(event.type, event.type)
+            doc_type = event.attrs.get("doc_type")
+            out.append(f"没有一条规则适用于计划中的「{label}」（{event.type}，机关「{event.body}」"
+                       + (f"，文件类型「{doc_type}」" if doc_type else "") + "）：期限无从检查 "
+                       "(no rule of this kind applies to the plan's body and document type)")
+    if planned:
+        first = planned[0]
+        for what, value, known in (("机关", first.body, bodies), ("文件类型", first.attrs.get("doc_type"), doc_types)):
+            if value and value not in known:
+                near = closest_few(str(value), known, n=3, cutoff=0.4)
+                if near:
+                    out.append(f"{what}「{value}」不是规则中出现的{what}，相应的地方规则不会适用；最接近的：" +
+                               "、".join(f"「{n}」" for n in near) + f" (unknown {'body' if what == '机关' else 'doc type'})")
+    return out

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .calendar import NATIONAL, Period, WorkCalendar, load_calendar
-from .check import CheckResult, Plan, obligation, plan_events, plan_instant, subset, verdict_of
+from .check import CheckResult, Plan, applicability, obligation, plan_events, plan_instant, subset, verdict_of
 from .columnar import evaluate_frame, events_frame
 from .evaluate import AuditResult, evaluate
 from .paths import bundled
@@ -59,7 +59,10 @@ class Engine:
         within = {r.id: getattr(r.rule, "within", None) for r in self._subsets[key].rules}
         obligations = [obligation(o, within.get(o.rule)) for o in result.outcomes
                        if o.trigger and o.trigger.id.startswith("plan:") and o.deadline is not None]
-        return CheckResult(verdict_of(findings), findings, obligations, as_of, events)
+        warnings = applicability(self._subsets[key], self.ruleset, events)
+        verdict = verdict_of(findings)
+        return CheckResult("warn" if warnings and verdict == "pass" else verdict, findings, obligations, as_of, events,
+                           warnings)
 
     def coverage(self) -> str:
         years = self.calendar.covered_years

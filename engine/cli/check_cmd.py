@@ -51,6 +51,8 @@ def run(args) -> int:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
         print(f"verdict: {result.verdict}")
+        for warning in result.warnings:
+            print(f"  注意 (warning): {warning}")
         for f in result.findings:
             print(f"  {STATUS_ZH.get(f.status, f.status)} [{f.severity}] {f.message}")
         if result.obligations:
