@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench bench-calendar bench-check bench-live bench-scale bench-durable browser clean
+.PHONY: demo test bench bench-calendar bench-check bench-live bench-scale bench-durable bench-ledger browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,7 +39,7 @@ browser:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
 			chromium chromium-driver fonts-wqy-microhei >/dev/null; }
 
-bench: bench-calendar bench-check bench-live bench-scale bench-durable
+bench: bench-calendar bench-check bench-live bench-scale bench-durable bench-ledger
 
 bench-calendar: $(STAMP)
 	$(BIN)/python bench/calendar_bench.py
@@ -55,6 +55,9 @@ bench-scale: $(STAMP)
 
 bench-scale-10m: $(STAMP)
 	$(BIN)/python bench/scale_bench.py --events 10000000 --workers 2 --inputs parquet,jsonl
+
+bench-ledger: $(STAMP)
+	$(BIN)/python bench/ledger_bench.py --rows 100000
 
 bench-durable: $(STAMP)
 	$(BIN)/python bench/durable_bench.py --events 1000000

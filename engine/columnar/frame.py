@@ -166,7 +166,9 @@ def file_parts(path: Path) -> Iterator[tuple[pa.Table | None, np.ndarray | None,
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         yield from parquet_parts(path)
-    elif suffix == ".csv" or ledger.is_ledger(path):  # read row by row (a ledger through its mapping)
+    elif ledger.is_ledger(path):  # a workbook or CSV ledger through its mapping (engine/ledger): a table
+        yield from ledger.parts(path)
+    elif suffix == ".csv":
         yield None, None, list(file_records(path))
     else:
         yield from jsonl_parts(path)
@@ -346,7 +348,7 @@ class FrameReader:
         """(seq, line, record, Event or BadRecord) for rows of a chunk, through `event_from_record`."""
         if not len(rows):
             return
-        written = Path(chunk.file).suffix.lower() != ".parquet"
+        written = Path(chunk.file).suffix.lower() != ".parquet" and not ledger.is_ledger(Path(chunk.file))
         for row, record in zip(rows.tolist(), chunk.table.take(pa.array(rows)).to_pylist()):
             record, line = clean_record(record), int(chunk.lines[row])
             if written:

@@ -79,6 +79,28 @@ def notes(paths) -> list[str]:
     return [f"{p}: {n}" for p in paths if (b := binding(p)) for n in b.notes]
 
 
+def parts(path: Path) -> Iterator[tuple[Any, Any, list | None]]:
+    """The ledger as the columnar reader takes a file (engine/columnar/frame.file_parts): one pyarrow table of
+    the records made (every value text, so the vectorised screen vouches for them as for a JSON Lines log;
+    several rows of it share the line number of the ledger row that made them), then the rejected rows."""
+    import numpy as np
+    import pyarrow as pa
+
+    made, lines, rejected = [], [], []
+    for row, raw, record in records(path):
+        if isinstance(record, Exception):
+            rejected.append((row, raw, record))
+        else:
+            made.append(record)
+            lines.append(row)
+    if made:
+        keys = dict.fromkeys(key for record in made for key in record)
+        table = pa.table({key: pa.array([record.get(key) for record in made], pa.string()) for key in keys})
+        yield table, np.array(lines, dtype=np.int64), None
+    if rejected:
+        yield None, None, rejected
+
+
 def records(path: Path) -> Iterator[tuple[int, str | None, Any]]:
     """(row number, raw row or None, record or BadRecord) for each event of the ledger, as the event readers
     take them from any file: several records share the row number of the row that made them."""

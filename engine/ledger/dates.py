@@ -46,7 +46,9 @@ def read_date(value) -> tuple[dt.datetime, bool] | None:
         raise DateError(f"不是日期 (not a date): {value}")
     if isinstance(value, (int, float)):
         return from_serial(float(value))
-    text = unicodedata.normalize("NFKC", str(value)).strip()
+    text = str(value).strip()
+    if not text.isascii():  # 年月日, or full-width digits typed with a Chinese input method
+        text = unicodedata.normalize("NFKC", text).strip()
     if not text:
         return None
     if _SERIAL.match(text) and not re.match(r"^\d{8}$", text):

@@ -65,6 +65,8 @@ def find_layout(sheet: Sheet, mapping: LedgerMapping) -> Layout:
 
 def cell_text(value: Any) -> str:
     """A cell as the text an attribute carries: 12.0 -> '12', a date cell -> 2024-09-27."""
+    if type(value) is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -86,13 +88,14 @@ class RowReader:
 
     def __init__(self, sheet: Sheet, mapping: LedgerMapping, layout: Layout):
         self.sheet, self.mapping, self.layout = sheet, mapping, layout
-        self.mapped = sorted({layout.index[header_key(c)] for c in mapping.columns()})
+        self.at = {c: layout.index[header_key(c)] for c in mapping.columns()}  # mapped header -> column index
+        self.mapped = sorted(set(self.at.values()))
 
     def ref(self, column: str, row: int) -> str:
-        return f"{column_letter(self.layout.index[header_key(column)])}{row}"
+        return f"{column_letter(self.at[column])}{row}"
 
     def cell(self, cells: list, column: str) -> Any:
-        j = self.layout.index[header_key(column)]
+        j = self.at[column]
         value = cells[j] if j < len(cells) else None
         return None if value == "" else value
 
@@ -103,7 +106,7 @@ class RowReader:
         return json.dumps({"sheet": self.sheet.name, "row": row, "cells": texts}, ensure_ascii=False, default=str)
 
     def blank(self, cells: list) -> bool:
-        return all(cell_text(cells[j]) == "" for j in self.mapped if j < len(cells))
+        return all(cells[j] in ("", None) or cell_text(cells[j]) == "" for j in self.mapped if j < len(cells))
 
     def records(self, cells: list, row: int) -> list[dict]:
         """The event records of one data row; RowError naming every unreadable cell."""
@@ -140,10 +143,12 @@ class RowReader:
         for spec in m.events:
             if spec.when is not None and not self._holds(spec, cells):
                 continue
+            if self.cell(cells, spec.column) is None:  # most date cells of a ledger are empty
+                if spec.required:
+                    problems.append(f"{self.ref(spec.column, row)}「{spec.column}」为空（该日期必填）")
+                continue
             when = self._instant(spec, cells, row, problems)
             if when is None:
-                if spec.required and not any(spec.column in p for p in problems):
-                    problems.append(f"{self.ref(spec.column, row)}「{spec.column}」为空（该日期必填）")
                 continue
             out.append(self._record(spec, cells, when, row_id, subject, body, department, attrs))
         if problems:
