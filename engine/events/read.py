@@ -58,7 +58,12 @@ def event_from_record(record: Any, origin: str, vocabulary: dict[str, str] | Non
             raise BadRecord(f"field '{key}' must be text")
     event_type = str(record["type"])
     if vocabulary is not None and event_type not in vocabulary:
-        raise BadRecord(f"unknown event type '{event_type}'")
+        event_type = _labels(vocabulary).get(event_type.strip(), event_type)  # 收到政府信息公开申请 -> its id
+        if event_type not in vocabulary:
+            from ..suggest import did_you_mean
+
+            hint = did_you_mean(event_type, list(vocabulary) + list(vocabulary.values()), n=1)
+            raise BadRecord(f"unknown event type '{event_type}'" + (f": {hint[1:]}" if hint else ""))
     tz = SHANGHAI
     if record.get("tz"):
         try:
@@ -68,13 +73,42 @@ def event_from_record(record: Any, origin: str, vocabulary: dict[str, str] | Non
     try:
         instant, date_only = parse_instant(str(record["time"]), tz)
     except InputError:
-        raise BadRecord(f"bad time {record['time']!r}: expected ISO 8601, e.g. 2024-09-27T15:00") from None
+        instant, date_only = _typed_time(record["time"], tz)
     attrs = {k: v for k, v in record.items()
              if k not in REQUIRED and k not in ("department", "tz", "attrs") and v not in (None, "")}
     if isinstance(record.get("attrs"), dict):
         attrs.update(record["attrs"])
     return Event(str(record["id"]), event_type, str(record["subject"]), instant, str(record["body"]),
                  str(record.get("department") or ""), attrs, date_only, origin)
+
+
+_LABELS: dict[int, tuple[dict, dict]] = {}
+
+
+def _labels(vocabulary: dict[str, str]) -> dict[str, str]:
+    """Chinese label -> event type id, built once per vocabulary."""
+    cached = _LABELS.get(id(vocabulary))
+    if cached is None or cached[0] is not vocabulary:
+        cached = _LABELS[id(vocabulary)] = (vocabulary, {label: type_id for type_id, label in vocabulary.items()})
+    return cached[1]
+
+
+def _typed_time(value, tz):
+    """A time as an Excel user types it (2024/9/27 16:00, 2024年9月27日): the ledgers' date reading
+    (engine/ledger/dates.py), in the event's zone. Numbers are not taken for Excel serials here."""
+    from ..ledger.dates import DateError, read_date
+
+    text = str(value).strip()
+    why = "expected ISO 8601, e.g. 2024-09-27T15:00"
+    if text and not text.replace(".", "").isdigit():
+        try:
+            read = read_date(text)
+        except DateError as exc:
+            why += f"; {exc}"
+        else:
+            if read is not None:
+                return read[0].replace(tzinfo=tz), read[1]
+    raise BadRecord(f"bad time {value!r}: {why}")
 
 
 def open_parquet(path: Path):
