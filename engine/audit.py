@@ -111,7 +111,7 @@ def _finish(engine: Engine, log: EventLog, result: AuditResult, as_of: dt.dateti
                     warn_within=str(warn_within), task_board=result.task_board,
                     events_after_as_of=result.events_after_as_of,
                     notices=calendar_notices(engine.calendar, as_of))
-    _record(engine, report, event_files, store)
+    _record(engine, report, event_files, store, log.rejects)
     return report
 
 
@@ -129,7 +129,8 @@ def _run_distributed(engine: Engine, event_files: list[Path], as_of: dt.datetime
     return _finish(engine, log, result, as_of, warn_within, rejects_path, event_files, store), log
 
 
-def _record(engine: Engine, report: Report, event_files: list[Path], store: AuditStore | None) -> None:
+def _record(engine: Engine, report: Report, event_files: list[Path], store: AuditStore | None,
+            rejects: list = ()) -> None:
     """Record the run and the finding lifecycle in the audit database, when there is one."""
     if store is not None:
         inputs = {str(p): file_digest(Path(p)) for p in event_files}
@@ -138,6 +139,6 @@ def _record(engine: Engine, report: Report, event_files: list[Path], store: Audi
                                   calendar=engine.calendar.name, coverage=engine.coverage(), inputs=inputs,
                                   findings=report.findings, events_read=report.events_read,
                                   events_evaluated=report.events_evaluated, events_rejected=report.events_rejected,
-                                  counts=report.counts())
+                                  counts=report.counts(), rejects=rejects)
         report.run_id, report.repeated = record.run_id, record.repeated
         report.lifecycle, report.resolved, report.waivers = record.lifecycle, record.resolved, record.waivers

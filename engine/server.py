@@ -13,10 +13,12 @@ import json
 import signal
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 
 from .calendar import SHANGHAI, Period
@@ -93,11 +95,27 @@ class _TooLarge(Exception):
     pass
 
 
+def _api_docs(app: FastAPI) -> None:
+    """/docs: Swagger UI from the swagger-ui-bundle package, served here (an intranet has no CDN)."""
+    import swagger_ui_bundle
+
+    static = Path(__file__).parent / "web" / "static"  # the workbench's assets, and the docs page's script
+    app.mount("/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")
+    app.mount("/static", StaticFiles(directory=static), name="static")
+    page = (static / "docs.html").read_bytes()
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> Response:
+        return Response(page, media_type="text/html; charset=utf-8")
+
+
 def _json(data) -> Response:
     return Response(json.dumps(data, ensure_ascii=False).encode("utf-8"), media_type="application/json")
 
 
-def create_app(load: Callable[[], Engine], token: str | None = None, max_body: int = 1 << 20) -> FastAPI:
+def create_app(load: Callable[[], Engine], token: str | None = None, max_body: int = 1 << 20,
+               db: Path | None = None, users: dict | None = None) -> FastAPI:
+    """The check API; with `db`, the officers' workbench too (engine/web), in the same process."""
     holder = EngineHolder(load)
 
     async def lifespan(app: FastAPI):
@@ -108,9 +126,15 @@ def create_app(load: Callable[[], Engine], token: str | None = None, max_body: i
             pass
         yield
 
-    app = FastAPI(title="shixian", version="1", lifespan=lifespan,
+    app = FastAPI(title="shixian", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Pre-publication checks and small audits of Chinese open-government time limits.")
     app.state.holder = holder
+    _api_docs(app)
+    if db is not None:
+        from .web.app import mount
+        from .web.auth import Auth
+
+        mount(app, lambda: holder.engine, db, Auth(token, users))
 
     def authorised(request: Request) -> None:
         if token is None:

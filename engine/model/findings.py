@@ -21,7 +21,17 @@ STATUS_ZH = {
 # what quiet outcomes (kept for `explain` and rule tests, never findings) are called
 QUIET_ZH = {"on_time": "按期完成", "pending": "尚未到期", "paused": "计时暂停中", "met": "符合要求"}
 SEVERITIES = ("error", "warning", "info")
+SEVERITY_ZH = {"error": "严重", "warning": "警告", "info": "提示"}
 OPEN_PHASE = ("due_soon", "overdue", "below_count", "undetermined")
+
+
+def event_key(data: dict[str, Any]) -> tuple[str, str]:
+    """What a finding (as JSON) is about: its subject and the event that started the clock (or its period).
+
+    National and local rules judging the same request or document share it, so they are shown together.
+    (The audit database keeps the same key as its generated `event` column.)"""
+    trigger = data.get("trigger")
+    return data["subject"], (trigger["id"] if trigger else None) or data.get("period") or ""
 
 
 def iso_text(moment: dt.datetime) -> str:

@@ -84,6 +84,39 @@ CREATE TABLE IF NOT EXISTS waivers (
     until TEXT,                    -- date, inclusive; NULL: no end
     created_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS actions (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,              -- UTC, ISO 8601
+    user TEXT NOT NULL,            -- who did it (the workbench's logged-in user, or the CLI's --by)
+    action TEXT NOT NULL,          -- waive | revoke | task_done
+    target TEXT NOT NULL,          -- a finding's fingerprint, or a task id
+    detail TEXT NOT NULL           -- JSON: reason, until, date ...
+);
+CREATE INDEX IF NOT EXISTS actions_target ON actions (target, id);
+CREATE TABLE IF NOT EXISTS rejects (
+    run_id INTEGER NOT NULL,       -- the run that read (and refused) the line
+    file TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    raw TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rejects_run ON rejects (run_id);
+"""
+
+# Columns and indexes the workbench lists and filters by (engine/web/queries.py). The deadline and the
+# event a finding is about are read from its JSON by generated columns, so a run writes nothing extra and
+# older databases gain them on open.
+GENERATED = {
+    "deadline": "json_extract(data, '$.deadline')",
+    "event": "coalesce(json_extract(data, '$.trigger.id'), json_extract(data, '$.period'), '')",
+}
+INDEXES = """
+CREATE INDEX IF NOT EXISTS findings_deadline ON findings (deadline);
+CREATE INDEX IF NOT EXISTS findings_body_deadline ON findings (body, deadline);
+CREATE INDEX IF NOT EXISTS findings_rule ON findings (rule);
+CREATE INDEX IF NOT EXISTS findings_department ON findings (department);
+CREATE INDEX IF NOT EXISTS findings_subject_event ON findings (subject, event);
+CREATE INDEX IF NOT EXISTS findings_first_run ON findings (first_seen_run);
 """
 
 # Fault injection for the kill -9 test: seconds to sleep inside the run's transaction, before COMMIT.
@@ -112,11 +145,20 @@ class AuditStore:
             self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.executescript(SCHEMA)
+            self._add_generated_columns()
         except sqlite3.DatabaseError as exc:
             raise ShixianError(f"{self.path}: not a shixian database ({exc})") from None
 
     def close(self) -> None:
         self.db.close()
+
+    def _add_generated_columns(self) -> None:
+        have = {row[1] for row in self.db.execute("PRAGMA table_xinfo(findings)")}
+        for name, expression in GENERATED.items():
+            if name not in have:
+                self.db.execute(f"ALTER TABLE findings ADD COLUMN {name} TEXT GENERATED ALWAYS AS ({expression}) "
+                                "VIRTUAL")
+        self.db.executescript(INDEXES)
 
     # -- events -----------------------------------------------------------------------------------
     def ingest(self, events: Iterable[Event], source: str) -> tuple[int, int, list[tuple[Event, str]]]:
@@ -164,7 +206,7 @@ class AuditStore:
     # -- runs and the finding lifecycle ---------------------------------------------------------------
     def record_run(self, *, as_of: dt.datetime, rules_revision: str, calendar: str, coverage: str,
                    inputs: dict[str, str], findings: list[Finding], events_read: int, events_evaluated: int,
-                   events_rejected: int, counts: dict[str, int]) -> RunRecord:
+                   events_rejected: int, counts: dict[str, int], rejects: Iterable = ()) -> RunRecord:
         key_source = json.dumps([as_of.isoformat(), rules_revision, calendar, coverage, inputs], sort_keys=True)
         run_key = hash_text(key_source)
         self.db.execute("BEGIN IMMEDIATE")
@@ -179,6 +221,8 @@ class AuditStore:
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0)",
                 (_now(), as_of.isoformat(), rules_revision, calendar, coverage, json.dumps(inputs), run_key,
                  events_read, events_evaluated, events_rejected, json.dumps(counts))).lastrowid
+            self.db.executemany("INSERT INTO rejects VALUES (?, ?, ?, ?, ?)",
+                                ((run_id, r.file, r.line, r.reason, r.raw) for r in rejects))
             stamp = as_of.isoformat()
             active = {fp: (first_run, first) for fp, first_run, first in self.db.execute(
                 "SELECT fingerprint, first_seen_run, first_seen FROM findings WHERE state = 'active'")}
@@ -264,6 +308,12 @@ class AuditStore:
             out.append(item)
         return out
 
+    def rejects(self, run_id: int) -> list[dict]:
+        """The lines a run refused (file, line, reason, the line as read)."""
+        cols = ("file", "line", "reason", "raw")
+        return [dict(zip(cols, row)) for row in self.db.execute(
+            "SELECT file, line, reason, raw FROM rejects WHERE run_id = ? ORDER BY rowid", (run_id,))]
+
     # -- live alerts -------------------------------------------------------------------------------------
     def record_alert(self, key: str, payload: dict, at: dt.datetime) -> bool:
         """True if this alert was not sent before (and is now recorded as sent)."""
@@ -272,12 +322,58 @@ class AuditStore:
         return cursor.rowcount == 1
 
     # -- waivers ------------------------------------------------------------------------------------------
-    def waive(self, fingerprint: str, by: str, reason: str, until: dt.date | None) -> None:
+    def waive(self, fingerprint: str, by: str, reason: str, until: dt.date | None, actor: str | None = None) -> None:
+        """Accept a finding (by: whose decision; actor: who recorded it, if someone else), recorded in actions."""
         known = self.db.execute("SELECT 1 FROM findings WHERE fingerprint = ?", (fingerprint,)).fetchone()
         if not known:
             raise ShixianError(f"no finding with fingerprint {fingerprint} in {self.path}")
-        self.db.execute("INSERT OR REPLACE INTO waivers VALUES (?, ?, ?, ?, ?)",
-                        (fingerprint, by, reason, until.isoformat() if until else None, _now()))
+        until_text = until.isoformat() if until else None
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute("INSERT OR REPLACE INTO waivers VALUES (?, ?, ?, ?, ?)",
+                            (fingerprint, by, reason, until_text, _now()))
+            self._record_action(actor or by, "waive", fingerprint, {"by": by, "reason": reason, "until": until_text})
+
+    def revoke_waiver(self, fingerprint: str, actor: str, reason: str) -> bool:
+        """End a waiver now (the finding fails runs again); False if there was none."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            gone = self.db.execute("DELETE FROM waivers WHERE fingerprint = ?", (fingerprint,)).rowcount
+            if gone:
+                self._record_action(actor, "revoke", fingerprint, {"reason": reason})
+        return bool(gone)
+
+    def waiver(self, fingerprint: str) -> dict | None:
+        row = self.db.execute("SELECT by, reason, until, created_at FROM waivers WHERE fingerprint = ?",
+                              (fingerprint,)).fetchone()
+        return dict(zip(("by", "reason", "until", "created_at"), row)) if row else None
+
+    # -- actions (who did what, when) ------------------------------------------------------------------
+    def _record_action(self, user: str, action: str, target: str, detail: dict) -> None:
+        self.db.execute("INSERT INTO actions (at, user, action, target, detail) VALUES (?, ?, ?, ?, ?)",
+                        (_now(), user, action, target, json.dumps(detail, ensure_ascii=False)))
+
+    def record_task_done(self, event: Event, user: str) -> bool:
+        """Store a task's completing event and the action in one transaction; False if the event id exists."""
+        data = json.dumps(event.to_json(), ensure_ascii=False, sort_keys=True)
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            added = self.db.execute("INSERT OR IGNORE INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                    (event.id, event.type, event.subject, event.time.isoformat(), event.body, data,
+                                     f"workbench:{user}", _now())).rowcount
+            if added:
+                self._record_action(user, "task_done", event.subject,
+                                    {"event": event.id, "date": event.time.date().isoformat(), "body": event.body})
+        return bool(added)
+
+    def actions(self, target: str | None = None, limit: int = 200) -> list[dict]:
+        cols = ("id", "at", "user", "action", "target", "detail")
+        sql = f"SELECT {', '.join(cols)} FROM actions"
+        args: tuple = ()
+        if target is not None:
+            sql, args = sql + " WHERE target = ?", (target,)
+        rows = self.db.execute(sql + " ORDER BY id DESC LIMIT ?", (*args, limit)).fetchall()
+        return [dict(zip(cols, row), detail=json.loads(row[5])) for row in rows]
 
     def active_waivers(self, on: dt.date) -> dict[str, dict]:
         out = {}

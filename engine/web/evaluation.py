@@ -1,0 +1,93 @@
+"""The latest run re-evaluated with every outcome kept, for what the database alone cannot say.
+
+The audit database keeps findings (what went wrong), not the obligations met on time, the events of
+each subject or the work-plan tasks. The workbench reads the latest run's input files again (when they
+are still there, unchanged: their SHA-256 is in the run) plus the events stored by `shixian ingest` or by
+the task board, and evaluates them as of the run's moment, keeping every outcome. That gives the
+on-time rates with their denominators, each subject's timeline and explanation, and the task board.
+It is done once per (run, stored events) and cached; when the inputs are gone the pages say so and
+show what the database has.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..audit import Engine, file_digest
+from ..events import read_events
+from ..model.events import Event
+from ..model.findings import Finding
+
+
+@dataclass
+class Evaluation:
+    run_id: int
+    as_of: dt.datetime
+    outcomes: list[Finding] = field(default_factory=list)
+    events_by_subject: dict[str, list[Event]] = field(default_factory=dict)
+    task_board: list[dict] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # inputs that are gone or changed: why figures are absent
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    def outcomes_of(self, subject: str) -> list[Finding]:
+        return [o for o in self.outcomes if o.subject == subject]
+
+
+def _locate(name: str, db_path: Path) -> Path | None:
+    """An input as the run named it: relative to here, to the database's folder, or to its parent."""
+    path = Path(name)
+    if path.is_absolute():
+        return path if path.exists() else None
+    for base in (Path.cwd(), db_path.parent, db_path.parent.parent):
+        if (base / path).exists():
+            return base / path
+    return None
+
+
+class EvaluationCache:
+    def __init__(self, db_path: Path):
+        self.db_path = db_path
+        self._lock = threading.Lock()
+        self._key: tuple | None = None
+        self._value: Evaluation | None = None
+
+    def get(self, engine: Engine, store, run: dict | None) -> Evaluation | None:
+        if run is None:
+            return None
+        key = (run["id"], store.events_digest(), id(engine))
+        with self._lock:
+            if self._key != key:
+                self._value, self._key = self._evaluate(engine, store, run), key
+            return self._value
+
+    def _evaluate(self, engine: Engine, store, run: dict) -> Evaluation:
+        import json
+
+        as_of = dt.datetime.fromisoformat(run["as_of"])
+        result = Evaluation(run["id"], as_of)
+        files = []
+        for name, digest in json.loads(run["inputs"]).items():
+            if name == "event-store":
+                continue
+            path = _locate(name, self.db_path)
+            if path is None:
+                result.missing.append(f"{name}：文件不在 (file not found)")
+            elif file_digest(path) != digest:
+                result.missing.append(f"{name}：文件已变动 (changed since the run)")
+            else:
+                files.append(path)
+        log = read_events(files, engine.ruleset.event_types)
+        stored = store.events(engine.ruleset.event_types)
+        known = {event.id for event in log.events}
+        log.events.extend(event for event in stored if event.id not in known)
+        evaluated = engine.evaluate(log.events, as_of, keep_outcomes=True)
+        result.outcomes = evaluated.outcomes
+        result.task_board = evaluated.task_board
+        for event in sorted(log.events, key=lambda e: e.time):
+            result.events_by_subject.setdefault(event.subject, []).append(event)
+        return result

@@ -1,0 +1,90 @@
+"""总览: on-time figures per body and department for a period, the trend by month, what falls due in the
+next N working days, and the last run with its calendar notice."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from fastapi import Request
+
+from ..calendar import SHANGHAI
+from ..errors import CalendarCoverageError
+from ..tally import CLASS_OF, Tally, tally
+from . import queries
+from .charts import month_bars
+
+
+def _month(value: str) -> str:
+    """'2024-03' if the text is a month, else ''."""
+    value = (value or "").strip()[:7]
+    return value if len(value) == 7 and value[:4].isdigit() and value[4] == "-" and value[5:].isdigit() \
+        and 1 <= int(value[5:]) <= 12 else ""
+
+
+def _deadline_month(outcome) -> str | None:
+    return outcome.deadline.astimezone(SHANGHAI).strftime("%Y-%m") if outcome.deadline else None
+
+
+def register(wb) -> None:
+    @wb.router.get("/")
+    def overview(request: Request, start: str = "", end: str = "", body: str = "", within: int = 5):
+        wb.user(request)
+        store = wb.store()
+        engine = wb.engine_of()
+        run = queries.latest_run(store.db)
+        start, end, within = _month(start), _month(end), max(1, min(within, 60))
+        evaluation = wb.evaluation()
+        context = dict(run=run, start=start, end=end, body=body, within=within, evaluation=evaluation,
+                       bodies=queries.choices(store.db)["body"] if run else [], notice=None)
+        if run is None:
+            return wb.render(request, "overview.html", **context)
+        run["counts"] = json.loads(run["counts"])
+        as_of = dt.datetime.fromisoformat(run["as_of"])
+        context["notice"] = calendar_notice(engine.calendar, as_of)
+        if evaluation and evaluation.complete:
+            outcomes = [o for o in evaluation.outcomes if (not body or o.body == body)
+                        and (not start or (_deadline_month(o) or "") >= start)
+                        and (not end or (_deadline_month(o) or "9999") <= end)]
+            context["rows"] = sorted(tally(outcomes, lambda o: (o.body, o.department or "（未填）")).items())
+            context["bodies_total"] = sorted(tally(outcomes, lambda o: o.body).items())
+            context["total"] = tally(outcomes, lambda o: "all").get("all", Tally())
+            by_month: dict[str, dict[str, int]] = {}
+            for o in outcomes:
+                kind = CLASS_OF.get(o.status)
+                if o.deadline and kind != "undetermined":
+                    month = by_month.setdefault(_deadline_month(o), {})
+                    month[kind] = month.get(kind, 0) + 1
+            context["chart"] = month_bars(by_month, start or None, end or None)
+            context["due"] = _falls_due(engine.calendar, outcomes, as_of, within)
+        else:
+            counts = queries.counts_by_month(store.db, body)
+            by_month = {m: {"late": sum(n for s, n in c.items() if s not in ("overdue", "due_soon")),
+                            "overdue": c.get("overdue", 0), "open": c.get("due_soon", 0)}
+                        for m, c in counts.items() if (not start or m >= start) and (not end or m <= end)}
+            context["chart"] = month_bars(by_month, start or None, end or None)
+            context["db_rows"] = queries.counts_by_body(store.db)
+        return wb.render(request, "overview.html", **context)
+
+
+def _falls_due(calendar, outcomes, as_of: dt.datetime, within: int) -> list:
+    """Obligations still open whose deadline is within `within` working days of the as-of day."""
+    try:
+        limit = calendar.add_working_days(as_of.astimezone(SHANGHAI).date(), within)
+    except CalendarCoverageError:
+        limit = None
+    due = [o for o in outcomes if o.status in ("pending", "due_soon") and o.deadline and o.deadline >= as_of
+           and (limit is None or o.deadline.astimezone(SHANGHAI).date() <= limit)]
+    return sorted(due, key=lambda o: o.deadline)[:200]
+
+
+def calendar_notice(calendar, as_of: dt.datetime) -> str | None:
+    """What the officer must know about the calendar at this run: its coverage ending soon, or passed."""
+    last = calendar.covered_years[-1]
+    year = as_of.astimezone(SHANGHAI).year
+    if year > last:
+        return (f"日历只覆盖到 {last} 年：{year} 年的节假日安排尚未载入，按工作日计算的期限无法判定。"
+                f"请更新日历 (calendar ends {last}).")
+    if year == last:
+        return (f"日历覆盖到 {last} 年 12 月 31 日为止；跨入 {last + 1} 年的期限在国务院办公厅公布"
+                f"{last + 1} 年节假日安排并更新日历之前无法判定 (calendar ends {last}-12-31).")
+    return None

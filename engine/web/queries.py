@@ -1,0 +1,213 @@
+"""The workbench's reads of the audit database: the filtered, sorted, paginated finding list and the
+figures of the overview, in SQL over indexed columns (engine/state/store.py) so that a list page stays
+fast with hundreds of thousands of findings (bench/web_bench.py)."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from ..model.findings import event_key
+
+PAGE_SIZE = 50
+LIFECYCLES = ("new", "open", "resolved", "waived")
+SORTS = {
+    "deadline": "deadline, fingerprint",
+    "-deadline": "deadline DESC, fingerprint",
+    "body": "body, department, deadline, fingerprint",
+    "severity": "CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, deadline, fingerprint",
+    "status": "status, deadline, fingerprint",
+    "first_seen": "first_seen_run DESC, deadline, fingerprint",
+}
+SORT_ZH = {"deadline": "期限（早→晚）", "-deadline": "期限（晚→早）", "body": "机关、部门", "severity": "级别",
+           "status": "状态", "first_seen": "最近发现"}
+
+
+@dataclass
+class Filters:
+    body: str = ""
+    department: str = ""
+    rule: str = ""
+    status: str = ""
+    severity: str = ""
+    lifecycle: str = ""
+    date_from: str = ""  # deadline on or after (YYYY-MM-DD)
+    date_to: str = ""  # deadline on or before
+    q: str = ""
+    sort: str = "deadline"
+    page: int = 1
+
+    @classmethod
+    def from_query(cls, params) -> "Filters":
+        values = {name: (params.get(name) or "").strip()[:100] for name in cls.__dataclass_fields__
+                  if name != "page"}
+        try:
+            page = max(1, min(int(params.get("page") or 1), 1_000_000))
+        except ValueError:
+            page = 1
+        filters = cls(**values, page=page)
+        if filters.sort not in SORTS:
+            filters.sort = "deadline"
+        if filters.lifecycle not in LIFECYCLES:
+            filters.lifecycle = ""
+        return filters
+
+    def query(self, **changes) -> dict:
+        """The filters as query parameters (for links to other pages, sorts and exports)."""
+        data = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        data.update(changes)
+        return {k: v for k, v in data.items() if v not in ("", None) and not (k == "page" and v == 1)
+                and not (k == "sort" and v == "deadline")}
+
+
+@dataclass
+class Page:
+    rows: list[dict]
+    total: int
+    filters: Filters
+    groups: list[list[dict]] = field(default_factory=list)  # the rows, findings about one event together
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // PAGE_SIZE))
+
+
+def latest_run(db) -> dict | None:
+    row = db.execute("SELECT id, as_of, started_at, rules_revision, calendar, coverage, inputs, events_read, "
+                     "events_evaluated, events_rejected, counts, new, open, resolved FROM runs "
+                     "ORDER BY id DESC LIMIT 1").fetchone()
+    if row is None:
+        return None
+    keys = ("id", "as_of", "started_at", "rules_revision", "calendar", "coverage", "inputs", "events_read",
+            "events_evaluated", "events_rejected", "counts", "new", "open", "resolved")
+    return dict(zip(keys, row))
+
+
+def _where(filters: Filters, latest: int | None, waiver_day: str, title_rules: list[str]) -> tuple[str, list]:
+    sql, args = ["1=1"], []
+    for column in ("body", "department", "rule", "status", "severity"):
+        value = getattr(filters, column)
+        if value:
+            sql.append(f"{column} = ?")
+            args.append(value)
+    if filters.lifecycle == "new":
+        sql.append("state = 'active' AND first_seen_run = ?")
+        args.append(latest or 0)
+    elif filters.lifecycle == "open":
+        sql.append("state = 'active' AND first_seen_run < ?")
+        args.append(latest or 0)
+    elif filters.lifecycle == "resolved":
+        sql.append("state = 'resolved'")
+    elif filters.lifecycle == "waived":
+        sql.append("fingerprint IN (SELECT fingerprint FROM waivers WHERE until IS NULL OR until >= ?)")
+        args.append(waiver_day)
+    if filters.date_from:
+        sql.append("deadline >= ?")
+        args.append(filters.date_from)
+    if filters.date_to:
+        sql.append("deadline < ?")
+        args.append(filters.date_to + "T24")  # the whole last day, whatever the offset text after it
+    if filters.q:
+        like = "%" + filters.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        parts = [f"{c} LIKE ? ESCAPE '\\'" for c in ("subject", "body", "department", "rule")]
+        args.extend([like] * 4)
+        if title_rules:  # the obligation's title is the rule's: matched in Python, once
+            parts.append(f"rule IN ({', '.join('?' * len(title_rules))})")
+            args.extend(title_rules)
+        sql.append("(" + " OR ".join(parts) + ")")
+    return " AND ".join(sql), args
+
+
+def find(db, filters: Filters, title_rules: list[str], waiver_day: str, limit: int | None = PAGE_SIZE) -> Page:
+    """One page of findings (or, with limit None, all of them: the export), newest lifecycle attached."""
+    latest = db.execute("SELECT max(id) FROM runs").fetchone()[0]
+    where, args = _where(filters, latest, waiver_day, title_rules)
+    total = db.execute(f"SELECT count(*) FROM findings WHERE {where}", args).fetchone()[0]
+    sql = (f"SELECT data, state, first_seen_run, first_seen, last_seen, resolved, fingerprint FROM findings "
+           f"WHERE {where} ORDER BY {SORTS[filters.sort]}")
+    if limit is not None:
+        sql += f" LIMIT {int(limit)} OFFSET {int((filters.page - 1) * limit)}"
+    rows = [_row(item, latest) for item in db.execute(sql, args)]
+    _attach_waivers(db, rows, waiver_day)
+    return Page(rows, total, filters, group_by_event(rows))
+
+
+def _row(item: tuple, latest: int | None) -> dict:
+    data, state, first_run, first, last, resolved, _ = item
+    row = json.loads(data)
+    shown = "resolved" if state == "resolved" else ("new" if first_run == latest else "open")
+    row["lifecycle"] = {"state": shown, "first_seen": first, "last_seen": last, "resolved": resolved}
+    return row
+
+
+def _attach_waivers(db, rows: list[dict], waiver_day: str) -> None:
+    if not rows:
+        return
+    marks = ", ".join("?" * len(rows))
+    found = {fp: {"by": by, "reason": reason, "until": until} for fp, by, reason, until in db.execute(
+        f"SELECT fingerprint, by, reason, until FROM waivers WHERE fingerprint IN ({marks}) "
+        "AND (until IS NULL OR until >= ?)", [r["fingerprint"] for r in rows] + [waiver_day])}
+    for row in rows:
+        row["waiver"] = found.get(row["fingerprint"])
+
+
+def group_by_event(rows: list[dict]) -> list[list[dict]]:
+    """Rows in their order, those about the same event (national and local rules) gathered at the first."""
+    groups: dict[tuple, list[dict]] = {}
+    out: list[list[dict]] = []
+    for row in rows:
+        key = event_key(row)
+        if not key[1]:
+            out.append([row])
+            continue
+        if key not in groups:
+            groups[key] = []
+            out.append(groups[key])
+        groups[key].append(row)
+    return out
+
+
+def finding(db, fingerprint: str) -> dict | None:
+    latest = db.execute("SELECT max(id) FROM runs").fetchone()[0]
+    item = db.execute("SELECT data, state, first_seen_run, first_seen, last_seen, resolved, fingerprint, "
+                      "last_seen_run, resolved_run FROM findings WHERE fingerprint = ?", (fingerprint,)).fetchone()
+    if item is None:
+        return None
+    row = _row(item[:7], latest)
+    row["lifecycle"].update(first_run=item[2], last_run=item[7], resolved_run=item[8])
+    return row
+
+
+def same_event(db, row: dict) -> list[dict]:
+    """Other findings about the same event (the national rule beside the local one, or the reverse)."""
+    subject, event = event_key(row)
+    if not event:
+        return []
+    latest = db.execute("SELECT max(id) FROM runs").fetchone()[0]
+    return [_row(item, latest) for item in db.execute(
+        "SELECT data, state, first_seen_run, first_seen, last_seen, resolved, fingerprint FROM findings "
+        "WHERE subject = ? AND event = ? AND fingerprint != ? ORDER BY rule", (subject, event, row["fingerprint"]))]
+
+
+def choices(db) -> dict[str, list]:
+    """Values for the filter menus (distinct bodies, departments, rules, statuses, severities)."""
+    out = {}
+    for column in ("body", "department", "rule", "status", "severity"):
+        out[column] = [v for (v,) in db.execute(f"SELECT DISTINCT {column} FROM findings ORDER BY {column}")]
+    return out
+
+
+def counts_by_month(db, body: str = "") -> dict[str, dict[str, int]]:
+    """Findings by the month of their deadline and status (for the chart when no evaluation is at hand)."""
+    sql = "SELECT substr(deadline, 1, 7), status, count(*) FROM findings WHERE deadline IS NOT NULL"
+    args: list = []
+    if body:
+        sql, args = sql + " AND body = ?", [body]
+    out: dict[str, dict[str, int]] = {}
+    for month, status, n in db.execute(sql + " GROUP BY 1, 2", args):
+        out.setdefault(month, {})[status] = n
+    return out
+
+
+def counts_by_body(db) -> list[tuple]:
+    return db.execute("SELECT body, department, status, count(*) FROM findings WHERE state = 'active' "
+                      "GROUP BY 1, 2, 3 ORDER BY 1, 2").fetchall()

@@ -1,0 +1,125 @@
+"""The workbench over HTTP: who may read and write, CSRF, the list's search, filters and exports, /docs
+served locally. Against a real server (`shixian serve --db`) over a real audit of the bundled examples."""
+import csv
+import io
+import sqlite3
+import urllib.parse
+
+import pytest
+from openpyxl import load_workbook
+
+from webserver import SHARED, TOKENS, Client, demo_db, start
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("web")
+    db = demo_db(folder)
+    port, proc = start(db, folder)
+    yield port, db
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def test_nothing_readable_without_login(served):
+    port, _ = served
+    client = Client(port)
+    for path in ("/", "/findings", "/findings.csv", "/findings.xlsx", "/tasks", "/check", "/rules", "/calendar",
+                 "/runs", "/runs/1/rejects.jsonl"):
+        status, location, _ = client.get(path)
+        assert status == 303 and location.startswith("/login"), path
+    assert client.post("/findings/0000/waive", {"reason": "x"})[0] == 303  # to the login page, nothing written
+
+
+def test_wrong_token_refused(served):
+    port, _ = served
+    client = Client(port)
+    assert client.login("not-a-token", "某人") == 401
+    assert client.get("/findings")[0] == 303
+    # the shared API token needs a name (who is acting); with it, it logs in
+    assert client.login(SHARED, "") == 401
+    assert client.login(SHARED, "赵六") == 303
+    assert "赵六" in client.get("/")[2].decode()
+
+
+def test_read_role_cannot_waive_and_csrf_is_checked(served):
+    port, db = served
+    fingerprint = sqlite3.connect(db).execute("SELECT fingerprint FROM findings ORDER BY fingerprint").fetchone()[0]
+    reader = Client(port)
+    assert reader.login(TOKENS["reader"]) == 303
+    csrf = reader.csrf(f"/findings/{fingerprint}")
+    status, _, page = reader.post(f"/findings/{fingerprint}/waive", {"csrf": csrf, "reason": "试图豁免"})
+    assert status == 403 and "可豁免" in page.decode()
+    officer = Client(port)
+    assert officer.login(TOKENS["officer"]) == 303
+    assert officer.post(f"/findings/{fingerprint}/waive", {"reason": "无令牌"})[0] == 403  # no CSRF token
+    assert officer.post(f"/findings/{fingerprint}/waive", {"reason": "错令牌", "csrf": csrf})[0] == 403  # another's
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM waivers").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM actions").fetchone()[0] == 0
+
+
+def test_waive_and_revoke_carry_the_user(served):
+    port, db = served
+    with sqlite3.connect(db) as conn:
+        fingerprint = conn.execute("SELECT fingerprint FROM findings WHERE body = '临沂市司法局' "
+                                   "ORDER BY fingerprint").fetchone()[0]
+    officer = Client(port)
+    officer.login(TOKENS["officer"])
+    csrf = officer.csrf(f"/findings/{fingerprint}")
+    status, location, _ = officer.post(f"/findings/{fingerprint}/waive",
+                                       {"csrf": csrf, "by": "主任 陈七", "reason": "申请人撤回", "until": "2025-03-31"})
+    assert status == 303 and location.endswith("done=waived")
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT by, reason, until FROM waivers WHERE fingerprint = ?",
+                            (fingerprint,)).fetchone() == ("主任 陈七", "申请人撤回", "2025-03-31")
+        assert conn.execute("SELECT user, action FROM actions WHERE target = ?", (fingerprint,)).fetchall() == [
+            ("张三", "waive")]
+    listed = officer.get("/findings?" + urllib.parse.urlencode({"lifecycle": "waived"}))[2].decode()
+    assert fingerprint in listed
+    officer.post(f"/findings/{fingerprint}/revoke", {"csrf": csrf, "reason": "误操作"})
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM waivers WHERE fingerprint = ?", (fingerprint,)).fetchone()[0] == 0
+        assert conn.execute("SELECT user, action FROM actions WHERE target = ? ORDER BY id",
+                            (fingerprint,)).fetchall() == [("张三", "waive"), ("张三", "revoke")]
+    page = officer.get(f"/findings/{fingerprint}")[2].decode()
+    assert "撤销豁免" in page and "申请人撤回" in page  # the record shows both actions
+
+
+def test_partial_chinese_search_and_exports_match_the_database(served):
+    port, db = served
+    client = Client(port)
+    client.login(TOKENS["reader"])
+    with sqlite3.connect(db) as conn:
+        jiangsu = conn.execute("SELECT count(*) FROM findings WHERE body = '江苏省司法厅'").fetchone()[0]
+        late_linyi = conn.execute("SELECT count(*) FROM findings WHERE body = '临沂市司法局' "
+                                  "AND status = 'late'").fetchone()[0]
+        everyone = conn.execute("SELECT count(*) FROM findings").fetchone()[0]
+    page = client.get("/findings?" + urllib.parse.urlencode({"q": "江苏"}))[2].decode()
+    assert f"共 <b>{jiangsu}</b> 条" in page
+    _, _, data = client.get("/findings.csv?" + urllib.parse.urlencode({"q": "江苏"}))
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert len(rows) == jiangsu + 1 and {r[8] for r in rows[1:]} == {"江苏省司法厅"}
+    assert everyone > 50  # more than one page: the export must not stop at the page
+    _, _, data = client.get("/findings.csv?" + urllib.parse.urlencode({"q": "司法", "page": 2}))
+    assert len(data.decode("utf-8-sig").splitlines()) == everyone + 1
+    query = urllib.parse.urlencode({"body": "临沂市司法局", "status": "late"})
+    _, _, data = client.get("/findings.xlsx?" + query)
+    sheet = load_workbook(io.BytesIO(data)).active
+    values = list(sheet.iter_rows(values_only=True))
+    assert len(values) == late_linyi + 1
+    assert {v[2] for v in values[1:]} == {"逾期完成"}
+    deadline = values[1][10]
+    assert deadline.year in (2021, 2022) and sheet.cell(2, 11).number_format == "yyyy-mm-dd"  # a real date
+
+
+def test_api_docs_are_served_locally(served):
+    port, _ = served
+    client = Client(port)
+    status, _, page = client.get("/docs")
+    text = page.decode()
+    assert status == 200 and "https://" not in text and "http://" not in text
+    assert client.get("/swagger-ui/swagger-ui-bundle.js")[0] == 200
+    assert client.get("/swagger-ui/swagger-ui.css")[0] == 200
+    # the API still needs its bearer token
+    assert client.request("POST", "/v1/check", headers={"Content-Type": "application/json"})[0] == 401
