@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench bench-calendar bench-check bench-live bench-scale bench-durable bench-ledger browser clean
+.PHONY: demo test bench bench-calendar bench-check bench-live bench-scale bench-durable bench-ledger bench-web browser screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
 	$(BIN)/shixian validate rules
 	$(BIN)/shixian test rules
+
+# Screenshots of every workbench page at 1280 and 400 px wide, over the demo's database: out/screenshots/.
+screenshots: demo browser
+	$(BIN)/python docs/screenshots.py
 
 # The HTML report is tested in a real headless Chromium from Debian's packages.
 browser:
@@ -58,6 +62,10 @@ bench-scale-10m: $(STAMP)
 
 bench-ledger: $(STAMP)
 	$(BIN)/python bench/ledger_bench.py --rows 100000
+
+# List pages of the workbench over 500,000 findings (builds out/bench-web.sqlite once).
+bench-web: $(STAMP)
+	$(BIN)/python bench/web_bench.py --findings 500000
 
 bench-durable: $(STAMP)
 	$(BIN)/python bench/durable_bench.py --events 1000000

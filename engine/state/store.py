@@ -103,16 +103,17 @@ CREATE TABLE IF NOT EXISTS rejects (
 CREATE INDEX IF NOT EXISTS rejects_run ON rejects (run_id);
 """
 
-# Columns and indexes the workbench lists and filters by (engine/web/queries.py). The deadline and the
-# event a finding is about are read from its JSON by generated columns, so a run writes nothing extra and
-# older databases gain them on open.
+# Columns and indexes the workbench lists and filters by (engine/web/queries.py). The deadline's last day
+# (local, as deadline_text writes it: 2024-10-08 for "2024-10-08 24:00") and the event a finding is about
+# are read from its JSON by generated columns, so a run writes nothing extra and older databases gain
+# them on open.
 GENERATED = {
-    "deadline": "json_extract(data, '$.deadline')",
+    "due_day": "substr(json_extract(data, '$.deadline_text'), 1, 10)",
     "event": "coalesce(json_extract(data, '$.trigger.id'), json_extract(data, '$.period'), '')",
 }
 INDEXES = """
-CREATE INDEX IF NOT EXISTS findings_deadline ON findings (deadline);
-CREATE INDEX IF NOT EXISTS findings_body_deadline ON findings (body, deadline);
+CREATE INDEX IF NOT EXISTS findings_due_day ON findings (due_day);
+CREATE INDEX IF NOT EXISTS findings_body_due_day ON findings (body, due_day);
 CREATE INDEX IF NOT EXISTS findings_rule ON findings (rule);
 CREATE INDEX IF NOT EXISTS findings_department ON findings (department);
 CREATE INDEX IF NOT EXISTS findings_subject_event ON findings (subject, event);

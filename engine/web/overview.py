@@ -22,7 +22,8 @@ def _month(value: str) -> str:
 
 
 def _deadline_month(outcome) -> str | None:
-    return outcome.deadline.astimezone(SHANGHAI).strftime("%Y-%m") if outcome.deadline else None
+    """The month of the deadline's last day (a 24:00 deadline on 03-31 is March's, not April's)."""
+    return outcome.deadline_text[:7] if outcome.deadline_text else None
 
 
 def register(wb) -> None:
@@ -51,7 +52,7 @@ def register(wb) -> None:
             by_month: dict[str, dict[str, int]] = {}
             for o in outcomes:
                 kind = CLASS_OF.get(o.status)
-                if o.deadline and kind != "undetermined":
+                if o.deadline_text and kind != "undetermined":
                     month = by_month.setdefault(_deadline_month(o), {})
                     month[kind] = month.get(kind, 0) + 1
             context["chart"] = month_bars(by_month, start or None, end or None)
@@ -73,7 +74,7 @@ def _falls_due(calendar, outcomes, as_of: dt.datetime, within: int) -> list:
     except CalendarCoverageError:
         limit = None
     due = [o for o in outcomes if o.status in ("pending", "due_soon") and o.deadline and o.deadline >= as_of
-           and (limit is None or o.deadline.astimezone(SHANGHAI).date() <= limit)]
+           and (limit is None or (o.deadline_text or "")[:10] <= limit.isoformat())]  # by the last day
     return sorted(due, key=lambda o: o.deadline)[:200]
 
 

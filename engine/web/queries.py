@@ -11,12 +11,12 @@ from ..model.findings import event_key
 PAGE_SIZE = 50
 LIFECYCLES = ("new", "open", "resolved", "waived")
 SORTS = {
-    "deadline": "deadline, fingerprint",
-    "-deadline": "deadline DESC, fingerprint",
-    "body": "body, department, deadline, fingerprint",
-    "severity": "CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, deadline, fingerprint",
-    "status": "status, deadline, fingerprint",
-    "first_seen": "first_seen_run DESC, deadline, fingerprint",
+    "deadline": "due_day, fingerprint",
+    "-deadline": "due_day DESC, fingerprint",
+    "body": "body, department, due_day, fingerprint",
+    "severity": "CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, due_day, fingerprint",
+    "status": "status, due_day, fingerprint",
+    "first_seen": "first_seen_run DESC, due_day, fingerprint",
 }
 SORT_ZH = {"deadline": "期限（早→晚）", "-deadline": "期限（晚→早）", "body": "机关、部门", "severity": "级别",
            "status": "状态", "first_seen": "最近发现"}
@@ -100,12 +100,12 @@ def _where(filters: Filters, latest: int | None, waiver_day: str, title_rules: l
     elif filters.lifecycle == "waived":
         sql.append("fingerprint IN (SELECT fingerprint FROM waivers WHERE until IS NULL OR until >= ?)")
         args.append(waiver_day)
-    if filters.date_from:
-        sql.append("deadline >= ?")
+    if filters.date_from:  # on the deadline's last day
+        sql.append("due_day >= ?")
         args.append(filters.date_from)
     if filters.date_to:
-        sql.append("deadline < ?")
-        args.append(filters.date_to + "T24")  # the whole last day, whatever the offset text after it
+        sql.append("due_day <= ?")
+        args.append(filters.date_to)
     if filters.q:
         like = "%" + filters.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         parts = [f"{c} LIKE ? ESCAPE '\\'" for c in ("subject", "body", "department", "rule")]
@@ -198,7 +198,7 @@ def choices(db) -> dict[str, list]:
 
 def counts_by_month(db, body: str = "") -> dict[str, dict[str, int]]:
     """Findings by the month of their deadline and status (for the chart when no evaluation is at hand)."""
-    sql = "SELECT substr(deadline, 1, 7), status, count(*) FROM findings WHERE deadline IS NOT NULL"
+    sql = "SELECT substr(due_day, 1, 7), status, count(*) FROM findings WHERE due_day IS NOT NULL"
     args: list = []
     if body:
         sql, args = sql + " AND body = ?", [body]

@@ -2,10 +2,14 @@
 marked by the kind of day they count (rest days, named holidays, make-up working days)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..cli.explain_cmd import QUIET_ZH
 from ..model.findings import STATUS_ZH
+
+
+DAY_STEP = re.compile(r"\d{4}-\d{2}-\d{2} 周")
 
 
 @dataclass
@@ -32,17 +36,20 @@ class Timeline:
 
 
 def step_kind(text: str) -> str:
+    """The kind of day a day-by-day step counts ('2024-09-14 周六，中秋调休上班 → 第17个工作日')."""
+    if not DAY_STEP.match(text):
+        return ""
     if "调休上班" in text:
         return "makeup"
     if "放假" in text:
         return "holiday"
-    if "周末休息" in text or "不计" in text:
+    if "周末休息" in text:
         return "rest"
     return ""
 
 
 def steps_of(lines: list[str]) -> list[Step]:
-    return [Step(line.strip(), step_kind(line)) for line in lines]
+    return [Step(line.strip(), step_kind(line.strip())) for line in lines]
 
 
 def timeline(engine, evaluation, finding: dict) -> Timeline:
