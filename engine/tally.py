@@ -7,8 +7,8 @@ are not in the denominator; undetermined ones (the calendar lacks a year) are co
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 CLASS_OF = {"on_time": "on_time", "met": "on_time",
             "late": "late", "short": "late", "below_count": "late", "missing_fields": "late", "unlinked": "late",

@@ -7,7 +7,6 @@ import urllib.parse
 
 import pytest
 from openpyxl import load_workbook
-
 from webserver import SHARED, TOKENS, Client, demo_db, start
 
 

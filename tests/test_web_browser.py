@@ -6,7 +6,6 @@ import sqlite3
 import urllib.parse
 
 import pytest
-
 from test_reports import _chromium
 from webserver import SHARED, TOKENS, demo_db, start
 

@@ -37,7 +37,7 @@ class Filters:
     page: int = 1
 
     @classmethod
-    def from_query(cls, params) -> "Filters":
+    def from_query(cls, params) -> Filters:
         values = {name: (params.get(name) or "").strip()[:100] for name in cls.__dataclass_fields__
                   if name != "page"}
         try:

@@ -11,9 +11,9 @@ from collections import defaultdict
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
+from ..calendar import SHANGHAI
 from ..errors import CalendarCoverageError
 from ..ruletest import run_case
-from ..calendar import SHANGHAI
 
 WEEKDAYS = ("一", "二", "三", "四", "五", "六", "日")
 

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from ..cli.explain_cmd import QUIET_ZH
 from ..model.findings import STATUS_ZH
 
-
 DAY_STEP = re.compile(r"\d{4}-\d{2}-\d{2} 周")
 
 
