@@ -30,7 +30,9 @@ def pages(db: Path) -> list[tuple[str, str]]:
             ("rules", "/rules"), ("calendar", "/calendar?month=2024-10"), ("runs", "/runs"), ("docs", "/docs")]
 
 
-def shoot(base: str, db: Path, out: Path, widths=WIDTHS, only: list[str] | None = None) -> list[Path]:
+def shoot(base: str, db: Path, out: Path, widths=WIDTHS, only: list[str] | None = None,
+          full: bool = True) -> list[Path]:
+    """One PNG per page and width; full: the whole page's height, else the first 900 px."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
@@ -61,8 +63,9 @@ def shoot(base: str, db: Path, out: Path, widths=WIDTHS, only: list[str] | None 
                     browser.set_window_size(width, 900)
                     browser.get(base + path)
                     time.sleep(0.3 if name != "docs" else 1.5)
-                    height = browser.execute_script("return document.documentElement.scrollHeight")
-                    browser.set_window_size(width, min(max(height, 600), 6000))
+                    if full:
+                        height = browser.execute_script("return document.documentElement.scrollHeight")
+                        browser.set_window_size(width, min(max(height, 600), 6000))
                     target = out / f"{name}-{width}.png"
                     browser.save_screenshot(str(target))
                     written.append(target)
@@ -75,6 +78,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, default=ROOT / "out" / "audit.sqlite")
     parser.add_argument("--out", type=Path, default=ROOT / "out" / "screenshots")
+    parser.add_argument("--readme", action="store_true",
+                        help="also write docs/workbench.png (the overview at 1280x900) for the README")
     args = parser.parse_args()
     if not args.db.exists():
         raise SystemExit(f"{args.db}: no audit database; run 'make demo' first")
@@ -94,6 +99,11 @@ def main() -> int:
                 time.sleep(0.2)
         for path in shoot(f"http://127.0.0.1:{port}", args.db, args.out):
             print(path)
+        if args.readme:
+            for path in shoot(f"http://127.0.0.1:{port}", args.db, args.out / "readme", (1280,), ["overview"],
+                              full=False):
+                shutil.copy(path, ROOT / "docs" / "workbench.png")
+                print(ROOT / "docs" / "workbench.png")
     finally:
         proc.terminate()
         proc.wait(timeout=10)

@@ -59,10 +59,21 @@ def test_csv_has_bom_and_reads_back(outputs, expected):
 
 def test_xlsx_sheets_and_filter(outputs, expected):
     book = openpyxl.load_workbook(outputs["xlsx"])
-    assert book.sheetnames == ["问题清单", "汇总"]
+    assert book.sheetnames == ["问题清单", "汇总", "按机关"]
     sheet = book["问题清单"]
     assert sheet.auto_filter.ref.startswith("A1:")
     assert sheet.max_row == len(expected["findings"]) + 1
+    header = [c.value for c in sheet[1]]
+    first = expected["findings"][0]
+    row = [c.value for c in sheet[2]]
+    assert row[header.index("级别")] == {"error": "严重", "warning": "警告", "info": "提示"}[first["severity"]]
+    deadline = sheet.cell(2, header.index("期限") + 1)
+    assert deadline.is_date and deadline.value.date().isoformat() == first["deadline_text"][:10]  # a real date
+    # the national and the local verdict on one document share the event column
+    events = [r[header.index("同一事件")] for r in sheet.iter_rows(min_row=2, values_only=True)]
+    assert any(events.count(e) > 1 for e in events if e)
+    per_body = list(book["按机关"].iter_rows(values_only=True))
+    assert per_body[1][0] == "江苏省司法厅" and per_body[1][1] == len(expected["findings"])
     summary = {row[0]: row[1] for row in book["汇总"].iter_rows(values_only=True) if row and row[0]}
     assert summary["问题总数"] == len(expected["findings"])
     assert summary["已逾期未完成"] == expected["summary"]["by_status"]["overdue"]

@@ -44,6 +44,7 @@ def console_errors(browser) -> list:
 
 def login(browser, base, token, name=None):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     browser.delete_all_cookies()
     browser.get(base + "/findings")
@@ -52,6 +53,8 @@ def login(browser, base, token, name=None):
     if name:
         browser.find_element(By.NAME, "name").send_keys(name)
     browser.find_element(By.CSS_SELECTOR, "#login button").click()
+    # wait for the login to land (its cookie set) before the test navigates on
+    WebDriverWait(browser, 30).until(lambda b: "/login" not in b.current_url)
 
 
 def test_officer_filters_opens_waives_and_revokes(served, browser):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from html import escape
 
-from ..model.findings import STATUS_ZH
+from ..model.findings import SEVERITY_ZH, STATUS_ZH, event_key
 from .table import ORDER, STATE_ZH
 
 CSS = """
@@ -17,7 +17,8 @@ h1{font-size:22px}h2{font-size:18px;margin-top:28px;border-bottom:1px solid #ddd
 .cards{display:flex;flex-wrap:wrap;gap:12px}.card{border:1px solid #ddd;border-radius:6px;padding:10px 16px;min-width:110px}
 .card b{display:block;font-size:24px}.overdue b,.late b{color:#b00020}.due_soon b{color:#b26a00}
 table{border-collapse:collapse;width:100%;font-size:14px}th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
-th{background:#f4f4f4}details{margin:2px 0}pre{white-space:pre-wrap;font-size:13px;background:#fafafa;padding:6px}
+th{background:#f4f4f4}.chart{width:100%;max-width:1150px;height:auto}figcaption{font-size:13px}
+figcaption .key{margin-right:12px}.key i{display:inline-block;width:10px;height:10px;margin-right:4px}details{margin:2px 0}pre{white-space:pre-wrap;font-size:13px;background:#fafafa;padding:6px}
 .waived{color:#666}.muted{color:#666;font-size:13px}.notice{background:#fff7e0;border-left:4px solid #e0a000;padding:6px 10px}
 ul{margin:0;padding-left:18px}.task.overdue,.task.late{color:#b00020}.task.due_soon{color:#b26a00}.task.on_time{color:#2e7d32}
 """
@@ -30,28 +31,25 @@ def _table(headers: list[str], rows: list[list[str]], cls: str = "") -> str:
 
 
 def _chart(findings) -> str:
-    months = Counter(f.deadline.strftime("%Y-%m") for f in findings if f.deadline)
-    if not months:
-        return '<p class="muted">没有带期限的问题。</p>'
-    keys = sorted(months)
-    peak = max(months.values())
-    bar, gap, height = 28, 10, 160
-    width = len(keys) * (bar + gap) + 40
-    parts = [f'<svg id="by-month" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 60}" '
-             f'role="img" aria-label="按到期月份统计的问题数">']
-    for i, key in enumerate(keys):
-        h = round(height * months[key] / peak)
-        x = 20 + i * (bar + gap)
-        parts.append(f'<rect x="{x}" y="{height - h + 10}" width="{bar}" height="{h}" fill="#3b6ea5">'
-                     f'<title>{key}: {months[key]}</title></rect>')
-        parts.append(f'<text x="{x + bar / 2}" y="{height - h + 5}" font-size="11" text-anchor="middle">{months[key]}</text>')
-        parts.append(f'<text x="{x + bar / 2}" y="{height + 25}" font-size="10" text-anchor="middle" '
-                     f'transform="rotate(-45 {x + bar / 2} {height + 25})">{key}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+    """Findings by the month of their deadline's last day, every month on the axis (engine/web/charts.py)."""
+    from ..tally import CLASS_OF
+    from ..web.charts import month_bars
+
+    months: dict[str, dict[str, int]] = {}
+    for f in findings:
+        if f.deadline_text:
+            month = months.setdefault(f.deadline_text[:7], {})
+            kind = CLASS_OF.get(f.status, "late")
+            month[kind] = month.get(kind, 0) + 1
+    return month_bars(months, label="按到期月份统计的问题数")
 
 
 def _finding_rows(report, findings) -> list[list[str]]:
+    by_event: dict[tuple, list] = {}
+    for f in findings:
+        key = event_key(f.to_json())
+        if key[1]:
+            by_event.setdefault(key, []).append(f)
     rows = []
     for f in findings:
         life = (report.lifecycle.get(f.fingerprint) or {}).get("state")
@@ -60,9 +58,13 @@ def _finding_rows(report, findings) -> list[list[str]]:
         detail = (f"{escape(f.message)}<details><summary>计算过程与依据</summary><pre>{steps}</pre>"
                   f"<p>{escape(f.source.get('document', ''))} {escape(f.source.get('article', ''))}："
                   f"{escape(f.source.get('text', ''))}</p></details>")
+        others = [o for o in by_event.get(event_key(f.to_json()), []) if o is not f]
+        if others:  # the national and the local rule on the same request or document
+            detail += ('<p class="same-event">同一事件的其他结论：' + "；".join(
+                f"{escape(o.rule)}（{escape(STATUS_ZH.get(o.status, o.status))}）" for o in others) + "</p>")
         if waiver:
             detail += f'<p class="waived">已豁免：{escape(waiver["by"])}，{escape(waiver["reason"])}</p>'
-        rows.append([escape(STATUS_ZH.get(f.status, f.status)), escape(f.severity), escape(f.deadline_text or "-"),
+        rows.append([escape(STATUS_ZH.get(f.status, f.status)), escape(SEVERITY_ZH.get(f.severity, f.severity)), escape(f.deadline_text or "-"),
                      escape(f.subject), escape(f.body), escape(f.department or "-"), escape(f.rule), detail,
                      escape(STATE_ZH.get(life, "-"))])
     return rows

@@ -1,6 +1,8 @@
-"""`--format xlsx`: a findings sheet with filters and a summary sheet."""
+"""`--format xlsx`: a findings sheet with filters (deadlines and first-seen days as real Excel dates), a
+summary sheet, and a sheet per body with its findings by status."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections import Counter
 
@@ -19,8 +21,15 @@ def render(report) -> bytes:
     sheet.append([zh for _, zh in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
+    keys = [key for key, _ in COLUMNS]
+    dates = [keys.index("deadline_text"), keys.index("first_seen")]
     for row in flat_rows(report):
+        for col in dates:  # the deadline's last day ('2024-10-08 24:00' -> 2024-10-08) as a date cell
+            row[col] = dt.date.fromisoformat(row[col][:10]) if row[col] else None
         sheet.append(row)
+    for cells in sheet.iter_rows(min_row=2):
+        for col in dates:
+            cells[col].number_format = "yyyy-mm-dd"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{max(sheet.max_row, 1)}"
     sheet.freeze_panes = "A2"
     for index, (key, _) in enumerate(COLUMNS, start=1):
@@ -48,6 +57,17 @@ def render(report) -> bytes:
         summary.append([])
         for key, value in report.lifecycle_counts().items():
             summary.append([key, value])
+    by_body = book.create_sheet("按机关")
+    statuses = sorted({f.status for f in report.findings})
+    by_body.append(["机关", "问题总数", *[STATUS_ZH.get(s, s) for s in statuses], "严重", "警告", "提示"])
+    for cell in by_body[1]:
+        cell.font = Font(bold=True)
+    counts = Counter((f.body, f.status) for f in report.findings)
+    severities = Counter((f.body, f.severity) for f in report.findings)
+    for body in sorted({f.body for f in report.findings}):
+        by_body.append([body, sum(counts[(body, s)] for s in statuses), *[counts[(body, s)] for s in statuses],
+                        severities[(body, "error")], severities[(body, "warning")], severities[(body, "info")]])
+    by_body.column_dimensions["A"].width = 24
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
