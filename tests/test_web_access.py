@@ -122,3 +122,35 @@ def test_api_docs_are_served_locally(served):
     assert client.get("/swagger-ui/swagger-ui.css")[0] == 200
     # the API still needs its bearer token
     assert client.request("POST", "/v1/check", headers={"Content-Type": "application/json"})[0] == 401
+
+
+def test_open_mode_login_by_name_and_rejects_download(tmp_path):
+    """Without a token, anyone who reaches the port logs in by name; a run's refused lines download as
+    JSON Lines with their file, line and reason."""
+    import json
+
+    from conftest import run_cli
+    from webserver import EXAMPLES
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x1", "type": "request.received"}\nnot json\n', encoding="utf-8")
+    db = tmp_path / "audit.sqlite"
+    result = run_cli("audit", "--events", EXAMPLES[0], str(bad), "--as-of", "2024-12-31", "--db", str(db),
+                     "--fail-on", "never", "--rejects", str(tmp_path / "rejects.jsonl"))
+    assert result.returncode == 0, result.stderr
+    port, proc = start(db, tmp_path, users=False)
+    try:
+        client = Client(port)
+        assert client.get("/runs")[0] == 303  # even open, a name first: every write must carry one
+        assert client.login(name="") == 401
+        assert client.login(name="值班员") == 303
+        page = client.get("/runs")[2].decode()
+        assert "/runs/1/rejects.jsonl" in page
+        status, _, data = client.get("/runs/1/rejects.jsonl")
+        lines = [json.loads(line) for line in data.decode("utf-8").splitlines()]
+        assert status == 200 and [(r["line"], r["file"].endswith("bad.jsonl")) for r in lines] == [(1, True), (2, True)]
+        kept = [json.loads(line) for line in (tmp_path / "rejects.jsonl").read_text(encoding="utf-8").splitlines()]
+        assert [r["reason"] for r in lines] == [r["reason"] for r in kept]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -42,6 +42,19 @@ def console_errors(browser) -> list:
     return [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
 
 
+def wait_for(browser, condition, seconds: float = 30):
+    """Wait for a navigation the test caused (a submitted form, a clicked link) to land."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(browser, seconds).until(condition)
+
+
+def flash(browser) -> str:
+    from selenium.webdriver.common.by import By
+
+    return wait_for(browser, lambda b: b.find_elements(By.ID, "flash"))[0].text
+
+
 def login(browser, base, token, name=None):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
@@ -68,6 +81,7 @@ def test_officer_filters_opens_waives_and_revokes(served, browser):
     conn = sqlite3.connect(db)
     # filter by body through the menu (the page's script submits on change)
     Select(browser.find_element(By.NAME, "body")).select_by_visible_text("上海市司法局")
+    wait_for(browser, lambda b: "body=" in b.current_url)
     expected = conn.execute("SELECT count(*) FROM findings WHERE body = '上海市司法局'").fetchone()[0]
     assert browser.find_element(By.ID, "total").text == f"共 {expected} 条"
     rows = browser.find_elements(By.CSS_SELECTOR, "#findings tr.finding")
@@ -83,6 +97,7 @@ def test_officer_filters_opens_waives_and_revokes(served, browser):
     fingerprint = conn.execute("SELECT fingerprint FROM findings WHERE rule = 'ogi.request-reply' "
                                "AND subject = 'BH-YSQ-2017-009'").fetchone()[0]
     browser.find_element(By.CSS_SELECTOR, f'tr[data-fingerprint="{fingerprint}"] a').click()
+    wait_for(browser, lambda b: b.current_url.endswith(f"/findings/{fingerprint}"))
     assert browser.find_element(By.TAG_NAME, "h1").text.startswith("BH-YSQ-2017-009")
     assert "政府信息公开条例" in browser.find_element(By.ID, "article").text
     steps = browser.find_elements(By.CSS_SELECTOR, "#this-clock ol.steps li")
@@ -92,7 +107,7 @@ def test_officer_filters_opens_waives_and_revokes(served, browser):
     browser.find_element(By.CSS_SELECTOR, "#waive textarea[name=reason]").send_keys("申请人已撤回申请")
     browser.find_element(By.CSS_SELECTOR, "#waive input[name=until]").send_keys("03312025")
     browser.find_element(By.CSS_SELECTOR, "#waive button").click()
-    assert browser.find_element(By.ID, "flash").text.startswith("已豁免")
+    assert flash(browser).startswith("已豁免")
     assert conn.execute("SELECT by, reason, until FROM waivers WHERE fingerprint = ?", (fingerprint,)).fetchone() \
         == ("张三", "申请人已撤回申请", "2025-03-31")
     assert "申请人已撤回申请" in browser.find_element(By.ID, "waiver").text
@@ -100,7 +115,7 @@ def test_officer_filters_opens_waives_and_revokes(served, browser):
     browser.find_element(By.CSS_SELECTOR, "#revoke input[name=reason]").send_keys("复核后不予豁免")
     browser.find_element(By.CSS_SELECTOR, "#revoke button").click()
     browser.switch_to.alert.accept()
-    assert browser.find_element(By.ID, "flash").text.startswith("已撤销")
+    assert flash(browser).startswith("已撤销")
     assert conn.execute("SELECT count(*) FROM waivers WHERE fingerprint = ?", (fingerprint,)).fetchone()[0] == 0
     recorded = conn.execute("SELECT user, action FROM actions WHERE target = ? ORDER BY id", (fingerprint,)).fetchall()
     assert recorded == [("张三", "waive"), ("张三", "revoke")]
@@ -131,6 +146,7 @@ def test_check_form_gives_the_api_answer(served, browser):
         set('issued_at', '2021-09-24T10:00'); set('publish_at', '2021-10-18T10:00');
         set('interpretation_at', '2021-10-25T10:00');""")
     browser.find_element(By.CSS_SELECTOR, "#check-form button").click()
+    wait_for(browser, lambda b: b.find_elements(By.ID, "result-json"))
     shown = json.loads(browser.execute_script("return document.getElementById('result-json').textContent"))
     plan = json.loads(browser.execute_script("return document.getElementById('plan-json').textContent"))
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -158,7 +174,7 @@ def test_task_board_marks_a_task_done(served, browser):
     task_id = open_cards[0].get_attribute("data-task")
     open_cards[0].find_element(By.CSS_SELECTOR, "form.task-done button").click()
     browser.switch_to.alert.accept()
-    assert task_id in browser.find_element(By.ID, "flash").text
+    assert task_id in flash(browser)
     conn = sqlite3.connect(db)
     event = conn.execute("SELECT type, subject, time, body FROM events WHERE subject = ?", (task_id,)).fetchone()
     assert event[:2] == ("task.completed", task_id) and event[2].startswith("2024-12-31") and event[3] == "上海市司法局"

@@ -20,7 +20,7 @@ from ..report.table import STATE_ZH
 from ..state import AuditStore
 from .auth import ROLE_ZH, SESSION_COOKIE, SESSION_SECONDS, Auth, User
 from .evaluation import EvaluationCache
-from .queries import latest_run
+from .queries import choices, latest_run
 
 # (path, Chinese name, English name): the navigation bar, in this order
 NAV = [("/", "总览", "Overview"), ("/findings", "问题清单", "Findings"), ("/tasks", "任务看板", "Tasks"),
@@ -57,6 +57,22 @@ class Workbench:
         if store is None:
             store = self._local.store = AuditStore(self.db_path)
         return store
+
+    def per_run(self, name: str, compute: Callable):
+        """compute(db), once per run: figures over every finding (a scan of many) change only with a run."""
+        store = self.store()
+        run = latest_run(store.db)
+        key = ((run or {}).get("id"), name)
+        cache = self.__dict__.setdefault("_per_run", {})
+        if key not in cache:
+            if len(cache) > 64:
+                cache.clear()
+            cache[key] = compute(store.db)
+        return cache[key]
+
+    def choices(self) -> dict[str, list]:
+        """The filter menus' values (distinct values over every finding)."""
+        return self.per_run("choices", choices)
 
     def evaluation(self):
         store = self.store()

@@ -11,6 +11,7 @@ show what the database has.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,8 +67,6 @@ class EvaluationCache:
             return self._value
 
     def _evaluate(self, engine: Engine, store, run: dict) -> Evaluation:
-        import json
-
         as_of = dt.datetime.fromisoformat(run["as_of"])
         result = Evaluation(run["id"], as_of)
         files = []
@@ -81,8 +80,11 @@ class EvaluationCache:
                 result.missing.append(f"{name}：文件已变动 (changed since the run)")
             else:
                 files.append(path)
-        log = read_events(files, engine.ruleset.event_types)
         stored = store.events(engine.ruleset.event_types)
+        if not files and not stored:
+            result.missing.append("该次运行没有可重读的输入文件，数据库中也没有事件 (nothing to read again)")
+            return result
+        log = read_events(files, engine.ruleset.event_types)
         known = {event.id for event in log.events}
         log.events.extend(event for event in stored if event.id not in known)
         evaluated = engine.evaluate(log.events, as_of, keep_outcomes=True)

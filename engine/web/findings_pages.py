@@ -29,8 +29,9 @@ def _waiver_day(store) -> str:
     return run["as_of"][:10] if run else dt.date.today().isoformat()
 
 
-def _title_rules(engine, q: str) -> list[str]:
-    return sorted({r.id for r in engine.ruleset.rules if q and q in r.rule.title}) if q else []
+def _search(wb, q: str) -> dict:
+    titles = {r.id: r.rule.title for r in wb.engine_of().ruleset.rules}
+    return queries.search_terms(q, wb.choices(), titles)
 
 
 def register(wb) -> None:
@@ -39,8 +40,8 @@ def register(wb) -> None:
         wb.user(request)
         store = wb.store()
         filters = queries.Filters.from_query(request.query_params)
-        page = queries.find(store.db, filters, _title_rules(wb.engine_of(), filters.q), _waiver_day(store))
-        return wb.render(request, "findings.html", page=page, f=filters, choices=_choices(wb, store),
+        page = queries.find(store.db, filters, _search(wb, filters.q), _waiver_day(store))
+        return wb.render(request, "findings.html", page=page, f=filters, choices=wb.choices(),
                          sorts=queries.SORT_ZH, lifecycles=queries.LIFECYCLES)
 
     @wb.router.get("/findings.csv")
@@ -133,21 +134,11 @@ def register(wb) -> None:
                                 + ("revoked" if gone else "error:该问题没有豁免"), status_code=303)
 
 
-def _choices(wb, store) -> dict:
-    """Filter menus, computed once per run (distinct values over many findings are not free)."""
-    run = queries.latest_run(store.db)
-    key = (run or {}).get("id")
-    cached = getattr(wb, "_choices_cache", None)
-    if cached is None or cached[0] != key:
-        cached = wb._choices_cache = (key, queries.choices(store.db))
-    return cached[1]
-
-
 def _export_rows(wb, request: Request) -> list[list]:
     """Exactly the filtered set of the list page, every page of it, in its order."""
     store = wb.store()
     filters = queries.Filters.from_query(request.query_params)
-    page = queries.find(store.db, filters, _title_rules(wb.engine_of(), filters.q), _waiver_day(store), limit=None)
+    page = queries.find(store.db, filters, _search(wb, filters.q), _waiver_day(store), limit=None)
     rows = []
     for f in page.rows:
         waiver = f.get("waiver")

@@ -7,6 +7,7 @@ import json
 
 from fastapi import Request
 
+from ..audit import calendar_notices
 from ..calendar import SHANGHAI
 from ..errors import CalendarCoverageError
 from ..tally import CLASS_OF, Tally, tally
@@ -36,12 +37,12 @@ def register(wb) -> None:
         start, end, within = _month(start), _month(end), max(1, min(within, 60))
         evaluation = wb.evaluation()
         context = dict(run=run, start=start, end=end, body=body, within=within, evaluation=evaluation,
-                       bodies=queries.choices(store.db)["body"] if run else [], notice=None)
+                       bodies=wb.choices()["body"] if run else [], notices=[])
         if run is None:
             return wb.render(request, "overview.html", **context)
         run["counts"] = json.loads(run["counts"])
         as_of = dt.datetime.fromisoformat(run["as_of"])
-        context["notice"] = calendar_notice(engine.calendar, as_of)
+        context["notices"] = calendar_notices(engine.calendar, as_of)
         if evaluation and evaluation.complete:
             outcomes = [o for o in evaluation.outcomes if (not body or o.body == body)
                         and (not start or (_deadline_month(o) or "") >= start)
@@ -58,12 +59,12 @@ def register(wb) -> None:
             context["chart"] = month_bars(by_month, start or None, end or None)
             context["due"] = _falls_due(engine.calendar, outcomes, as_of, within)
         else:
-            counts = queries.counts_by_month(store.db, body)
+            counts = wb.per_run(f"by-month:{body}", lambda db: queries.counts_by_month(db, body))
             by_month = {m: {"late": sum(n for s, n in c.items() if s not in ("overdue", "due_soon")),
                             "overdue": c.get("overdue", 0), "open": c.get("due_soon", 0)}
                         for m, c in counts.items() if (not start or m >= start) and (not end or m <= end)}
             context["chart"] = month_bars(by_month, start or None, end or None)
-            context["db_rows"] = queries.counts_by_body(store.db)
+            context["db_rows"] = wb.per_run("by-body", queries.counts_by_body)
         return wb.render(request, "overview.html", **context)
 
 
@@ -76,16 +77,3 @@ def _falls_due(calendar, outcomes, as_of: dt.datetime, within: int) -> list:
     due = [o for o in outcomes if o.status in ("pending", "due_soon") and o.deadline and o.deadline >= as_of
            and (limit is None or (o.deadline_text or "")[:10] <= limit.isoformat())]  # by the last day
     return sorted(due, key=lambda o: o.deadline)[:200]
-
-
-def calendar_notice(calendar, as_of: dt.datetime) -> str | None:
-    """What the officer must know about the calendar at this run: its coverage ending soon, or passed."""
-    last = calendar.covered_years[-1]
-    year = as_of.astimezone(SHANGHAI).year
-    if year > last:
-        return (f"日历只覆盖到 {last} 年：{year} 年的节假日安排尚未载入，按工作日计算的期限无法判定。"
-                f"请更新日历 (calendar ends {last}).")
-    if year == last:
-        return (f"日历覆盖到 {last} 年 12 月 31 日为止；跨入 {last + 1} 年的期限在国务院办公厅公布"
-                f"{last + 1} 年节假日安排并更新日历之前无法判定 (calendar ends {last}-12-31).")
-    return None

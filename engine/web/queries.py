@@ -11,12 +11,13 @@ from ..model.findings import event_key
 PAGE_SIZE = 50
 LIFECYCLES = ("new", "open", "resolved", "waived")
 SORTS = {
+    # each the order of one covering index (engine/state/store.py LIST_ORDERS), or its reverse
     "deadline": "due_day, fingerprint",
-    "-deadline": "due_day DESC, fingerprint",
+    "-deadline": "due_day DESC, fingerprint DESC",
     "body": "body, department, due_day, fingerprint",
-    "severity": "CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, due_day, fingerprint",
+    "severity": "severity_rank, due_day, fingerprint",
     "status": "status, due_day, fingerprint",
-    "first_seen": "first_seen_run DESC, due_day, fingerprint",
+    "first_seen": "first_seen_run DESC, due_day DESC, fingerprint DESC",
 }
 SORT_ZH = {"deadline": "期限（早→晚）", "-deadline": "期限（晚→早）", "body": "机关、部门", "severity": "级别",
            "status": "状态", "first_seen": "最近发现"}
@@ -82,7 +83,7 @@ def latest_run(db) -> dict | None:
     return dict(zip(keys, row))
 
 
-def _where(filters: Filters, latest: int | None, waiver_day: str, title_rules: list[str]) -> tuple[str, list]:
+def _where(filters: Filters, latest: int | None, waiver_day: str, search: dict | None) -> tuple[str, list]:
     sql, args = ["1=1"], []
     for column in ("body", "department", "rule", "status", "severity"):
         value = getattr(filters, column)
@@ -106,27 +107,46 @@ def _where(filters: Filters, latest: int | None, waiver_day: str, title_rules: l
     if filters.date_to:
         sql.append("due_day <= ?")
         args.append(filters.date_to)
-    if filters.q:
+    if filters.q:  # the subject by its text; bodies, departments and rules by the values that contain q
         like = "%" + filters.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        parts = [f"{c} LIKE ? ESCAPE '\\'" for c in ("subject", "body", "department", "rule")]
-        args.extend([like] * 4)
-        if title_rules:  # the obligation's title is the rule's: matched in Python, once
-            parts.append(f"rule IN ({', '.join('?' * len(title_rules))})")
-            args.extend(title_rules)
+        parts, values = ["subject LIKE ? ESCAPE '\\'"], [like]
+        for column, matching in (search or {}).items():
+            if matching:
+                parts.append(f"{column} IN ({', '.join('?' * len(matching))})")
+                values.extend(matching)
         sql.append("(" + " OR ".join(parts) + ")")
+        args.extend(values)
     return " AND ".join(sql), args
 
 
-def find(db, filters: Filters, title_rules: list[str], waiver_day: str, limit: int | None = PAGE_SIZE) -> Page:
-    """One page of findings (or, with limit None, all of them: the export), newest lifecycle attached."""
+def search_terms(q: str, choices: dict[str, list], rule_titles: dict[str, str]) -> dict[str, list]:
+    """The bodies, departments and rules whose name (or, for rules, title) contains q: matched here, once,
+    over the few distinct values, so the database scans only the subject for it."""
+    if not q:
+        return {}
+    return {"body": [v for v in choices["body"] if q in v],
+            "department": [v for v in choices["department"] if v and q in v],
+            "rule": sorted({r for r in choices["rule"] if q in r} | {r for r, t in rule_titles.items() if q in t})}
+
+
+def find(db, filters: Filters, search: dict | None, waiver_day: str, limit: int | None = PAGE_SIZE) -> Page:
+    """One page of findings (or, with limit None, all of them: the export), newest lifecycle attached.
+    search: search_terms(filters.q, ...)."""
     latest = db.execute("SELECT max(id) FROM runs").fetchone()[0]
-    where, args = _where(filters, latest, waiver_day, title_rules)
+    where, args = _where(filters, latest, waiver_day, search)
     total = db.execute(f"SELECT count(*) FROM findings WHERE {where}", args).fetchone()[0]
-    sql = (f"SELECT data, state, first_seen_run, first_seen, last_seen, resolved, fingerprint FROM findings "
-           f"WHERE {where} ORDER BY {SORTS[filters.sort]}")
+    # two steps: the page's row ids from the covering index alone, then only those rows' JSON
+    sql = f"SELECT rowid FROM findings WHERE {where} ORDER BY {SORTS[filters.sort]}"
     if limit is not None:
         sql += f" LIMIT {int(limit)} OFFSET {int((filters.page - 1) * limit)}"
-    rows = [_row(item, latest) for item in db.execute(sql, args)]
+    ids = [rowid for (rowid,) in db.execute(sql, args)]
+    found = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        for item in db.execute("SELECT rowid, data, state, first_seen_run, first_seen, last_seen, resolved, "
+                               f"fingerprint FROM findings WHERE rowid IN ({', '.join('?' * len(chunk))})", chunk):
+            found[item[0]] = item[1:]
+    rows = [_row(found[rowid], latest) for rowid in ids]
     _attach_waivers(db, rows, waiver_day)
     return Page(rows, total, filters, group_by_event(rows))
 
@@ -198,13 +218,14 @@ def choices(db) -> dict[str, list]:
 
 def counts_by_month(db, body: str = "") -> dict[str, dict[str, int]]:
     """Findings by the month of their deadline and status (for the chart when no evaluation is at hand)."""
-    sql = "SELECT substr(due_day, 1, 7), status, count(*) FROM findings WHERE due_day IS NOT NULL"
+    sql = "SELECT due_day, status, count(*) FROM findings WHERE due_day IS NOT NULL"
     args: list = []
     if body:
         sql, args = sql + " AND body = ?", [body]
     out: dict[str, dict[str, int]] = {}
-    for month, status, n in db.execute(sql + " GROUP BY 1, 2", args):
-        out.setdefault(month, {})[status] = n
+    for day, status, n in db.execute(sql + " GROUP BY 1, 2", args):  # by day in SQL (the index's order)
+        month = out.setdefault(day[:7], {})
+        month[status] = month.get(status, 0) + n
     return out
 
 
