@@ -16,7 +16,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..audit import Engine, file_digest
+from ..audit import file_digest
+from ..engine import Engine
 from ..events import read_events
 from ..model.events import Event
 from ..model.findings import Finding
