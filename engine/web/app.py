@@ -114,7 +114,7 @@ def _env() -> Environment:
 
 def mount(app: FastAPI, engine_of: Callable, db_path: Path, auth: Auth) -> Workbench:
     """Add the workbench's pages, static files and login to the API's app."""
-    from . import findings_pages, overview, reference_pages, work_pages
+    from . import findings_pages, overview, reference_pages, rule_editor, work_pages
 
     wb = Workbench(db_path, engine_of, auth, APIRouter(include_in_schema=False), _env(), EvaluationCache(db_path))
 
@@ -153,7 +153,7 @@ def mount(app: FastAPI, engine_of: Callable, db_path: Path, auth: Auth) -> Workb
         response.delete_cookie(SESSION_COOKIE)
         return response
 
-    for module in (overview, findings_pages, work_pages, reference_pages):
+    for module in (overview, findings_pages, work_pages, reference_pages, rule_editor):
         module.register(wb)
     app.include_router(wb.router)
     return wb
