@@ -26,7 +26,7 @@ def editing(tmp_path_factory):
                      f"  - {{name: 李四, role: read, token: {TOKENS['reader']}}}\n", encoding="utf-8")
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "engine", "serve", "--db", str(db), "--port", str(port),
-                             "--users", str(users), "--rules", str(rules)], cwd=ROOT,
+                             "--users", str(users), "--rules", str(rules), "--no-bundled-rules"], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     if not wait_for_http(port):
         proc.kill()
