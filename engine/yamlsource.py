@@ -110,3 +110,21 @@ def where(mapping: Any, key: str | None = None) -> tuple[int | None, int | None]
             return mapping.positions[key]
         return mapping.line, mapping.column
     return None, None
+
+
+def locate(doc: Any, loc: tuple) -> tuple[int | None, int | None, str | None, str | None]:
+    """Follow a pydantic error location through the YAML tree: (line, column, field, rule id)."""
+    node, key, rule_id = doc, None, None
+    line, column = where(doc)
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            line, column = where(node, part)
+            key, node = str(part), node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+            if isinstance(node, Located):
+                line, column = node.line, node.column
+                if isinstance(node.get("id"), str) and rule_id is None:
+                    rule_id = node["id"]
+        # other parts are union tags; skip them
+    return line, column, key, rule_id

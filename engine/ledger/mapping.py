@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from ..errors import ShixianError, SourceError
 from ..paths import bundled
 from ..suggest import did_you_mean
-from ..yamlsource import Located, load_yaml_file, where
+from ..yamlsource import Located, load_yaml_file, locate, where
 
 
 class Strict(BaseModel):
@@ -130,7 +130,7 @@ def load_mapping(reference: str | Path, vocabulary: dict[str, str]) -> LedgerMap
         mapping = LedgerMapping.model_validate(doc)
     except ValidationError as exc:
         err = exc.errors()[0]
-        line, column, key = _locate(doc, err["loc"])
+        line, column, key, _ = locate(doc, err["loc"])
         more = f"（另有 {len(exc.errors()) - 1} 处）" if len(exc.errors()) > 1 else ""
         raise SourceError(str(path), line, key, f"{_say(err)}{more}", column) from None
     labels = {label: type_id for type_id, label in vocabulary.items()}
@@ -151,19 +151,6 @@ def load_mapping(reference: str | Path, vocabulary: dict[str, str]) -> LedgerMap
                               f"同一类型只能有一个事件，请给一项写不同的 subject", column)
         seen[key] = index
     return mapping
-
-
-def _locate(doc: Any, loc: tuple) -> tuple[int | None, int | None, str | None]:
-    node, key = doc, None
-    line, column = where(doc)
-    for part in loc:
-        if isinstance(node, dict) and part in node:
-            line, column = where(node, part)
-            key, node = str(part), node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-            node = node[part]
-            line, column = where(node) if isinstance(node, Located) else (line, column)
-    return line, column, key
 
 
 def _say(err: dict) -> str:

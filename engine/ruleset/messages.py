@@ -14,7 +14,7 @@ from ..calendar.period import period_suggestion
 from ..errors import SourceError
 from ..model import rules as model
 from ..suggest import closest, hint
-from ..yamlsource import Located, where
+from ..yamlsource import Located, locate
 
 VOCABULARY_FILE = "event-types.yaml"
 PERIOD_KEYS = {"within", "at_least", "max", "warn_within"}
@@ -50,24 +50,6 @@ def unknown_type_message(value: str, vocabulary: dict[str, str]) -> tuple[str, s
     guess = closest(value, vocabulary, vocabulary)
     return (f"未知的事件类型 '{value}'。{hint(guess, vocabulary)} 可用的事件类型见 rules/{VOCABULARY_FILE}"
             f"（包内可在 event_types 下新增） (unknown event type)", guess)
-
-
-def locate(doc: Any, loc: tuple) -> tuple[int | None, int | None, str | None, str | None]:
-    """Follow a pydantic error location through the YAML tree: (line, column, field, rule id)."""
-    node, key, rule_id = doc, None, None
-    line, column = where(doc)
-    for part in loc:
-        if isinstance(node, dict) and part in node:
-            line, column = where(node, part)
-            key, node = str(part), node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-            node = node[part]
-            if isinstance(node, Located):
-                line, column = node.line, node.column
-                if isinstance(node.get("id"), str) and rule_id is None:
-                    rule_id = node["id"]
-        # other parts are union tags; skip them
-    return line, column, key, rule_id
 
 
 def node_at(doc: Any, loc: tuple) -> Any:
