@@ -161,4 +161,4 @@ def run_coverage(args) -> int:
     notice = coverage_notice(cal.last_year, dt.datetime.now(SHANGHAI).date())
     if notice:
         print(f"注意：{notice}")
-    return 1 if failed else 0
+    return 2 if failed else 0  # bad calendar data is a configuration error (exit contract: 2)
