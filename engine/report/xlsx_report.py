@@ -14,24 +14,32 @@ from ..model.findings import STATUS_ZH
 from . import COLUMNS, flat_rows
 
 
+def write_findings_sheet(sheet, headers: list[str], rows, date_columns: list[int]) -> None:
+    """Findings as Excel users expect them, for the report and the workbench's export alike: a bold header,
+    the given columns as real date cells (the first ten characters of an ISO text: a deadline's
+    '2024-10-08 24:00' is 2024-10-08), filters and a frozen header row."""
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        row = list(row)
+        for col in date_columns:
+            row[col] = dt.date.fromisoformat(row[col][:10]) if row[col] else None
+        sheet.append(row)
+    for cells in sheet.iter_rows(min_row=2):
+        for col in date_columns:
+            cells[col].number_format = "yyyy-mm-dd"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(sheet.max_row, 1)}"
+    sheet.freeze_panes = "A2"
+
+
 def render(report) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "问题清单"
-    sheet.append([zh for _, zh in COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
     keys = [key for key, _ in COLUMNS]
-    dates = [keys.index("deadline_text"), keys.index("first_seen")]
-    for row in flat_rows(report):
-        for col in dates:  # the deadline's last day ('2024-10-08 24:00' -> 2024-10-08) as a date cell
-            row[col] = dt.date.fromisoformat(row[col][:10]) if row[col] else None
-        sheet.append(row)
-    for cells in sheet.iter_rows(min_row=2):
-        for col in dates:
-            cells[col].number_format = "yyyy-mm-dd"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{max(sheet.max_row, 1)}"
-    sheet.freeze_panes = "A2"
+    write_findings_sheet(sheet, [zh for _, zh in COLUMNS], flat_rows(report),
+                         [keys.index("deadline_text"), keys.index("first_seen")])
     for index, (key, _) in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = 60 if key in ("message", "title") else 18
 

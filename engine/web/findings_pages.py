@@ -59,27 +59,14 @@ def register(wb) -> None:
     def export_xlsx(request: Request):
         wb.user(request)
         from openpyxl import Workbook
-        from openpyxl.styles import Font
 
-        rows = _export_rows(wb, request)
+        from ..report.xlsx_report import write_findings_sheet
+
         book = Workbook()
-        sheet = book.active
-        sheet.title = "问题清单"
-        sheet.append([zh for _, zh in EXPORT_COLUMNS])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        deadline_col = [k for k, _ in EXPORT_COLUMNS].index("deadline")
-        seen_col = [k for k, _ in EXPORT_COLUMNS].index("first_seen")
-        for row in rows:
-            row = list(row)
-            for col in (deadline_col, seen_col):  # real Excel dates, not text
-                row[col] = dt.date.fromisoformat(row[col]) if row[col] else None
-            sheet.append(row)
-        for cells in sheet.iter_rows(min_row=2):
-            for col in (deadline_col, seen_col):
-                cells[col].number_format = "yyyy-mm-dd"
-        sheet.auto_filter.ref = sheet.dimensions
-        sheet.freeze_panes = "A2"
+        book.active.title = "问题清单"
+        keys = [k for k, _ in EXPORT_COLUMNS]
+        write_findings_sheet(book.active, [zh for _, zh in EXPORT_COLUMNS], _export_rows(wb, request),
+                             [keys.index("deadline"), keys.index("first_seen")])
         buffer = io.BytesIO()
         book.save(buffer)
         return Response(buffer.getvalue(),
