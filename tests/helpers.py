@@ -26,7 +26,7 @@ rules:
       - {{on: third_party.consulted, resume: third_party.replied}}
       - {{on: supplement.requested, resume: supplement.received}}
     restart: supplement.received
-    extend: {{on: extension.approved, max: 20wd, times: 1}}
+    extend: {{on: extension.approved, max: 20wd, times: 1, notified: extension.notified}}
 """
 
 

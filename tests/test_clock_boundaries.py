@@ -94,3 +94,82 @@ def test_an_extension_approved_on_the_last_day_adds_twenty_working_days(tmp_path
                  *request("OPEN", "2024-09-27T16:00", step))
     assert judged(engine, evs, "2024-11-28") == [("LATE", "late", "2024-11-27 24:00", "1wd"),
                                                  ("OPEN", "overdue", "2024-11-27 24:00", "1wd")]
+
+
+# 条例 (2019) 第三十二条: the third party has 15 working days from receiving the consultation letter; 第三十三条
+# excludes only the time the consultation needs, so the pause counts at most 15 working days (rules' `max`).
+CAPPED_RULE = REQUEST_RULE.replace("resume: third_party.replied}", "resume: third_party.replied, max: 15wd}")
+
+
+def test_a_third_party_pause_ends_by_itself_after_fifteen_working_days(tmp_path):
+    """Received Mon 2024-09-02 (due 09-30 24:00); third party consulted Tue 09-10 10:00 (deemed received that
+    day, not counted). Its 15 working days: 09-11..13 (3), 09-14 Sat worked (4), 中秋 09-15..17 off, 09-18..20 (7),
+    09-23..27 (12), 09-29 Sun worked (13), 09-30 (14), 国庆 10-01..07 off, 10-08 (15): the pause ends by itself at
+    10-08 24:00 and at most those 15 are not counted. The 14 working days left after 09-10 (09-03..06, 09-09,
+    09-10 used 6 of 20) run 10-09..11 (3), 10-12 Sat (4), 10-14..18 (9), 10-21..25 (14): due 10-25 24:00.
+    A reply from the third party at 10-08 23:59 changes nothing; one at 10-09 00:00 is past the cap (without
+    the cap, 10-09 would not be counted either and the deadline would be 10-28). Open and silent at 10-28:
+    overdue by one working day (10-28), where it used to say 计时暂停中 forever."""
+    engine = engine_for(tmp_path, CAPPED_RULE)
+    consult = ("third_party.consulted", "2024-09-10T10:00")
+    evs = events(*request("IN-TIME", "2024-09-02T10:00", consult, ("third_party.replied", "2024-10-08T23:59"),
+                          replied="2024-10-28T09:00"),
+                 *request("MIDNIGHT", "2024-09-02T10:00", consult, ("third_party.replied", "2024-10-09T00:00"),
+                          replied="2024-10-28T09:00"),
+                 *request("ON-TIME", "2024-09-02T10:00", consult, ("third_party.replied", "2024-10-09T00:00"),
+                          replied="2024-10-25T17:00"),
+                 *request("SILENT", "2024-09-02T10:00", consult))
+    found = engine.evaluate(evs, end_of("2024-10-28")).findings
+    assert [(f.subject, f.status, f.deadline_text, f.overdue_by) for f in found] == [
+        ("IN-TIME", "late", "2024-10-25 24:00", "1wd"),
+        ("MIDNIGHT", "late", "2024-10-25 24:00", "1wd"),
+        ("SILENT", "overdue", "2024-10-25 24:00", "1wd")]
+    assert any("自动恢复计时" in step for step in found[2].explanation)
+    assert any("暂停 2024-09-10 至 2024-10-08" in step and "不计 15 个工作日" in step for step in found[2].explanation)
+    # the same log with the rule uncapped: MIDNIGHT's pause runs through 10-09 (16 days), due 10-28, on time
+    (tmp_path / "plain").mkdir()
+    assert judged(engine_for(tmp_path / "plain", REQUEST_RULE), evs[4:8], "2024-10-28") == []
+
+
+def test_a_silent_third_party_still_pauses_the_clock_until_its_fifteenth_day(tmp_path):
+    """The same request as of 10-08 (the 15th working day of the third party): still paused, no finding; as of
+    10-24 (the clock ran again from 10-09; due 10-25): due soon, one working day (10-25) left."""
+    engine = engine_for(tmp_path, CAPPED_RULE)
+    evs = events(*request("SILENT", "2024-09-02T10:00", ("third_party.consulted", "2024-09-10T10:00")))
+    assert judged(engine, evs, "2024-10-08") == []
+    assert judged(engine, evs, "2024-10-24") == [("SILENT", "due_soon", "2024-10-25 24:00", None)]
+
+
+def test_an_extension_approved_at_the_deadline_instant_is_late_and_a_finding(tmp_path):
+    """Received 09-02, due 09-30 24:00 (the instant 10-01 00:00). An extension approved at 09-30 23:59 adds 20
+    working days: 10-08..11 (4), 10-12 Sat (5), 10-14..18 (10), 10-21..25 (15), 10-28..11-01 (20): due 11-01
+    24:00, and a reply on 11-01 is on time. Approved at 10-01 00:00 the period has run out (第三十三条: the
+    extension must be approved within it): it does not count, the reply of 11-01 is late by those 20 working
+    days, and the extension itself is a finding (逾期延期)."""
+    engine = engine_for(tmp_path, REQUEST_RULE)
+    evs = events(*request("LAST-MINUTE", "2024-09-02T10:00", ("extension.approved", "2024-09-30T23:59"),
+                          replied="2024-11-01T10:00"),
+                 *request("AT-DUE", "2024-09-02T10:00", ("extension.approved", "2024-10-01T00:00"),
+                          replied="2024-11-01T10:00"))
+    found = engine.evaluate(evs, end_of("2024-12-31")).findings
+    assert [(f.subject, f.status, f.deadline_text, f.overdue_by) for f in found] == [
+        ("AT-DUE", "late", "2024-09-30 24:00", "20wd"), ("AT-DUE", "late_extension", "2024-09-30 24:00", None)]
+    assert "延期不予计入" in found[1].message and found[1].severity == "error"
+
+
+def test_an_extension_told_to_the_applicant_after_the_deadline_does_not_count(tmp_path):
+    """Extension approved on the last day (09-30 17:00). Told to the applicant at 09-30 23:59: it counts (due
+    11-01 24:00, as above). Told at 10-01 00:00, when the original period had run out: it does not count, the
+    reply of 10-28 is late by 10-08..11, 10-12 Sat, 10-14..18, 10-21..25, 10-28 = 16 working days. A log that
+    does not record the notice at all (no extension.notified) judges the approval alone: on time."""
+    engine = engine_for(tmp_path, REQUEST_RULE)
+    approved = ("extension.approved", "2024-09-30T17:00")
+    evs = events(*request("TOLD", "2024-09-02T10:00", approved, ("extension.notified", "2024-09-30T23:59"),
+                          replied="2024-10-28T10:00"),
+                 *request("TOLD-LATE", "2024-09-02T10:00", approved, ("extension.notified", "2024-10-01T00:00"),
+                          replied="2024-10-28T10:00"),
+                 *request("NOT-LOGGED", "2024-09-02T10:00", approved, replied="2024-10-28T10:00"))
+    found = engine.evaluate(evs, end_of("2024-12-31")).findings
+    assert [(f.subject, f.status, f.deadline_text, f.overdue_by) for f in found] == [
+        ("TOLD-LATE", "late", "2024-09-30 24:00", "16wd"), ("TOLD-LATE", "late_extension", "2024-09-30 24:00", None)]
+    assert "才告知申请人" in found[1].message

@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 
 from ..calendar import SHANGHAI, Period, WorkCalendar
 from ..errors import CalendarCoverageError
-from ..evaluate.clock import Mark, asked_days, clock_deadlines, control_kinds, deadline, run_clock, why
+from ..evaluate.clock import Mark, asked_days, clock_deadlines, control_kinds, deadline, end_pause, run_clock
 from ..evaluate.context import Context, local_date
 from ..evaluate.verdict import NO_DAY_INDEX, at_least_one, due_soon, on_time, overdue
 from ..model.events import CORE_FIELDS
@@ -305,9 +305,9 @@ def _clock_deadlines(rule: DeadlineRule, view: View, calendar: WorkCalendar, sub
             times[2:], view.type[mine].tolist(), view.frame.values("id", view.order[mine]),
             view.take("days", mine).to_pylist() if rule.extend else [None] * len(mine))]
         clock = run_clock(rule, calendar, times[0], marks)
-        if clock.paused_by is not None:  # the fulfilment ends the pause (DeadlineEvaluator._close)
-            clock.pauses.append((clock.paused_by.time, times[1], why(clock.paused_by)))
-            clock.paused_by = None
+        if clock.late_extensions:  # a finding of its own: judged row by row
+            continue
+        end_pause(clock, times[1])  # the fulfilment ends the pause (DeadlineEvaluator._close)
         try:
             found = deadline(rule, calendar, clock)
         except CalendarCoverageError:

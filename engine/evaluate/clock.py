@@ -1,19 +1,24 @@
 """Clock controls, written once: a trigger and the events that touched its clock in -> the clock in effect.
 
-条例 (2019) 第三十条 (补正: the period runs afresh from the supplement's receipt), 第三十三条 (third-party time not
-counted; one extension of at most 20 working days). A pure function of the rule, the trigger and its controls
-in time order, so the row-by-row evaluator, the columnar screen and the live monitor judge one clock alike:
+条例 (2019) 第三十条 (补正: the period runs afresh from the supplement's receipt), 第三十二条/第三十三条 (the time a
+consultation needs is not counted; a third party has 15 working days), 第三十三条 (one extension of at most 20
+working days, approved and told to the applicant within the period). A pure function of the rule, the trigger
+and its controls in time order, so the row-by-row evaluator, the columnar screen and the live monitor judge one
+clock alike:
 
 - restart: the period counts afresh from the restart and earlier pauses no longer count (a restart also ends
   the pause it resumes);
 - pause ... resume: not counted; a pause that begins when the period has run out (its due instant included)
-  does not pause; a pause still open is open until `until` (the fulfilment or as-of);
-- extension: adds its `days` (a whole number, else the rule's maximum), at most the maximum, at most `times`.
+  does not pause; a pause with a `max` (third party: 15wd from the consultation's day) ends by itself at
+  24:00 of the cap's last day when nothing resumed it before; a pause still open is open until `until`;
+- extension: adds its `days` (a whole number, else the rule's maximum), at most the maximum, at most `times`;
+  one approved when the period has run out, or told to the applicant (`extend.notified`, where the log has
+  it) only then, does not count and is kept as a late extension (a finding of its own).
 """
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -21,7 +26,7 @@ import numpy as np
 from ..calendar import SHANGHAI, Deadline, Period, WorkCalendar
 from ..calendar.workcal import minute_text
 from ..errors import CalendarCoverageError
-from ..model.rules import DeadlineRule
+from ..model.rules import DeadlineRule, Pause
 
 
 class Mark(NamedTuple):
@@ -33,6 +38,17 @@ class Mark(NamedTuple):
     days: Any = None  # the `days` attribute; None when absent
 
 
+class LateExtension(NamedTuple):
+    """An extension that came when the period had run out: approved (`step` 批准) or told to the applicant
+    (告知申请人) too late. `mark` is the event that came late, `extension` the approval it concerns."""
+
+    mark: Mark
+    extension: Mark
+    step: str
+    due: dt.datetime
+    due_text: str
+
+
 @dataclass
 class Clock:
     """The clock in effect after some controls: where the period runs from and what is not counted."""
@@ -40,7 +56,10 @@ class Clock:
     start: dt.datetime
     pauses: list = field(default_factory=list)  # (from, to, why)
     paused_by: Mark | None = None
+    pause_cap: dt.datetime | None = None  # the open pause ends by itself after this instant (its `max`)
     extensions: list = field(default_factory=list)  # (mark, amount)
+    unnotified: Mark | None = None  # the extension granted last, not yet told to the applicant
+    late_extensions: list[LateExtension] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # restarts and refused controls, first in the explanation
 
 
@@ -55,35 +74,81 @@ def why(mark: Mark) -> str:
 def run_clock(rule: DeadlineRule, calendar: WorkCalendar, trigger: dt.datetime, controls) -> Clock:
     """Walk the controls (Marks after the trigger, in time order; other types are ignored) over the clock."""
     clock = Clock(trigger)
-    pause_on = {p.on for p in rule.pause}
+    pauses = {p.on: p for p in rule.pause}
     resume = {p.resume for p in rule.pause}
     for mark in controls:
+        expire_pause(clock, mark.time)
         kind = mark.type
         if kind == rule.restart:  # before pause/resume: a restart also ends the pause it resumes
             clock.notes.append(f"{_fmt(mark.time)} {kind}（{mark.id}）：期限自此重新计算")
-            clock.start, clock.pauses, clock.paused_by = mark.time, [], None
-        elif kind in pause_on and clock.paused_by is None:
+            clock.start, clock.pauses, clock.paused_by, clock.pause_cap = mark.time, [], None, None
+        elif kind in pauses and clock.paused_by is None:
             if _ran_out(rule, calendar, clock, mark.time):  # a period that has run out cannot be paused
                 clock.notes.append(f"{_fmt(mark.time)} {kind}（{mark.id}）不予暂停：期限已届满")
             else:
-                clock.paused_by = mark
+                clock.paused_by, clock.pause_cap = mark, _cap(calendar, pauses[kind], mark.time)
         elif kind in resume and clock.paused_by is not None:
-            clock.pauses.append((clock.paused_by.time, mark.time, why(clock.paused_by)))
-            clock.paused_by = None
+            end_pause(clock, mark.time)
         elif rule.extend and kind == rule.extend.on:
-            _extend(rule, clock, mark)
+            _extend(rule, calendar, clock, mark)
+        elif rule.extend and kind == rule.extend.notified and clock.unnotified is not None:
+            _notified(rule, calendar, clock, mark)
     return clock
 
 
-def _ran_out(rule: DeadlineRule, calendar: WorkCalendar, clock: Clock, moment: dt.datetime) -> bool:
-    """Whether the deadline had passed at `moment` (the instant of the deadline included)."""
+def _cap(calendar: WorkCalendar, pause: Pause, moment: dt.datetime) -> dt.datetime | None:
+    """The last instant a pause with a `max` may last: 24:00 of the cap's last day, counted from the day the
+    pause began (start day not counted, 民法典第二百零一条); None without a `max` or outside the calendar."""
+    if pause.max is None:
+        return None
     try:
-        return moment >= deadline(rule, calendar, clock).due
+        found = calendar.deadline(moment, Period.parse(pause.max), explain=False)
     except CalendarCoverageError:
-        return False  # cannot tell: pause as asked; the deadline is reported undetermined later
+        return None  # cannot tell: the pause lasts until it is resumed, as without a cap
+    return found.due if found.last_day is None else dt.datetime.combine(found.last_day, dt.time.max, SHANGHAI)
 
 
-def _extend(rule: DeadlineRule, clock: Clock, mark: Mark) -> None:
+def end_pause(clock: Clock, until: dt.datetime, still_open: bool = False) -> None:
+    """End the open pause at `until`, or at its cap when that comes first (then the clock resumed by itself,
+    and the explanation says so)."""
+    mark, cap = clock.paused_by, clock.pause_cap
+    if mark is None:
+        return
+    if cap is not None and until > cap:
+        clock.notes.append(f"{mark.type}（{mark.id}）不计入的时间至多到 {cap.date()} 24:00，届满仍未恢复，"
+                           "自动恢复计时（第三十二条、第三十三条）")
+        clock.pauses.append((mark.time, cap, why(mark) + "，期满自动恢复"))
+    else:
+        clock.pauses.append((mark.time, until, why(mark) + ("，尚未恢复" if still_open else "")))
+    clock.paused_by, clock.pause_cap = None, None
+
+
+def expire_pause(clock: Clock, moment: dt.datetime) -> None:
+    """A pause still open past its cap at `moment` has ended by itself at the cap."""
+    if clock.paused_by is not None and clock.pause_cap is not None and moment > clock.pause_cap:
+        end_pause(clock, moment)
+
+
+def _ran_out(rule: DeadlineRule, calendar: WorkCalendar, clock: Clock, moment: dt.datetime) -> bool:
+    """Whether the deadline had passed at `moment` (the instant of the deadline included; a pause still
+    open counts until `moment`)."""
+    try:
+        return moment >= deadline(rule, calendar, clock, until=moment).due
+    except CalendarCoverageError:
+        return False  # cannot tell: accept the control as asked; the deadline is reported undetermined later
+
+
+def _late(rule: DeadlineRule, calendar: WorkCalendar, clock: Clock, mark: Mark, extension: Mark, step: str) -> None:
+    found = deadline(rule, calendar, clock, until=mark.time)
+    clock.notes.append(f"{_fmt(mark.time)} 延期（{extension.id}）不予计入：{step}时期限（{found.due_text}）已届满"
+                       "（第三十三条：延期应在答复期限内经批准并告知申请人）")
+    clock.late_extensions.append(LateExtension(mark, extension, step, found.due, found.due_text))
+
+
+def _extend(rule: DeadlineRule, calendar: WorkCalendar, clock: Clock, mark: Mark) -> None:
+    if _ran_out(rule, calendar, clock, mark.time):
+        _late(rule, calendar, clock, mark, mark, "批准")
+        return
     limit = Period.parse(rule.extend.max)
     if len(clock.extensions) >= rule.extend.times:
         clock.notes.append(f"{_fmt(mark.time)} 延期（{mark.id}）不予计入：最多延长{rule.extend.times}次")
@@ -93,6 +158,18 @@ def _extend(rule: DeadlineRule, clock: Clock, mark: Mark) -> None:
     if asked > limit.amount:
         clock.notes.append(f"{_fmt(mark.time)} 延期（{mark.id}）申请延长{asked}，超过上限{limit.chinese}，按上限计")
     clock.extensions.append((mark, amount))
+    clock.unnotified = mark
+
+
+def _notified(rule: DeadlineRule, calendar: WorkCalendar, clock: Clock, mark: Mark) -> None:
+    """The applicant told of the extension granted last: in time when the period without it had not run
+    out; otherwise that extension is withdrawn and kept as late."""
+    extension, clock.unnotified = clock.unnotified, None
+    without = replace(clock, extensions=[e for e in clock.extensions if e[0] is not extension], notes=[],
+                      pauses=list(clock.pauses), late_extensions=[])
+    if _ran_out(rule, calendar, without, mark.time):
+        clock.extensions = without.extensions
+        _late(rule, calendar, clock, mark, extension, "告知申请人")
 
 
 def asked_days(days, limit: int) -> int:
@@ -104,14 +181,15 @@ def asked_days(days, limit: int) -> int:
 
 
 def deadline(rule: DeadlineRule, calendar: WorkCalendar, clock: Clock, until: dt.datetime | None = None) -> Deadline:
-    """The deadline of a clock (a pause still open counts until `until`, when given); raises
-    CalendarCoverageError when the calendar lacks a year it needs."""
-    pauses = list(clock.pauses)
-    if clock.paused_by is not None and until is not None:
-        pauses.append((clock.paused_by.time, until, why(clock.paused_by) + "，尚未恢复"))
+    """The deadline of a clock (a pause still open counts until `until` when given, at most to its cap; a
+    capped pause still open and no `until`: to its cap, the latest it can end); raises CalendarCoverageError
+    when the calendar lacks a year it needs."""
+    if clock.paused_by is not None and (until is not None or clock.pause_cap is not None):
+        clock = replace(clock, pauses=list(clock.pauses), notes=list(clock.notes))
+        end_pause(clock, until if until is not None else clock.pause_cap, still_open=True)
     extension = sum(amount for _, amount in clock.extensions)
     note = "（" + "；".join(f"{m.id}" for m, _ in clock.extensions) + "）" if clock.extensions else ""
-    found = calendar.deadline(clock.start, rule.period, rule.counting.conventions(), pauses=pauses,
+    found = calendar.deadline(clock.start, rule.period, rule.counting.conventions(), pauses=clock.pauses,
                               extension=extension, extension_note=note, explain=False)
     if clock.notes:  # restarts and refused controls come first in the explanation
         words, notes = found.explainer, list(clock.notes)
@@ -121,13 +199,16 @@ def deadline(rule: DeadlineRule, calendar: WorkCalendar, clock: Clock, until: dt
 
 
 RESTART, PAUSE, RESUME, EXTEND = 1, 2, 4, 8  # what an event type can do to a rule's clock (several at once)
+DECLINE = 16  # a control the array form leaves to run_clock: a capped pause, an extension's notice
 
 
 def control_kinds(rule: DeadlineRule, types: list[str]) -> list[int]:
     """For each event type, the flags of what it can do to the rule's clock (0: nothing)."""
     pause_on, resume = {p.on for p in rule.pause}, {p.resume for p in rule.pause}
+    declined = {p.on for p in rule.pause if p.max} | ({rule.extend.notified} if rule.extend else set())
     return [(RESTART if t == rule.restart else 0) | (PAUSE if t in pause_on else 0)
-            | (RESUME if t in resume else 0) | (EXTEND if rule.extend and t == rule.extend.on else 0) for t in types]
+            | (RESUME if t in resume else 0) | (EXTEND if rule.extend and t == rule.extend.on else 0)
+            | (DECLINE if t in declined else 0) for t in types]
 
 
 def clock_deadlines(rule: DeadlineRule, calendar: WorkCalendar, start_us, start_day, rows, kinds, instants, days,
@@ -141,7 +222,8 @@ def clock_deadlines(rule: DeadlineRule, calendar: WorkCalendar, start_us, start_
     each clock: `rows` (its clock's index, sorted), `kinds` (`control_kinds` flags), `instants`, `days`,
     `asked` (an extension's days as `run_clock` reads them). Returns (due µs, last epoch day or -1, ok): ok
     is False where this form does not vouch (a year outside the calendar, months or years, a negative
-    extension); those clocks go through `run_clock`.
+    extension, a capped pause or an extension's notice, an extension approved while paused or too late);
+    those clocks go through `run_clock`.
     """
     unit = rule.period.unit
     n = len(start_us)
@@ -150,6 +232,7 @@ def clock_deadlines(rule: DeadlineRule, calendar: WorkCalendar, start_us, start_
     paused = np.full(n, -1, np.int64)  # the control that opened a pause still open
     n_ext = np.zeros(n, np.int64)
     ok = np.full(n, unit in ("wd", "d", "h"))
+    ok[np.asarray(rows)[(np.asarray(kinds) & DECLINE) > 0]] = False
 
     def due_of(c):
         return _due_many(rule, calendar, start_us[c], start_day[c], pause_units[c] + extension[c], pause_us[c])
@@ -185,7 +268,12 @@ def clock_deadlines(rule: DeadlineRule, calendar: WorkCalendar, start_us, start_
             add_pause(cu, paused[cu], instants[at[resume]], days[at[resume]])
             paused[cu] = -1
         if rule.extend:
-            grant = ~restart & ~pause & ~resume & ((kind & EXTEND) > 0) & (n_ext[c] < rule.extend.times)
+            asks = ~restart & ~pause & ~resume & ((kind & EXTEND) > 0)
+            if asks.any():  # while paused or once run out: run_clock's business (a late extension)
+                ca = c[asks]
+                due, _, good = due_of(ca)
+                ok[ca[(paused[ca] >= 0) | ~good | (instants[at[asks]] >= due)]] = False
+            grant = asks & (n_ext[c] < rule.extend.times)
             cg = c[grant]
             amount = np.minimum(asked[at[grant]], Period.parse(rule.extend.max).amount)
             ok[cg[amount < 0]] = False

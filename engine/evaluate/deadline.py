@@ -12,7 +12,7 @@ from ..errors import CalendarCoverageError
 from ..model.events import Event
 from ..model.rules import DeadlineRule
 from ..ruleset.loader import LoadedRule
-from .clock import Clock, Mark, deadline, run_clock, why
+from .clock import Clock, Mark, deadline, end_pause, expire_pause, run_clock, why
 from .context import Context, fmt, local_date, ref
 
 
@@ -75,9 +75,8 @@ class DeadlineEvaluator:
     def _close(self, obligation: Open, done: Event) -> None:
         where = self._where(obligation)
         clock = self.clock(obligation)
-        if clock.paused_by is not None:  # the fulfilment ends the pause
-            clock.pauses.append((clock.paused_by.time, done.time, why(clock.paused_by)))
-            clock.paused_by = None
+        end_pause(clock, done.time)  # the fulfilment ends the pause (or its cap did)
+        self._late_extensions(obligation, clock)
         try:
             found = deadline(self.rule, self.ctx.calendar, clock)
         except CalendarCoverageError as exc:  # judged where every possible schedule of that year agrees
@@ -86,6 +85,21 @@ class DeadlineEvaluator:
             return
         self.ctx.judge_done(self.loaded, found, done, what=lambda: self._what(obligation),
                             trigger=ref(obligation.trigger), **where)
+
+    def _late_extensions(self, obligation: Open, clock: Clock) -> None:
+        """Each extension approved, or told to the applicant, when the period had run out (第三十三条): a
+        finding of its own; the deadline stays where it was."""
+        for late in clock.late_extensions:
+            extension = late.extension
+            told = "" if late.mark is extension else f"，于{fmt(late.mark.time)}才告知申请人"
+            self.ctx.finding(
+                self.loaded, "late_extension",
+                message=f"{self.rule.title}：{self._what(obligation)}的延期（{extension.id}）于{fmt(extension.time)}"
+                        f"批准{told}，此时期限（{late.due_text}）已届满，延期不予计入",
+                trigger=ref(obligation.trigger), deadline=late.due, deadline_text=late.due_text,
+                explanation=[f"{fmt(late.mark.time)} {late.mark.type}（{late.mark.id}）：{late.step}时期限"
+                             f"（{late.due_text}）已届满，延期不予计入（第三十三条：需要延长答复期限的，应当经"
+                             "政府信息公开工作机构负责人同意并告知申请人）"], **self._where(obligation))
 
     def _what(self, obligation: Open) -> str:
         t = obligation.trigger
@@ -98,8 +112,11 @@ class DeadlineEvaluator:
             if self.rule.optional:
                 continue
             clock = self.clock(obligation)
+            expire_pause(clock, self.ctx.as_of)  # a capped pause past its cap has resumed by itself
+            self._late_extensions(obligation, clock)
             if clock.paused_by is not None:
-                self.ctx.finding(self.loaded, "paused", message=f"计时暂停中：{why(clock.paused_by)}",
+                cap = f"，至多到 {clock.pause_cap.date()} 24:00，届时自动恢复计时" if clock.pause_cap else ""
+                self.ctx.finding(self.loaded, "paused", message=f"计时暂停中：{why(clock.paused_by)}{cap}",
                                  trigger=ref(obligation.trigger), **where)
                 continue
             try:

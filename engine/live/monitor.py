@@ -173,7 +173,7 @@ class LiveMonitor:
         if obligation is None or rule.optional:
             return
         clock = evaluator.clock(obligation)  # the clock in effect, by the one home of clock controls
-        if clock.paused_by is not None:
+        if clock.paused_by is not None and clock.pause_cap is None:  # a capped pause: counted to its cap
             return
         trigger = obligation.trigger
         try:

@@ -12,10 +12,10 @@ from typing import Any
 import orjson
 
 # statuses that mean the obligation was broken; due_soon is a warning of what is coming
-VIOLATIONS = ("late", "overdue", "short", "below_count", "missing_fields", "unlinked")
+VIOLATIONS = ("late", "overdue", "late_extension", "short", "below_count", "missing_fields", "unlinked")
 STATUSES = VIOLATIONS + ("due_soon", "undetermined")
 STATUS_ZH = {
-    "late": "逾期完成", "overdue": "已逾期未完成", "due_soon": "即将到期", "short": "期间不足",
+    "late": "逾期完成", "overdue": "已逾期未完成", "late_extension": "逾期延期", "due_soon": "即将到期", "short": "期间不足",
     "below_count": "次数不足", "missing_fields": "要素缺失", "unlinked": "未关联", "undetermined": "无法判定",
 }
 # what quiet outcomes (kept for `explain` and rule tests, never findings) are called

@@ -132,6 +132,9 @@ class Pause(Strict):
 
     on: EventType = Field(title="停止计时的事件")
     resume: EventType = Field(title="恢复计时的事件")
+    max: PeriodText | None = Field(default=None, title="最长不计入", description="不计入的时间至多多久，自停止之日"
+                                   "起算，届满未恢复的自动恢复计时（第三方15个工作日：15wd）；不写表示直至恢复 "
+                                   "/ the longest a pause counts, from its day; past it the clock runs again")
 
 
 class Extend(Strict):
@@ -140,6 +143,9 @@ class Extend(Strict):
     on: EventType = Field(title="批准延期的事件")
     max: PeriodText = Field(title="最长延长", description="如 20wd / the cap")
     times: int = Field(default=1, ge=1, title="至多次数", description="至多延期几次 / at most this many times")
+    notified: EventType | None = Field(default=None, title="告知申请人的事件", description="日志有此事件时，延期还须"
+                                       "在期限届满前告知申请人，否则不予计入 / where the log has it, the applicant "
+                                       "must be told before the period ends too")
 
 
 class TestCase(Strict):
@@ -222,6 +228,8 @@ class DeadlineRule(Rule):
             types.add(self.restart)
         if self.extend:
             types.add(self.extend.on)
+            if self.extend.notified:
+                types.add(self.extend.notified)
         return types
 
 

@@ -6,7 +6,7 @@ import unicodedata
 
 from ..model.findings import STATUS_ZH
 
-ORDER = ("overdue", "late", "short", "below_count", "missing_fields", "unlinked", "undetermined", "due_soon")
+ORDER = ("overdue", "late", "late_extension", "short", "below_count", "missing_fields", "unlinked", "undetermined", "due_soon")
 STATE_ZH = {"new": "新增", "open": "持续", "resolved": "已解决"}
 
 

@@ -88,7 +88,7 @@ def _type_checks(path: Path, node: Located, rule: model.Rule, vocabulary: dict[s
     spots += [(p, k) for p in node.get("pause", []) or [] if isinstance(p, dict) for k in ("on", "resume")]
     for sub in ("extend", "link"):
         if isinstance(node.get(sub), dict):
-            spots += [(node[sub], k) for k in ("on", "to") if k in node[sub]]
+            spots += [(node[sub], k) for k in ("on", "to", "notified") if k in node[sub]]
     for holder, key in spots:
         value = holder.get(key)
         if isinstance(value, str) and value not in vocabulary:
