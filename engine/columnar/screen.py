@@ -150,8 +150,7 @@ def _deadline(loaded: LoadedRule, view: View, ctx: Context) -> tuple[np.ndarray,
     if rule.trigger == rule.fulfil:
         return related, None
     idx = np.flatnonzero(related)
-    typ = view.type[idx]
-    is_t, is_f = typ == view.code(rule.trigger), typ == view.code(rule.fulfil)
+    is_t, is_f = view.of_types(rule.triggers)[idx], view.of_types(rule.fulfils)[idx]
     key = view.encoded("subject")[1][idx]
     if rule.fulfil_link:  # a fulfilment names its subject in an attribute (else its own subject is meant)
         as_subject, link = view.as_subject(rule.fulfil_link)
@@ -182,6 +181,10 @@ def _deadline(loaded: LoadedRule, view: View, ctx: Context) -> tuple[np.ndarray,
     verdicts = None
     if rule.period.unit in ("wd", "d") and not ctx.keep_quiet:
         bare = single & (controls.count == 0) & ~settled
+        if rule.also_triggers or rule.also_fulfils:  # verdicts.py names the rule's own trigger and fulfilment
+            plain = (view.type[np.maximum(t_pos, 0)] == view.code(rule.trigger)) & (
+                (f_pos < 0) | (view.type[np.maximum(f_pos, 0)] == view.code(rule.fulfil)))
+            bare &= plain
         late = bare & (n_f == 1) & (t_pos < f_pos)
         still_open = bare & (n_f == 0) & (not rule.optional)
         verdicts, judged = _verdicts(loaded, view, ctx, np.flatnonzero(late | still_open), t_pos,

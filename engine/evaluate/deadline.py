@@ -41,25 +41,26 @@ class DeadlineEvaluator:
         self.early: dict[str, Event] = {}  # fulfilled before any trigger (e.g. 解读 published with the document)
 
     def key(self, event: Event) -> str:
-        if event.type == self.rule.fulfil and self.rule.fulfil_link:
+        if event.type in self.rule.fulfils and self.rule.fulfil_link:
             return str(event.attrs.get(self.rule.fulfil_link) or event.subject)
         return event.subject
 
     def feed(self, event: Event) -> None:
         rule, key = self.rule, self.key(event)
         obligation = self.clocks.get(key)
-        if event.type == rule.trigger and obligation is None:
+        if event.type in rule.triggers and obligation is None:
             if self.loaded.matches(event) and rule.effective.contains(local_date(event.time)):
-                if key in self.early:
-                    self._close(Open(event), self.early.pop(key))
-                else:
+                early = self.early.pop(key, None)  # fulfilled with the trigger itself (解读 with its document) ...
+                if early is not None and event.type == rule.trigger:
+                    self._close(Open(event), early)
+                else:  # ... never a change (also_triggers) by what came before it
                     self.clocks[key] = Open(event)
             return
         if obligation is None:
-            if event.type == rule.fulfil and event.type != rule.trigger:
+            if event.type in rule.fulfils and event.type not in rule.triggers:
                 self.early.setdefault(key, event)
             return
-        if event.type == rule.fulfil:
+        if event.type in rule.fulfils:
             self._close(self.clocks.pop(key), event)
         else:
             obligation.controls.append(mark(event))

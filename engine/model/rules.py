@@ -148,6 +148,16 @@ class Extend(Strict):
                                        "must be told before the period ends too")
 
 
+class ReadingOption(Strict):
+    """可选解读：规则默认照原文；包文件的 `choose` 选用此解读时，这里写的计时控制取代规则的。
+    An alternative reading of a rule's clock, chosen by a pack's `choose`; the default follows the text."""
+
+    title: str = Field(title="解读名称", description="如 补正后重新起算 / what the reading does")
+    reading: str = Field(title="解读", description="依据和理由，选用后即为规则的解读 / its authority and why")
+    pause: list[Pause] | None = Field(default=None, title="中止计时", description="取代规则的 pause / replaces pause")
+    restart: EventType | None = Field(default=None, title="重新起算", description="取代规则的 restart / replaces restart")
+
+
 class TestCase(Strict):
     """测试用例：给定这些事件，截至这一时刻，应恰好得到这些结论。Given these events, expect exactly these findings."""
 
@@ -205,7 +215,12 @@ class DeadlineRule(Rule):
 
     kind: Literal["deadline"] = Field(title="规则种类", description="deadline 期限")
     trigger: EventType = Field(title="触发事件", description="开始计时的事件，如 request.received（收到申请）")
+    also_triggers: list[EventType] = Field(default_factory=list, title="也开始计时的事件", description="如 "
+                                           "document.changed（政府信息变更，第二十六条“形成或者变更”） "
+                                           "/ other events that start the clock too")
     fulfil: EventType = Field(title="履行事件", description="应在期限内发生的事件，如 request.replied（答复申请人）")
+    also_fulfils: list[EventType] = Field(default_factory=list, title="也算履行的事件", description="如 "
+                                          "request.answered_on_spot（当场答复） / other events that fulfil it too")
     within: PeriodText = Field(title="期限", description="如 20wd、7d、5h，或 20个工作日、7日、5小时")
     fulfil_link: str | None = Field(default=None, title="关联字段", description="履行事件中指向触发事件主体的属性"
                                     "（如解读的 policy）；默认同一主体 / attribute naming the trigger's subject")
@@ -216,13 +231,29 @@ class DeadlineRule(Rule):
     optional: bool = Field(default=False, title="可不发生", description="只有逾期履行才是问题，不履行不算 "
                            "/ only a late fulfilment is a finding")
     counting: Counting = Field(default_factory=Counting, title="计算方法")
+    options: dict[str, ReadingOption] = Field(default_factory=dict, title="可选解读", description="名称 -> 解读；"
+                                              "由包文件的 choose 选用 / named alternative readings")
 
     @cached_property
     def period(self) -> Period:
         return Period.parse(self.within)
 
+    @cached_property
+    def triggers(self) -> frozenset[str]:
+        return frozenset([self.trigger, *self.also_triggers])
+
+    @cached_property
+    def fulfils(self) -> frozenset[str]:
+        return frozenset([self.fulfil, *self.also_fulfils])
+
+    def with_option(self, name: str) -> DeadlineRule:
+        """This rule read as its option `name` says: the option's clock controls and reading replace its own."""
+        option = self.options[name]
+        update = {k: getattr(option, k) for k in ("pause", "restart") if k in option.model_fields_set}
+        return self.model_copy(update={**update, "reading": f"（选用解读：{option.title}）{option.reading}"})
+
     def event_types(self) -> set[str]:
-        types = {self.trigger, self.fulfil}
+        types = {self.trigger, self.fulfil, *self.also_triggers, *self.also_fulfils}
         types.update(t for p in self.pause for t in (p.on, p.resume))
         if self.restart:
             types.add(self.restart)
@@ -339,4 +370,7 @@ class RuleFile(Strict):
     event_types: dict[str, str] = Field(default_factory=dict, title="新增事件类型",
                                         description="本包新增的事件类型及中文名，如 {report.filed: 报告报送} "
                                                     "/ extra event types this pack uses")
+    choose: dict[str, str] = Field(default_factory=dict, title="选用解读", description="规则编号 -> 该规则 options "
+                                   "中的解读名称，如 {ogi.request-reply: supplement-restart}；不写则照原文 "
+                                   "/ rule id -> the name of one of its reading options")
     rules: list[AnyRule] = Field(title="规则")

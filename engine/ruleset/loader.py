@@ -18,6 +18,7 @@ from .testcheck import body_warnings, check_case
 
 TEST_SUFFIX = ".test.yaml"
 _TYPE_KEYS = ("trigger", "fulfil", "start", "end", "event", "restart")
+_TYPE_LISTS = ("also_triggers", "also_fulfils")
 
 
 @dataclass
@@ -81,16 +82,48 @@ def rule_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:
     return rules, vocab
 
 
+def _apply_choices(parsed, loaded: list[LoadedRule]) -> list[SourceError]:
+    """A pack's `choose: {rule id: option}` reads every version of that rule that has the option as it says
+    (model.DeadlineRule.with_option); a choice no loaded rule offers, or two packs choosing differently, is an
+    error at the choice."""
+    errors: list[SourceError] = []
+    chosen: dict[str, tuple[str, str]] = {}
+    for path, doc, rule_file in parsed:
+        for rule_id, name in rule_file.choose.items():
+            line, column = where(doc["choose"], rule_id)
+            offered = [r for r in loaded if r.id == rule_id and name in getattr(r.rule, "options", {})]
+            if not offered:
+                names = sorted({o for r in loaded if r.id == rule_id for o in getattr(r.rule, "options", {})})
+                known = f"可选：{'、'.join(names)}" if names else "该编号的规则没有可选解读"
+                errors.append(SourceError(str(path), line, "choose", f"选用解读 '{rule_id}: {name}' 不存在（{known}） "
+                                          "(no such reading option)", column, code="unknown-option"))
+                continue
+            if rule_id in chosen and chosen[rule_id][0] != name:
+                errors.append(SourceError(str(path), line, "choose", f"规则 '{rule_id}' 已在 {chosen[rule_id][1]} 选用解读 "
+                                          f"'{chosen[rule_id][0]}'，不能再选 '{name}' (conflicting choices)", column,
+                                          code="conflicting-option"))
+                continue
+            chosen[rule_id] = (name, f"{path}:{line}")
+            for r in offered:
+                r.rule = r.rule.with_option(name)
+    return errors
+
+
 def _type_checks(path: Path, node: Located, rule: model.Rule, vocabulary: dict[str, str]) -> list[SourceError]:
     """Every event type a rule names must be in the vocabulary (catches typos like document.publised)."""
     errors = []
     spots: list[tuple[Any, str]] = [(node, k) for k in _TYPE_KEYS if k in node]
     spots += [(p, k) for p in node.get("pause", []) or [] if isinstance(p, dict) for k in ("on", "resume")]
+    for option in (node.get("options") or {}).values() if isinstance(node.get("options"), dict) else ():
+        if isinstance(option, dict):
+            spots += [(option, "restart")] if "restart" in option else []
+            spots += [(p, k) for p in option.get("pause") or [] if isinstance(p, dict) for k in ("on", "resume")]
     for sub in ("extend", "link"):
         if isinstance(node.get(sub), dict):
             spots += [(node[sub], k) for k in ("on", "to", "notified") if k in node[sub]]
-    for holder, key in spots:
-        value = holder.get(key)
+    named = [(holder, key, holder.get(key)) for holder, key in spots]
+    named += [(node, k, v) for k in _TYPE_LISTS if isinstance(node.get(k), list) for v in node[k]]
+    for holder, key, value in named:
         if isinstance(value, str) and value not in vocabulary:
             message, guess = unknown_type_message(value, vocabulary)
             line, column = where(holder, key)
@@ -164,6 +197,7 @@ def load_rules(paths: list[Path | str], overrides: dict[str, str] | None = None)
                                               column, code="overlap"))
             loaded.append(LoadedRule(rule, str(path), node.line, rule_file.pack, predicate))
             versions.setdefault(rule.id, []).append(loaded[-1])
+    errors.extend(_apply_choices(parsed, loaded))
     rule_ids = {r.id for _, _, rule_file in parsed for r in rule_file.rules}
     for path, doc, rule_file in parsed:
         for node, rule in zip(doc["rules"], rule_file.rules):
