@@ -24,6 +24,7 @@ from ..errors import ShixianError
 from ..events.read import BadRecord, event_from_record
 from ..model.events import Event
 from ..model.findings import Finding
+from . import tracking
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -154,6 +155,7 @@ class AuditStore:
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.executescript(SCHEMA)
             self._add_generated_columns()
+            tracking.install(self.db)  # search index and per-run history, kept by triggers
         except sqlite3.DatabaseError as exc:
             raise ShixianError(f"{self.path}: not a shixian database ({exc})") from None
 

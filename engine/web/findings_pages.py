@@ -29,18 +29,13 @@ def _waiver_day(store) -> str:
     return run["as_of"][:10] if run else dt.date.today().isoformat()
 
 
-def _search(wb, q: str) -> dict:
-    titles = {r.id: r.rule.title for r in wb.engine_of().ruleset.rules}
-    return queries.search_terms(q, wb.choices(), titles)
-
-
 def register(wb) -> None:
     @wb.router.get("/findings")
     def findings(request: Request):
         wb.user(request)
         store = wb.store()
         filters = queries.Filters.from_query(request.query_params)
-        page = queries.find(store.db, filters, _search(wb, filters.q), _waiver_day(store))
+        page = queries.find(store.db, filters, _waiver_day(store))
         return wb.render(request, "findings.html", page=page, f=filters, choices=wb.choices(),
                          sorts=queries.SORT_ZH, lifecycles=queries.LIFECYCLES)
 
@@ -86,7 +81,7 @@ def register(wb) -> None:
         runs = {r["id"]: r for r in store.runs()}
         return wb.render(request, "finding.html", f=row, waiver=waiver, siblings=queries.same_event(store.db, row),
                          actions=store.actions(fingerprint), timeline=timeline(engine, evaluation, row),
-                         runs=runs, done=done, evaluation=evaluation,
+                         history=queries.history(store.db, fingerprint), runs=runs, done=done, evaluation=evaluation,
                          event_name=engine.ruleset.event_types)
 
     @wb.router.post("/findings/{fingerprint}/waive")
@@ -125,7 +120,7 @@ def _export_rows(wb, request: Request) -> list[list]:
     """Exactly the filtered set of the list page, every page of it, in its order."""
     store = wb.store()
     filters = queries.Filters.from_query(request.query_params)
-    page = queries.find(store.db, filters, _search(wb, filters.q), _waiver_day(store), limit=None)
+    page = queries.find(store.db, filters, _waiver_day(store), limit=None)
     rows = []
     for f in page.rows:
         waiver = f.get("waiver")

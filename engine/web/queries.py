@@ -83,7 +83,8 @@ def latest_run(db) -> dict | None:
     return dict(zip(keys, row))
 
 
-def _where(filters: Filters, latest: int | None, waiver_day: str, search: dict | None) -> tuple[str, list]:
+def _where(filters: Filters, latest: int | None, waiver_day: str) -> tuple[str, list]:
+    """Every filter but the search (find adds it)."""
     sql, args = ["1=1"], []
     for column in ("body", "department", "rule", "status", "severity"):
         value = getattr(filters, column)
@@ -107,34 +108,53 @@ def _where(filters: Filters, latest: int | None, waiver_day: str, search: dict |
     if filters.date_to:
         sql.append("due_day <= ?")
         args.append(filters.date_to)
-    if filters.q:  # the subject by its text; bodies, departments and rules by the values that contain q
-        like = "%" + filters.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        parts, values = ["subject LIKE ? ESCAPE '\\'"], [like]
-        for column, matching in (search or {}).items():
-            if matching:
-                parts.append(f"{column} IN ({', '.join('?' * len(matching))})")
-                values.extend(matching)
-        sql.append("(" + " OR ".join(parts) + ")")
-        args.extend(values)
     return " AND ".join(sql), args
 
 
-def search_terms(q: str, choices: dict[str, list], rule_titles: dict[str, str]) -> dict[str, list]:
-    """The bodies, departments and rules whose name (or, for rules, title) contains q: matched here, once,
-    over the few distinct values, so the database scans only the subject for it."""
-    if not q:
-        return {}
-    return {"body": [v for v in choices["body"] if q in v],
-            "department": [v for v in choices["department"] if v and q in v],
-            "rule": sorted({r for r in choices["rule"] if q in r} | {r for r, t in rule_titles.items() if q in t})}
+SPARSE = 5000  # a search matching at most this many findings reads them by id; more, through the list's index
+MAX_TERMS = 300  # a short query that begins more trigrams than this is looked for in every text instead
 
 
-def find(db, filters: Filters, search: dict | None, waiver_day: str, limit: int | None = PAGE_SIZE) -> Page:
-    """One page of findings (or, with limit None, all of them: the export), newest lifecycle attached.
-    search: search_terms(filters.q, ...)."""
+def search_match(db, q: str) -> tuple[str, str] | None:
+    """How to find the findings whose subject, body, department, rule or title contains q (partial, any
+    language; ASCII case ignored) in the trigram index (engine/state/tracking.py): ("match", an FTS5
+    query) or, for a one-character query that begins too many trigrams, ("instr", q) to look in every
+    text; None when nothing can contain it."""
+    text = q.lower()
+    if "\n" in text:  # the index's field separator: no field holds one
+        return None
+    if len(text) >= 3:  # a phrase of the query's trigrams: exactly the texts that contain it
+        return "match", '"' + text.replace('"', '""') + '"'
+    terms = [t for (t,) in db.execute("SELECT term FROM finding_search_terms WHERE term >= ? AND term < ? "
+                                      f"LIMIT {MAX_TERMS + 1}", (text, text + "\U0010ffff"))]
+    if not terms:
+        return None
+    if len(terms) > MAX_TERMS:
+        return "instr", text
+    return "match", " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+
+
+def find(db, filters: Filters, waiver_day: str, limit: int | None = PAGE_SIZE) -> Page:
+    """One page of findings (or, with limit None, all of them: the export), newest lifecycle attached."""
     latest = db.execute("SELECT max(id) FROM runs").fetchone()[0]
-    where, args = _where(filters, latest, waiver_day, search)
-    total = db.execute(f"SELECT count(*) FROM findings WHERE {where}", args).fetchone()[0]
+    where, args = _where(filters, latest, waiver_day)
+    total = None
+    if filters.q:
+        match = search_match(db, filters.q)
+        if match is None:
+            return Page([], 0, filters)
+        source = ("SELECT rowid FROM finding_search WHERE " +
+                  ("instr(lower(text), ?) > 0" if match[0] == "instr" else "finding_search MATCH ?"))
+        matches = db.execute(f"SELECT count(*) FROM ({source})", (match[1],)).fetchone()[0]
+        if where == "1=1" and matches > SPARSE:
+            total = matches  # the index holds one line per finding (engine/state/tracking.py)
+        # few matches: look them up and sort them; many: walk the list order's index, keeping the matches
+        where += f" AND {'rowid' if matches <= SPARSE else '+rowid'} IN ({source})"
+        args = args + [match[1]]
+    if total is None:
+        total = db.execute(f"SELECT count(*) FROM findings WHERE {where}", args).fetchone()[0]
+    if not total:
+        return Page([], 0, filters)
     # two steps: the page's row ids from the covering index alone, then only those rows' JSON
     sql = f"SELECT rowid FROM findings WHERE {where} ORDER BY {SORTS[filters.sort]}"
     if limit is not None:
@@ -232,3 +252,38 @@ def counts_by_month(db, body: str = "") -> dict[str, dict[str, int]]:
 def counts_by_body(db) -> list[tuple]:
     return db.execute("SELECT body, department, status, count(*) FROM findings WHERE state = 'active' "
                       "GROUP BY 1, 2, 3 ORDER BY 1, 2").fetchall()
+
+
+HISTORY_ZH = {"new": "新增", "open": "持续", "resolved": "已解决", "absent": "未再出现"}
+
+
+def history(db, fingerprint: str) -> list[dict]:
+    """The finding in every run since it first appeared (engine/state/tracking.py finding_history): its
+    lifecycle (new, open, resolved, then absent until it reappears) and its status in each run, runs in
+    a row with the same of both shown as one line (from, to, how many runs)."""
+    changes = db.execute("SELECT run_id, change, status, severity, deadline_text, recorded FROM finding_history "
+                         "WHERE fingerprint = ? ORDER BY run_id, rowid", (fingerprint,)).fetchall()
+    if not changes:
+        return []
+    out: list[dict] = []
+    index, current = 0, None
+    for run_id, as_of in db.execute("SELECT id, as_of FROM runs WHERE id >= ? ORDER BY id", (changes[0][0],)):
+        new_here = False
+        while index < len(changes) and changes[index][0] <= run_id:
+            current = changes[index]
+            new_here = new_here or (current[1] == "new" and current[0] == run_id)
+            index += 1
+        change = current[1]
+        if change == "resolved":
+            state = "resolved" if current[0] == run_id else "absent"
+        else:
+            state = "new" if new_here else "open"
+        status = None if state == "absent" else current[2]
+        last = out[-1] if out else None
+        if last and state in ("open", "absent") and last["state"] == state and last["status"] == status:
+            last.update(to_run=run_id, to=as_of, runs=last["runs"] + 1)
+        else:
+            out.append({"state": state, "state_zh": HISTORY_ZH[state], "status": status, "severity": current[3],
+                        "deadline_text": current[4], "recorded": bool(current[5]),
+                        "from_run": run_id, "from": as_of, "to_run": run_id, "to": as_of, "runs": 1})
+    return out
