@@ -180,8 +180,12 @@ def test_task_board_marks_a_task_done(served, browser):
     assert event[:2] == ("task.completed", task_id) and event[2].startswith("2024-12-31") and event[3] == "上海市司法局"
     assert conn.execute("SELECT user, action FROM actions WHERE target = ?", (task_id,)).fetchall() == [
         ("张三", "task_done")]
-    card = browser.find_element(By.CSS_SELECTOR, f'.task[data-task="{task_id}"]')
-    assert card.get_attribute("data-status") == "on_time"  # done by its due day (2024-12-31)
+
+    def shown_done(b) -> bool:  # the board takes the stored event in, in the background: reload until it has
+        b.refresh()
+        return b.find_element(By.CSS_SELECTOR, f'.task[data-task="{task_id}"]').get_attribute("data-status") == "on_time"
+
+    wait_for(browser, shown_done, 120)  # done by its due day (2024-12-31)
     assert console_errors(browser) == []
 
 

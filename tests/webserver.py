@@ -4,6 +4,7 @@ import re
 import socket
 import subprocess
 import sys
+import time
 import urllib.parse
 from pathlib import Path
 
@@ -47,7 +48,19 @@ def start(db: Path, folder: Path, users: bool = True):
     if not wait_for_http(port):
         proc.kill()
         raise AssertionError(proc.stderr.read().decode())
+    wait_until_evaluated(port, TOKENS["reader"] if users else "")
     return port, proc
+
+
+def wait_until_evaluated(port: int, token: str, seconds: float = 180) -> None:
+    """The server reads the latest run's inputs again in the background from its start
+    (engine/web/evaluation.py): wait until the overview no longer says it is computing."""
+    client = Client(port)
+    assert client.login(token, "测试") == 303
+    deadline = time.monotonic() + seconds
+    while 'id="evaluation-pending"' in client.get("/")[2].decode():
+        assert time.monotonic() < deadline, "the background evaluation did not finish"
+        time.sleep(0.2)
 
 
 class Client:

@@ -156,6 +156,7 @@ def mount(app: FastAPI, engine_of: Callable, db_path: Path, auth: Auth) -> Workb
     for module in (overview, findings_pages, work_pages, reference_pages, rule_editor):
         module.register(wb)
     app.include_router(wb.router)
+    wb.evaluation()  # start reading the latest run's inputs again now, in the background, not at the first page
     return wb
 
 

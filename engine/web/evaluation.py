@@ -5,15 +5,17 @@ each subject or the work-plan tasks. The workbench reads the latest run's input 
 are still there, unchanged: their SHA-256 is in the run) plus the events stored by `shixian ingest` or by
 the task board, and evaluates them as of the run's moment, keeping every outcome. That gives the
 on-time rates with their denominators, each subject's timeline and explanation, and the task board.
-It is done once per (run, stored events) and cached; when the inputs are gone the pages say so and
-show what the database has.
+It is done once per (run, stored events), in a thread of its own, never inside a request: until it is
+ready a page shows what the database has and says the rest is being computed (after a task is marked
+done, the board of the same run is shown as it was, marked as updating). When the inputs are gone the
+pages say so and show what the database has.
 """
 from __future__ import annotations
 
 import datetime as dt
 import json
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..audit import file_digest
@@ -31,10 +33,12 @@ class Evaluation:
     events_by_subject: dict[str, list[Event]] = field(default_factory=dict)
     task_board: list[dict] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # inputs that are gone or changed: why figures are absent
+    pending: bool = False  # being computed in the background: nothing yet
+    updating: bool = False  # the figures before the latest stored events, the new ones being computed
 
     @property
     def complete(self) -> bool:
-        return not self.missing
+        return not self.missing and not self.pending
 
     def outcomes_of(self, subject: str) -> list[Finding]:
         return [o for o in self.outcomes if o.subject == subject]
@@ -57,15 +61,40 @@ class EvaluationCache:
         self._lock = threading.Lock()
         self._key: tuple | None = None
         self._value: Evaluation | None = None
+        self._computing: tuple | None = None
 
     def get(self, engine: Engine, store, run: dict | None) -> Evaluation | None:
+        """The evaluation of the run with the stored events as they are now, if it is ready; else start
+        it in the background and answer at once (pending, or the same run's previous one, updating)."""
         if run is None:
             return None
         key = (run["id"], store.events_digest(), id(engine))
         with self._lock:
-            if self._key != key:
-                self._value, self._key = self._evaluate(engine, store, run), key
-            return self._value
+            if self._key == key:
+                return self._value
+            if self._computing != key:
+                self._computing = key
+                threading.Thread(target=self._compute, args=(engine, run, key), daemon=True,
+                                 name="shixian-evaluation").start()
+            if self._value is not None and self._key[0] == run["id"] and self._key[2] == key[2]:
+                return replace(self._value, updating=True)
+            return Evaluation(run["id"], dt.datetime.fromisoformat(run["as_of"]), pending=True)
+
+    def _compute(self, engine: Engine, run: dict, key: tuple) -> None:
+        from ..state import AuditStore
+
+        store = AuditStore(self.db_path)  # a connection of this thread's own
+        try:
+            value = self._evaluate(engine, store, run)
+        except Exception as exc:  # noqa: BLE001 - shown on the pages instead of a page waiting forever
+            value = Evaluation(run["id"], dt.datetime.fromisoformat(run["as_of"]),
+                               missing=[f"重新读取输入时出错 (failed to read the inputs again): {exc}"])
+        finally:
+            store.close()
+        with self._lock:
+            self._key, self._value = key, value
+            if self._computing == key:
+                self._computing = None
 
     def _evaluate(self, engine: Engine, store, run: dict) -> Evaluation:
         as_of = dt.datetime.fromisoformat(run["as_of"])

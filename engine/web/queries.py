@@ -149,7 +149,15 @@ def find(db, filters: Filters, waiver_day: str, limit: int | None = PAGE_SIZE) -
         if where == "1=1" and matches > SPARSE:
             total = matches  # the index holds one line per finding (engine/state/tracking.py)
         # few matches: look them up and sort them; many: walk the list order's index, keeping the matches
-        where += f" AND {'rowid' if matches <= SPARSE else '+rowid'} IN ({source})"
+        # (each looked up in the index when the page is reached after a few thousand rows, else as a set)
+        rows_read = ((filters.page - 1) * (limit or 0) + (limit or 0)) * (db.execute(
+            "SELECT max(rowid) FROM findings").fetchone()[0] or 0) / max(matches, 1)
+        if total is not None and limit is not None and match[0] == "match" and match[1].count(" OR ") < 8 \
+                and rows_read <= 3000:
+            where += (" AND EXISTS (SELECT 1 FROM finding_search WHERE finding_search.rowid = findings.rowid "
+                      "AND finding_search MATCH ?)")
+        else:
+            where += f" AND {'rowid' if matches <= SPARSE else '+rowid'} IN ({source})"
         args = args + [match[1]]
     if total is None:
         total = db.execute(f"SELECT count(*) FROM findings WHERE {where}", args).fetchone()[0]

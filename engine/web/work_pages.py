@@ -1,7 +1,8 @@
 """任务看板 and 发布前检查: the two pages where an officer records or tries something.
 
 Marking a task done stores its `task.completed` event in the audit database (as `shixian ingest`
-would), so the next audit sees it; the board is re-evaluated from the stored events at once.
+would), so the next audit sees it; the board is re-evaluated from the stored events in the background
+(engine/web/evaluation.py) and shown as updating until then.
 The check form builds the plan `POST /v1/check` takes and shows the engine's answer to it.
 """
 from __future__ import annotations
@@ -47,7 +48,8 @@ def register(wb) -> None:
         card = next((c for c in (evaluation.task_board if evaluation else []) if c["id"] == task_id), None)
         back = "/tasks?" + urllib.parse.urlencode({"body": form.get("body", "")})
         if card is None:
-            return RedirectResponse(back + "&done=" + urllib.parse.quote("error:没有这个任务"), status_code=303)
+            why = "看板正在计算，请稍后再试" if evaluation and evaluation.pending else "没有这个任务"
+            return RedirectResponse(back + "&done=" + urllib.parse.quote("error:" + why), status_code=303)
         try:
             day = parse_instant(form.get("date", ""))[0].date()
         except (ShixianError, ValueError):
