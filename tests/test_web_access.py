@@ -129,7 +129,8 @@ def test_open_mode_login_by_name_and_rejects_download(tmp_path):
     JSON Lines with their file, line and reason."""
     import json
 
-    from conftest import run_cli
+    import yaml
+    from conftest import ROOT, run_cli
     from webserver import EXAMPLES
 
     bad = tmp_path / "bad.jsonl"
@@ -154,3 +155,39 @@ def test_open_mode_login_by_name_and_rejects_download(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_rules_page_shows_every_rule_with_its_last_test_result(served):
+    """规则: every bundled rule, each with as many of its test cases passed as `shixian test rules` says."""
+    import re
+    import xml.etree.ElementTree as ET
+
+    import yaml
+    from conftest import ROOT, run_cli
+
+    from engine.engine import Engine
+
+    port, _ = served
+    client = Client(port)
+    client.login(TOKENS["reader"])
+    page = client.get("/rules")[2].decode()
+    junit = ET.fromstring(run_cli("test", "rules", "--format", "junit").stdout)
+    expected: dict[str, list[int]] = {}
+    for case in junit.iter("testcase"):
+        where = case.get("classname")
+        if where.endswith(".test.yaml"):  # a test file's case counts for each rule it names
+            cases = yaml.safe_load((ROOT / where).read_text(encoding="utf-8"))["cases"]
+            rules = next(c["rules"] for c in cases if c["name"] == case.get("name"))
+        else:  # "path:line rule-id": a case written in the rule
+            rules = [where.split()[-1]]
+        for rule in rules:
+            counts = expected.setdefault(rule, [0, 0])
+            counts[1] += 1
+            counts[0] += case.find("failure") is None and case.find("error") is None
+    shown = {}
+    for section in page.split('<section class="panel rule"')[1:]:
+        rule = re.match(r' data-rule="([^"]+)"', section).group(1)
+        result = re.search(r"测试用例 (\d+)/(\d+) 通过", section)
+        shown[rule] = [int(result.group(1)), int(result.group(2))] if result else [0, 0]
+    assert set(shown) == {r.id for r in Engine.load().ruleset.rules}
+    assert {rule: counts for rule, counts in shown.items() if counts[1]} == expected

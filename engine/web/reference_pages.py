@@ -7,25 +7,30 @@ import datetime as dt
 import json
 import threading
 from collections import defaultdict
+from pathlib import Path
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
 from ..calendar import SHANGHAI
 from ..errors import CalendarCoverageError
-from ..ruletest import run_case
+from ..ruletest import load_test_files, run_case
+from ..ruleset.loader import RuleLoadError
 
 WEEKDAYS = ("一", "二", "三", "四", "五", "六", "日")
 
 
 class RuleTests:
-    """The last result of each rule's test cases, run on demand (the rules page's button) or on first view."""
+    """The last result of each rule's test cases, run on demand (the rules page's button) or on first view:
+    the cases written in the rule and those of the *.test.yaml files beside it that name it (as
+    `shixian test` runs them; a case naming no rule counts for every rule of its folder)."""
 
     def __init__(self):
         self.lock = threading.Lock()
         self.results: dict[str, list] = {}
         self.ran_at: str | None = None
         self.engine_id: int | None = None
+        self.problems: list[str] = []  # test files that could not be read
 
     def get(self, engine, rerun: bool = False) -> dict[str, list]:
         with self.lock:
@@ -34,6 +39,18 @@ class RuleTests:
                 for loaded in engine.ruleset.rules:
                     for case in loaded.rule.tests:
                         results[loaded.id].append(run_case(engine, case, {loaded.id}, f"{loaded.path}:{loaded.line}"))
+                self.problems = []
+                folders = sorted({Path(loaded.path).parent for loaded in engine.ruleset.rules})
+                try:
+                    test_files = load_test_files(folders, engine.ruleset)
+                except RuleLoadError as exc:
+                    test_files, self.problems = [], [str(error) for error in exc.errors]
+                for path, test_file in dict(test_files).items():
+                    folder_rules = [r.id for r in engine.ruleset.rules if Path(r.path).parent == path.parent]
+                    for case in test_file.cases:
+                        result = run_case(engine, case, set(case.rules) if case.rules else None, str(path))
+                        for rule_id in case.rules or folder_rules:
+                            results[rule_id].append(result)
                 self.results, self.engine_id = dict(results), id(engine)
                 self.ran_at = dt.datetime.now(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
             return self.results
@@ -52,7 +69,7 @@ def register(wb) -> None:
             packs[loaded.pack].append(loaded)
         shown = {p: rs for p, rs in sorted(packs.items()) if not pack or p == pack}
         return wb.render(request, "rules.html", packs=shown, all_packs=sorted(packs), pack=pack, results=results,
-                         ran_at=tests.ran_at, revision=engine.ruleset.revision, event_types=engine.ruleset.event_types)
+                         ran_at=tests.ran_at, test_problems=tests.problems, revision=engine.ruleset.revision, event_types=engine.ruleset.event_types)
 
     @wb.router.post("/rules/tests")
     async def rerun(request: Request):
