@@ -129,8 +129,7 @@ def test_open_mode_login_by_name_and_rejects_download(tmp_path):
     JSON Lines with their file, line and reason."""
     import json
 
-    import yaml
-    from conftest import ROOT, run_cli
+    from conftest import run_cli
     from webserver import EXAMPLES
 
     bad = tmp_path / "bad.jsonl"

@@ -14,8 +14,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from ..calendar import SHANGHAI
 from ..errors import CalendarCoverageError
-from ..ruletest import load_test_files, run_case
 from ..ruleset.loader import RuleLoadError
+from ..ruletest import load_test_files, run_case
 
 WEEKDAYS = ("一", "二", "三", "四", "五", "六", "日")
 
