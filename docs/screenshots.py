@@ -56,6 +56,11 @@ def shoot(base: str, db: Path, out: Path, widths=WIDTHS, only: list[str] | None 
             browser.get(base + "/login")
             browser.find_element(By.NAME, "name").send_keys("张三")
             browser.find_element(By.CSS_SELECTOR, "#login button").click()
+            for _ in range(600):  # the server reads the run's inputs again in the background: wait for it
+                browser.get(base + "/")
+                if not browser.find_elements(By.ID, "evaluation-pending"):
+                    break
+                time.sleep(0.5)
             for name, path in pages(db):
                 if only and name not in only:
                     continue
