@@ -1,5 +1,6 @@
 """Every report format, parsed back by an independent reader; the HTML page in a real headless Chromium."""
 import csv
+import re
 import datetime as dt
 import io
 import json
@@ -69,6 +70,14 @@ def test_xlsx_sheets_and_filter(outputs, expected):
     assert row[header.index("级别")] == {"error": "严重", "warning": "警告", "info": "提示"}[first["severity"]]
     deadline = sheet.cell(2, header.index("期限") + 1)
     assert deadline.is_date and deadline.value.date().isoformat() == first["deadline_text"][:10]  # a real date
+    # how late, a number in the rule's unit (sortable, summable), shown with the unit
+    column = header.index("逾期")
+    late = [(f, sheet.cell(i, column + 1)) for i, f in enumerate(expected["findings"], start=2) if f["overdue_by"]]
+    assert late
+    for finding, cell in late:
+        amount, unit = re.fullmatch(r"(\d+)(wd|d|h|m|y)", finding["overdue_by"]).groups()
+        assert cell.value == int(amount) and isinstance(cell.value, int), finding["overdue_by"]
+        assert cell.number_format == f'0"{ {"wd": "个工作日", "d": "日", "h": "小时", "m": "个月", "y": "年"}[unit]}"'
     # the national and the local verdict on one document share the event column
     events = [r[header.index("同一事件")] for r in sheet.iter_rows(min_row=2, values_only=True)]
     assert any(events.count(e) > 1 for e in events if e)

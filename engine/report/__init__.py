@@ -119,6 +119,7 @@ COLUMNS = [("fingerprint", "指纹"), ("status", "状态"), ("severity", "级别
 def flat_rows(report: Report) -> list[list[str]]:
     """One row per finding for the spreadsheet formats (csv, xlsx), in COLUMNS order."""
     from ..model.findings import SEVERITY_ZH, STATUS_ZH
+    from .table import STATE_ZH
 
     rows = []
     for f in report.findings:
@@ -130,7 +131,7 @@ def flat_rows(report: Report) -> list[list[str]]:
                      f"{f.trigger.id} {f.trigger.time.isoformat()}" if f.trigger else "",
                      f"{f.fulfilment.id} {f.fulfilment.time.isoformat()}" if f.fulfilment else "",
                      f"{f.source.get('document', '')} {f.source.get('article', '')}", f.message,
-                     life.get("state", ""), (life.get("first_seen") or "")[:10],
+                     STATE_ZH.get(life.get("state"), ""), (life.get("first_seen") or "")[:10],
                      f"{waiver['by']}: {waiver['reason']}" if waiver else "",
                      f"{f.subject} {anchor}" if anchor else ""])  # national and local verdicts on one event share it
     return rows

@@ -10,25 +10,38 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from ..calendar.period import UNITS, Period
 from ..model.findings import STATUS_ZH
 from . import COLUMNS, flat_rows
+from .table import STATE_ZH
 
 
-def write_findings_sheet(sheet, headers: list[str], rows, date_columns: list[int]) -> None:
+def write_findings_sheet(sheet, headers: list[str], rows, date_columns: list[int],
+                         period_columns: list[int] = ()) -> None:
     """Findings as Excel users expect them, for the report and the workbench's export alike: a bold header,
     the given columns as real date cells (the first ten characters of an ISO text: a deadline's
-    '2024-10-08 24:00' is 2024-10-08), filters and a frozen header row."""
+    '2024-10-08 24:00' is 2024-10-08), periods ('3wd') as numbers shown with their unit (3个工作日, a
+    number to sort and sum), filters and a frozen header row."""
     sheet.append(headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
         row = list(row)
+        units = {}
         for col in date_columns:
             row[col] = dt.date.fromisoformat(row[col][:10]) if row[col] else None
+        for col in period_columns:
+            if row[col]:
+                period = Period.parse(row[col])
+                row[col], units[col] = period.amount, UNITS[period.unit]
+            else:
+                row[col] = None
         sheet.append(row)
-    for cells in sheet.iter_rows(min_row=2):
+        cells = sheet[sheet.max_row]
         for col in date_columns:
             cells[col].number_format = "yyyy-mm-dd"
+        for col, unit in units.items():
+            cells[col].number_format = f'0"{unit}"'
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(sheet.max_row, 1)}"
     sheet.freeze_panes = "A2"
 
@@ -39,7 +52,7 @@ def render(report) -> bytes:
     sheet.title = "问题清单"
     keys = [key for key, _ in COLUMNS]
     write_findings_sheet(sheet, [zh for _, zh in COLUMNS], flat_rows(report),
-                         [keys.index("deadline_text"), keys.index("first_seen")])
+                         [keys.index("deadline_text"), keys.index("first_seen")], [keys.index("overdue_by")])
     for index, (key, _) in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = 60 if key in ("message", "title") else 18
 
@@ -64,7 +77,7 @@ def render(report) -> bytes:
     if report.run_id is not None:
         summary.append([])
         for key, value in report.lifecycle_counts().items():
-            summary.append([key, value])
+            summary.append([STATE_ZH.get(key, "已豁免"), value])
     by_body = book.create_sheet("按机关")
     statuses = sorted({f.status for f in report.findings})
     by_body.append(["机关", "问题总数", *[STATUS_ZH.get(s, s) for s in statuses], "严重", "警告", "提示"])

@@ -61,7 +61,7 @@ def register(wb) -> None:
         book.active.title = "问题清单"
         keys = [k for k, _ in EXPORT_COLUMNS]
         write_findings_sheet(book.active, [zh for _, zh in EXPORT_COLUMNS], _export_rows(wb, request),
-                             [keys.index("deadline"), keys.index("first_seen")])
+                             [keys.index("deadline"), keys.index("first_seen")], [keys.index("overdue_by")])
         buffer = io.BytesIO()
         book.save(buffer)
         return Response(buffer.getvalue(),
