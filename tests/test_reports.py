@@ -1,9 +1,9 @@
 """Every report format, parsed back by an independent reader; the HTML page in a real headless Chromium."""
 import csv
-import re
 import datetime as dt
 import io
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
