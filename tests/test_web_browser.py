@@ -202,6 +202,19 @@ def test_reader_sees_no_write_forms_and_pages_have_no_console_errors(served, bro
         assert console_errors(browser) == [], path
     browser.get(base + "/")
     assert browser.find_elements(By.CSS_SELECTOR, "#by-month rect")
+    # the trend: every month from the first to the last, empty ones too, each at least the findings of the
+    # database falling due in it (the chart also counts obligations met on time)
+    ticks = {t.get_attribute("data-month"): int(t.get_attribute("data-total"))
+             for t in browser.find_elements(By.CSS_SELECTOR, "#by-month line.tick")}
+    months = sorted(ticks)
+    years, firsts = int(months[0][:4]), int(months[0][5:])
+    assert months == [f"{(years * 12 + firsts - 1 + i) // 12:04d}-{(firsts - 1 + i) % 12 + 1:02d}"
+                      for i in range(len(months))]
+    assert 0 in ticks.values()  # the demo's years have months with nothing due
+    with sqlite3.connect(db) as conn:
+        for month, n in conn.execute("SELECT substr(due_day, 1, 7), count(*) FROM findings WHERE due_day IS NOT NULL "
+                                     "AND status != 'undetermined' GROUP BY 1"):
+            assert ticks[month] >= n, month
     assert "%" in browser.find_element(By.ID, "rate").text
     browser.get(base + "/calendar?month=2024-09")
     assert browser.find_element(By.CSS_SELECTOR, '[data-date="2024-09-14"]').get_attribute("data-kind") == "makeup"
