@@ -128,5 +128,12 @@ def test_history_across_runs_on_the_detail_page(tmp_path):
     assert by_status["overdue"] == [("1", "1", "new", "due_soon"), ("2", "3", "open", "overdue"),
                                     ("4", "4", "resolved", "overdue"), ("5", "5", "absent", "")]
     assert by_status["late"] == [("4", "4", "new", "late"), ("5", "5", "open", "late")]
-    page = pages[next(fp for fp, status, _ in rows if status == "late")]
+    late = next(fp for fp, status, _ in rows if status == "late")
+    page = pages[late]
     assert "第 4 次" in page and "2024-11-04" in page and "新增" in page
+    # how late, in the officer's words: 11-01 is the 2nd working day after the last day 10-30
+    store = AuditStore(db)
+    overdue_by = json.loads(store.db.execute("SELECT data FROM findings WHERE fingerprint = ?",
+                                             (late,)).fetchone()[0])["overdue_by"]
+    store.close()
+    assert overdue_by == "2wd" and "逾期 2个工作日" in page
