@@ -216,6 +216,15 @@ def test_reader_sees_no_write_forms_and_pages_have_no_console_errors(served, bro
                                      "AND status != 'undetermined' GROUP BY 1"):
             assert ticks[month] >= n, month
     assert "%" in browser.find_element(By.ID, "rate").text
+    # a deadline counted day by day, holidays named: 20 working days from 2017-03-16 cross 清明 2017 (04-02..04
+    # off, Sat 04-01 worked: 国办发明电〔2016〕17号)
+    fingerprint = conn.execute("SELECT fingerprint FROM findings WHERE rule = 'ogi.request-reply' "
+                               "AND subject = 'BH-YSQ-2017-005'").fetchone()[0]
+    browser.get(f"{base}/findings/{fingerprint}")
+    steps = [(li.get_attribute("class"), li.get_attribute("textContent"))
+             for li in browser.find_elements(By.CSS_SELECTOR, "#this-clock ol.steps li")]
+    assert any(kind == "holiday" and text.startswith("2017-04-03") and "清明" in text for kind, text in steps), steps
+    assert any(kind == "makeup" and text.startswith("2017-04-01") and "上班" in text for kind, text in steps), steps
     browser.get(base + "/calendar?month=2024-09")
     assert browser.find_element(By.CSS_SELECTOR, '[data-date="2024-09-14"]').get_attribute("data-kind") == "makeup"
     assert "中秋" in browser.find_element(By.CSS_SELECTOR, '[data-date="2024-09-16"]').text
