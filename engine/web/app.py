@@ -18,6 +18,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from ..calendar import Period
 from ..errors import ShixianError
 from ..model.findings import SEVERITY_ZH, STATUS_ZH
+from ..model.rules import KIND_ZH
 from ..report.table import STATE_ZH
 from ..state import AuditStore
 from .auth import ROLE_ZH, SESSION_COOKIE, SESSION_SECONDS, Auth, User
@@ -117,7 +118,7 @@ class Workbench:
 def _env() -> Environment:
     env = Environment(loader=PackageLoader("engine.web", "templates"), autoescape=select_autoescape(default=True),
                       trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(STATUS_ZH=STATUS_ZH, SEVERITY_ZH=SEVERITY_ZH, STATE_ZH={**STATE_ZH, "waived": "已豁免"},
+    env.globals.update(STATUS_ZH=STATUS_ZH, SEVERITY_ZH=SEVERITY_ZH, KIND_ZH=KIND_ZH, STATE_ZH={**STATE_ZH, "waived": "已豁免"},
                        urlencode=lambda d: urllib.parse.urlencode(d))
     env.filters["period_zh"] = _period_zh
     return env
