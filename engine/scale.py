@@ -26,8 +26,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .calendar import Period
-from .columnar.frame import BLOCK_BYTES, file_parts, jsonl_parts, parquet_parts
+from .columnar.frame import file_parts, jsonl_parts, parquet_parts
 from .errors import ShixianError
+from .events.jsonl import BLOCK_BYTES
 from .events.read import Reject, open_parquet, parse_json
 from .gcpause import gc_paused
 from .report.spool import Head, Run, SpooledFindings, spool
@@ -133,9 +134,8 @@ def _parquet_pieces(path: Path, first_seq: int, pieces: int) -> tuple[list[Piece
 
 
 def _jsonl_pieces(path: Path, first_seq: int, pieces: int) -> tuple[list[Piece], int] | None:
-    """Byte ranges cut after a line end, each with the number of its first line; None when the file is
-    small, or has a carriage return not before a line feed (the row reader counts it as a line break, so
-    counting line feeds here would number lines differently)."""
+    """Byte ranges cut after a line end, each with the number of its first line (only a line feed ends a
+    line, engine/events/jsonl.py); None when the file is small."""
     size = path.stat().st_size
     if pieces < 2 or size < SPLIT_JSONL_BYTES:
         return None
@@ -154,8 +154,6 @@ def _jsonl_pieces(path: Path, first_seq: int, pieces: int) -> tuple[list[Piece],
             while left > 0:
                 block = stream.read(min(BLOCK_BYTES, left))
                 left -= len(block)
-                if b"\r" in block and block.count(b"\r") != block.count(b"\r\n"):  # a lone \r (or one at an edge)
-                    return None
                 count += block.count(b"\n")
             lines.append(count)
     first = 1
@@ -230,7 +228,7 @@ def split_piece(piece: Piece, parts: int, shard_dir: str, tag: str) -> str:
     path = Path(piece.path)
     shards = _Shards(Path(shard_dir), parts, tag)
     try:
-        source = parquet_parts(path, piece.row_groups, piece.first_line - 1) if piece.row_groups is not None \
+        source = parquet_parts(path, piece.row_groups) if piece.row_groups is not None \
             else jsonl_parts(path, piece.start, piece.end, piece.first_line)
         count, rejects, _ = _split_rows(shards, path, source, piece.first_line, piece.first_seq)
     finally:

@@ -10,10 +10,28 @@ from .calendar import SHANGHAI
 from .errors import InputError
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_PERIOD_ONLY = re.compile(r"^[+-]?\d{4,}(-?\d{2})?$")  # 2024, 2024-10: a year or a month, not an instant
+_HOUR_24 = re.compile(r"[T ]24(:?00)*(\.0+)?([+-Z]|$)")
+MIN_YEAR, MAX_YEAR = 1900, 2999  # instants outside are refused: no deadline arithmetic can overflow on them
+
+
+class RefusedInstant(InputError):
+    """A value that reads as a date but is not an instant shixian may time: a bare year or month, 24:00, a
+    year out of range. Said as such; no other reading of it is tried."""
+
+
+def check_year(value: dt.date, text) -> None:
+    """Refuse a date whose year no audit can mean (0001, 9999): arithmetic near the ends of Python's range
+    overflows, and nothing the law times happens there."""
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise RefusedInstant(f"日期 {str(text).strip()!r} 的年份 {value.year} 超出可处理的范围（{MIN_YEAR}–{MAX_YEAR}年）"
+                         f" (year out of range {MIN_YEAR}-{MAX_YEAR})")
 
 
 def parse_instant(text: str, tz=SHANGHAI) -> tuple[dt.datetime, bool]:
     """Return (aware instant, date_only). Raises InputError naming the bad value."""
+    if isinstance(text, dt.date):
+        check_year(text, text)
     if isinstance(text, dt.datetime):
         return (text if text.tzinfo else text.replace(tzinfo=tz)), False
     if isinstance(text, dt.date):
@@ -22,11 +40,18 @@ def parse_instant(text: str, tz=SHANGHAI) -> tuple[dt.datetime, bool]:
     try:
         value = dt.datetime.fromisoformat(raw)  # fast, in C; covers what logs usually carry
     except ValueError:
+        if _PERIOD_ONLY.match(raw):
+            raise RefusedInstant(f"时间 {text!r} 只有年份或年月，不是一个具体时刻，应写成如 2024-09-27 或 2024-09-27T15:00 "
+                             f"(a year or month is not an instant)") from None
+        if _HOUR_24.search(raw):
+            raise RefusedInstant(f"时间 {text!r} 不存在：24:00 应写成次日 00:00 (24:00 is written as 00:00 of the next day)"
+                             ) from None
         try:
             value = isoparse(raw)  # the rest of ISO 8601 (week dates, ordinal dates, ...)
         except (ValueError, OverflowError):
             raise InputError(f"bad date or time {text!r}: expected ISO 8601, e.g. 2024-09-27 or 2024-09-27T15:00") \
                 from None
+    check_year(value, text)
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
     return value, len(raw) == 10 and bool(_DATE_ONLY.match(raw))
@@ -74,6 +99,10 @@ def parse_officer_instant(text: str) -> tuple[dt.datetime | dt.date, bool]:
     except ValueError:
         raise OfficerDateError(f"日期 {raw!r} 不存在（{year}年没有{month}月{day}日），应写成{EXPECTED_DATE} "
                                f"(no such date)") from None
+    try:
+        check_year(day_value, raw)
+    except InputError as exc:
+        raise OfficerDateError(str(exc)) from None
     if match[6] is None:
         return day_value, False
     try:

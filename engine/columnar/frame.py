@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 from .. import ledger
 from ..calendar import SHANGHAI
 from ..errors import ShixianError
+from ..events import jsonl, parquet
 from ..events.read import (
     REQUIRED,
     BadRecord,
@@ -31,13 +32,9 @@ from ..events.read import (
     clean_record,
     event_from_record,
     file_records,
-    json_lines,
-    open_parquet,
 )
 from ..model.events import CORE_FIELDS, Event
 
-BLOCK_BYTES = 16 << 20
-_SPACE = np.array([ord(c) for c in " \t\n\r\f\v"], np.uint8)  # bytes.isspace()
 _TIME = r"^\d{4}-(0\d|1[0-2])-([0-2]\d|3[01])(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?)?$"
 _JSON_TYPES = (pa.types.is_string, pa.types.is_int64, pa.types.is_null)
 _US, _DAY_US, _UTC8_S = 1_000_000, 86_400_000_000, 8 * 3600
@@ -132,32 +129,6 @@ def _plain_events(table: pa.Table, file: str, lines: np.ndarray) -> list[Event]:
     return out
 
 
-def _jsonl_blocks(path: Path, start: int = 0, end: int | None = None) -> Iterator[bytes]:
-    """Whole lines of a file (or of its bytes [start, end), cut at line ends), about BLOCK_BYTES at a
-    time (a UTF-8 byte order mark at the start of the file dropped)."""
-    with open(path, "rb") as stream:
-        stream.seek(start)
-        carry, first, left = b"", start == 0, end - start if end is not None else None
-        while True:
-            data = stream.read(BLOCK_BYTES if left is None else min(BLOCK_BYTES, left))
-            if left is not None:
-                left -= len(data)
-            if first and data.startswith(b"\xef\xbb\xbf"):
-                data = data[3:]
-            first = False
-            if not data:
-                if carry:
-                    yield carry
-                return
-            buf = carry + data
-            cut = buf.rfind(b"\n") + 1
-            if cut == 0:
-                carry = buf
-                continue
-            yield buf[:cut]
-            carry = buf[cut:]
-
-
 def file_parts(path: Path) -> Iterator[tuple[pa.Table | None, np.ndarray | None, list | None]]:
     """A file in parts: (table, line numbers, None) read by pyarrow, or (None, None, rows) to be read
     row by row, rows being (line, raw text, record or BadRecord) as `events.read.file_records` gives them."""
@@ -174,63 +145,59 @@ def file_parts(path: Path) -> Iterator[tuple[pa.Table | None, np.ndarray | None,
         yield from jsonl_parts(path)
 
 
-def parquet_parts(path: Path, row_groups: list[int] | None = None, first_row: int = 0):
-    """Batches of a Parquet file (or of some of its row groups, the first of which starts at row
-    `first_row`), with their row numbers counted from 1 as line numbers."""
-    line = first_row
-    for batch in open_parquet(path).iter_batches(batch_size=1 << 18, row_groups=row_groups):
-        table = pa.Table.from_batches([batch])
-        yield table, np.arange(line + 1, line + 1 + table.num_rows), None
-        line += table.num_rows
+def parquet_parts(path: Path, row_groups: list[int] | None = None):
+    """Batches of a Parquet file (or of some of its row groups), with their row numbers counted from 1 at
+    the file's first row as line numbers; the rows of a damaged row group are rejected, not lost."""
+    for first, batch, count, why in parquet.batches(path, row_groups):
+        if batch is None:
+            yield None, None, [(first + k, "", BadRecord(why)) for k in range(count)]
+        else:
+            yield pa.Table.from_batches([batch]), np.arange(first, first + count), None
 
 
 def jsonl_parts(path: Path, start: int = 0, end: int | None = None, first_line: int = 1):
     """A JSON Lines file (or its bytes [start, end), whose first line is `first_line`) in parts, as
-    `file_parts` gives them."""
+    `file_parts` gives them: pyarrow reads the runs of lines `jsonl.pyarrow_runs` lets it see, the rest
+    (and any run pyarrow refuses or reads into something else) are read line by line."""
+    # pyarrow reads text that looks like a date as a timestamp; such columns are read again as text
+    schema = [pa.schema([(k, pa.string()) for k in CORE_FIELDS + ("tz",)])]
+    line = first_line
+    for block in jsonl.blocks(path, start, end):
+        for for_arrow, _, a, b in jsonl.pyarrow_runs(block):
+            data = block if (a, b) == (0, len(block)) else block[a:b]
+            count = jsonl.line_count(data)
+            table = _arrow_table(data, count, schema) if for_arrow else None
+            if table is not None:
+                yield table, np.arange(line, line + count), None
+            else:
+                yield None, None, list(jsonl.byte_lines(data, line))
+            line += count
+
+
+def _arrow_table(data: bytes, count: int, schema: list) -> pa.Table | None:
+    """Lines (each one object, checked) read by pyarrow, or None when it cannot read them as one row each
+    of text and whole numbers in valid UTF-8. `schema[0]` grows with the columns read as text."""
     import pyarrow.json as pj
 
-    # pyarrow reads text that looks like a date as a timestamp; such columns are read again as text
-    schema = pa.schema([(k, pa.string()) for k in CORE_FIELDS + ("tz",)])
-    line = first_line - 1
-    for block in _jsonl_blocks(path, start, end):
-        table = None
-        if _one_object_per_line(block):
-            for _ in range(2):
-                try:  # in 1 MB chunks, which pyarrow parses on all cores (a line longer fails: read by rows)
-                    table = pj.read_json(io.BytesIO(block), read_options=pj.ReadOptions(block_size=1 << 20),
-                                         parse_options=pj.ParseOptions(explicit_schema=schema))
-                except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                    table = None
-                    break
-                dated = [f.name for f in table.schema if pa.types.is_timestamp(f.type) or pa.types.is_date(f.type)]
-                if not dated:
-                    break
-                schema = pa.schema(list(schema) + [(name, pa.string()) for name in dated])
-                table = None
-        count = block.count(b"\n") + (not block.endswith(b"\n"))
-        if table is not None and table.num_rows == count and all(
-                any(test(f.type) for test in _JSON_TYPES) for f in table.schema):
-            yield table, np.arange(line + 1, line + 1 + count), None
-            line += count
-            continue
-        try:
-            text = block.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ShixianError(f"{path}: not UTF-8 text ({exc.reason} near line {line + 1})") from None
-        lines = io.StringIO(text, newline="").readlines()
-        yield None, None, list(json_lines(lines, line + 1))
-        line += len(lines)
-
-
-def _one_object_per_line(block: bytes) -> bool:
-    """No carriage return, no line that is blank or starts with white space: a block pyarrow may parse
-    (the others are read row by row, which numbers and rejects such lines as the row reader does).
-    One vectorised pass: this runs over every byte of a large log."""
-    data = np.frombuffer(block, np.uint8)
-    if not len(data) or np.isin(data[0], _SPACE) or (data == 13).any():
-        return False
-    after_feed = data[np.flatnonzero(data[:-1] == 10) + 1]
-    return not np.isin(after_feed, _SPACE).any()
+    for _ in range(2):
+        try:  # in 1 MB chunks, which pyarrow parses on all cores (a line longer fails: read by rows)
+            table = pj.read_json(io.BytesIO(data), read_options=pj.ReadOptions(block_size=1 << 20),
+                                 parse_options=pj.ParseOptions(explicit_schema=schema[0]))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return None
+        dated = [f.name for f in table.schema if pa.types.is_timestamp(f.type) or pa.types.is_date(f.type)]
+        if not dated:
+            break
+        schema[0] = pa.schema(list(schema[0]) + [(name, pa.string()) for name in dated])
+    else:
+        return None
+    if table.num_rows != count or not all(any(test(f.type) for test in _JSON_TYPES) for f in table.schema):
+        return None
+    try:
+        table.validate(full=True)  # pyarrow does not check UTF-8 while parsing: a Latin-1 line is read by rows
+    except pa.ArrowInvalid:
+        return None
+    return table
 
 
 class FrameReader:
@@ -362,7 +329,8 @@ class FrameReader:
     def _resolve_repeats(self, parts: list) -> list:
         """Every row whose id occurs more than once goes through the Collector in read order, as in the
         row reader: the first is kept, an identical repeat counted, a conflicting one rejected."""
-        ids = [_take(self.chunks[c].table.column("id"), rows).combine_chunks() for c, rows, _ in parts]
+        ids = [_take(self.chunks[c].table.column("id"), rows).combine_chunks() if len(rows)  # plain: text ids
+               else pa.array([], pa.string()) for c, rows, _ in parts]
         ids.append(pa.array([e.id for _, e in self._events], pa.string()))
         codes = pa.chunked_array(ids, pa.string()).combine_chunks().dictionary_encode().indices.to_numpy(
             zero_copy_only=False)
@@ -451,10 +419,9 @@ def _restore_raw_lines(rejects: list[Reject]) -> None:
     for reject in rejects:
         wanted.setdefault(reject.file, {})[reject.line] = reject
     for file, by_line in wanted.items():
-        with open(file, encoding="utf-8-sig", newline="") as text:
-            for number, line in enumerate(text, start=1):
-                if number in by_line:
-                    by_line[number].raw = line.rstrip("\n")
+        for number, raw in jsonl.raw_lines(Path(file)):
+            if number in by_line:
+                by_line[number].raw = raw
 
 
 def _reject(file: str, line: int, reason: str, raw) -> Reject:
@@ -464,8 +431,9 @@ def _reject(file: str, line: int, reason: str, raw) -> Reject:
 
 
 def _wall_seconds(times: pa.Array) -> np.ndarray:
-    """Naive ISO times (already matched by _TIME) as wall-clock seconds; int64 min where invalid or
-    before 1992 (the date does not exist, or Asia/Shanghai was not plain UTC+8)."""
+    """Naive ISO times (already matched by _TIME) as wall-clock seconds; int64 min where invalid, before
+    1992 (the date does not exist, or Asia/Shanghai was not plain UTC+8) or past the years an instant may
+    have (the row reader says why)."""
     try:  # pyarrow's ISO 8601 cast checks the calendar (no 30 February) and is fast
         stamps = pc.cast(times, pa.timestamp("s"))
         same = np.ones(len(times), dtype=bool)
@@ -477,7 +445,7 @@ def _wall_seconds(times: pa.Array) -> np.ndarray:
         same = pc.fill_null(pc.equal(pc.strftime(stamps, format="%Y-%m-%dT%H:%M:%S"), full), False).to_numpy(
             zero_copy_only=False)
     seconds = stamps.cast(pa.int64()).fill_null(np.iinfo(np.int64).min).to_numpy(zero_copy_only=False).copy()
-    bad = ~same | (seconds < 694224000)  # 1992-01-01
+    bad = ~same | (seconds < 694224000) | (seconds >= 32503680000)  # 1992-01-01, 3000-01-01 (timeparse.MAX_YEAR)
     seconds[bad] = np.iinfo(np.int64).min
     return seconds
 

@@ -9,6 +9,7 @@ from ..errors import CalendarCoverageError
 from ..model.events import Event
 from ..model.rules import CountRule, DueByRule
 from ..ruleset.loader import LoadedRule
+from ..timeparse import MAX_YEAR, MIN_YEAR
 from .context import Context, local_date
 
 
@@ -125,7 +126,9 @@ class DueByEvaluator:
         self.first_seen.setdefault(event.body, local_date(event.time))
         try:
             year = int(event.attrs.get(self.rule.period_field))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError):  # absent, not a number, or 4,301+ digits
+            year = None
+        if year is None or not MIN_YEAR <= year <= MAX_YEAR:  # "0", 10000, 10^20: no year to judge by
             year = local_date(event.time).year - self.rule.due.years_after
         self.done.setdefault((event.body, year), event)
 

@@ -6,8 +6,6 @@ content the later line is rejected and reported.
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -18,7 +16,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..calendar import SHANGHAI
 from ..errors import InputError, ShixianError
 from ..model.events import Event
-from ..timeparse import parse_instant
+from ..timeparse import RefusedInstant, check_year, parse_instant
+from .csvlog import csv_records
+from .jsonl import BadRecord, file_lines, parse_json
+from .parquet import clean_record, open_parquet, parquet_records
+
+__all__ = ["BadRecord", "clean_record", "open_parquet", "parse_json"]  # re-exported for the columnar readers
 
 REQUIRED = ("id", "type", "subject", "time", "body")
 
@@ -40,10 +43,6 @@ class EventLog:
     rejects: list[Reject] = field(default_factory=list)
     lines: int = 0  # records read, including rejected and duplicate ones
     duplicates: int = 0  # identical repeats, ignored
-
-
-class BadRecord(ValueError):
-    pass
 
 
 def event_from_record(record: Any, origin: str, vocabulary: dict[str, str] | None) -> Event:
@@ -72,6 +71,8 @@ def event_from_record(record: Any, origin: str, vocabulary: dict[str, str] | Non
             raise BadRecord(f"unknown time zone '{record['tz']}'") from None
     try:
         instant, date_only = parse_instant(str(record["time"]), tz)
+    except RefusedInstant as exc:
+        raise BadRecord(f"bad time: {exc}") from None
     except InputError:
         instant, date_only = _typed_time(record["time"], tz)
     attrs = {k: v for k, v in record.items()
@@ -107,41 +108,16 @@ def _typed_time(value, tz):
             why += f"; {exc}"
         else:
             if read is not None:
+                try:
+                    check_year(read[0], text)
+                except RefusedInstant as exc:
+                    raise BadRecord(f"bad time: {exc}") from None
                 return read[0].replace(tzinfo=tz), read[1]
     raise BadRecord(f"bad time {value!r}: {why}")
 
 
-def open_parquet(path: Path):
-    """A Parquet file for reading in batches, or a ShixianError that names it."""
-    try:
-        import pyarrow.parquet as pq
-    except ImportError:  # pragma: no cover - pyarrow is a dependency
-        raise ShixianError(f"{path}: reading Parquet needs pyarrow") from None
-    try:
-        return pq.ParquetFile(path)
-    except Exception as exc:  # a corrupt or non-Parquet file: say so, do not crash
-        raise ShixianError(f"{path}: not a readable Parquet file ({exc})") from None
-
-
-def clean_record(row: dict) -> dict:
-    """A Parquet (or pyarrow) row as a record: absent values dropped, a typed time as ISO text."""
-    record = {k: v for k, v in row.items() if v is not None}
-    if "time" in record and not isinstance(record["time"], str):
-        record["time"] = record["time"].isoformat()
-    return record
-
-
-def parquet_records(path: Path) -> Iterator[tuple[int, str, Any]]:
-    """Rows of a Parquet file, read in batches (pyarrow); the row number stands for the line."""
-    number = 0
-    for batch in open_parquet(path).iter_batches(batch_size=65_536):
-        for row in batch.to_pylist():
-            number += 1
-            yield number, None, clean_record(row)  # the raw text is written only if the row is rejected
-
-
 def file_records(path: Path) -> Iterator[tuple[int, str, Any]]:
-    """(line number, raw text, parsed record or an exception) for each record of a file."""
+    """(line number, raw text, parsed record or a BadRecord) for each record of a file."""
     if path.suffix.lower() == ".parquet":
         yield from parquet_records(path)
         return
@@ -149,44 +125,10 @@ def file_records(path: Path) -> Iterator[tuple[int, str, Any]]:
 
     if ledger.is_ledger(path):  # a workbook or CSV ledger, read through its mapping (engine/ledger)
         yield from ledger.records(path)
-        return
-    if path.suffix.lower() == ".csv":  # Excel on Chinese Windows saves CSV in GBK: read it, do not crash
-        text, _ = ledger.sheets.decode_file(path)
-        text_stream = io.StringIO(text, newline="")
+    elif path.suffix.lower() == ".csv":  # Excel on Chinese Windows saves CSV in GBK: read it, do not crash
+        yield from csv_records(path)
     else:
-        text_stream = open(path, encoding="utf-8-sig", newline="", errors="strict")
-    with text_stream:
-        if path.suffix.lower() == ".csv":
-            reader = csv.reader(text_stream)
-            header = next(reader, None)
-            if header is None:
-                return
-            header = [h.strip() for h in header]
-            for row in reader:
-                raw = ",".join(row)
-                if not any(cell.strip() for cell in row):
-                    continue
-                if len(row) != len(header):
-                    yield reader.line_num, raw, BadRecord(f"expected {len(header)} columns, got {len(row)}")
-                    continue
-                yield reader.line_num, raw, dict(zip(header, row))
-            return
-        yield from json_lines(text_stream, 1)
-
-
-def parse_json(text: str):
-    """One JSON Lines record: the parsed value, or a BadRecord saying where the JSON broke."""
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        return BadRecord(f"bad JSON: {exc.msg} at column {exc.colno}")
-
-
-def json_lines(lines, first: int) -> Iterator[tuple[int, str, Any]]:
-    """(line number, raw line, record or BadRecord) for the non-blank lines, numbered from `first`."""
-    for number, line in enumerate(lines, start=first):
-        if line.strip():
-            yield number, line.rstrip("\n"), parse_json(line)
+        yield from file_lines(path)
 
 
 def _digest(event: Event) -> int:
@@ -244,22 +186,19 @@ def stream_events(paths: Iterable[Path | str], vocabulary: dict[str, str] | None
     for path in map(Path, paths):
         if not path.is_file():
             raise ShixianError(f"{path}: no such event file")
-        try:
-            for number, raw, record in file_records(path):
-                log.lines += 1
-                if progress is not None:
-                    progress.advance()
-                try:
-                    if isinstance(record, Exception):
-                        raise record
-                    event = event_from_record(record, f"{path}:{number}", vocabulary)
-                except BadRecord as exc:
-                    collect.reject(str(path), number, str(exc), raw if raw is not None else record)
-                    continue
-                if collect.add(event, str(path), number, raw if raw is not None else record):
-                    yield event
-        except UnicodeDecodeError as exc:
-            raise ShixianError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        for number, raw, record in file_records(path):
+            log.lines += 1
+            if progress is not None:
+                progress.advance()
+            try:
+                if isinstance(record, Exception):
+                    raise record
+                event = event_from_record(record, f"{path}:{number}", vocabulary)
+            except BadRecord as exc:
+                collect.reject(str(path), number, str(exc), raw if raw is not None else record)
+                continue
+            if collect.add(event, str(path), number, raw if raw is not None else record):
+                yield event
 
 
 def write_rejects(rejects: list[Reject], path: Path) -> None:
