@@ -35,6 +35,18 @@ _Loader.yaml_implicit_resolvers = {
     for first, resolvers in _Base.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+# YAML 1.1 also reads 17:30 as the base-60 number 1050 (and 1:30:00.5 as a float): here such text stays
+# text, so a closing time is read as written and a bare number is never taken for one.
+_INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_INT, _FLOAT)]
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(_INT, re.compile(
+    r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"), list("-+0123456789"))
+_Loader.add_implicit_resolver(_FLOAT, re.compile(
+    r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"), list("-+0123456789."))
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
@@ -71,7 +83,17 @@ def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode):
                           "应写成 年-月-日，如 2025-01-01 (bad date)", node.start_mark.column + 1, code="bad-date") from None
 
 
+def _construct_int(loader: _Loader, node: yaml.ScalarNode):
+    """An integer of 4,301+ digits is refused by Python's int(): say where, not crash."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+    except ValueError:
+        raise SourceError(loader.name, node.start_mark.line + 1, None, f"数字过长（{len(node.value)} 位），无法读取 "
+                          "(number too long)", node.start_mark.column + 1, code="bad-number") from None
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
@@ -91,15 +113,20 @@ def load_yaml_text(text: str, name: str) -> Any:
                           "常见原因：缩进不齐、括号或引号未闭合、冒号后缺空格", column, code="yaml") from None
     except yaml.YAMLError as exc:
         raise SourceError(name, None, None, f"YAML 格式错误 (YAML)：{exc}", code="yaml") from None
+    except RecursionError:  # nesting the C parser allows but building the Python objects cannot
+        raise SourceError(name, None, None, "YAML 嵌套层数过多，无法读取 (YAML nested too deeply)", code="yaml") from None
     finally:
         loader.dispose()
 
 
 def load_yaml_file(path: Path) -> Any:
+    data = Path(path).read_bytes()
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise SourceError(str(path), None, None, f"文件不是 UTF-8 编码，请另存为 UTF-8 (not UTF-8 text: {exc.reason})", code="encoding") from None
+        line = data[:exc.start].count(b"\n") + 1
+        raise SourceError(str(path), line, None, f"文件不是 UTF-8 编码，请另存为 UTF-8 (not UTF-8 text: {exc.reason})",
+                          exc.start - data.rfind(b"\n", 0, exc.start), code="encoding") from None
     return load_yaml_text(text, str(path))
 
 

@@ -14,6 +14,9 @@ UNITS = {
     "m": "个月",
     "y": "年",
 }
+# About a century in each unit: no time limit of the law is longer, and an instant (years up to 2999,
+# engine/timeparse.py) plus such a period stays far inside the years date arithmetic can represent.
+LIMITS = {"d": 36_600, "wd": 25_000, "h": 876_000, "m": 1_200, "y": 100}
 _PATTERN = re.compile(r"^\s*(\d{1,5})\s*(wd|d|h|m|y)\s*$")
 
 
@@ -30,7 +33,11 @@ class Period:
                 f"bad period {text!r}: expected a whole number and a unit "
                 f"({', '.join(UNITS)}), e.g. 7d, 3wd, 5h, 1m"
             )
-        return cls(int(match.group(1)), match.group(2))
+        period = cls(int(match.group(1)), match.group(2))
+        if period.amount > LIMITS[period.unit]:
+            raise InputError(f"期限 {text!r} 过长：{period.unit} 最多 {LIMITS[period.unit]}（约一百年） "
+                             f"(period too long: at most {LIMITS[period.unit]}{period.unit})")
+        return period
 
     def __str__(self) -> str:
         return f"{self.amount}{self.unit}"

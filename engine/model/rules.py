@@ -12,7 +12,15 @@ import datetime as dt
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from ..calendar import Conventions, Period
@@ -27,6 +35,15 @@ EVENT_TYPE_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
 def _period_text(value: Any) -> Any:
     if isinstance(value, str):
         return normalise_period_text(value) or value
+    return value
+
+
+def _period_bounded(value: str) -> str:
+    """A period within the calendar's limits (engine.calendar.period.LIMITS): `9000y` fails here, not in audits."""
+    try:
+        Period.parse(value)
+    except InputError as exc:
+        raise _custom("period_too_long", str(exc)) from None
     return value
 
 
@@ -58,7 +75,7 @@ def _instant(value: Any) -> Any:
 PeriodText = Annotated[str, BeforeValidator(_period_text), Field(
     pattern=PERIOD_PATTERN, title="期限 (period)",
     description="数字加单位：d 日、wd 工作日、h 小时、m 月、y 年，如 7d、3wd、5h；也可写 20日、3个工作日、5小时、1个月。"
-                " / a whole number and a unit: d (days), wd (working days), h (hours), m (months), y (years)")]
+                " / a whole number and a unit: d (days), wd (working days), h (hours), m (months), y (years)"), AfterValidator(_period_bounded)]
 EventType = Annotated[str, Field(pattern=EVENT_TYPE_PATTERN, title="事件类型 (event type)",
                                  description="rules/event-types.yaml 中的事件类型，如 document.published（文件公开发布）"
                                              " / an event type from rules/event-types.yaml")]
@@ -114,9 +131,7 @@ class Counting(Strict):
     @field_validator("closing", mode="before")
     @classmethod
     def _closing_text(cls, value: Any) -> Any:
-        if isinstance(value, int) and not isinstance(value, bool):  # YAML 1.1 reads 17:30 as sexagesimal
-            return dt.time(value // 60, value % 60) if 0 <= value < 24 * 60 else value
-        if isinstance(value, str):
+        if isinstance(value, str):  # 17:30 unquoted stays text (engine/yamlsource.py reads no base-60 numbers)
             try:
                 return dt.time.fromisoformat(value.strip().replace("：", ":"))
             except ValueError:
@@ -296,8 +311,17 @@ class CountRule(Rule):
 class DueDate(Strict):
     month: int = Field(ge=1, le=12, title="月")
     day: int = Field(ge=1, le=31, title="日")
-    years_after: int = Field(default=1, ge=0, title="相隔年数", description="0 当年；1 次年（年度报告） "
+    years_after: int = Field(default=1, ge=0, le=10, title="相隔年数", description="0 当年；1 次年（年度报告） "
                              "/ 0: the same year; 1: the next year")
+
+    @model_validator(mode="after")
+    def _every_year(self) -> DueDate:
+        """A due day every year has: 2月30日 never comes and 2月29日 only in leap years, so such a rule would
+        silently judge nothing (or only every fourth year)."""
+        if self.day > (28 if self.month == 2 else 30 if self.month in (4, 6, 9, 11) else 31):
+            raise ValueError(f"{self.month}月{self.day}日不是每年都有的日期，规则将无从判定；请写每年都有的日期，"
+                             f"如 {self.month}月{28 if self.month == 2 else 30}日 (not a day every year has)")
+        return self
 
 
 class DueByRule(Rule):

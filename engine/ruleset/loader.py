@@ -73,7 +73,7 @@ def rule_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:
         path = Path(path)
         if not path.exists():
             raise ShixianError(f"{path}: 文件或目录不存在 (no such file or directory)")
-        candidates = sorted(path.rglob("*.yaml")) if path.is_dir() else [path]
+        candidates = sorted(p for p in path.rglob("*.yaml") if p.is_file()) if path.is_dir() else [path]
         for candidate in candidates:
             if candidate.name == VOCABULARY_FILE:
                 vocab.append(candidate)
