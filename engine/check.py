@@ -9,19 +9,33 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from .calendar import SHANGHAI, Period
+from .errors import InputError
 from .events.read import BadRecord, event_from_record
 from .model.events import Event
 from .model.findings import VIOLATIONS, Finding
 from .model.rules import DeadlineRule, FieldsRule, SpanRule
 from .report import SEVERITY_RANK
 from .ruleset.loader import RuleSet
+from .timeparse import check_year
 
 PER_SUBJECT = (DeadlineRule, SpanRule, FieldsRule)
+
+
+def _in_range(value: dt.date) -> dt.date:
+    """A planned time in the years shixian times (timeparse.check_year): 0001 or 9999 is a 422, not a crash."""
+    try:
+        check_year(value, value.isoformat())
+    except InputError as exc:
+        raise ValueError(str(exc)) from None  # pydantic reports it with the field's path
+    return value
+
+
+PlanTime = Annotated[dt.datetime | dt.date, AfterValidator(_in_range)]
 
 
 class PlannedDocument(BaseModel):
@@ -33,13 +47,13 @@ class PlannedDocument(BaseModel):
     department: str = ""
     doc_type: str | None = Field(default=None, description="政策文件, 规范性文件, ...")
     disclosure: str | None = Field(default=None, description="主动公开, 依申请公开, 不予公开")
-    issued_at: dt.datetime | dt.date | None = Field(default=None, description="印发 (formed) at")
+    issued_at: PlanTime | None = Field(default=None, description="印发 (formed) at")
 
 
 class CommentPeriod(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    open: dt.datetime | dt.date
-    close: dt.datetime | dt.date
+    open: PlanTime
+    close: PlanTime
     subject: str | None = Field(default=None, description="default: the document's subject")
 
 
@@ -48,13 +62,13 @@ class Plan(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     document: PlannedDocument
-    publish_at: dt.datetime | dt.date | None = Field(default=None, description="planned publication")
-    interpretation_at: dt.datetime | dt.date | None = Field(default=None, description="planned interpretation")
+    publish_at: PlanTime | None = Field(default=None, description="planned publication")
+    interpretation_at: PlanTime | None = Field(default=None, description="planned interpretation")
     interpretation_subject: str | None = None
     comment_period: CommentPeriod | None = None
     events: list[dict[str, Any]] = Field(default_factory=list, description="the subject's earlier events")
     packs: list[str] | None = Field(default=None, description="only these rule packs (default: all)")
-    as_of: dt.datetime | dt.date | None = Field(default=None, description="default: the last planned moment")
+    as_of: PlanTime | None = Field(default=None, description="default: the last planned moment")
 
 
 class PlanError(ValueError):

@@ -11,6 +11,7 @@ import gc
 import hmac
 import json
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -22,9 +23,11 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 
 from .calendar import SHANGHAI, Period
-from .check import Plan, PlanError
+from .check import Plan, PlanError, PlanTime
 from .engine import Engine
 from .events.read import BadRecord, event_from_record
+from .httpjson import BodyLimit, install
+from .model.rules import PeriodText
 from .report import Report
 from .report.json_report import as_dict
 
@@ -34,8 +37,8 @@ MAX_AUDIT_EVENTS = 10_000
 class AuditRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     events: list[dict[str, Any]] = Field(max_length=MAX_AUDIT_EVENTS)
-    as_of: dt.datetime | None = Field(default=None, description="default: now")
-    warn_within: str = Field(default="2wd", pattern=r"^\d{1,5}(wd|d|h|m|y)$")
+    as_of: PlanTime | None = Field(default=None, description="default: now")
+    warn_within: PeriodText = Field(default="2wd")
     packs: list[str] | None = None
 
 
@@ -54,45 +57,6 @@ class EngineHolder:
             self.engine, self.loaded_at = engine, dt.datetime.now(SHANGHAI)
             gc.freeze()  # the loaded rules live long: keep them out of every collection
             return engine
-
-
-class BodyLimit:
-    """ASGI middleware: refuse request bodies over `limit` bytes with 413, by header or as they stream in."""
-
-    def __init__(self, app, limit: int):
-        self.app, self.limit = app, limit
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            return await self._refuse(send)
-        seen = 0
-
-        async def limited():
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise _TooLarge()
-            return message
-
-        try:
-            await self.app(scope, limited, send)
-        except _TooLarge:
-            await self._refuse(send)
-
-    async def _refuse(self, send):
-        body = b'{"detail":"request body too large"}'
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
-
-
-class _TooLarge(Exception):
-    pass
 
 
 def _api_docs(app: FastAPI) -> None:
@@ -118,16 +82,28 @@ def create_app(load: Callable[[], Engine], token: str | None = None, max_body: i
     """The check API; with `db`, the officers' workbench too (engine/web), in the same process."""
     holder = EngineHolder(load)
 
+    def reload_on_signal() -> None:
+        """SIGHUP: reload, and say on stderr what happened (a broken rule file keeps the previous rules)."""
+        try:
+            engine = holder.reload()
+        except Exception as exc:
+            print(f"shixian serve: 重新载入规则失败，继续使用原有规则 (reload failed, still serving the previous "
+                  f"rules): {exc}", file=sys.stderr, flush=True)
+        else:
+            print(f"shixian serve: 已重新载入规则 (rules reloaded): {len(engine.ruleset.rules)} rules, revision "
+                  f"{engine.ruleset.revision}", file=sys.stderr, flush=True)
+
     async def lifespan(app: FastAPI):
         loop = asyncio.get_running_loop()
         try:
-            loop.add_signal_handler(signal.SIGHUP, lambda: loop.run_in_executor(None, holder.reload))
+            loop.add_signal_handler(signal.SIGHUP, lambda: loop.run_in_executor(None, reload_on_signal))
         except (NotImplementedError, RuntimeError, ValueError):  # not the main thread (tests), or no SIGHUP
             pass
         yield
 
     app = FastAPI(title="shixian", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Pre-publication checks and small audits of Chinese open-government time limits.")
+    install(app)  # bodies read as hostile input; 422s say where, without echoing the input
     app.state.holder = holder
     _api_docs(app)
     if db is not None:

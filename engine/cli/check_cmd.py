@@ -4,12 +4,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from pydantic import ValidationError
 
 from ..check import PlanError
 from ..engine import Engine
 from ..errors import InputError
+from ..events.jsonl import BadRecord, decode_document, parse_json
 from ..model.findings import STATUS_ZH
 from ..yamlsource import load_yaml_text
 from . import options
@@ -27,12 +29,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def read_plan(source: str) -> dict:
-    text = sys.stdin.read() if source == "-" else open(source, encoding="utf-8-sig").read()
+    """A plan file (or standard input) as a mapping; anything else is an InputError with where it broke."""
     name = "<stdin>" if source == "-" else source
-    try:
-        data = json.loads(text) if text.lstrip().startswith("{") else load_yaml_text(text, name)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{name}:{exc.lineno}:{exc.colno}: bad JSON: {exc.msg}") from None
+    text = decode_document(sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes(), name)
+    if text.lstrip().startswith("{"):
+        data = parse_json(text)  # nesting and number length bounded, never a RecursionError
+        if isinstance(data, BadRecord):
+            raise InputError(f"{name}: {data}")
+    else:
+        data = load_yaml_text(text, name)
     if not isinstance(data, dict):
         raise InputError(f"{name}: a plan is a mapping with 'document' and the planned times")
     return data

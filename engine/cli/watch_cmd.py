@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..engine import Engine
 from ..errors import ShixianError
+from ..events.jsonl import BadRecord, decode_line, parse_json
 from ..live import LiveMonitor, RealClock, SimulatedClock
 from ..live.monitor import alert_line
 from ..state import AuditStore
@@ -60,7 +61,8 @@ def run(args) -> int:
             post_webhook(args.webhook, alert)
 
     monitor = LiveMonitor(engine, store, clock, emit)
-    replayed = monitor.rebuild()
+    replayed = monitor.rebuild(lambda exc: print(f"shixian watch: 跳过无法读取的已存事件 (skipped): {exc}",
+                                                 file=sys.stderr))
     monitor.tick()
     if args.port:
         if args.simulate_from:
@@ -87,16 +89,17 @@ def run(args) -> int:
                 if not ready:
                     monitor.tick()
                     continue
-            line = sys.stdin.readline()
-            if not line:
+            raw = sys.stdin.buffer.readline()
+            if not raw:
                 break
             number += 1
-            if not line.strip():
+            if not raw.strip():
                 continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                print(f"shixian watch: stdin:{number}: bad JSON: {exc.msg}", file=sys.stderr)
+            record = decode_line(raw)  # each line on its own, as the event readers read them
+            if not isinstance(record, BadRecord):
+                record = parse_json(record)  # nesting and number length bounded
+            if isinstance(record, BadRecord):
+                print(f"shixian watch: rejected stdin:{number}: {record}", file=sys.stderr)
                 continue
             if isinstance(record, dict) and set(record) == {"clock"}:
                 if not args.simulate_from:

@@ -271,9 +271,11 @@ class LiveMonitor:
         self.clock.set(max(self.clock.now(), until))
         self.tick()
 
-    def rebuild(self) -> int:
-        """On start: replay the event store, so a restart neither loses obligations nor repeats alerts."""
-        events = sorted(self.store.events(self.engine.ruleset.event_types), key=lambda e: e.time)
+    def rebuild(self, skipped: Callable[[Exception], None] | None = None) -> int:
+        """On start: replay the event store, so a restart neither loses obligations nor repeats alerts. A stored
+        event that no longer reads (e.g. an incident at 9999-12-31T23:00 stored by an older version) is handed
+        to `skipped` and left out, so one poisoned row cannot stop the monitor on every restart."""
+        events = sorted(self.store.events(self.engine.ruleset.event_types, skip=skipped), key=lambda e: e.time)
         for event in events:
             self.feed(event)
         return len(events)

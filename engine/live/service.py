@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import Depends, FastAPI, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..httpjson import install
 from .monitor import LiveMonitor
 
 
@@ -32,6 +33,7 @@ def create_watch_app(monitor: LiveMonitor, tick_seconds: float, token: str | Non
         task.cancel()
 
     app = FastAPI(title="shixian watch", version="1", lifespan=lifespan)
+    install(app)  # bodies read as hostile input (engine/httpjson.py)
 
     def authorised(request: Request) -> None:
         if token is not None and not hmac.compare_digest(request.headers.get("authorization", "").encode(),

@@ -196,13 +196,18 @@ class AuditStore:
             raise
         return added, same, conflicts
 
-    def events(self, vocabulary: dict[str, str] | None) -> list[Event]:
+    def events(self, vocabulary: dict[str, str] | None, skip=None) -> list[Event]:
+        """The stored events. One that no longer reads (a type gone from the vocabulary, a time stored by an
+        older version that no longer passes) is an error naming it, or, with `skip`, handed to it and left out."""
         out = []
         for data, source in self.db.execute("SELECT data, source FROM events ORDER BY time"):
             try:
                 out.append(event_from_record(json.loads(data), source, vocabulary))
-            except BadRecord as exc:  # a type no longer in the vocabulary: say so, do not drop silently
-                raise ShixianError(f"{self.path}: stored event from {source}: {exc}") from None
+            except BadRecord as exc:  # say so, do not drop silently
+                error = ShixianError(f"{self.path}: stored event from {source}: {exc}")
+                if skip is None:
+                    raise error from None
+                skip(error)
         return out
 
     def has_events(self) -> bool:
