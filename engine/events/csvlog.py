@@ -3,10 +3,12 @@
 The text is UTF-8 (BOM or not) when the whole file decodes so, else GB18030 (Excel on Chinese Windows
 saves GBK); a file that is neither is read line by line in the encoding most of its lines decode in, and
 each line that does not is rejected with its number. Records are parsed with the csv module one at a time
-from physical lines: a quoted field may span lines, but a quote left open (which would swallow the rest
-of the file into one field) rejects only the line it opened on and reading resumes on the next line; a
-field over the csv module's limit (131,072 characters) rejects its line. A record is numbered by the
-line it starts on.
+from physical lines (a line feed ends one; a lone CR stays inside it, as in JSON Lines): a quoted field may
+span lines, but a quote left open (which would swallow the rest of the file into one field) rejects only
+the line it opened on and reading resumes on the next line. A record over several lines counts as a quote
+left open when strict parsing fails on it, when it has not the header's number of cells, or when a line
+inside it is a whole row by itself. A field over the csv module's limit (131,072 characters) rejects its
+line. A record is numbered by the line it starts on.
 """
 from __future__ import annotations
 
@@ -24,7 +26,10 @@ def physical_lines(data: bytes) -> tuple[list[str | BadRecord], list[bytes], str
     """(text of each line with its ending, or a BadRecord; the raw bytes of each line; the encoding)."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    raw = data.splitlines(keepends=True)
+    raw = [line + b"\n" for line in data.split(b"\n")]  # a line feed ends a line (a lone CR is in one)
+    raw[-1] = raw[-1][:-1]
+    if not raw[-1]:
+        raw.pop()
     for encoding in ENCODINGS:
         try:
             data.decode(encoding)
@@ -84,7 +89,8 @@ def csv_rows(lines: list, raw: list[bytes], width: list[int]) -> Iterator[tuple[
                 at = start + 1
                 break
             if feed.next - start > 1 and (len(cells) != (width[0] if width else len(cells))
-                                          or _left_open(lines, start, feed.next)):
+                                          or _left_open(lines, start, feed.next)
+                                          or _swallowed(lines, start, feed.next, width)):
                 yield start + 1, _text(lines, start, start + 1), BadRecord(
                     "引号未闭合：该行的引号一直延续到后面各行，只拒绝该行，后面各行照常读取 (unterminated quote)")
                 at = start + 1
@@ -98,6 +104,19 @@ def _left_open(lines: list, start: int, stop: int) -> bool:
         list(csv.reader(lines[start:stop], strict=True))
     except csv.Error:
         return True
+    return False
+
+
+def _swallowed(lines: list, start: int, stop: int, width: list[int]) -> bool:
+    """A record over several lines with a whole row inside it (a line of the header's width with no quote
+    of its own): a stray quote that closed on a later line, not a field with a line break."""
+    if not width:
+        return False
+    for line in lines[start + 1:stop]:
+        if '"' not in line:
+            cells = next(csv.reader([line]), [])
+            if len(cells) == width[0]:
+                return True
     return False
 
 

@@ -100,7 +100,7 @@ def byte_lines(data: bytes, first: int) -> Iterator[tuple[int, str, Any]]:
         text = decode_line(raw)
         if isinstance(text, BadRecord):
             yield number, shown(raw), text
-        else:
+        elif text.strip():  # blank as Python sees it (U+00A0 included), as the line counts have always been
             yield number, text.rstrip("\r"), parse_json(text)
 
 
