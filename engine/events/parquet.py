@@ -36,11 +36,27 @@ def batches(path: Path, row_groups: list[int] | None = None, batch_size: int = 1
         done = 0
         try:
             for batch in source.iter_batches(batch_size=batch_size, row_groups=[group]):
-                yield row + done, batch, batch.num_rows, None
+                yield row + done, _times_as_text(batch), batch.num_rows, None
                 done += batch.num_rows
         except Exception as exc:  # damaged pages: pyarrow raises OSError, ArrowInvalid, ...
             yield row + done, None, sizes[group] - done, (
                 f"Parquet 数据损坏，第 {group + 1} 个行组从此行起无法读取 (damaged row group: {str(exc)[:200]})")
+
+
+def _times_as_text(batch):
+    """Date, time and timestamp columns as ISO text, which the readers parse like any other time: a value
+    past Python's years (a timestamp in year 10000) becomes text that is rejected with its row, where
+    converting it to a datetime would raise for the whole batch."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    temporal = [i for i, f in enumerate(batch.schema) if pa.types.is_temporal(f.type)]
+    if not temporal:
+        return batch
+    columns = list(batch.columns)
+    for i in temporal:
+        columns[i] = pc.cast(columns[i], pa.string())
+    return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
 
 
 def clean_record(row: dict) -> dict:

@@ -67,8 +67,8 @@ def event_from_record(record: Any, origin: str, vocabulary: dict[str, str] | Non
     if record.get("tz"):
         try:
             tz = ZoneInfo(str(record["tz"]))
-        except (ZoneInfoNotFoundError, ValueError):
-            raise BadRecord(f"unknown time zone '{record['tz']}'") from None
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file name
+            raise BadRecord(f"unknown time zone '{str(record['tz'])[:60]}'") from None
     try:
         instant, date_only = parse_instant(str(record["time"]), tz)
     except RefusedInstant as exc:
