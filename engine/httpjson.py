@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
-from .events.jsonl import MAX_DEPTH, nesting_depth
+from .events.jsonl import DEEP, MAX_DEPTH, too_deep
 
 MAX_ERRORS = 50
 
@@ -39,14 +39,17 @@ def parse_body(data: bytes) -> Any:
     except UnicodeDecodeError as exc:
         raise json.JSONDecodeError(f"请求体不是 UTF-8 文本（第 {exc.start + 1} 字节） (body is not UTF-8)", "",
                                    exc.start) from None
-    if text.count("{") + text.count("[") > MAX_DEPTH and nesting_depth(text) > MAX_DEPTH:
-        raise json.JSONDecodeError(f"嵌套超过 {MAX_DEPTH} 层 (nested deeper than {MAX_DEPTH} levels)", text, 0)
     try:
-        return json.loads(text, parse_constant=_constant, parse_float=_finite)
+        value = json.loads(text, parse_constant=_constant, parse_float=_finite)
     except json.JSONDecodeError:
         raise
-    except (ValueError, RecursionError) as exc:  # NaN, Infinity, an integer of 4,301+ digits
-        raise json.JSONDecodeError(f"无法读取的数值 (unreadable number: {str(exc)[:120]})", text, 0) from None
+    except RecursionError:  # Python's parser stops at its recursion limit, cleanly
+        raise json.JSONDecodeError(DEEP, "", 0) from None
+    except ValueError as exc:  # NaN, Infinity, an integer of 4,301+ digits
+        raise json.JSONDecodeError(f"无法读取的数值 (unreadable number: {str(exc)[:120]})", "", 0) from None
+    if text.count("{") + text.count("[") > MAX_DEPTH and too_deep(value):
+        raise json.JSONDecodeError(DEEP, "", 0)
+    return value
 
 
 class _SafeJSONRequest(Request):

@@ -27,39 +27,41 @@ class BadRecord(ValueError):
     """Why one line or record cannot be an event (kept as a reject with its file and line)."""
 
 
-def nesting_depth(text: str) -> int:
-    """The deepest nesting of objects and arrays in JSON text, strings skipped (a linear scan, no recursion)."""
-    depth = deepest = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "]}":
-            depth -= 1
-    return deepest
+def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether parsed JSON nests objects and arrays more than `limit` levels (a walk over the containers only,
+    no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        for child in children:
+            if isinstance(child, (dict, list)):
+                if depth + 1 > limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False
+
+
+DEEP = f"嵌套超过 {MAX_DEPTH} 层，不予读取 (JSON nested deeper than {MAX_DEPTH} levels)"
 
 
 def parse_json(text: str) -> Any:
-    """One JSON Lines record: the parsed value, or a BadRecord saying where or why it broke (never raises)."""
-    if text.count("{") + text.count("[") > MAX_DEPTH and nesting_depth(text) > MAX_DEPTH:
-        return BadRecord(f"嵌套超过 {MAX_DEPTH} 层，不予读取 (JSON nested deeper than {MAX_DEPTH} levels)")
+    """One JSON Lines record: the parsed value, or a BadRecord saying where or why it broke (never raises).
+
+    Python's json parser refuses nesting past the recursion limit with RecursionError (it does not crash);
+    below that, the parsed value is walked when its brackets could nest past MAX_DEPTH at all."""
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}" if exc.lineno > 1 else f"column {exc.colno}"
         return BadRecord(f"bad JSON: {exc.msg} at {where}")
-    except (ValueError, RecursionError) as exc:  # an integer of 4,301+ digits; nesting hidden from the count
+    except RecursionError:
+        return BadRecord(DEEP)
+    except ValueError as exc:  # an integer of 4,301+ digits
         return BadRecord(f"无法读取的数值或结构 (unreadable JSON value: {str(exc)[:120]})")
+    if text.count("{") + text.count("[") > MAX_DEPTH and too_deep(value):
+        return BadRecord(DEEP)
+    return value
 
 
 def decode_document(data: bytes, name: str) -> str:
