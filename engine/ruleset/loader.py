@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import ShixianError, SourceError
+from ..gcpause import gc_paused
 from ..model import rules as model
 from ..paths import bundled
 from ..yamlsource import Located, load_yaml_file, load_yaml_text, where
@@ -147,7 +148,14 @@ def load_rules(paths: list[Path | str], overrides: dict[str, str] | None = None)
     """Load every rule file under `paths`. Raises RuleLoadError listing all problems found.
 
     `overrides` maps a file's path (as listed) to text read instead of the file: an edit not yet saved.
+    The cyclic collector is paused meanwhile: its passes over the growing YAML trees made loading
+    superlinear (12,000 rules: 5.9 s with it, 2.2 s without; bench/rule_load_bench.py).
     """
+    with gc_paused():
+        return _load_rules(paths, overrides)
+
+
+def _load_rules(paths: list[Path | str], overrides: dict[str, str] | None) -> RuleSet:
     overrides = {str(Path(k)): v for k, v in (overrides or {}).items()}
     files, vocab_files = rule_files([Path(p) for p in paths])
     default_vocab = bundled("rules") / VOCABULARY_FILE

@@ -205,12 +205,14 @@ def body_warnings(parsed: list) -> list[SourceError]:
     counts: dict[str, int] = {}
     for body, *_ in mentions:
         counts[body] = counts.get(body, 0) + 1
-    warnings, warned = [], set()
+    warnings, warned, guesses = [], set(), {}
     for body, path, holder, key in mentions:
         if body in warned:
             continue
-        others = [b for b in counts if b != body and (counts[b], b) > (counts[body], body)]
-        guess = closest(body, others, cutoff=0.8) if others else None
+        if body not in guesses:  # once per body, not per mention (12,000 rules name a few hundred bodies)
+            others = [b for b in counts if b != body and (counts[b], b) > (counts[body], body)]
+            guesses[body] = closest(body, others, cutoff=0.8) if others else None
+        guess = guesses[body]
         if guess and guess != body and len(guess) == len(body):
             warned.add(body)
             line, column = where(holder, key)
