@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench bench-calendar bench-check bench-live bench-scale bench-durable bench-ledger bench-web browser screenshots clean
+.PHONY: demo test bench bench-calendar bench-check bench-live bench-scale bench-durable bench-ledger bench-web bench-rules fuzz browser screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,15 @@ bench-web: $(STAMP)
 
 bench-durable: $(STAMP)
 	$(BIN)/python bench/durable_bench.py --events 1000000
+
+# Loading 12,000 generated rules with every check, against PyYAML's C loader on the same files.
+bench-rules: $(STAMP)
+	$(BIN)/python bench/rule_load_bench.py --rules 12000
+
+# The long fuzz run (outside CI): hostile event files, rule files, plans, request bodies and watch input,
+# each batch in a child process so that crashes and hangs are counted (about 20 minutes on 2 cores).
+fuzz: $(STAMP)
+	$(BIN)/python bench/fuzz_run.py --batches 6 --examples 400
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
