@@ -2,7 +2,7 @@
 
 The plan is turned into the events it would create (document issued and published, its interpretation,
 a comment period) plus any earlier events of the subject, and evaluated with the same rules as the
-audit, as of the last planned moment. Only per-subject rules apply here (deadlines, spans, fields);
+audit, as of the last planned moment. Only per-subject rules apply here (deadlines, spans, fields, order);
 counts, yearly dates and task lists belong to the audit.
 """
 from __future__ import annotations
@@ -18,12 +18,12 @@ from .errors import InputError
 from .events.read import BadRecord, event_from_record
 from .model.events import Event
 from .model.findings import VIOLATIONS, Finding
-from .model.rules import DeadlineRule, FieldsRule, SpanRule
+from .model.rules import DeadlineRule, FieldsRule, OrderRule, SpanRule
 from .report import SEVERITY_RANK
 from .ruleset.loader import RuleSet
 from .timeparse import check_year
 
-PER_SUBJECT = (DeadlineRule, SpanRule, FieldsRule)
+PER_SUBJECT = (DeadlineRule, SpanRule, FieldsRule, OrderRule)
 
 
 def _in_range(value: dt.date) -> dt.date:

@@ -251,6 +251,34 @@ def showcase(log: Log) -> None:
         log.add("press_conference.held", "BH-TF-2017-SHOW", dt.datetime(2017, 10, 4, 7), "办公室")
 
 
+def reviews_releases_statistics(log: Log) -> None:
+    """The events of the order and recurrence rules, after all others (their own random stream, so that the
+    ids and times of the events above stay as they were): 保密审查 before each publication (上海), releases
+    every few hours while an incident lasts and its closing (滨海新区), monthly statistics updates (临沂)."""
+    b = log.body
+    rng = random.Random(f"shixian-{b.key}-kinds")
+    if b.key == "shanghai-2024":  # 先审查、后公开: most reviewed 1-3 working days before, a few after or never
+        for k, e in enumerate(e for e in log.events if e["type"] == "document.published"):
+            published = dt.datetime.fromisoformat(e["time"])
+            if k % 25 == 7:  # never reviewed
+                continue
+            day = CAL.add_working_days(published.date(), 1 if k % 30 == 11 else -rng.randint(1, 3))
+            log.add("document.reviewed", e["subject"], at(day, rng), e["department"])
+    if b.key == "binhai-2017":  # 持续发布权威信息 until the incident is closed; one gap too long
+        for e in [e for e in log.events if e["type"] == "incident.occurred"]:
+            releases = sorted(x["time"] for x in log.events if x["type"] == "info.released" and x["subject"] == e["subject"])
+            last = dt.datetime.fromisoformat(releases[-1]) if releases else dt.datetime.fromisoformat(e["time"])
+            for _ in range(rng.randint(1, 3)):
+                gap = 30 if e["subject"] == "BH-TF-2017-SHOW" and _ == 0 else rng.choice([6, 12, 18, 22])
+                last = last + dt.timedelta(hours=gap)
+                log.add("info.released", e["subject"], last, "办公室")
+            log.add("incident.closed", e["subject"], last + dt.timedelta(hours=rng.choice([2, 8, 20])), "办公室")
+    if b.key == "linyi-2021":  # 定期更新统计数据: monthly from July, October's a few days late
+        for month in range(7, 13):
+            day = CAL.next_working_day(dt.date(b.year, month, 5 if month != 10 else 25), include_self=True)
+            log.add("statistics.updated", f"{b.prefix}-TJ-{b.year}-{month:02d}", at(day, rng), "办公室")
+
+
 def generate(body: Body) -> list[dict]:
     rng = random.Random(f"shixian-{body.key}")
     log = Log(body)
@@ -261,6 +289,7 @@ def generate(body: Body) -> list[dict]:
     periodic(log, rng)
     tasks(log, rng, HERE.parent / "rules" / body.key)
     showcase(log)
+    reviews_releases_statistics(log)
     return log.events
 
 

@@ -17,6 +17,14 @@ UNITS = {
 # About a century in each unit: no time limit of the law is longer, and an instant (years up to 2999,
 # engine/timeparse.py) plus such a period stays far inside the years date arithmetic can represent.
 LIMITS = {"d": 36_600, "wd": 25_000, "h": 876_000, "m": 1_200, "y": 100}
+
+
+def counted_in(unit: str) -> str:
+    """The unit lateness and time left are counted in (`WorkCalendar.units_between`): a rule's own unit, except
+    months and years, counted in days (a month missed by 3 days is 3日 late, not 3个月)."""
+    return "d" if unit in ("m", "y") else unit
+
+
 _PATTERN = re.compile(r"^\s*(\d{1,5})\s*(wd|d|h|m|y)\s*$")
 
 

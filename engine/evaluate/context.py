@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from ..calendar import SHANGHAI, Deadline, Period, WorkCalendar
-from ..calendar.period import UNITS
+from ..calendar.period import UNITS, counted_in
 from ..calendar.workcal import minute_text
 from ..errors import CalendarCoverageError
 from ..model.events import Event
@@ -93,6 +93,7 @@ class Context:
     keep_quiet: bool = False  # keep on-time and pending outcomes too (explain command, checks)
     explain_quiet: bool = False  # and write their counting steps (explain command)
     task_board: list[dict] = field(default_factory=list)  # every task of every task list, for the HTML board
+    event_types: dict[str, str] = field(default_factory=dict)  # type -> its Chinese label, for messages
     _sources: dict[int, dict] = field(default_factory=dict, init=False, repr=False)  # id(rule) -> its citation
 
     def __post_init__(self) -> None:
@@ -148,7 +149,7 @@ class Context:
     def judge_open(self, loaded: LoadedRule, deadline: Deadline, subject: str, body: str, department: str,
                    what, **extra) -> Finding | Quiet:
         """An obligation not yet fulfilled at as-of: overdue, due soon, or still pending."""
-        cal, unit = self.calendar, deadline.period.unit
+        cal, unit = self.calendar, counted_in(deadline.period.unit)
         anchor = deadline.last_day or deadline.due
         late = overdue(self.as_of, deadline.due)
         if not late:
@@ -178,7 +179,7 @@ class Context:
     def judge_done(self, loaded: LoadedRule, deadline: Deadline, done: Event, subject: str, body: str,
                    department: str, what, **extra) -> Finding | Quiet:
         """An obligation fulfilled by `done`: late or on time."""
-        unit = deadline.period.unit
+        unit = counted_in(deadline.period.unit)
         late = is_late(done, deadline)
         if not late and not self.keep_quiet:
             return QUIET_OUTCOME["on_time"]

@@ -13,17 +13,29 @@ from ..calendar import Period, WorkCalendar
 from ..errors import ShixianError
 from ..model.events import Event
 from ..model.findings import Finding
-from ..model.rules import CountRule, DeadlineRule, DueByRule, FieldsRule, SpanRule, TaskListRule
+from ..model.rules import (
+    CountRule,
+    DeadlineRule,
+    DueByRule,
+    FieldsRule,
+    OrderRule,
+    RecurrenceRule,
+    SpanRule,
+    TaskListRule,
+)
 from ..ruleset.loader import RuleSet
 from .context import QUIET, Context
 from .deadline import DeadlineEvaluator
 from .fields import FieldsEvaluator
+from .order import OrderEvaluator
 from .periodic import CountEvaluator, DueByEvaluator
+from .recurrence import RecurrenceEvaluator
 from .span import SpanEvaluator
 from .tasks import TaskListEvaluator
 
 EVALUATORS = {DeadlineRule: DeadlineEvaluator, SpanRule: SpanEvaluator, CountRule: CountEvaluator,
-              DueByRule: DueByEvaluator, TaskListRule: TaskListEvaluator, FieldsRule: FieldsEvaluator}
+              DueByRule: DueByEvaluator, TaskListRule: TaskListEvaluator, FieldsRule: FieldsEvaluator,
+              OrderRule: OrderEvaluator, RecurrenceRule: RecurrenceEvaluator}
 
 
 @dataclass
@@ -47,7 +59,8 @@ class Evaluation:
                  keep_outcomes: bool = False, explain_all: bool | None = None):
         self.as_of, self.keep_outcomes = as_of, keep_outcomes
         self.ctx = Context(calendar, as_of, warn_within, keep_quiet=keep_outcomes,
-                           explain_quiet=keep_outcomes if explain_all is None else explain_all)
+                           explain_quiet=keep_outcomes if explain_all is None else explain_all,
+                           event_types=ruleset.event_types)
         self.evaluators = [EVALUATORS[type(r.rule)](r, self.ctx) for r in ruleset.rules]
         index = {id(r): i for i, r in enumerate(ruleset.rules)}
         self.by_type = {t: [self.evaluators[index[id(r)]] for r in rules] for t, rules in ruleset.by_type.items()}

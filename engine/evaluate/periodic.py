@@ -1,4 +1,4 @@
-"""Rules judged per body and calendar period: counts per year/quarter/month, and yearly due dates."""
+"""Rules judged per body and calendar period: counts per year/quarter/month/week, and yearly due dates."""
 from __future__ import annotations
 
 import datetime as dt
@@ -17,6 +17,10 @@ def period_of(day: dt.date, per: str) -> tuple[str, dt.date, dt.date]:
     """(label, first day, last day) of the calendar period containing `day`."""
     if per == "year":
         return str(day.year), dt.date(day.year, 1, 1), dt.date(day.year, 12, 31)
+    if per == "week":  # Monday to Sunday, labelled by its ISO year and week number
+        year, week, weekday = day.isocalendar()
+        first = dt.date.fromordinal(day.toordinal() - weekday + 1)
+        return f"{year}-W{week:02d}", first, dt.date.fromordinal(first.toordinal() + 6)
     if per == "quarter":
         q = (day.month - 1) // 3
         first = dt.date(day.year, 3 * q + 1, 1)

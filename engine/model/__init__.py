@@ -7,11 +7,13 @@ from .rules import (
            DeadlineRule,
            DueByRule,
            FieldsRule,
+           OrderRule,
+           RecurrenceRule,
            Rule,
            RuleFile,
            SpanRule,
            TaskListRule,
 )
 
-__all__ = ["AnyRule", "CountRule", "DeadlineRule", "DueByRule", "Event", "FieldsRule", "Finding", "Rule",
-           "RuleFile", "STATUSES", "SpanRule", "TaskListRule", "VIOLATIONS"]
+__all__ = ["AnyRule", "CountRule", "DeadlineRule", "DueByRule", "Event", "FieldsRule", "Finding", "OrderRule",
+           "RecurrenceRule", "Rule", "RuleFile", "STATUSES", "SpanRule", "TaskListRule", "VIOLATIONS"]

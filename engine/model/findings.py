@@ -12,11 +12,13 @@ from typing import Any
 import orjson
 
 # statuses that mean the obligation was broken; due_soon is a warning of what is coming
-VIOLATIONS = ("late", "overdue", "late_extension", "short", "below_count", "missing_fields", "unlinked")
+VIOLATIONS = ("late", "overdue", "late_extension", "short", "below_count", "missing_fields", "unlinked",
+              "out_of_order", "gap_exceeded")
 STATUSES = VIOLATIONS + ("due_soon", "undetermined")
 STATUS_ZH = {
     "late": "逾期完成", "overdue": "已逾期未完成", "late_extension": "逾期延期", "due_soon": "即将到期", "short": "期间不足",
     "below_count": "次数不足", "missing_fields": "要素缺失", "unlinked": "未关联", "undetermined": "无法判定",
+    "out_of_order": "顺序不符", "gap_exceeded": "间隔超限",
 }
 # what quiet outcomes (kept for `explain` and rule tests, never findings) are called
 QUIET_ZH = {"on_time": "按期完成", "pending": "尚未到期", "paused": "计时暂停中", "met": "符合要求"}

@@ -6,7 +6,8 @@ import unicodedata
 
 from ..model.findings import STATUS_ZH
 
-ORDER = ("overdue", "late", "late_extension", "short", "below_count", "missing_fields", "unlinked", "undetermined", "due_soon")
+ORDER = ("overdue", "late", "late_extension", "gap_exceeded", "short", "below_count", "out_of_order", "missing_fields",
+         "unlinked", "undetermined", "due_soon")
 STATE_ZH = {"new": "新增", "open": "持续", "resolved": "已解决"}
 
 

@@ -18,7 +18,7 @@ from .messages import VOCABULARY_FILE, unknown_type_message, validation_errors
 from .testcheck import body_warnings, check_case
 
 TEST_SUFFIX = ".test.yaml"
-_TYPE_KEYS = ("trigger", "fulfil", "start", "end", "event", "restart")
+_TYPE_KEYS = ("trigger", "fulfil", "start", "end", "event", "restart", "first", "then", "open", "close")
 _TYPE_LISTS = ("also_triggers", "also_fulfils")
 
 

@@ -17,8 +17,9 @@ from ..suggest import closest, hint
 from ..yamlsource import Located, locate
 
 VOCABULARY_FILE = "event-types.yaml"
-PERIOD_KEYS = {"within", "at_least", "max", "warn_within"}
-TYPE_KEYS = ("trigger", "fulfil", "start", "end", "event", "restart", "on", "resume", "to", "notified")
+PERIOD_KEYS = {"within", "at_least", "max", "warn_within", "every"}
+TYPE_KEYS = ("trigger", "fulfil", "start", "end", "event", "restart", "on", "resume", "to", "notified", "first", "then",
+             "open", "close")
 PERIOD_FORMS = ("应写数字加单位：d 日、wd 工作日、h 小时、m 月、y 年，如 7d、3wd、5h、1m；"
                 "也可写 7日、7天、3个工作日、5小时、1个月 (expected a number and a unit, e.g. 7d, 3wd, 5h)")
 _TYPE_WORDS = {"date_type": "日期（年-月-日，如 2025-01-01）", "bool_type": "true 或 false",
