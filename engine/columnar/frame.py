@@ -176,7 +176,15 @@ def jsonl_parts(path: Path, start: int = 0, end: int | None = None, first_line: 
 
 def _arrow_table(data: bytes, count: int, schema: list) -> pa.Table | None:
     """Lines (each one object, checked) read by pyarrow, or None when it cannot read them as one row each
-    of text and whole numbers in valid UTF-8. `schema[0]` grows with the columns read as text."""
+    of text and whole numbers in valid UTF-8 (a key that is not UTF-8 fails even to be named: read by rows)."""
+    try:
+        return _read_arrow(data, count, schema)
+    except (pa.ArrowException, UnicodeError):
+        return None
+
+
+def _read_arrow(data: bytes, count: int, schema: list) -> pa.Table | None:
+    """`_arrow_table`'s reading; `schema[0]` grows with the columns read as text."""
     import pyarrow.json as pj
 
     for _ in range(2):
@@ -193,10 +201,7 @@ def _arrow_table(data: bytes, count: int, schema: list) -> pa.Table | None:
         return None
     if table.num_rows != count or not all(any(test(f.type) for test in _JSON_TYPES) for f in table.schema):
         return None
-    try:
-        table.validate(full=True)  # pyarrow does not check UTF-8 while parsing: a Latin-1 line is read by rows
-    except pa.ArrowInvalid:
-        return None
+    table.validate(full=True)  # pyarrow does not check UTF-8 while parsing: a Latin-1 line is read by rows
     return table
 
 
