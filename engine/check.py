@@ -24,6 +24,7 @@ from .ruleset.loader import RuleSet
 from .timeparse import check_year
 
 PER_SUBJECT = (DeadlineRule, SpanRule, FieldsRule, OrderRule)
+MAX_PLAN_EVENTS = 10_000  # a subject's history, not a log: larger plans are refused with 422
 
 
 def _in_range(value: dt.date) -> dt.date:
@@ -66,7 +67,8 @@ class Plan(BaseModel):
     interpretation_at: PlanTime | None = Field(default=None, description="planned interpretation")
     interpretation_subject: str | None = None
     comment_period: CommentPeriod | None = None
-    events: list[dict[str, Any]] = Field(default_factory=list, description="the subject's earlier events")
+    events: list[dict[str, Any]] = Field(default_factory=list, max_length=MAX_PLAN_EVENTS,
+                                         description="the subject's earlier events (at most 10,000)")
     packs: list[str] | None = Field(default=None, description="only these rule packs (default: all)")
     as_of: PlanTime | None = Field(default=None, description="default: the last planned moment")
 

@@ -78,13 +78,17 @@ def _brief(error: dict) -> dict:
     return {"loc": list(error.get("loc", ())), "msg": str(message)[:500], "type": error.get("type", "value_error")}
 
 
-async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-    """422 with each error's field path and message, never the input it was about."""
-    errors = exc.errors()
+def detail(errors: list[dict]) -> dict:
+    """The body of a 422: each error's field path and message, never the input it was about, at most
+    MAX_ERRORS of them."""
     content: dict[str, Any] = {"detail": [_brief(e) for e in errors[:MAX_ERRORS]]}
     if len(errors) > MAX_ERRORS:
         content["more_errors"] = len(errors) - MAX_ERRORS
-    return JSONResponse(status_code=422, content=content)
+    return content
+
+
+async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    return JSONResponse(status_code=422, content=detail(exc.errors()))
 
 
 def install(app) -> None:

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .calendar import SHANGHAI, Period
 from .check import Plan, PlanError, PlanTime
+from .checkpool import LargeChecks
 from .engine import Engine
 from .events.read import BadRecord, event_from_record
 from .httpjson import BodyLimit, install
@@ -43,10 +44,10 @@ class AuditRequest(BaseModel):
 
 
 class EngineHolder:
-    """The current engine; replaced whole on reload."""
+    """The current engine; replaced whole on reload (and the large-check worker restarted with it)."""
 
-    def __init__(self, load: Callable[[], Engine]):
-        self._load, self._lock = load, threading.Lock()
+    def __init__(self, load: Callable[[], Engine], pool=None):
+        self._load, self._lock, self.pool = load, threading.Lock(), pool
         self.engine = load()
         self.loaded_at = dt.datetime.now(SHANGHAI)
         gc.freeze()
@@ -55,6 +56,8 @@ class EngineHolder:
         with self._lock:
             engine = self._load()  # may raise: the old engine stays in place
             self.engine, self.loaded_at = engine, dt.datetime.now(SHANGHAI)
+            if self.pool is not None:
+                self.pool.restart()
             gc.freeze()  # the loaded rules live long: keep them out of every collection
             return engine
 
@@ -78,9 +81,16 @@ def _json(data) -> Response:
 
 
 def create_app(load: Callable[[], Engine], token: str | None = None, max_body: int = 1 << 20,
-               db: Path | None = None, users: dict | None = None) -> FastAPI:
-    """The check API; with `db`, the officers' workbench too (engine/web), in the same process."""
-    holder = EngineHolder(load)
+               db: Path | None = None, users: dict | None = None, engine_args: tuple | None = None) -> FastAPI:
+    """The check API; with `db`, the officers' workbench too (engine/web), in the same process. With
+    `engine_args` (rule paths, calendar, calendar directories: how `load` loads), large plan bodies are
+    checked in a worker process (engine/checkpool.py); without, on the event loop like the others."""
+    pool = None
+    if engine_args is not None:
+        from .checkpool import CheckPool
+
+        pool = CheckPool(*engine_args)
+    holder = EngineHolder(load, pool)
 
     def reload_on_signal() -> None:
         """SIGHUP: reload, and say on stderr what happened (a broken rule file keeps the previous rules)."""
@@ -99,7 +109,11 @@ def create_app(load: Callable[[], Engine], token: str | None = None, max_body: i
             loop.add_signal_handler(signal.SIGHUP, lambda: loop.run_in_executor(None, reload_on_signal))
         except (NotImplementedError, RuntimeError, ValueError):  # not the main thread (tests), or no SIGHUP
             pass
+        if pool is not None:
+            pool.warm()  # the worker loads rules and calendar now, not on the first large plan
         yield
+        if pool is not None:
+            pool.close()
 
     app = FastAPI(title="shixian", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Pre-publication checks and small audits of Chinese open-government time limits.")
@@ -112,11 +126,11 @@ def create_app(load: Callable[[], Engine], token: str | None = None, max_body: i
 
         mount(app, lambda: holder.engine, db, Auth(token, users))
 
+    def allowed(given: str) -> bool:
+        return token is None or hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
+
     def authorised(request: Request) -> None:
-        if token is None:
-            return
-        given = request.headers.get("authorization", "")
-        if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        if not allowed(request.headers.get("authorization", "")):
             raise HTTPException(401, "missing or wrong bearer token", headers={"WWW-Authenticate": "Bearer"})
 
     guard = [Depends(authorised)]
@@ -133,7 +147,8 @@ def create_app(load: Callable[[], Engine], token: str | None = None, max_body: i
                 "loaded_at": holder.loaded_at.isoformat()}
 
     # A check takes well under a millisecond: run it on the event loop rather than hop to a worker thread,
-    # and serialise the result once, directly.
+    # and serialise the result once, directly. With a worker process, large bodies never reach this route
+    # (engine/checkpool.py: LargeChecks answers them off the loop).
     @app.post("/v1/check", dependencies=guard)
     async def check(plan: Plan) -> Response:
         return _json(holder.engine.check(plan).to_json())
@@ -179,5 +194,6 @@ def create_app(load: Callable[[], Engine], token: str | None = None, max_body: i
             raise HTTPException(409, f"reload failed, still serving the previous rules: {exc}") from None
         return {"status": "reloaded", "rules": len(engine.ruleset.rules), "revision": engine.ruleset.revision}
 
-    return BodyLimit(app, max_body) if max_body else app
+    served = app if pool is None else LargeChecks(app, pool, allowed)
+    return BodyLimit(served, max_body) if max_body else served
 

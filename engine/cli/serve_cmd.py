@@ -54,8 +54,10 @@ def run(args) -> int:
         raise ShixianError(f"{args.db}: no such audit database (run 'shixian audit --db {args.db}' or 'make demo' first)")
     if args.users and not args.db:
         raise ShixianError("--users is for the workbench: give --db FILE too")
+    engine_args = ([str(p) for p in args.rules] if args.rules else None, args.calendar,
+                   [str(d) for d in args.calendar_dir] if args.calendar_dir else None)
     app = create_app(lambda: Engine.load(args.rules, args.calendar, args.calendar_dir), token_from(args), args.max_body,
-                     args.db, users)
+                     args.db, users, engine_args)
     if args.db:
         print(f"shixian: workbench on http://{args.host}:{args.port}/ over {args.db}", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
