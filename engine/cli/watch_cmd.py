@@ -2,18 +2,15 @@
 from __future__ import annotations
 
 import argparse
-import json
 import select
 import sys
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from ..engine import Engine
 from ..errors import ShixianError
 from ..events.jsonl import BadRecord, decode_line, parse_json
 from ..live import LiveMonitor, RealClock, SimulatedClock
-from ..live.monitor import alert_line
+from ..live.outbox import Outbox
 from ..state import AuditStore
 from ..timeparse import parse_instant
 from . import options
@@ -38,32 +35,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def post_webhook(url: str, alert: dict) -> None:
-    """Deliver one alert; a failure is reported on stderr (the alert is kept in the audit database)."""
-    request = urllib.request.Request(url, data=json.dumps(alert, ensure_ascii=False).encode("utf-8"),
-                                     headers={"Content-Type": "application/json"}, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=5) as response:
-            response.read()
-    except (urllib.error.URLError, OSError) as exc:
-        print(f"shixian watch: webhook {url} failed: {exc}", file=sys.stderr)
-
-
 def run(args) -> int:
     engine = Engine.load(args.rules, args.calendar, args.calendar_dir)
     clock = SimulatedClock(parse_instant(args.simulate_from)[0]) if args.simulate_from else RealClock()
     store = AuditStore(args.db)
 
-    def emit(alert: dict) -> None:
-        sys.stdout.write(alert_line(alert) + "\n")
+    def write(line: str) -> None:
+        sys.stdout.write(line + "\n")
         sys.stdout.flush()
-        if args.webhook:
-            post_webhook(args.webhook, alert)
 
-    monitor = LiveMonitor(engine, store, clock, emit)
+    outbox = Outbox(store.db, write, args.webhook)  # at least once: engine/live/outbox.py
+    monitor = LiveMonitor(engine, store, clock, outbox=outbox)
+    outbox.flush(everything=True)  # what the last process decided but did not deliver
     replayed = monitor.rebuild(lambda exc: print(f"shixian watch: 跳过无法读取的已存事件 (skipped): {exc}",
                                                  file=sys.stderr))
     monitor.tick()
+    outbox.flush()
     if args.port:
         if args.simulate_from:
             raise ShixianError("--port runs on the real clock; --simulate-from is for replays on stdin")
@@ -75,7 +62,7 @@ def run(args) -> int:
         print(f"shixian watch: {replayed} stored events replayed; POST /v1/events on port {args.port}",
               file=sys.stderr)
         try:
-            uvicorn.run(create_watch_app(monitor, args.tick_seconds, token_from(args)), host=args.host,
+            uvicorn.run(create_watch_app(monitor, args.tick_seconds, token_from(args), outbox), host=args.host,
                         port=args.port, log_level="warning", access_log=False)
         finally:
             store.close()
@@ -88,6 +75,7 @@ def run(args) -> int:
                 ready, _, _ = select.select([sys.stdin], [], [], args.tick_seconds)
                 if not ready:
                     monitor.tick()
+                    outbox.flush()
                     continue
             raw = sys.stdin.buffer.readline()
             if not raw:
@@ -115,6 +103,11 @@ def run(args) -> int:
                 if why:
                     print(f"shixian watch: rejected stdin:{number}: {why}", file=sys.stderr)
             monitor.tick()
+            outbox.flush()
+        left = outbox.pending()
+        if left:  # kept in the database: the next start delivers them
+            print(f"shixian watch: {left} 条提醒尚未送达 {args.webhook}，下次启动时再投递 (alerts not yet delivered: "
+                  f"retried on the next start)", file=sys.stderr)
     finally:
         store.close()
     return 0

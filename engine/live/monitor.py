@@ -28,7 +28,6 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import itertools
-import json
 import os
 from collections.abc import Callable
 
@@ -68,9 +67,11 @@ def _epoch(moment: dt.datetime) -> float:
 
 
 class LiveMonitor:
-    def __init__(self, engine: Engine, store: AuditStore, clock, emit: Callable[[dict], None],
-                 warn_within: dict[str, Period] | None = None):
-        self.engine, self.store, self.clock, self.emit = engine, store, clock, emit
+    def __init__(self, engine: Engine, store: AuditStore, clock, emit: Callable[[dict], None] | None = None,
+                 warn_within: dict[str, Period] | None = None, outbox=None):
+        """`emit` gets each new alert at once (tests, benchmarks); with an `outbox` (engine/live/outbox.py)
+        alerts are enqueued in the transaction that remembers them and delivered at least once from there."""
+        self.engine, self.store, self.clock, self.emit, self.outbox = engine, store, clock, emit, outbox
         # "approaching" goes off when the audit would call the obligation due soon with this warning window,
         # by the rule's unit (a rule's warn_within wins): an hour before, or from the start of the last day
         self.warn = {"h": Period(1, "h"), "wd": Period(0, "wd"), "d": Period(0, "d"), "m": Period(0, "d"),
@@ -254,10 +255,23 @@ class LiveMonitor:
             self._alert(payload)
 
     def _alert(self, payload: dict) -> None:
-        """Emit an alert once: the audit database remembers what was sent, across restarts."""
+        """Decide an alert once: the audit database remembers it across restarts. With an outbox, the alert
+        is enqueued in the same transaction (a kill can lose neither) and delivered after it commits."""
         key = f"{payload['alert']}|{payload['rule']}|{payload['subject']}|{payload.get('trigger')}|{payload.get('due')}"
-        if self.store.record_alert(key, payload, self.clock.now()):
-            self.emit({**payload, "at": self.clock.now().isoformat()})
+        alert = {**payload, "at": self.clock.now().isoformat()}
+        if self.outbox is None:
+            if self.store.record_alert(key, payload, self.clock.now()):
+                self.emit(alert)
+            return
+        db = self.store.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if self.store.record_alert(key, payload, self.clock.now()):
+                self.outbox.add(key, alert)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
 
     def replay(self, events: list[Event], until: dt.datetime) -> None:
         """Feed a log in time order on a simulated clock, as if it happened live, then move on to `until`."""
@@ -279,7 +293,3 @@ class LiveMonitor:
         for event in events:
             self.feed(event)
         return len(events)
-
-
-def alert_line(alert: dict) -> str:
-    return json.dumps(alert, ensure_ascii=False)

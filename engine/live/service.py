@@ -18,7 +18,7 @@ class EventBatch(BaseModel):
     events: list[dict[str, Any]] = Field(max_length=10_000)
 
 
-def create_watch_app(monitor: LiveMonitor, tick_seconds: float, token: str | None = None) -> FastAPI:
+def create_watch_app(monitor: LiveMonitor, tick_seconds: float, token: str | None = None, outbox=None) -> FastAPI:
     lock = threading.Lock()  # the monitor is not thread-safe: one caller at a time
 
     async def lifespan(app: FastAPI):
@@ -27,6 +27,8 @@ def create_watch_app(monitor: LiveMonitor, tick_seconds: float, token: str | Non
                 await asyncio.sleep(tick_seconds)
                 with lock:
                     monitor.tick()
+                    if outbox is not None:
+                        outbox.flush()
 
         task = asyncio.create_task(ticker())
         yield
@@ -53,6 +55,8 @@ def create_watch_app(monitor: LiveMonitor, tick_seconds: float, token: str | Non
                 if why:
                     rejected.append({"index": index, "reason": why})
             monitor.tick()
+            if outbox is not None:
+                outbox.flush()
         return {"accepted": len(batch.events) - len(rejected), "rejected": rejected}
 
     return app
