@@ -45,7 +45,8 @@ def answer(engine, data: bytes) -> tuple[int, str]:
     from pydantic import ValidationError
 
     from .check import Plan, PlanError
-    from .httpjson import detail, parse_body
+    from .errors import CalendarCoverageError
+    from .httpjson import coverage_error, detail, parse_body
 
     try:
         plan = Plan.model_validate(parse_body(data))
@@ -56,6 +57,8 @@ def answer(engine, data: bytes) -> tuple[int, str]:
         errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
     except PlanError as exc:
         errors = [{"type": "value_error", "loc": ("body", *exc.loc), "msg": str(exc).split(": ", 1)[-1]}]
+    except CalendarCoverageError as exc:
+        errors = [coverage_error(exc)]
     return 422, json.dumps(detail(errors), ensure_ascii=False)
 
 

@@ -78,6 +78,12 @@ def _brief(error: dict) -> dict:
     return {"loc": list(error.get("loc", ())), "msg": str(message)[:500], "type": error.get("type", "value_error")}
 
 
+def coverage_error(exc) -> dict:
+    """A plan reaching a year the calendar cannot bound (past the two after its last): the error of a 422."""
+    return {"type": "calendar_coverage", "loc": ("body",),
+            "msg": f"{exc.chinese} (year {exc.year} is not covered by the calendar)"}
+
+
 def detail(errors: list[dict]) -> dict:
     """The body of a 422: each error's field path and message, never the input it was about, at most
     MAX_ERRORS of them."""

@@ -26,8 +26,9 @@ from .calendar import SHANGHAI, Period
 from .check import Plan, PlanError, PlanTime
 from .checkpool import LargeChecks
 from .engine import Engine
+from .errors import CalendarCoverageError
 from .events.read import BadRecord, event_from_record
-from .httpjson import BodyLimit, install
+from .httpjson import BodyLimit, coverage_error, detail, install
 from .model.rules import PeriodText
 from .report import Report
 from .report.json_report import as_dict
@@ -139,6 +140,10 @@ def create_app(load: Callable[[], Engine], token: str | None = None, max_body: i
     async def plan_error(request: Request, exc: PlanError):
         return JSONResponse(status_code=422, content={"detail": [
             {"loc": ["body", *exc.loc], "msg": str(exc).split(": ", 1)[-1], "type": "value_error"}]})
+
+    @app.exception_handler(CalendarCoverageError)
+    async def coverage(request: Request, exc: CalendarCoverageError):  # a plan years past the calendar: a 500 before
+        return JSONResponse(status_code=422, content=detail([coverage_error(exc)]))
 
     @app.get("/healthz")
     async def healthz() -> dict:

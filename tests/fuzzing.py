@@ -395,15 +395,18 @@ def plan(draw) -> dict:
 
 
 def check_plan(engine, data: dict) -> Counts:
-    """engine.check: a result, or a validation error naming the field; nothing else."""
+    """engine.check: a result, or a validation error naming the field, or the year the calendar lacks."""
     from pydantic import ValidationError
 
     from engine.check import PlanError
+    from engine.errors import CalendarCoverageError
 
     counts = Counts(inputs=1)
     try:
         result = engine.check(data)
         json.dumps(result.to_json(), allow_nan=False)
+    except CalendarCoverageError:  # a plan years past the calendar: the error names the year (HTTP: 422)
+        counts.located += 1
     except (ValidationError, PlanError) as exc:
         locs = [e["loc"] for e in exc.errors()] if isinstance(exc, ValidationError) else [exc.loc]
         counts.located += 1 if all(locs) else 0

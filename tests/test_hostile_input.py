@@ -245,6 +245,8 @@ HTTP_CASES = {  # each answered 500 (or crashed the worker) before
                      ["body", "publish_at"], "超出可处理的范围"),
     "nested 5,000 deep": ("/v1/check", b'{"document": ' + b"[" * 5000 + b"]" * 5000 + b"}", ["body", 0], "嵌套超过"),
     "not UTF-8": ("/v1/check", b'{"document": {"subject": "\xff", "body": "b"}}', ["body", 26], "UTF-8"),
+    "plan in 2999, past the calendar": ("/v1/check", json.dumps({**PLAN, "publish_at": "2999-12-31T10:00"}).encode(),
+                                        ["body"], "2999年的调休安排尚未收入日历"),
     "audit as of 9999": ("/v1/audit", json.dumps({"events": [EVENT], "as_of": "9999-12-31T10:00"}).encode(),
                          ["body", "as_of"], "超出可处理的范围"),
     "audit event in 0001": ("/v1/audit", json.dumps({"events": [{**EVENT, "time": "0001-01-01T10:00"}]}).encode(),
