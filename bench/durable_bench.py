@@ -56,13 +56,13 @@ def replay_group(path: Path, alerts_out: Path) -> None:
 
 
 def split_by_body(log_file: Path, groups: int, out: Path) -> list[Path]:
-    from engine.scale import _partition
+    from engine.columnar.partition import body_partition
 
     paths = [out / f"group-{g}.jsonl" for g in range(groups)]
     streams = [open(p, "w", encoding="utf-8") for p in paths]
     with open(log_file, encoding="utf-8") as lines:
         for line in lines:
-            streams[_partition(json.loads(line)["body"], groups)].write(line)
+            streams[body_partition(json.loads(line)["body"], groups)].write(line)
     for stream in streams:
         stream.close()
     return paths

@@ -47,9 +47,8 @@ def run_audit(engine: Engine, event_files: list[Path], as_of: dt.datetime, warn_
               presorted: bool = False, columnar: bool = True) -> tuple[Report, EventLog]:
     """Read the files (and the event store), evaluate, record the run in the store if any, build the report.
 
-    columnar: read the files into columns and settle most events there (engine/columnar); with events
-    stored by `shixian ingest`, those and the files are read as events and judged in columns together.
-    Without it (--engine rows), the row-by-row reference: the same findings.
+    columnar: read the stored history and the files into columns and settle most events there
+    (engine/columnar). Without it (--engine rows), the row-by-row reference: the same findings.
 
     presorted: the files are in time order, so events stream through the evaluator and memory grows with
     open obligations, not with the log.
@@ -66,9 +65,10 @@ def run_audit(engine: Engine, event_files: list[Path], as_of: dt.datetime, warn_
                                  warn_within, presorted=True)
         progress.close()
         return _finish(engine, log, result, as_of, warn_within, rejects_path, event_files, store), log
-    if columnar and (store is None or not store.has_events()):
+    if columnar:  # the stored history (engine/state/eventstore.py) and the files, read into one frame
         progress.close()
-        frame = read_frame(engine.ruleset, event_files)
+        frame = store.event_frame(engine.ruleset, event_files) if store is not None else \
+            read_frame(engine.ruleset, event_files)
         result = evaluate_frame(engine.ruleset, frame, engine.calendar, as_of, warn_within)
         return _finish(engine, frame.log, result, as_of, warn_within, rejects_path, event_files, store), frame.log
     log = read_events(event_files, engine.ruleset.event_types, progress)
@@ -83,10 +83,7 @@ def run_audit(engine: Engine, event_files: list[Path], as_of: dt.datetime, warn_
             file, _, line = event.origin.rpartition(":")
             collect.add(event, file, int(line), event.to_json())
         log = merged
-    if columnar:  # the stored history and the files, judged in columns as the files alone are
-        result = engine.evaluate(log.events, as_of, warn_within)
-    else:  # --engine rows: the row-by-row reference
-        result = evaluate(engine.ruleset, log.events, engine.calendar, as_of, warn_within)
+    result = evaluate(engine.ruleset, log.events, engine.calendar, as_of, warn_within)  # the row-by-row reference
     return _finish(engine, log, result, as_of, warn_within, rejects_path, event_files, store), log
 
 

@@ -14,7 +14,6 @@ body, is judged per body; an id repeated across bodies is not seen as a duplicat
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import re
 import tempfile
@@ -23,10 +22,10 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from .calendar import Period
 from .columnar.frame import file_parts, jsonl_parts, parquet_parts
+from .columnar.partition import body_partition, row_partitions
 from .errors import ShixianError
 from .events.jsonl import BLOCK_BYTES
 from .events.read import Reject, open_parquet, parse_json
@@ -55,11 +54,6 @@ WORKER_MMAP_BYTES, WORKER_TRIM_BYTES = 32 << 20, 256 << 20
 _BODY = re.compile(r'"body"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
 
-def _partition(body: str, parts: int) -> int:
-    """A stable hash (the same in every process); crc32 spread similar names like 江苏省001司法局 unevenly."""
-    return int.from_bytes(hashlib.blake2b(body.encode("utf-8"), digest_size=8).digest(), "big") % parts
-
-
 class _Shards:
     """Per partition: Arrow IPC files (no encoding: fast to write and to map) of the rows pyarrow read (with
     `_line` and `_seq`: where each row was in the whole log) and a text file of rows to be read one by one
@@ -72,12 +66,7 @@ class _Shards:
         self.files = 0
 
     def table(self, table: pa.Table, source: str, lines: np.ndarray, seq: np.ndarray) -> None:
-        bodies = table.column("body") if "body" in table.column_names else pa.nulls(table.num_rows, pa.string())
-        if not pa.types.is_string(bodies.type):
-            bodies = bodies.cast(pa.string())
-        encoded = pc.fill_null(bodies, "").combine_chunks().dictionary_encode()
-        which = np.array([_partition(b, self.parts) for b in encoded.dictionary.to_pylist()], dtype=np.int64)
-        part_of_row = which[encoded.indices.to_numpy(zero_copy_only=False)] if len(which) else np.zeros(0, np.int64)
+        part_of_row = row_partitions(table, self.parts)
         # columns in one order (JSON blocks list them as they first appear): same schema, same shard file
         table = table.select(sorted(table.column_names))
         full = table.append_column("_line", pa.array(lines, pa.int64())).append_column("_seq", pa.array(seq, pa.int64()))
@@ -94,7 +83,7 @@ class _Shards:
             writer[0].write_table(piece)
 
     def row(self, body: str, origin: str, seq: int, raw: str) -> None:
-        p = _partition(body, self.parts)
+        p = body_partition(body, self.parts)
         if p not in self.texts:
             self.texts[p] = open(self.dir / f"shard-{p:04d}-{self.tag}.txt", "w", encoding="utf-8", newline="\n")
         self.texts[p].write(f"{origin}\t{seq}\t{raw}\n")

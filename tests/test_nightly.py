@@ -139,17 +139,17 @@ def test_event_store_ingest_night_by_night(tmp_path):
                  {"id": "a2", "type": "request.replied", "subject": "R1", "time": "2024-10-30T10:00"},
                  {"id": "a3", "type": "request.received", "subject": "R1", "time": "2024-09-28T16:00"})
     out1 = run_cli("ingest", "--db", str(db), "--events", str(day1), "--rejects", str(tmp_path / "r1.jsonl"))
-    assert out1.stdout.strip() == "1 events stored, 0 already there, 0 rejected"
+    assert out1.stdout.strip() == "入库 1 条，已存在 0 条，拒收 0 条 (1 events stored, 0 already there, 0 rejected)"
     report = audit(db, "2024-10-31")  # no files: the stored history alone
     assert [(f["subject"], f["status"]) for f in report["findings"]] == [("R1", "overdue")]
     out2 = run_cli("ingest", "--db", str(db), "--events", str(day2), "--rejects", str(tmp_path / "r2.jsonl"))
-    assert out2.stdout.strip() == "2 events stored, 1 already there, 0 rejected"
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == 3
+    assert out2.stdout.strip() == "入库 2 条，已存在 1 条，拒收 0 条 (2 events stored, 1 already there, 0 rejected)"
+    with sqlite3.connect(db) as conn:  # in the event store's files (engine/state/eventstore.py)
+        assert conn.execute("SELECT sum(rows) FROM event_files").fetchone()[0] == 3
     conflict = write(tmp_path / "d3.jsonl",
                      {"id": "a2", "type": "request.replied", "subject": "R1", "time": "2024-11-30T10:00"})
     out3 = run_cli("ingest", "--db", str(db), "--events", str(conflict), "--rejects", str(tmp_path / "r3.jsonl"))
-    assert "0 events stored, 0 already there, 1 rejected" in out3.stdout
+    assert "(0 events stored, 0 already there, 1 rejected)" in out3.stdout
     assert "different content" in (tmp_path / "r3.jsonl").read_text(encoding="utf-8")
     final = audit(db, "2024-11-30")
     assert final["findings"] == [] and [i["subject"] for i in final["resolved"]] == ["R1"]

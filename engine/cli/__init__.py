@@ -18,10 +18,11 @@ from . import (
     rules_cmd,
     serve_cmd,
     state_cmd,
+    store_cmd,
     watch_cmd,
 )
 
-COMMANDS = [audit_cmd, state_cmd, check_cmd, serve_cmd, watch_cmd, explain_cmd, rules_cmd, rule_cmd, plan_cmd,
+COMMANDS = [audit_cmd, state_cmd, store_cmd, check_cmd, serve_cmd, watch_cmd, explain_cmd, rules_cmd, rule_cmd, plan_cmd,
             calendar_cmd, ledger_cmd]
 
 

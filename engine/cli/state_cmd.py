@@ -1,4 +1,5 @@
-"""`shixian ingest | history | findings | waive`: the audit database between nightly runs."""
+"""`shixian ingest | history | findings | waive`: the audit database between nightly runs (`shixian store`:
+store_cmd.py)."""
 from __future__ import annotations
 
 import argparse
@@ -8,10 +9,11 @@ from pathlib import Path
 
 from .. import ledger
 from ..errors import ShixianError
-from ..events import read_events, write_rejects
+from ..events import write_rejects
 from ..model.findings import STATUS_ZH
 from ..ruleset.loader import load_rules
 from ..state import AuditStore
+from ..state.ingest import ingest_files
 from ..timeparse import parse_instant
 from . import contract, options
 
@@ -60,25 +62,22 @@ def run_ingest(args) -> int:
     tolerated = contract.max_rejected(args.max_rejected)
     ruleset = load_rules(args.rules or [])
     ledgers = options.attach_ledgers(args, ruleset)
-    log = read_events(args.events, ruleset.event_types)
     store = AuditStore(args.db)
     try:
-        added, same, conflicts = store.ingest(log.events, ",".join(map(str, args.events)))
+        result = ingest_files(store, ruleset, args.events)
     finally:
         store.close()
-    from ..events import Reject
-
-    rejects = log.rejects + [Reject(e.origin.rsplit(":", 1)[0], int(e.origin.rsplit(":", 1)[1]), why,
-                                    json.dumps(e.to_json(), ensure_ascii=False)) for e, why in conflicts]
+    rejects = sorted(result.rejects, key=lambda r: (r.file, r.line))
     if rejects:
         write_rejects(rejects, args.rejects)
         for reject in rejects[:20]:
             print(f"shixian: rejected {reject.file}:{reject.line}: {reject.reason}", file=sys.stderr)
     for note in ledger.notes(ledgers):
         print(f"shixian: 注意 (note) {note}", file=sys.stderr)
-    print(f"{added} events stored, {same + log.duplicates} already there, {len(rejects)} rejected"
-          + (f" (kept in {args.rejects})" if rejects else ""))
-    why = contract.too_many_rejected(log.lines, len(rejects), tolerated, args.rejects if rejects else None)
+    print(f"入库 {result.added} 条，已存在 {result.duplicates} 条，拒收 {len(rejects)} 条"
+          + (f"（见 {args.rejects}）" if rejects else "")
+          + f" ({result.added} events stored, {result.duplicates} already there, {len(rejects)} rejected)")
+    why = contract.too_many_rejected(result.read, len(rejects), tolerated, args.rejects if rejects else None)
     if why:
         print(f"shixian: error: {why}", file=sys.stderr)
         return contract.BAD_INPUT

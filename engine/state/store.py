@@ -13,18 +13,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import sqlite3
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ShixianError
-from ..events.read import BadRecord, event_from_record
 from ..model.events import Event
 from ..model.findings import Finding
 from . import tracking
+from .eventstore import prepare, store_dir
+from .ingest import pause_before_commit
+from .stored_events import StoredEvents
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -128,8 +128,6 @@ INDEXES = "".join(f"CREATE INDEX IF NOT EXISTS {name} ON findings ({keys}, {_FIL
 CREATE INDEX IF NOT EXISTS findings_subject_event ON findings (subject, event);
 """
 
-# Fault injection for the kill -9 test: seconds to sleep inside the run's transaction, before COMMIT.
-PAUSE_ENV = "SHIXIAN_PAUSE_BEFORE_COMMIT"
 
 
 @dataclass
@@ -147,15 +145,19 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-class AuditStore:
+class AuditStore(StoredEvents):
+    """Runs, findings, waivers and actions here; the stored events through StoredEvents (stored_events.py)."""
+
     def __init__(self, path: Path | str):
         self.path = Path(path)
+        self.event_dir = store_dir(self.path)
         try:
             self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.executescript(SCHEMA)
             self._add_generated_columns()
             tracking.install(self.db)  # search index and per-run history, kept by triggers
+            self.schema_version = prepare(self.db, self.path)
         except sqlite3.DatabaseError as exc:
             raise ShixianError(f"{self.path}: not a shixian database ({exc})") from None
 
@@ -169,54 +171,6 @@ class AuditStore:
                 self.db.execute(f"ALTER TABLE findings ADD COLUMN {name} TEXT GENERATED ALWAYS AS ({expression}) "
                                 "VIRTUAL")
         self.db.executescript(INDEXES)
-
-    # -- events -----------------------------------------------------------------------------------
-    def ingest(self, events: Iterable[Event], source: str) -> tuple[int, int, list[tuple[Event, str]]]:
-        """Store events by id in one transaction: (added, identical duplicates, conflicts)."""
-        added = same = 0
-        conflicts: list[tuple[Event, str]] = []
-        now = _now()
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            for event in events:
-                data = json.dumps(event.to_json(), ensure_ascii=False, sort_keys=True)
-                row = self.db.execute("SELECT data, source FROM events WHERE id = ?", (event.id,)).fetchone()
-                if row is None:
-                    self.db.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                                    (event.id, event.type, event.subject, event.time.isoformat(), event.body, data,
-                                     event.origin or source, now))
-                    added += 1
-                elif row[0] == data:
-                    same += 1
-                else:
-                    conflicts.append((event, f"duplicate id '{event.id}' with different content (stored from {row[1]})"))
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        return added, same, conflicts
-
-    def events(self, vocabulary: dict[str, str] | None, skip=None) -> list[Event]:
-        """The stored events. One that no longer reads (a type gone from the vocabulary, a time stored by an
-        older version that no longer passes) is an error naming it, or, with `skip`, handed to it and left out."""
-        out = []
-        for data, source in self.db.execute("SELECT data, source FROM events ORDER BY time"):
-            try:
-                out.append(event_from_record(json.loads(data), source, vocabulary))
-            except BadRecord as exc:  # say so, do not drop silently
-                error = ShixianError(f"{self.path}: stored event from {source}: {exc}")
-                if skip is None:
-                    raise error from None
-                skip(error)
-        return out
-
-    def has_events(self) -> bool:
-        """Whether `shixian ingest` stored any event here (the nightly audit then judges them with the files)."""
-        return self.db.execute("SELECT 1 FROM events LIMIT 1").fetchone() is not None
-
-    def events_digest(self) -> str:
-        row = self.db.execute("SELECT count(*), coalesce(max(rowid), 0) FROM events").fetchone()
-        return f"{row[0]}:{row[1]}"
 
     # -- runs and the finding lifecycle ---------------------------------------------------------------
     def record_run(self, *, as_of: dt.datetime, rules_revision: str, calendar: str, coverage: str,
@@ -263,9 +217,7 @@ class AuditStore:
             new = sum(1 for v in lifecycle.values() if v["state"] == "new")
             self.db.execute("UPDATE runs SET new = ?, open = ?, resolved = ? WHERE id = ?",
                             (new, len(lifecycle) - new, len(active), run_id))
-            pause = float(os.environ.get(PAUSE_ENV) or 0)
-            if pause:
-                time.sleep(pause)
+            pause_before_commit()
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
@@ -370,12 +322,9 @@ class AuditStore:
 
     def record_task_done(self, event: Event, user: str) -> bool:
         """Store a task's completing event and the action in one transaction; False if the event id exists."""
-        data = json.dumps(event.to_json(), ensure_ascii=False, sort_keys=True)
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
-            added = self.db.execute("INSERT OR IGNORE INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                                    (event.id, event.type, event.subject, event.time.isoformat(), event.body, data,
-                                     f"workbench:{user}", _now())).rowcount
+            added = self._stored(event.id, "") is None and self.insert_event(event, f"workbench:{user}")
             if added:
                 self._record_action(user, "task_done", event.subject,
                                     {"event": event.id, "date": event.time.date().isoformat(), "body": event.body})

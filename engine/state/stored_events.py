@@ -1,0 +1,175 @@
+"""The audit database's side of the event store: reading the stored history as a frame or as events,
+writing one event at a time, and the transaction that makes an ingest's files visible.
+
+A mixin of AuditStore (engine/state/store.py), which owns the connection; the file layout is in
+eventstore.py, the ingest itself in ingest.py.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from ..columnar.frame import Frame, FrameReader
+from ..errors import ShixianError
+from ..model.events import Event
+from . import eventstore
+from .ingest import pause_before_commit
+
+
+class StoredEvents:
+    db: object
+    path: Path
+    event_dir: Path
+    schema_version: int
+
+    # -- reading ---------------------------------------------------------------------------------------
+    def event_frame(self, ruleset, files: Iterable[Path] = ()) -> Frame:
+        """The stored history, then the files, as one frame (engine/columnar): stored events first in the
+        order they were ingested, so a repeated id keeps its stored version, as today."""
+        from ..columnar.screen import attributes_read
+
+        reader = FrameReader(ruleset.event_types, attributes_read(ruleset))
+        self.add_stored(reader)
+        return reader.read(files).frame()
+
+    def add_stored(self, reader: FrameReader, parts: list[int] | None = None) -> None:
+        """Hand the stored events (of some partitions, or all) to a FrameReader, from one snapshot."""
+        self.db.execute("BEGIN")
+        try:
+            listed = eventstore.listed_files(self.db, self.event_dir, parts)
+            for _, kind, path in listed:
+                eventstore.add_file(reader, kind, path)
+            if parts is None:
+                eventstore.add_table_events(reader, self.db, f"{self.path}:events")
+            next_seq = int(eventstore.meta(self.db, "next_seq") or 0)
+        finally:
+            self.db.execute("COMMIT")
+        reader.seq = max(reader.seq, next_seq)
+
+    def events(self, vocabulary: dict[str, str] | None, skip=None) -> list[Event]:
+        """Every stored event, in the order of ingestion (the live monitor's replay, the workbench). One that
+        no longer reads (a type gone from the vocabulary, a time stored by an older version that no longer
+        passes) is an error naming it, or, with `skip`, handed to it and left out."""
+        reader = FrameReader(vocabulary, set())
+        self.add_stored(reader)
+        frame = reader.frame()
+        for reject in frame.log.rejects:  # say so, do not drop silently
+            error = ShixianError(f"{reject.file}:{reject.line}: stored event: {reject.reason}")
+            if skip is None:
+                raise error
+            skip(error)
+        return frame.events(np.argsort(frame.seq, kind="stable"), vocabulary)
+
+    def has_events(self) -> bool:
+        """Whether `shixian ingest` (or the monitor, or the workbench) stored any event here."""
+        return (self.db.execute("SELECT 1 FROM event_files LIMIT 1").fetchone() is not None
+                or self.db.execute("SELECT 1 FROM events LIMIT 1").fetchone() is not None)
+
+    def events_digest(self) -> str:
+        """Changes whenever stored events change (part of a run's inputs: the same night twice)."""
+        files = self.db.execute("SELECT count(*), coalesce(max(id), 0), coalesce(sum(rows), 0) FROM event_files"
+                                ).fetchone()
+        table = self.db.execute("SELECT count(*), coalesce(max(rowid), 0) FROM events").fetchone()
+        if files[0] == 0:
+            return f"{table[0]}:{table[1]}"
+        return f"{files[2] + table[0]}:{files[1]}:{table[1]}"
+
+    def stored_events(self, wanted: dict[str, int], vocabulary) -> dict[str, Event]:
+        """The stored event of each id, given the file that holds it (0: the events table)."""
+        out: dict[str, Event] = {}
+        by_file: dict[int, set[str]] = {}
+        for eid, fid in wanted.items():
+            by_file.setdefault(fid, set()).add(eid)
+        for fid, ids in by_file.items():
+            reader = FrameReader(vocabulary, set())
+            if fid == eventstore.TABLE_EVENTS:
+                rows = [(rowid, data, json.loads(data)) for eid in ids for rowid, data in
+                        self.db.execute("SELECT rowid, data FROM events WHERE id = ?", (eid,))]
+                reader.add_rows(f"{self.path}:events", rows)
+            else:
+                kind, path = self.db.execute("SELECT kind, path FROM event_files WHERE id = ?", (fid,)).fetchone()
+                eventstore.add_file(reader, kind, self.event_dir / path)
+            frame = reader.frame()
+            units = np.arange(len(frame))
+            for eid, event in zip(frame.values("id", units), frame.events(units, vocabulary)):
+                if eid in ids:
+                    out[eid] = event
+        return out
+
+    # -- writing ----------------------------------------------------------------------------------------
+    @contextmanager
+    def writing_files(self) -> Iterator[None]:
+        """The one transaction of an ingest or a migration, under the store's file lock: files written
+        inside become visible at COMMIT; a failure or a kill leaves the database as it was."""
+        with eventstore.store_lock(self.event_dir):
+            if self.schema_version < eventstore.SCHEMA_VERSION and not self._migrating:
+                raise ShixianError(f"{self.path}: 事件仍存于旧版数据库表中，请先运行 shixian store migrate --db "
+                                   f"{self.path} (events are in the version-1 table: migrate first)")
+            eventstore.remove_orphans(self.db, self.event_dir)
+            self.db.execute("PRAGMA cache_size = -262144")  # the id index: 256 MB of pages while writing
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+                eventstore.sync_dir(self.event_dir)
+                pause_before_commit()
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+
+    _migrating = False
+
+    def ingest(self, events: Iterable[Event], source: str) -> tuple[int, int, list[tuple[Event, str]]]:
+        """Store events one at a time in the events table, in one transaction: (added, identical duplicates,
+        conflicts). For the live monitor and the workbench; files go through `shixian ingest`."""
+        added = same = 0
+        conflicts: list[tuple[Event, str]] = []
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            for event in events:
+                first = self._stored(event.id, source)
+                if first is None:
+                    self.insert_event(event, event.origin or source)
+                    added += 1
+                elif first[0].to_json() == event.to_json():
+                    same += 1
+                else:
+                    conflicts.append((event, f"duplicate id '{event.id}' with different content (stored from "
+                                             f"{first[1]})"))
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        return added, same, conflicts
+
+    def _stored(self, event_id: str, source: str) -> tuple[Event, str] | None:
+        row = self.db.execute("SELECT file FROM event_ids WHERE id = ?", (event_id,)).fetchone()
+        if row is None:  # a version-1 table is not indexed: look there too
+            row = self.db.execute("SELECT 0 FROM events WHERE id = ?", (event_id,)).fetchone()
+        if row is None:
+            return None
+        event = self.stored_events({event_id: row[0]}, None)[event_id]
+        origin = self.db.execute("SELECT source FROM events WHERE id = ?", (event_id,)).fetchone()
+        return event, origin[0] if origin else event.origin
+
+    def insert_event(self, event: Event, source: str) -> bool:
+        """One event into the events table and the id index (inside the caller's transaction)."""
+        data = json.dumps(event.to_json(), ensure_ascii=False, sort_keys=True)
+        seq = int(eventstore.meta(self.db, "next_seq") or 0)
+        added = self.db.execute("INSERT OR IGNORE INTO events (id, type, subject, time, body, data, source, "
+                                "ingested_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                (event.id, event.type, event.subject, event.time.isoformat(), event.body, data,
+                                 source, _now(), seq)).rowcount
+        if added:
+            self.db.execute("INSERT OR IGNORE INTO event_ids VALUES (?, 0)", (event.id,))
+            self.db.execute("UPDATE meta SET value = ? WHERE key = 'next_seq'", (str(seq + 1),))
+        return bool(added)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
