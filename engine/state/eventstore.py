@@ -160,8 +160,14 @@ def add_file(reader, kind: str, path: Path) -> None:
 
 def add_table_events(reader, db, label: str) -> None:
     """The events written one at a time into the SQLite table (those of a version-1 database, without a place
-    in the order of ingestion, first, in the order they were stored)."""
-    rows = db.execute("SELECT rowid, data, seq FROM events ORDER BY seq IS NOT NULL, seq, rowid").fetchall()
-    if rows:
-        seqs = [seq if seq is not None else rowid - (1 << 40) for rowid, _, seq in rows]
-        reader.add_rows(label, [(rowid, data, json.loads(data)) for rowid, data, _ in rows], seqs)
+    in the order of ingestion, first, in the order they were stored), each named by where it came from."""
+    rows = db.execute("SELECT rowid, data, seq, source FROM events ORDER BY seq IS NOT NULL, seq, rowid").fetchall()
+    for rowid, data, seq, source in rows:
+        file, line = table_origin(label, rowid, source)
+        reader.add_rows(file, [(line, data, json.loads(data))], [seq if seq is not None else rowid - (1 << 40)])
+
+
+def table_origin(label: str, rowid: int, source: str | None) -> tuple[str, int]:
+    """Where a table event came from (file, line), as stored; else the table and its row."""
+    file, _, line = (source or "").rpartition(":")
+    return (file, int(line)) if file and line.isdigit() else (label, rowid)

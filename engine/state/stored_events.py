@@ -88,9 +88,11 @@ class StoredEvents:
         for fid, ids in by_file.items():
             reader = FrameReader(vocabulary, set())
             if fid == eventstore.TABLE_EVENTS:
-                rows = [(rowid, data, json.loads(data)) for eid in ids for rowid, data in
-                        self.db.execute("SELECT rowid, data FROM events WHERE id = ?", (eid,))]
-                reader.add_rows(f"{self.path}:events", rows)
+                for eid in ids:
+                    for rowid, data, source in self.db.execute("SELECT rowid, data, source FROM events WHERE id = ?",
+                                                               (eid,)):
+                        file, line = eventstore.table_origin(f"{self.path}:events", rowid, source)
+                        reader.add_rows(file, [(line, data, json.loads(data))])
             else:
                 kind, path = self.db.execute("SELECT kind, path FROM event_files WHERE id = ?", (fid,)).fetchone()
                 eventstore.add_file(reader, kind, self.event_dir / path)
