@@ -126,7 +126,7 @@ def test_api_docs_are_served_locally(served):
 
 def test_open_mode_login_by_name_and_rejects_download(tmp_path):
     """Without a token, anyone who reaches the port logs in by name; a run's refused lines download as
-    JSON Lines with their file, line and reason."""
+    JSON Lines with their file, line and reason; the overview says when the rules changed since the run."""
     import json
 
     from conftest import run_cli
@@ -151,6 +151,11 @@ def test_open_mode_login_by_name_and_rejects_download(tmp_path):
         assert status == 200 and [(r["line"], r["file"].endswith("bad.jsonl")) for r in lines] == [(1, True), (2, True)]
         kept = [json.loads(line) for line in (tmp_path / "rejects.jsonl").read_text(encoding="utf-8").splitlines()]
         assert [r["reason"] for r in lines] == [r["reason"] for r in kept]
+        assert "规则已更新" not in client.get("/")[2].decode()  # the run's rules are today's
+        with sqlite3.connect(db) as conn:  # as if the rules had changed since the run
+            conn.execute("UPDATE runs SET rules_revision = 'a0b1c2d3e4f5'")
+        page = client.get("/")[2].decode()
+        assert "规则已更新：该次运行用的是版本 a0b1c2d3e4f5" in page
     finally:
         proc.terminate()
         proc.wait(timeout=10)

@@ -43,6 +43,10 @@ def register(wb) -> None:
         run["counts"] = json.loads(run["counts"])
         as_of = dt.datetime.fromisoformat(run["as_of"])
         context["notices"] = calendar_notices(engine.calendar, as_of)
+        if run["rules_revision"] != engine.ruleset.revision:  # the figures below are the rules' of today
+            context["notices"].append(f"规则已更新：该次运行用的是版本 {run['rules_revision']}，现为 "
+                                      f"{engine.ruleset.revision}；按期率与时间线按现行规则重新计算，问题清单是该次运行记录的，"
+                                      "再运行一次审计即一致。")
         if evaluation and evaluation.complete:
             outcomes = [o for o in evaluation.outcomes if (not body or o.body == body)
                         and (not start or (_deadline_month(o) or "") >= start)
