@@ -23,7 +23,7 @@ from ..report.table import STATE_ZH
 from ..state import AuditStore
 from .auth import ROLE_ZH, SESSION_COOKIE, SESSION_SECONDS, Auth, User
 from .evaluation import EvaluationCache
-from .queries import choices, counts_by_body, counts_by_month, latest_run
+from .queries import choices, latest_run
 
 # (path, Chinese name, English name): the navigation bar, in this order
 NAV = [("/", "总览", "Overview"), ("/findings", "问题清单", "Findings"), ("/tasks", "任务看板", "Tasks"),
@@ -61,29 +61,9 @@ class Workbench:
             store = self._local.store = AuditStore(self.db_path)
         return store
 
-    def per_run(self, name: str, compute: Callable, db=None):
-        """compute(db), once per run: figures over every finding (a scan of many) change only with a run.
-        The usual ones are computed ahead, in the background, when a new run is seen (warm)."""
-        db = db or self.store().db
-        run = latest_run(db)
-        key = ((run or {}).get("id"), name)
-        cache = self.__dict__.setdefault("_per_run", {})
-        if key not in cache:
-            if len(cache) > 64:
-                cache.clear()
-            cache[key] = compute(db)
-        return cache[key]
-
-    def warm(self, db) -> None:
-        """The figures every overview and list page asks for first, computed for a new run before anyone
-        asks (called in the background thread that reads the run's inputs again)."""
-        self.per_run("choices", choices, db)
-        self.per_run("by-month:", lambda d: counts_by_month(d, ""), db)
-        self.per_run("by-body", counts_by_body, db)
-
     def choices(self) -> dict[str, list]:
         """The filter menus' values (distinct values over every finding)."""
-        return self.per_run("choices", choices)
+        return choices(self.store().db)
 
     def evaluation(self):
         store = self.store()
@@ -137,7 +117,6 @@ def mount(app: FastAPI, engine_of: Callable, db_path: Path, auth: Auth) -> Workb
     from . import findings_pages, overview, reference_pages, rule_editor, work_pages
 
     wb = Workbench(db_path, engine_of, auth, APIRouter(include_in_schema=False), _env(), EvaluationCache(db_path))
-    wb.cache.warm = wb.warm
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, exc: LoginRequired):

@@ -62,7 +62,6 @@ class EvaluationCache:
         self._key: tuple | None = None
         self._value: Evaluation | None = None
         self._computing: tuple | None = None
-        self.warm = None  # warm(db): the database's figures of a new run, computed first in the same thread
 
     def get(self, engine: Engine, store, run: dict | None) -> Evaluation | None:
         """The evaluation of the run with the stored events as they are now, if it is ready; else start
@@ -86,8 +85,6 @@ class EvaluationCache:
 
         store = AuditStore(self.db_path)  # a connection of this thread's own
         try:
-            if self.warm is not None:
-                self.warm(store.db)
             value = self._evaluate(engine, store, run)
         except Exception as exc:  # noqa: BLE001 - shown on the pages instead of a page waiting forever
             value = Evaluation(run["id"], dt.datetime.fromisoformat(run["as_of"]),

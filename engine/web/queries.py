@@ -237,28 +237,29 @@ def same_event(db, row: dict) -> list[dict]:
 
 
 def choices(db) -> dict[str, list]:
-    """Values for the filter menus (distinct bodies, departments, rules, statuses, severities)."""
+    """Values for the filter menus (distinct bodies, departments, rules, statuses, severities), from the
+    counts the runs keep (engine/state/tracking.py finding_counts)."""
     out = {}
     for column in ("body", "department", "rule", "status", "severity"):
-        out[column] = [v for (v,) in db.execute(f"SELECT DISTINCT {column} FROM findings ORDER BY {column}")]
+        out[column] = [v for (v,) in db.execute(f"SELECT DISTINCT {column} FROM finding_counts WHERE n > 0 "
+                                                f"ORDER BY {column}")]
     return out
 
 
 def counts_by_month(db, body: str = "") -> dict[str, dict[str, int]]:
     """Findings by the month of their deadline and status (for the chart when no evaluation is at hand)."""
-    sql = "SELECT due_day, status, count(*) FROM findings WHERE due_day IS NOT NULL"
+    sql = "SELECT due_month, status, sum(n) FROM finding_counts WHERE due_month != '' AND n > 0"
     args: list = []
     if body:
         sql, args = sql + " AND body = ?", [body]
     out: dict[str, dict[str, int]] = {}
-    for day, status, n in db.execute(sql + " GROUP BY 1, 2", args):  # by day in SQL (the index's order)
-        month = out.setdefault(day[:7], {})
-        month[status] = month.get(status, 0) + n
+    for month, status, n in db.execute(sql + " GROUP BY 1, 2", args):
+        out.setdefault(month, {})[status] = n
     return out
 
 
 def counts_by_body(db) -> list[tuple]:
-    return db.execute("SELECT body, department, status, count(*) FROM findings WHERE state = 'active' "
+    return db.execute("SELECT body, department, status, sum(n) FROM finding_counts WHERE state = 'active' AND n > 0 "
                       "GROUP BY 1, 2, 3 ORDER BY 1, 2").fetchall()
 
 
