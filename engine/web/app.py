@@ -61,9 +61,21 @@ class Workbench:
             store = self._local.store = AuditStore(self.db_path)
         return store
 
+    def per_run(self, name: str, compute: Callable):
+        """compute(db), once per run: figures over every finding change only with a run (read from the
+        counts the run keeps, engine/state/tracking.py, a few hundred milliseconds at 500,000 findings)."""
+        db = self.store().db
+        key = ((latest_run(db) or {}).get("id"), name)
+        cache = self.__dict__.setdefault("_per_run", {})
+        if key not in cache:
+            if len(cache) > 64:
+                cache.clear()
+            cache[key] = compute(db)
+        return cache[key]
+
     def choices(self) -> dict[str, list]:
         """The filter menus' values (distinct values over every finding)."""
-        return choices(self.store().db)
+        return self.per_run("choices", choices)
 
     def evaluation(self):
         store = self.store()

@@ -63,12 +63,12 @@ def register(wb) -> None:
             context["chart"] = month_bars(by_month, start or None, end or None)
             context["due"] = _falls_due(engine.calendar, outcomes, as_of, within)
         else:
-            counts = queries.counts_by_month(store.db, body)
+            counts = wb.per_run(f"by-month:{body}", lambda db: queries.counts_by_month(db, body))
             by_month = {m: {"late": sum(n for s, n in c.items() if s not in ("overdue", "due_soon")),
                             "overdue": c.get("overdue", 0), "open": c.get("due_soon", 0)}
                         for m, c in counts.items() if (not start or m >= start) and (not end or m <= end)}
             context["chart"] = month_bars(by_month, start or None, end or None)
-            context["db_rows"] = queries.counts_by_body(store.db)
+            context["db_rows"] = wb.per_run("by-body", queries.counts_by_body)
         return wb.render(request, "overview.html", **context)
 
 
