@@ -146,7 +146,7 @@ def subset(ruleset: RuleSet, packs: list[str] | None) -> RuleSet:
         if pack not in known:
             raise PlanError(("packs", index), f"unknown rule pack '{pack}'; known: {', '.join(sorted(known))}")
     chosen = [r for r in ruleset.rules if isinstance(r.rule, PER_SUBJECT) and (not packs or r.pack in packs)]
-    return RuleSet(chosen, ruleset.event_types, ruleset.files, ruleset.revision)
+    return RuleSet(chosen, ruleset.event_types, ruleset.files, ruleset.revision, parents=ruleset.parents)
 
 
 def verdict_of(findings: list[Finding]) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 CLASS_OF = {"on_time": "on_time", "met": "on_time",
             "late": "late", "short": "late", "below_count": "late", "missing_fields": "late", "unlinked": "late",
-            "out_of_order": "late", "gap_exceeded": "late",
+            "out_of_order": "late", "gap_exceeded": "late", "below_ratio": "late",
             "overdue": "overdue", "pending": "open", "paused": "open", "due_soon": "open",
             "undetermined": "undetermined"}
 

@@ -77,6 +77,11 @@ def working_day(rng: random.Random, year: int, first_month: int = 1, last: dt.da
     return CAL.next_working_day(day, include_self=True)
 
 
+# why a document is not proactively disclosed, stated when it is drafted (临沂 2021 第4项); one in nine has none
+REASONS = {"依申请公开": "仅涉及特定申请人，依申请提供", "不予公开": "属于内部事务信息（条例第十六条）"}
+REMEDY = "如对本答复不服，可自收到之日起60日内申请行政复议，或6个月内提起行政诉讼"
+
+
 def outcome(rng: random.Random) -> str:
     roll = rng.random()
     return "on_time" if roll < 0.82 else "late" if roll < 0.95 else "never"
@@ -90,8 +95,9 @@ def documents(log: Log, rng: random.Random) -> None:
         doc_type = rng.choices(["政策文件", "规范性文件", "其他文件"], [5, 2, 3])[0]
         disclosure = rng.choices(["主动公开", "依申请公开", "不予公开"], [8, 1, 1])[0]
         issued = working_day(rng, b.year, last=dt.date(b.year, 11, 30))
+        reason = {} if disclosure == "主动公开" or i % 9 == 4 else {"不予公开理由": REASONS[disclosure]}
         log.add("document.issued", subject, at(issued, rng), dept, doc_type=doc_type, disclosure=disclosure,
-                文号=f"{b.prefix}司发〔{b.year}〕{i}号", 成文日期=issued.isoformat())
+                文号=f"{b.prefix}司发〔{b.year}〕{i}号", 成文日期=issued.isoformat(), **reason)
         if disclosure != "主动公开":
             continue
         fate = outcome(rng)
@@ -156,7 +162,8 @@ def requests(log: Log, rng: random.Random) -> None:
         if fate == "never":
             continue
         offset = rng.randint(max(1, budget - 10), budget) if fate == "on_time" else budget + rng.randint(1, 6)
-        log.add("request.replied", subject, at(CAL.add_working_days(start, offset), rng), "办公室")
+        remedy = {"救济渠道": REMEDY} if b.key == "binhai-2017" and i % 13 != 5 else {}  # 滨海 2017 第16项
+        log.add("request.replied", subject, at(CAL.add_working_days(start, offset), rng), "办公室", **remedy)
 
 
 def incidents_and_opinions(log: Log, rng: random.Random) -> None:
@@ -185,7 +192,9 @@ def consultations(log: Log, rng: random.Random) -> None:
         log.add("consultation.opened", subject, opened, "法制处" if "法制处" in b.departments else b.departments[1])
         span = rng.choice([30, 31, 35, 45, 21])
         log.add("consultation.closed", subject, dt.date.fromordinal(opened.toordinal() + span), b.departments[1])
-        log.add("feedback.published", subject, CAL.add_days(opened, span + 10), b.departments[1])
+        feedback = {"意见收集情况": f"收到意见{8 + 3 * i}条", "意见采纳情况": f"采纳{5 + i}条",
+                    "未予采纳的理由": "与上位法规定不一致"} if b.key == "linyi-2021" and i != 4 else {}  # 临沂 2021 第2项
+        log.add("feedback.published", subject, CAL.add_days(opened, span + 10), b.departments[1], **feedback)
 
 
 def periodic(log: Log, rng: random.Random) -> None:
@@ -273,6 +282,25 @@ def reviews_releases_statistics(log: Log) -> None:
                 last = last + dt.timedelta(hours=gap)
                 log.add("info.released", e["subject"], last, "办公室")
             log.add("incident.closed", e["subject"], last + dt.timedelta(hours=rng.choice([2, 8, 20])), "办公室")
+    if b.key == "shanghai-2024":  # the year's 重大行政决策事项目录 by 03-31 (a due_by rule, no longer a task)
+        log.add("decision_catalog.published", f"{b.prefix}-JCML-{b.year}", dt.datetime(b.year, 3, 28, 10), "法治调研处",
+                year=b.year)
+    if b.key == "jiangsu-2018":
+        # 第21项: 41 approval services listed by the end of May, 33 of them online (80.5%) by 06-30
+        for k in range(1, 42):
+            log.add("service.listed", f"{b.prefix}-FW-{k:03d}", at(working_day(rng, b.year, last=dt.date(b.year, 5, 31)), rng),
+                    "行政审批处", 网上办="是" if k <= 33 else "否")
+        log.add("assessment.weight_set", f"{b.prefix}-KH-{b.year}", dt.datetime(b.year, 3, 15, 10), "办公室", 权重="5%")
+        # 第4项 and 第15项, subordinate bodies (the pack's bodies:): 苏州 and 戒毒局 late, rolled up to 江苏省司法厅
+        for body, day in (("南京市司法局", 16), ("苏州市司法局", 26), ("江苏省监狱管理局", 19), ("江苏省戒毒管理局", 19)):
+            log.add("catalog.compiled", f"{b.prefix}-ML-{body}", dt.datetime(b.year, 3, day, 15), "办公室", body=body)
+            # their own 2017 annual reports (2008 Regulation 第三十一条, by 03-31), so that their log is whole
+            log.add("annual_report.published", f"{b.prefix}-NB-{b.year - 1}-{body}", dt.date(b.year, 3, 28), "办公室",
+                    body=body, year=b.year - 1)
+        log.add("opinion_monitoring.established", f"{b.prefix}-YQ-监狱局", dt.datetime(b.year, 3, 30, 10), "办公室",
+                body="江苏省监狱管理局")
+        log.add("opinion_monitoring.established", f"{b.prefix}-YQ-戒毒局", dt.datetime(b.year, 4, 10, 10), "办公室",
+                body="江苏省戒毒管理局")
     if b.key == "linyi-2021":  # 定期更新统计数据: monthly from July, October's a few days late
         for month in range(7, 13):
             day = CAL.next_working_day(dt.date(b.year, month, 5 if month != 10 else 25), include_self=True)

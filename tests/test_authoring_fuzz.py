@@ -57,10 +57,11 @@ def test_single_character_edit_is_valid_or_a_located_error(tmp_path, edit):
             assert error.message and not error.message.startswith("Input should"), str(error)  # no raw pydantic
         return
     # it loaded: every period is what the text literally says
-    raw = yaml.load(text, Loader=yaml.BaseLoader)  # plain strings, no typing: the text as written
+    # plain strings, no typing: the text as written, scanned as the rule loader scans it (libyaml when present)
+    raw = yaml.load(text, Loader=getattr(yaml, "CBaseLoader", yaml.BaseLoader))
     for loaded, raw_rule in zip(ruleset.rules, raw["rules"]):
-        for key in PERIOD_KEYS:  # (a count's at_least is a number, not a period)
-            if key in raw_rule and isinstance(getattr(loaded.rule, key), str):
+        for key in PERIOD_KEYS:  # (a count's at_least is a number, a ratio's a percentage: not periods)
+            if key in raw_rule and isinstance(getattr(loaded.rule, key), str) and loaded.rule.kind != "ratio":
                 amount, unit = literal_period(raw_rule[key]) or (None, None)
                 assert amount is not None, f"{raw_rule[key]!r} was accepted as {getattr(loaded.rule, key)!r}"
                 assert getattr(loaded.rule, key) == f"{amount}{unit}", raw_rule[key]

@@ -30,7 +30,7 @@ def test_audit_json_contract_and_exit_code(tmp_path):
     finding = report["findings"][0]
     assert set(finding) == {"fingerprint", "rule", "title", "severity", "status", "subject", "body", "department",
                             "period", "source", "message", "trigger", "fulfilment", "deadline", "deadline_text",
-                            "overdue_by", "explanation", "awaits_year"}
+                            "overdue_by", "explanation", "awaits_year", "parent_body"}
     kept = [json.loads(line) for line in rejects.read_text(encoding="utf-8").splitlines()]
     assert [(r["line"], r["raw"]) for r in kept] == [(11, "this is not json"), (12, kept[1]["raw"])]
     assert "rejected" in result.stderr and ":11:" in result.stderr

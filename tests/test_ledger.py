@@ -221,3 +221,21 @@ def test_a_subject_on_two_rows_is_rejected_the_same_way_by_both_readers(tmp_path
     # working days (due 2024-10-30, 国办发明电〔2023〕7号): no finding about R1 (the body's yearly duties remain)
     assert answers[0][0]["events_rejected"] == 1 and answers[0][0]["events_read"] == 3
     assert [f for f in answers[0][1] if f[1] == "R1"] == []
+
+
+def test_an_optional_column_is_read_when_the_ledger_has_it(tmp_path):
+    """滨海新区2017 第16项 asks replies to state 救济渠道: a ledger with that column carries it on the reply; a ledger
+    without it (most offices) is read as before, its replies without the attribute."""
+    mapping = _mapping(tmp_path, MAPPING.replace("  - {column: 答复日期, type: request.replied, attributes: []}",
+                                                 "  - {column: 答复日期, type: request.replied, attributes: [救济渠道]}")
+                       + "  - {column: 救济渠道, optional: true}\n")
+    without = _book(tmp_path, [["R1", "办公室", "2024/9/27", "否", None, None, "2024/10/8"]])
+    assert [(e.type, e.attrs) for e in _read(without, mapping).events] == [
+        ("request.received", {}), ("request.replied", {})]
+    book = openpyxl.Workbook()
+    book.active.title = "台账"
+    book.active.append(HEADERS + ["救济渠道"])
+    book.active.append(["R1", "办公室", "2024/9/27", "否", None, None, "2024/10/8", "可于60日内申请行政复议"])
+    book.save(tmp_path / "with.xlsx")
+    assert [(e.type, e.attrs) for e in _read(tmp_path / "with.xlsx", mapping).events] == [
+        ("request.received", {}), ("request.replied", {"救济渠道": "可于60日内申请行政复议"})]

@@ -36,7 +36,10 @@ def test_jiangsu_2018_every_item():
 def test_shanghai_2024_every_task():
     got = imported(seed("000"), 2024, "SH2024")
     assert len(got) == 33  # 16 items, split where an item has several 完成时间
-    assert got == hand_written("shanghai-2024")
+    # the 重大行政决策事项目录 ((一)2, (九)1) and 列席 ((九)2) are judged by their own events in plan.yaml
+    # (shanghai-2024.decision-catalog, shanghai-2024.public-attendance), not as hand-completed tasks
+    by_rules = {"SH2024-01-2", "SH2024-09-1", "SH2024-09-2"}
+    assert {k: v for k, v in got.items() if k not in by_rules} == hand_written("shanghai-2024")
 
 
 def test_formats_of_the_seeds():

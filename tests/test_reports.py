@@ -82,7 +82,12 @@ def test_xlsx_sheets_and_filter(outputs, expected):
     events = [r[header.index("同一事件")] for r in sheet.iter_rows(min_row=2, values_only=True)]
     assert any(events.count(e) > 1 for e in events if e)
     per_body = list(book["按机关"].iter_rows(values_only=True))
-    assert per_body[1][0] == "江苏省司法厅" and per_body[1][1] == len(expected["findings"])
+    own = [f for f in expected["findings"] if f["body"] == "江苏省司法厅"]
+    assert per_body[1][0] == "江苏省司法厅" and per_body[1][1] == len(own)
+    # the findings of its subordinate bodies (the pack's bodies:), rolled up to it below the bodies
+    subordinate = [f for f in expected["findings"] if f["parent_body"] == "江苏省司法厅"]
+    assert subordinate and len(own) + len(subordinate) == len(expected["findings"])
+    assert ["江苏省司法厅", len(subordinate)] in [list(r[:2]) for r in per_body]
     summary = {row[0]: row[1] for row in book["汇总"].iter_rows(values_only=True) if row and row[0]}
     assert summary["问题总数"] == len(expected["findings"])
     assert summary["已逾期未完成"] == expected["summary"]["by_status"]["overdue"]

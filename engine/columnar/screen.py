@@ -13,8 +13,8 @@ vouch for is kept, so the findings are the same:
   clock control while its clock runs and a deadline in days or working days is judged here, late, overdue
   or due soon (`Verdicts`; their findings are written by verdicts.py);
 - required fields: an event that carries its fields and links to an existing subject;
-- counts, yearly rules and recurrences without an opening event watch only the first matching event of each
-  body; other kinds keep all.
+- counts, yearly rules, ratios and recurrences without an opening event watch only the first matching event of
+  each body; other kinds keep all.
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from ..evaluate.clock import Mark, asked_days, clock_deadlines, control_kinds, d
 from ..evaluate.context import Context, local_date
 from ..evaluate.verdict import NO_DAY_INDEX, at_least_one, due_soon, on_time, overdue
 from ..model.events import CORE_FIELDS
-from ..model.rules import CountRule, DeadlineRule, DueByRule, FieldsRule, RecurrenceRule
+from ..model.rules import CountRule, DeadlineRule, DueByRule, FieldsRule, RatioRule, RecurrenceRule
 from ..ruleset.loader import LoadedRule, RuleSet
 from ..ruleset.match import compile_mask
 from .frame import EPOCH, ORDINAL_1970, Frame
@@ -379,7 +379,7 @@ def screen(ruleset: RuleSet, view: View, ctx: Context) -> list[tuple[np.ndarray,
             feed = _fields(loaded, view)
         else:
             feed = view.of_types(rule.event_types())
-        per_body = isinstance(rule, (CountRule, DueByRule)) or (isinstance(rule, RecurrenceRule) and rule.open is None)
+        per_body = isinstance(rule, (CountRule, DueByRule, RatioRule)) or (isinstance(rule, RecurrenceRule) and rule.open is None)
         observe = _first_per_body(loaded, view) if per_body else None
         out.append((feed, observe, verdicts))
     return out

@@ -94,6 +94,7 @@ class Context:
     explain_quiet: bool = False  # and write their counting steps (explain command)
     task_board: list[dict] = field(default_factory=list)  # every task of every task list, for the HTML board
     event_types: dict[str, str] = field(default_factory=dict)  # type -> its Chinese label, for messages
+    parents: dict[str, str] = field(default_factory=dict)  # subordinate body -> its parent (roll-up)
     _sources: dict[int, dict] = field(default_factory=dict, init=False, repr=False)  # id(rule) -> its citation
 
     def __post_init__(self) -> None:
@@ -108,7 +109,8 @@ class Context:
         if source is None:  # one citation per rule, shared by its findings (nothing changes it)
             source = self._sources[id(rule)] = rule.source.model_dump(exclude_none=True)
         finding = Finding(rule=rule.id, title=rule.title, severity=rule.severity, status=status, subject=subject,
-                          body=body, department=department, source=source, message=message, **extra)
+                          body=body, department=department, source=source, message=message,
+                          parent_body=self.parents.get(body), **extra)
         self.outcomes.append(finding)
         return finding
 

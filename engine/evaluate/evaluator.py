@@ -19,6 +19,7 @@ from ..model.rules import (
     DueByRule,
     FieldsRule,
     OrderRule,
+    RatioRule,
     RecurrenceRule,
     SpanRule,
     TaskListRule,
@@ -29,13 +30,14 @@ from .deadline import DeadlineEvaluator
 from .fields import FieldsEvaluator
 from .order import OrderEvaluator
 from .periodic import CountEvaluator, DueByEvaluator
+from .ratio import RatioEvaluator
 from .recurrence import RecurrenceEvaluator
 from .span import SpanEvaluator
 from .tasks import TaskListEvaluator
 
 EVALUATORS = {DeadlineRule: DeadlineEvaluator, SpanRule: SpanEvaluator, CountRule: CountEvaluator,
               DueByRule: DueByEvaluator, TaskListRule: TaskListEvaluator, FieldsRule: FieldsEvaluator,
-              OrderRule: OrderEvaluator, RecurrenceRule: RecurrenceEvaluator}
+              OrderRule: OrderEvaluator, RecurrenceRule: RecurrenceEvaluator, RatioRule: RatioEvaluator}
 
 
 @dataclass
@@ -60,7 +62,7 @@ class Evaluation:
         self.as_of, self.keep_outcomes = as_of, keep_outcomes
         self.ctx = Context(calendar, as_of, warn_within, keep_quiet=keep_outcomes,
                            explain_quiet=keep_outcomes if explain_all is None else explain_all,
-                           event_types=ruleset.event_types)
+                           event_types=ruleset.event_types, parents=ruleset.parents)
         self.evaluators = [EVALUATORS[type(r.rule)](r, self.ctx) for r in ruleset.rules]
         index = {id(r): i for i, r in enumerate(ruleset.rules)}
         self.by_type = {t: [self.evaluators[index[id(r)]] for r in rules] for t, rules in ruleset.by_type.items()}

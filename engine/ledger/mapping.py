@@ -73,6 +73,8 @@ class Attribute(Strict):
     column: str
     name: str | None = Field(default=None, description="attribute name (default: the header text)")
     date: bool = Field(default=False, description="the column holds dates: carried as YYYY-MM-DD")
+    optional: bool = Field(default=False, description="the ledger may lack this column (an office that does not "
+                           "keep it): then its events carry no such attribute")
 
 
 class LedgerMapping(Strict):
@@ -96,8 +98,12 @@ class LedgerMapping(Strict):
             out += [spec.column] + [c for c in (spec.time_column,) if c]
             out += [spec.when.column] if spec.when else []
             out += [spec.department.column] if spec.department and spec.department.column else []
-        out += [a.column for a in self.attributes]
+        out += [a.column for a in self.attributes if not a.optional]
         return list(dict.fromkeys(out))
+
+    def optional_columns(self) -> list[str]:
+        """Headers read when the ledger has them."""
+        return [a.column for a in self.attributes if a.optional and a.column not in self.columns()]
 
 
 def header_key(text: Any) -> str:

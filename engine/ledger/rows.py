@@ -89,6 +89,8 @@ class RowReader:
     def __init__(self, sheet: Sheet, mapping: LedgerMapping, layout: Layout):
         self.sheet, self.mapping, self.layout = sheet, mapping, layout
         self.at = {c: layout.index[header_key(c)] for c in mapping.columns()}  # mapped header -> column index
+        self.at.update({c: layout.index[header_key(c)] for c in mapping.optional_columns()
+                        if header_key(c) in layout.index})
         self.mapped = sorted(set(self.at.values()))
 
     def ref(self, column: str, row: int) -> str:
@@ -128,6 +130,8 @@ class RowReader:
         row_id = value(m.id, "编号", True) if m.id else subject
         attrs = dict(m.constants)
         for attr in m.attributes:
+            if attr.column not in self.at:  # an optional column this ledger does not have
+                continue
             raw = self.cell(cells, attr.column)
             if attr.date:
                 try:

@@ -8,6 +8,7 @@ from .rules import (
            DueByRule,
            FieldsRule,
            OrderRule,
+           RatioRule,
            RecurrenceRule,
            Rule,
            RuleFile,
@@ -16,4 +17,4 @@ from .rules import (
 )
 
 __all__ = ["AnyRule", "CountRule", "DeadlineRule", "DueByRule", "Event", "FieldsRule", "Finding", "OrderRule",
-           "RecurrenceRule", "Rule", "RuleFile", "STATUSES", "SpanRule", "TaskListRule", "VIOLATIONS"]
+           "RatioRule", "RecurrenceRule", "Rule", "RuleFile", "STATUSES", "SpanRule", "TaskListRule", "VIOLATIONS"]

@@ -13,18 +13,18 @@ import orjson
 
 # statuses that mean the obligation was broken; due_soon is a warning of what is coming
 VIOLATIONS = ("late", "overdue", "late_extension", "short", "below_count", "missing_fields", "unlinked",
-              "out_of_order", "gap_exceeded")
+              "out_of_order", "gap_exceeded", "below_ratio")
 STATUSES = VIOLATIONS + ("due_soon", "undetermined")
 STATUS_ZH = {
     "late": "逾期完成", "overdue": "已逾期未完成", "late_extension": "逾期延期", "due_soon": "即将到期", "short": "期间不足",
     "below_count": "次数不足", "missing_fields": "要素缺失", "unlinked": "未关联", "undetermined": "无法判定",
-    "out_of_order": "顺序不符", "gap_exceeded": "间隔超限",
+    "out_of_order": "顺序不符", "gap_exceeded": "间隔超限", "below_ratio": "比例不足",
 }
 # what quiet outcomes (kept for `explain` and rule tests, never findings) are called
 QUIET_ZH = {"on_time": "按期完成", "pending": "尚未到期", "paused": "计时暂停中", "met": "符合要求"}
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_ZH = {"error": "严重", "warning": "警告", "info": "提示"}
-OPEN_PHASE = ("due_soon", "overdue", "below_count", "undetermined")
+OPEN_PHASE = ("due_soon", "overdue", "below_count", "below_ratio", "undetermined")
 
 
 def event_key(data: dict[str, Any]) -> tuple[str, str]:
@@ -75,6 +75,7 @@ class Finding:
     explanation: list[str] = field(default_factory=list)
     period: str | None = None  # count and yearly rules: "2018", "2018-Q2"
     awaits_year: int | None = None  # undetermined: the year whose holiday schedule the verdict waits for
+    parent_body: str | None = None  # the body's parent when it is a declared subordinate (rolled up to it)
 
     @property
     def fingerprint(self) -> str:
@@ -104,7 +105,7 @@ class Finding:
                    deadline=dt.datetime.fromisoformat(data["deadline"]) if data["deadline"] else None,
                    deadline_text=data["deadline_text"], overdue_by=data["overdue_by"],
                    explanation=list(data["explanation"]), period=data["period"],
-                   awaits_year=data.get("awaits_year"))
+                   awaits_year=data.get("awaits_year"), parent_body=data.get("parent_body"))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -126,4 +127,5 @@ class Finding:
             "overdue_by": self.overdue_by,
             "explanation": list(self.explanation),
             "awaits_year": self.awaits_year,
+            "parent_body": self.parent_body,
         }

@@ -54,6 +54,15 @@ class Report:
                    f"{n} 项义务无法判定" for year, n in self.awaiting().items()]
         return waiting + list(self.notices)
 
+    def rolled_up(self) -> list[tuple[str, dict[str, int]]]:
+        """Findings about declared subordinate bodies (packs' `bodies:`), rolled up to their parent: per parent,
+        the count per subordinate; empty when no finding is about one."""
+        by_parent: dict[str, Counter] = {}
+        for f in self.findings:
+            if f.parent_body:
+                by_parent.setdefault(f.parent_body, Counter())[f.body] += 1
+        return [(parent, dict(sorted(counts.items()))) for parent, counts in sorted(by_parent.items())]
+
     def lifecycle_counts(self) -> dict[str, int]:
         counts = Counter(v["state"] for v in self.lifecycle.values())
         return {"new": counts["new"], "open": counts["open"], "resolved": len(self.resolved),

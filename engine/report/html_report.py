@@ -92,6 +92,12 @@ def _task_board(report) -> str:
     return "<h2>任务看板（按部门）</h2>" + _table(["机关", "部门", "任务数", "状态", "任务"], rows, "task-board")
 
 
+def _rolled_up(report) -> str:
+    """Findings of subordinate bodies under their parent (packs' `bodies:`); nothing when there are none."""
+    rows = [[escape(parent), escape(body), str(n)] for parent, bodies in report.rolled_up() for body, n in bodies.items()]
+    return "<h2>下级机关汇总</h2>" + _table(["上级机关", "下级机关", "问题数"], rows, "rolled-up") if rows else ""
+
+
 def render(report) -> bytes:
     findings = sorted(report.findings, key=lambda f: (ORDER.index(f.status) if f.status in ORDER else 99,
                                                       f.deadline.isoformat() if f.deadline else "", f.subject))
@@ -113,6 +119,7 @@ def render(report) -> bytes:
         '<h2>汇总</h2><div class="cards" id="summary">' + "".join(cards) + "</div>",
         "<h2>按部门</h2>" + _table(["机关", "部门", "问题数"], [[escape(b), escape(d), str(n)]
                                                           for (b, d), n in by_dept.most_common()], "by-department"),
+        _rolled_up(report),
         "<h2>按规则</h2>" + _table(["规则", "义务", "问题数"], [[escape(r), escape(t), str(n)]
                                                           for (r, t), n in by_rule.most_common()], "by-rule"),
         "<h2>按到期月份</h2>" + _chart(findings),

@@ -6,7 +6,7 @@ import unicodedata
 
 from ..model.findings import STATUS_ZH
 
-ORDER = ("overdue", "late", "late_extension", "gap_exceeded", "short", "below_count", "out_of_order", "missing_fields",
+ORDER = ("overdue", "late", "late_extension", "gap_exceeded", "short", "below_count", "below_ratio", "out_of_order", "missing_fields",
          "unlinked", "undetermined", "due_soon")
 STATE_ZH = {"new": "新增", "open": "持续", "resolved": "已解决"}
 
@@ -62,6 +62,9 @@ def render(report) -> bytes:
               + "\n")
     for note in report.headline_notes():
         out.write(f"注意：{note}\n")
+    for parent, bodies in report.rolled_up():
+        out.write(f"下级机关汇总到 {parent}：共 {sum(bodies.values())} 项（"
+                  + "，".join(f"{body} {n}" for body, n in bodies.items()) + "）\n")
     if report.run_id is not None:
         lc = report.lifecycle_counts()
         again = "，与上次相同的输入，未写入" if report.repeated else ""

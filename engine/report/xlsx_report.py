@@ -88,6 +88,12 @@ def render(report) -> bytes:
     for body in sorted({f.body for f in report.findings}):
         by_body.append([body, sum(counts[(body, s)] for s in statuses), *[counts[(body, s)] for s in statuses],
                         severities[(body, "error")], severities[(body, "warning")], severities[(body, "info")]])
+    rolled = report.rolled_up()
+    if rolled:  # subordinate bodies (packs' `bodies:`) rolled up to their parent
+        by_body.append([])
+        by_body.append(["上级机关（下级机关汇总）", "问题总数", "下级机关"])
+        for parent, bodies in rolled:
+            by_body.append([parent, sum(bodies.values()), "，".join(f"{b} {n}" for b, n in bodies.items())])
     by_body.column_dimensions["A"].width = 24
     buffer = io.BytesIO()
     book.save(buffer)

@@ -13,6 +13,7 @@ from ..gcpause import gc_paused
 from ..model import rules as model
 from ..paths import bundled
 from ..yamlsource import Located, load_yaml_file, load_yaml_text, where
+from .bodies import Hierarchy, declared_bodies, resolve_under
 from .match import MatchError, Predicate, compile_filter
 from .messages import VOCABULARY_FILE, unknown_type_message, validation_errors
 from .testcheck import body_warnings, check_case
@@ -45,6 +46,7 @@ class RuleSet:
     revision: str
     by_type: dict[str, list[LoadedRule]] = field(default_factory=dict)
     warnings: list[SourceError] = field(default_factory=list)  # likely slips that do not stop loading
+    parents: dict[str, str] = field(default_factory=dict)  # subordinate body -> its parent (packs' `bodies:`)
 
     def __post_init__(self) -> None:
         for loaded in self.rules:
@@ -184,17 +186,25 @@ def _load_rules(paths: list[Path | str], overrides: dict[str, str] | None) -> Ru
         vocabulary.update(rule_file.event_types)
         parsed.append((path, doc, rule_file))
 
+    hierarchy: Hierarchy = declared_bodies(parsed, errors)
     loaded: list[LoadedRule] = []
     versions: dict[str, list[LoadedRule]] = {}  # by id: only versions of one rule can overlap
     for path, doc, rule_file in parsed:
         for node, rule in zip(doc["rules"], rule_file.rules):
             errors.extend(_type_checks(path, node, rule, vocabulary))
+            filters = [("applies_to", rule.applies_to)] + ([("where", rule.where)] if getattr(rule, "where", None) else [])
             try:
+                for key, spec in filters:
+                    resolved = resolve_under(spec, hierarchy, key)
+                    if resolved is not spec:  # {under: X} written as the bodies under X (both engines read the list)
+                        rule = rule.model_copy(update={key: resolved})
+                    compile_filter(resolved)
                 predicate = compile_filter(rule.applies_to)
             except MatchError as exc:
-                line, column = where(node.get("applies_to"), exc.field)
-                errors.append(SourceError(str(path), line, exc.field, f"规则 '{rule.id}'：适用范围 applies_to：{exc}",
-                                          column, code="bad-applies-to"))
+                line, column = where(node.get(key), exc.field)
+                label = "适用范围 applies_to" if key == "applies_to" else "计入条件 where"
+                errors.append(SourceError(str(path), line, exc.field, f"规则 '{rule.id}'：{label}：{exc}",
+                                          column, code=f"bad-{key.replace('_', '-')}"))
                 continue
             for other in versions.get(rule.id, ()):
                 if other.rule.effective.overlaps(rule.effective):
@@ -213,4 +223,5 @@ def _load_rules(paths: list[Path | str], overrides: dict[str, str] | None) -> Ru
                 errors.extend(check_case(str(path), case_node, case, vocabulary, rule_ids, owner=rule.id))
     if errors:
         raise RuleLoadError(errors)
-    return RuleSet(loaded, vocabulary, files, digest.hexdigest()[:12], warnings=body_warnings(parsed))
+    return RuleSet(loaded, vocabulary, files, digest.hexdigest()[:12], warnings=body_warnings(parsed),
+                   parents=hierarchy.parents)

@@ -76,6 +76,11 @@ def explain(err: dict, vocabulary: dict[str, str]) -> tuple[str | None, str, str
                              "(pause without resume)"), "missing-key", None
         label = f"（{KEY_LABELS[last]}）" if last in KEY_LABELS else ""
         return last, f"缺少必填的键 '{last}'{label} (required key '{last}' is missing)", "missing-key", None
+    if last == "at_least" and "ratio" in loc and kind in ("string_pattern_mismatch", "string_type"):
+        number = str(value).strip().removesuffix("%").removesuffix("％")
+        guess = f"{number}%" if number.replace(".", "", 1).isdigit() else None
+        return last, f"比例应写百分数，如 80%、4%，而不是 {value!r}。{hint(guess)} (expected a percentage, e.g. 80%)", \
+            "bad-percent", guess
     if last in PERIOD_KEYS and kind in ("string_pattern_mismatch", "string_type"):
         guess = period_suggestion(value) if isinstance(value, str) else None
         if isinstance(value, int) and not isinstance(value, bool):

@@ -31,18 +31,19 @@ DATE_FORMAT, TIME_FORMAT = "yyyy/m/d", "yyyy/m/d h:mm"
 REQUESTS = ("依申请公开登记台账", "登记台账",
             ["序号", "申请编号", "机关", "申请人", "申请方式", "收到申请日期", "补正告知日期", "补正收到日期",
              "征求第三方意见日期", "第三方回复日期", "是否延期", "延期审批日期", "延期工作日数", "答复日期",
-             "答复类型", "承办科室"],
+             "答复类型", "救济渠道", "承办科室"],
             {"request.received": "收到申请日期", "supplement.requested": "补正告知日期",
              "supplement.received": "补正收到日期", "third_party.consulted": "征求第三方意见日期",
              "third_party.replied": "第三方回复日期", "extension.approved": "延期审批日期",
              "request.replied": "答复日期"})
 POLICIES = ("政策文件发布台账", "发布台账",
-            ["序号", "文件编号", "文号", "机关", "文件类型", "公开属性", "成文日期", "印发日期", "发布日期", "有效性",
+            ["序号", "文件编号", "文号", "机关", "文件类型", "公开属性", "不予公开理由", "成文日期", "印发日期", "发布日期", "有效性",
              "起草科室", "解读发布日期", "解读科室", "报送日期", "报送科室"],
             {"document.issued": "印发日期", "document.published": "发布日期",
              "interpretation.published": "解读发布日期", "normative.submitted": "报送日期"})
 CONSULTATIONS = ("征求意见台账", "征求意见台账",
-                 ["序号", "征求意见编号", "机关", "起草科室", "征求意见开始日期", "征求意见截止日期", "采纳情况反馈发布日期"],
+                 ["序号", "征求意见编号", "机关", "起草科室", "征求意见开始日期", "征求意见截止日期", "采纳情况反馈发布日期",
+                  "意见收集情况", "意见采纳情况", "未予采纳的理由"],
                  {"consultation.opened": "征求意见开始日期", "consultation.closed": "征求意见截止日期",
                   "feedback.published": "采纳情况反馈发布日期"})
 INCIDENTS = ("舆情突发事件台账", "舆情突发事件台账",
@@ -53,9 +54,11 @@ INCIDENTS = ("舆情突发事件台账", "舆情突发事件台账",
 LEDGERS = [REQUESTS, POLICIES, CONSULTATIONS, INCIDENTS]
 OWN_DEPARTMENT = {"interpretation.published": "解读科室", "normative.submitted": "报送科室",
                   "info.released": "发布科室", "press_conference.held": "发布科室", "opinion.responded": "发布科室"}
-DOC_ATTRS = {"文号": "文号", "doc_type": "文件类型", "disclosure": "公开属性", "成文日期": "成文日期", "发布日期": "发布日期",
-             "有效性": "有效性"}
-ISSUED_ATTRS = ("文号", "doc_type", "disclosure", "成文日期")
+DOC_ATTRS = {"文号": "文号", "doc_type": "文件类型", "disclosure": "公开属性", "不予公开理由": "不予公开理由",
+             "成文日期": "成文日期", "发布日期": "发布日期", "有效性": "有效性"}
+ISSUED_ATTRS = ("文号", "doc_type", "disclosure", "不予公开理由", "成文日期")
+# attributes other events carry in columns of the same name
+EVENT_ATTRS = {"request.replied": ("救济渠道",), "feedback.published": ("意见收集情况", "意见采纳情况", "未予采纳的理由")}
 
 
 def typed(text: str, k: int):
@@ -111,7 +114,7 @@ def _fits(row: dict, e: dict, columns: dict) -> bool:
         extra = set(e) - {"id", "type", "subject", "time", "body", "department"} - set(wanted)
         return not extra
     allowed = {"incident.occurred": {"level"}, "extension.approved": {"days"},
-               "interpretation.published": {"policy"}}.get(e["type"], set())
+               "interpretation.published": {"policy"}}.get(e["type"], set()) | set(EVENT_ATTRS.get(e["type"], ()))
     return not (set(e) - {"id", "type", "subject", "time", "body", "department"} - allowed)
 
 
@@ -126,6 +129,8 @@ def _put(row: dict, e: dict, columns: dict) -> None:
         row["类别"] = "政务舆情"
     if e["type"] == "extension.approved":
         row["是否延期"], row["延期工作日数"] = "是", e.get("days", "")
+    for name in EVENT_ATTRS.get(e["type"], ()):
+        row[name] = e.get(name, "")
     for key, header in DOC_ATTRS.items():
         if header == "发布日期":  # the publication's own date column
             continue
