@@ -25,6 +25,7 @@ from ..ruleset.loader import LoadedRule
 from ..ruleset.match import compile_filter
 from .context import Context, local_date, ref
 from .periodic import BodyTracker, end_of_day, period_of
+from .verdict import due_soon, overdue
 
 
 def reported_share(event: Event, rule: RatioRule) -> tuple[Fraction | None, str]:
@@ -107,8 +108,8 @@ class RatioEvaluator:
             else:
                 report = events[-1]
                 share, how = reported_share(report, rule)
-                steps = [f"最近一次报送：{report.id}（{report.time.date()}），{how}"]
-                where["trigger"] = ref(report)
+                steps = [f"最近一次报送：{report.id}（{local_date(report.time)}），{how}"]
+                where["fulfilment"] = ref(report)  # not the trigger: the period keeps one finding as reports come
                 if share is None:
                     ctx.finding(self.loaded, "missing_fields", message=f"{rule.title}：{body} {label} 的报送数据"
                                 f"无法读取：{how}", explanation=deadline.steps + steps, **where)
@@ -127,7 +128,7 @@ class RatioEvaluator:
         steps = deadline.steps + steps + [f"要求不低于 {target}"]
         if share is not None and share >= rule.threshold:
             ctx.finding(self.loaded, "met", message=f"{label} {text}，达到{target}", explanation=steps, **where)
-        elif ctx.as_of >= due:
+        elif overdue(ctx.as_of, due):
             ctx.finding(self.loaded, "below_ratio", message=f"{rule.title}：{body} {label} 为{text}，低于{target}",
                         explanation=steps, **where)
         else:
@@ -137,6 +138,6 @@ class RatioEvaluator:
             except CalendarCoverageError as exc:
                 ctx.undetermined(self.loaded, exc, **{k: where[k] for k in ("subject", "body", "department", "period")})
                 return
-            status = "due_soon" if left <= warn.amount else "pending"
+            status = "due_soon" if due_soon(ctx.as_of, due, left, warn.amount) else "pending"
             ctx.finding(self.loaded, status, message=f"{rule.title}：{body} {label} 目前为{text}，"
                         f"{end}前应达到{target}", explanation=steps, **where)
