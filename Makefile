@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench bench-calendar bench-check bench-live bench-scale bench-durable bench-ledger bench-web bench-rules fuzz browser screenshots clean
+.PHONY: demo test bench bench-calendar bench-check bench-live bench-scale bench-durable bench-ledger bench-web bench-rules bench-store fuzz browser screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,11 @@ bench-scale: $(STAMP)
 
 bench-scale-10m: $(STAMP)
 	$(BIN)/python bench/scale_bench.py --events 10000000 --workers 2 --inputs parquet,jsonl
+
+# The event store: ingest (a 1M-event backfill, a night of 30,000) and the audit of the stored history against the
+# same audit from the Parquet file; BASELINE=<checkout of the previous code> also measures its SQLite store.
+bench-store: $(STAMP)
+	$(BIN)/python bench/store_bench.py --events 1000000 $(if $(BASELINE),--baseline $(BASELINE))
 
 bench-ledger: $(STAMP)
 	$(BIN)/python bench/ledger_bench.py --rows 100000

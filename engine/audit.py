@@ -116,11 +116,10 @@ def _run_distributed(engine: Engine, event_files: list[Path], as_of: dt.datetime
                      rejects_path: Path | None, store: AuditStore | None, how: Distributed) -> tuple[Report, EventLog]:
     from .scale import run_partitioned
 
-    if store is not None and store.has_events():
-        raise ShixianError("--backend dask audits event files; the events stored by 'shixian ingest' are audited "
-                           "by the local backend")
+    stored = store.dask_inputs() if store is not None else None  # the store's partitions are the run's
     run = run_partitioned(event_files, how.rule_paths, how.calendar, how.calendar_dirs, as_of, warn_within,
-                          how.partitions, how.scheduler, how.workers, how.shard_dir)
+                          stored.partitions if stored else how.partitions, how.scheduler, how.workers, how.shard_dir,
+                          stored.inputs if stored else None)
     log = EventLog(rejects=run.rejects, lines=run.read, duplicates=run.duplicates)
     result = AuditResult(run.findings, as_of, run.evaluated, run.after_as_of, task_board=run.task_board)
     return _finish(engine, log, result, as_of, warn_within, rejects_path, event_files, store), log

@@ -178,18 +178,22 @@ def _split_rows(shards: _Shards, path: Path, parts, first_line: int, first_seq: 
     return count, rejects, last
 
 
-def split(files: list[Path], parts: int, shard_dir: Path, pieces_per_file: int = 0
-          ) -> tuple[list[str], list[Reject], int, list[Piece]]:
+def split(files: list[Path], parts: int, shard_dir: Path, pieces_per_file: int = 0, first_seq: int = 0,
+          rows: list[tuple[str, str, int, str]] = ()) -> tuple[list[str], list[Reject], int, list[Piece]]:
     """Stream every input record into one of `parts` shards by its body (pyarrow where it can read the
     rows, text otherwise). Returns the shard names, the records rejected already here (not JSON, wrong
     CSV columns), the number of records read, and, with `pieces_per_file`, the Parquet and large JSON Lines
-    files cut into that many pieces, left for `split_piece` tasks (their records are not counted here)."""
+    files cut into that many pieces, left for `split_piece` tasks (their records are not counted here).
+    With an event store: `first_seq` is where the files start in the read order (after the stored events),
+    and `rows` are the events of the database's table as (body, origin, seq, JSON text)."""
     shard_dir.mkdir(parents=True, exist_ok=True)
     shards = _Shards(shard_dir, parts)
     rejects: list[Reject] = []
     pieces: list[Piece] = []
-    read = seq = 0  # seq: where the next file's first line stands in the read order
+    read, seq = len(rows), first_seq  # seq: where the next file's first line stands in the read order
     try:
+        for body, origin, place, raw in rows:
+            shards.row(body, origin, place, raw)
         for path in map(Path, files):
             suffix = path.suffix.lower()
             cut = None
@@ -237,17 +241,21 @@ def _load_engine(rule_paths: list[str], calendar: str, calendar_dirs: list[str] 
 
 
 def evaluate_shard(shard: str, rule_paths: list[str], calendar: str, calendar_dirs: list[str] | None,
-                   as_of: str, warn_within: str) -> str:
+                   as_of: str, warn_within: str, stored: list[list[str]] = ()) -> str:
     """Run in a worker: audit one shard with the columnar evaluator, return the result as JSON text
-    (no pickled user data)."""
+    (no pickled user data). `stored`: the event store's files of this partition, [kind, path] each, read
+    from shared storage as the store's reader reads them (engine/state/eventstore.py)."""
     import glob
 
     from .columnar.frame import FrameReader
     from .columnar.run import evaluate_frame
     from .columnar.screen import attributes_read
+    from .state.eventstore import add_file
 
     engine = _load_engine(rule_paths, calendar, calendar_dirs)
     reader = FrameReader(engine.ruleset.event_types, attributes_read(engine.ruleset))
+    for kind, path in stored:
+        add_file(reader, kind, Path(path))
     for part in sorted(glob.glob(glob.escape(shard) + "-*.arrow")):
         table = pa.ipc.open_file(pa.memory_map(part)).read_all()  # zero-copy; the map lives with the table
         source = (table.schema.metadata or {}).get(b"shixian_source", b"").decode("utf-8")
@@ -285,9 +293,22 @@ class PartitionedRun:
     partitions: int
 
 
+@dataclass
+class StoredInputs:
+    """The event store's part of a partitioned run (engine/state/stored_events.py: dask_inputs): its files by
+    partition (the store's partitions are the run's), where the files given start in the read order, the
+    events of the database's table, and how many events the files hold."""
+
+    files: dict[int, list[list[str]]]
+    next_seq: int
+    rows: list[tuple[str, str, int, str]]
+    count: int
+
+
 def run_partitioned(files: list[Path], rule_paths: list[Path] | None, calendar: str, calendar_dirs: list[Path] | None,
                     as_of: dt.datetime, warn_within: Period, partitions: int, scheduler: str | None = None,
-                    workers: int = 2, shard_dir: Path | None = None) -> PartitionedRun:
+                    workers: int = 2, shard_dir: Path | None = None, stored: StoredInputs | None = None
+                    ) -> PartitionedRun:
     """Split by body, evaluate the shards on Dask (a local cluster unless `scheduler` is given), merge.
 
     A shard that fails is retried twice by Dask; if it still fails the whole run fails with its name:
@@ -318,7 +339,10 @@ def run_partitioned(files: list[Path], rule_paths: list[Path] | None, calendar: 
     try:
         warm = [client.submit(_load_engine, *args[:3], workers=[w], pure=False)  # load rules and calendar
                 for w in client.scheduler_info()["workers"]]  # on every worker while the split runs
-        shards, rejects, read, pieces = split(files, partitions, shard_dir, pieces_per_file=2 * len(warm))
+        shards, rejects, read, pieces = split(files, partitions, shard_dir, 2 * len(warm),
+                                              stored.next_seq if stored else 0, stored.rows if stored else ())
+        read += stored.count if stored else 0
+        in_store = [(stored.files.get(k, []) if stored else []) for k in range(partitions)]
         # Parquet and large JSON Lines files are split by the workers themselves, a piece each
         split_tasks = [client.submit(split_piece, piece, partitions, str(shard_dir), f"p{k}-", pure=False,
                                      retries=2) for k, piece in enumerate(pieces)]
@@ -330,8 +354,11 @@ def run_partitioned(files: list[Path], rule_paths: list[Path] | None, calendar: 
             read += done["count"]
             rejects += [Reject(**r) for r in done["rejects"]]
         # largest first, so that no worker is left with a big shard at the end while the others idle
-        biggest = sorted(shards, key=lambda s: -sum(p.stat().st_size for p in Path(s).parent.glob(Path(s).name + "*")))
-        futures = client.map(evaluate_shard, biggest, *[[a] * len(shards) for a in args], retries=2, pure=False)
+        size = {s: sum(p.stat().st_size for p in Path(s).parent.glob(Path(s).name + "*"))
+                + 4 * sum(Path(path).stat().st_size for _, path in in_store[k]) for k, s in enumerate(shards)}
+        biggest = sorted(shards, key=lambda s: -size[s])
+        futures = client.map(evaluate_shard, biggest, *[[a] * len(shards) for a in args],
+                             [in_store[shards.index(s)] for s in biggest], retries=2, pure=False)
         by_shard = dict(zip(biggest, client.gather(futures)))
         del warm
         outputs = [json.loads(by_shard[s]) for s in shards]

@@ -193,3 +193,28 @@ def test_events_written_one_at_a_time_sit_beside_the_files(tmp_path):
     report = audit("--db", str(db), "--as-of", "2024-11-30", tmp=tmp_path)
     assert [(f["subject"], f["status"], f["deadline_text"]) for f in report["findings"]] == [
         ("R1", "late", "2024-10-30 24:00")]
+
+
+def test_dask_reads_the_store_from_its_files(generated, tmp_path):
+    """`--backend dask` from the store: two workers read each partition's Parquet files (as they would from
+    shared storage), the table's events and a file given beside the store are split to them; the findings and
+    counts are the single process's."""
+    from engine.model.events import Event
+    from engine.state import AuditStore
+    from engine.timeparse import parse_instant
+
+    db = tmp_path / "audit.sqlite"
+    for path in generated[:2]:
+        ingest(db, path, tmp=tmp_path)
+    store = AuditStore(db)  # one event written alone, as the workbench does: in the table
+    body = json.loads(generated[0].read_text(encoding="utf-8").splitlines()[0])["body"]
+    store.ingest([Event("alone-1", "request.received", "ALONE-1", parse_instant("2025-09-26T16:00")[0], body, "",
+                        {}, False)], "workbench")
+    store.close()
+    local = audit("--db", str(db), "--events", str(generated[2]), "--as-of", "2025-12-31", tmp=tmp_path)
+    dask = audit("--db", str(db), "--events", str(generated[2]), "--as-of", "2025-12-31", "--backend", "dask",
+                 "--workers", "2", tmp=tmp_path)
+    assert judged(dask) == judged(local)
+    assert dask["summary"] == local["summary"] and local["summary"]["events_read"] == 15001 + 5001
+    assert ("ALONE-1", "overdue") in {(f["subject"], f["status"]) for f in local["findings"]}
+    assert local["summary"]["events_rejected"] == 1  # night 3's conflicting line, in the file as in the store

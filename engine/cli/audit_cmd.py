@@ -69,8 +69,6 @@ def run(args) -> int:
         raise ShixianError("--mapping 的台账由本机读取，不能与 --backend dask 同用 (ledgers are read locally)")
     distributed = None
     if args.backend == "dask":
-        if not args.events:
-            raise ShixianError("--backend dask needs --events files")
         if args.partitions < 1 or args.workers < 1:
             raise ShixianError("--partitions and --workers must be at least 1")
         distributed = Distributed(args.rules, args.calendar, args.calendar_dir, args.partitions, args.scheduler,

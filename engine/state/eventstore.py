@@ -118,7 +118,7 @@ def write_file(table: pa.Table, path: Path) -> None:
     """Write and fsync a Parquet file under its final name (unlisted until the manifest row commits)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
-    pq.write_table(table, partial, compression="zstd")
+    pq.write_table(table, partial, compression="snappy")  # 2-3x faster to write than zstd here, twice the size
     with open(partial, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(partial, path)

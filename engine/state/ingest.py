@@ -18,9 +18,10 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..columnar.frame import Frame, FrameReader, file_parts
-from ..columnar.partition import body_partition
+from ..columnar.partition import row_partitions
 from ..columnar.screen import attributes_read
 from ..errors import ShixianError
 from ..events.read import Reject
@@ -106,10 +107,7 @@ class _Writer:
     def _store(self, frame: Frame) -> None:
         units = np.arange(len(frame))
         ids = frame.values("id", units)
-        bodies = frame.values("body", units)
-        cache: dict[str, int] = {}
-        part = np.array([cache.get(b) if b in cache else cache.setdefault(b, body_partition(b, self.parts))
-                         for b in bodies], np.int64)
+        part = row_partitions(pa.table({"body": frame.column("body")}), self.parts)
         files = self._lay_out(frame, part)  # (file id, part, kind, table with _unit) per file to write
         file_of = np.zeros(len(units), np.int64)
         for fid, _, _, table in files:
@@ -163,7 +161,7 @@ class _Writer:
 
     def _index(self, ids: list[str], file_of: np.ndarray) -> dict[str, int]:
         """Add the batch's ids to the index; those already there: id -> the file that holds it."""
-        order = sorted(range(len(ids)), key=ids.__getitem__)  # a B-tree fills fastest in key order
+        order = pc.sort_indices(pa.array(ids, pa.string())).to_numpy().tolist()  # a B-tree fills fastest in order
         before = self.db.total_changes
         self.db.executemany("INSERT OR IGNORE INTO event_ids VALUES (?, ?)",
                             ((ids[k], int(file_of[k])) for k in order))

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,12 @@ from ..errors import ShixianError
 from ..model.events import Event
 from . import eventstore
 from .ingest import pause_before_commit
+
+
+@dataclass
+class DaskInputs:
+    partitions: int
+    inputs: object  # engine.scale.StoredInputs
 
 
 class StoredEvents:
@@ -50,6 +57,29 @@ class StoredEvents:
         finally:
             self.db.execute("COMMIT")
         reader.seq = max(reader.seq, next_seq)
+
+    def dask_inputs(self) -> DaskInputs:
+        """What a partitioned run (engine/scale.py) needs of the store, from one snapshot: the files of each
+        partition (absolute paths: on a cluster, the database's directory must be on shared storage), the
+        events of the table as rows to split, and where the files given start in the read order."""
+        from ..scale import StoredInputs
+
+        self.db.execute("BEGIN")
+        try:
+            parts = int(eventstore.meta(self.db, "partitions"))
+            files: dict[int, list[list[str]]] = {}
+            count = 0
+            for part, kind, path, rows in self.db.execute("SELECT part, kind, path, rows FROM event_files ORDER BY id"):
+                files.setdefault(part, []).append([kind, str((self.event_dir / path).resolve())])
+                count += rows
+            rows = []
+            for rowid, body, data, seq, source in self.db.execute("SELECT rowid, body, data, seq, source FROM events"):
+                file, line = eventstore.table_origin(f"{self.path}:events", rowid, source)
+                rows.append((body, f"{file}:{line}", seq if seq is not None else rowid - (1 << 40), data))
+            next_seq = int(eventstore.meta(self.db, "next_seq") or 0)
+        finally:
+            self.db.execute("COMMIT")
+        return DaskInputs(parts, StoredInputs(files, next_seq, rows, count))
 
     def events(self, vocabulary: dict[str, str] | None, skip=None) -> list[Event]:
         """Every stored event, in the order of ingestion (the live monitor's replay, the workbench). One that
