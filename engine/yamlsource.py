@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -62,11 +64,13 @@ _Loader.add_implicit_resolver(_FLOAT, re.compile(
     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"), list("-+0123456789."))
 
 
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode, child=None) -> Located:
-    """A mapping as a Located dict; `child` builds each key and value (PyYAML's constructor by default)."""
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode, child=None, result: Located | None = None
+                       ) -> Located:
+    """A mapping as a Located dict (into `result` when given: an alias inside it may refer to it); `child`
+    builds each key and value (PyYAML's constructor by default)."""
     child = child or (lambda n: loader.construct_object(n, deep=True))
     loader.flatten_mapping(node)
-    result = Located()
+    result = Located() if result is None else result
     result.line, result.column = node.start_mark.line + 1, node.start_mark.column + 1
     result.positions = {}
     for key_node, value_node in node.value:
@@ -133,10 +137,40 @@ def _build(loader: _Loader, node: yaml.Node, built: dict) -> Any:
         items.extend(_build(loader, item, built) for item in node.value)
         return items
     if isinstance(node, yaml.MappingNode) and node.tag == _MAP:
-        value = _construct_mapping(loader, node, lambda n: _build(loader, n, built))
-        built[id(node)] = (node, value)
-        return value
+        value = Located()
+        built[id(node)] = (node, value)  # before its contents: `&a {b: *a}` refers to itself
+        return _construct_mapping(loader, node, lambda n: _build(loader, n, built), value)
     return loader.construct_object(node, deep=True)  # !!set, !!omap and the like; unsafe tags raise here
+
+
+MAX_DEPTH = 64  # rule, calendar and plan files nest a few levels; building deeper trees recursed too far
+
+
+@contextmanager
+def _deep_enough():
+    """Room for the composer's recursion up to libyaml's own nesting limit (1,000 levels, refused with its
+    line); below Python's default limit a file 500 levels deep raised RecursionError, with no line."""
+    before = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(before, 5000))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(before)
+
+
+def _check_depth(root: yaml.Node, name: str) -> None:
+    """Refuse nesting past MAX_DEPTH with the line where it goes too deep (a walk without recursion)."""
+    stack, seen = [(root, 1)], set()
+    while stack:
+        node, depth = stack.pop()
+        if id(node) in seen or isinstance(node, yaml.ScalarNode):
+            continue
+        seen.add(id(node))
+        if depth > MAX_DEPTH:
+            raise SourceError(name, node.start_mark.line + 1, None, f"YAML 嵌套超过 {MAX_DEPTH} 层，无法读取 "
+                              f"(YAML nested deeper than {MAX_DEPTH} levels)", node.start_mark.column + 1, code="yaml")
+        children = [v for pair in node.value for v in pair] if isinstance(node, yaml.MappingNode) else node.value
+        stack.extend((child, depth + 1) for child in children)
 
 
 def load_yaml_text(text: str, name: str) -> Any:
@@ -144,7 +178,10 @@ def load_yaml_text(text: str, name: str) -> Any:
     loader = _Loader(text)
     loader.name = name
     try:
-        node = loader.get_single_node()  # composed by libyaml when it is there
+        with _deep_enough():
+            node = loader.get_single_node()  # composed by libyaml when it is there
+        if node is not None:
+            _check_depth(node, name)
         return None if node is None else _build(loader, node, {})
     except SourceError:
         raise

@@ -89,6 +89,8 @@ RULE_FILES = {
     "within-99999m.yaml": (9, "过长"),
     "huge-int.yaml": (10, "数字过长"),  # ValueError from int(): a traceback
     "deep-nesting.yaml": (10, "nesting depth"),
+    "deep-500.yaml": (10, "嵌套超过 64 层"),  # below libyaml's limit: RecursionError without a line (make fuzz)
+    "self-alias.yaml": (10, "applies_to"),  # a mapping that contains itself: RecursionError (make fuzz)
     "closing-90.yaml": (10, "时:分"),  # was read as 01:30
     "effective-from-0.yaml": (10, "日期"),  # was read as 1970-01-01
     "at-least-true.yaml": (8, "整数"),  # was read as 1
