@@ -65,6 +65,21 @@ def test_hostile_event_file_rejects_its_lines_and_the_run_goes_on(name, engine, 
         assert expected[reject["line"]] in reject["reason"], reject
 
 
+@pytest.mark.parametrize("engine", ["columnar", "rows"])
+def test_a_csv_ledger_with_a_huge_cell_and_an_open_quote_rejects_those_rows(engine, tmp_path, capsys):
+    """Row 3 has a 140,000-character cell (exit 3, _csv.Error, before), row 5 a quote left open; rows 2, 4, 6
+    are read through the bundled `requests` mapping."""
+    rejects, report = tmp_path / "rejects.jsonl", tmp_path / "report.json"
+    code = main(["audit", "--events", str(HOSTILE / "ledger-hostile.csv"), "--mapping", "requests", "--as-of",
+                 "2024-12-31", "--engine", engine, "--max-rejected", "100%", "--rejects", str(rejects), "--format",
+                 "json", "-o", str(report)])
+    assert code in (0, 1) and "内部错误" not in capsys.readouterr().err
+    summary = json.loads(report.read_text(encoding="utf-8"))["summary"]
+    assert (summary["events_read"], summary["events_evaluated"], summary["events_rejected"]) == (5, 3, 2)
+    kept = [json.loads(line) for line in rejects.read_text(encoding="utf-8").splitlines()]
+    assert [(r["line"], "131072" in r["reason"] or "引号未闭合" in r["reason"]) for r in kept] == [(3, True), (5, True)]
+
+
 def test_the_unterminated_quote_costs_one_line_not_the_rest_of_the_file(tmp_path, capsys):
     """Rows 6-12 after the bad row 5 are read and judged as events (before: 3 of 11 read, summary still added up)."""
     report = tmp_path / "report.json"

@@ -222,6 +222,9 @@ def read_rows(sheet: Sheet, mapping: LedgerMapping) -> Iterator[tuple[int, str, 
     layout = find_layout(sheet, mapping)
     reader = RowReader(sheet, mapping, layout)
     for r in range(layout.header_row, len(sheet.rows)):
+        if r + 1 in sheet.bad:  # a CSV row that could not even be split into cells
+            yield r + 1, "", RowError(f"{sheet.where} 第{r + 1}行: {sheet.bad[r + 1]}")
+            continue
         cells = sheet.rows[r]
         if reader.blank(cells):
             continue

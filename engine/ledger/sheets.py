@@ -4,19 +4,17 @@ Chinese Windows saved it in.
 xlsx is read by python-calamine (a Rust reader): 100,000 rows in about 1 s here against 12 s for
 openpyxl's read-only mode (bench/RESULTS.md). Date cells come as datetimes, numbers as floats, text as
 text. CSV is read as UTF-8 (with or without a byte order mark) when it decodes as UTF-8, else as GB18030
-(a superset of GBK and GB2312); the encoding assumed is kept so every message about the file can say it.
+(a superset of GBK and GB2312), record by record as CSV event logs are (engine/events/csvlog.py); the
+encoding assumed is kept so every message about the file can say it.
 """
 from __future__ import annotations
 
-import csv
-import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ShixianError
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
-ENCODINGS = ("utf-8", "gb18030")
 
 
 @dataclass
@@ -27,6 +25,7 @@ class Sheet:
     name: str  # the sheet's name; for CSV, the file's name
     rows: list[list]
     encoding: str | None = None  # CSV only: the encoding the text was read in
+    bad: dict[int, str] = field(default_factory=dict)  # CSV only: row number -> why the row could not be read
 
     @property
     def where(self) -> str:
@@ -77,28 +76,18 @@ def _excel(path: Path, sheet: str | None) -> Sheet:
     return Sheet(str(path), sheet, rows)
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """The text of a file and the encoding it was read in: UTF-8 (BOM or not) if it decodes, else GB18030."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    for encoding in ENCODINGS:
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError as exc:
-            last = exc
-    raise ShixianError(f"既不是UTF-8也不是GBK/GB18030文本 (neither UTF-8 nor GB18030: {last.reason} at byte "
-                       f"{last.start})")
-
-
-def decode_file(path: Path) -> tuple[str, str]:
-    """`decode` of a file's bytes; an error names the file."""
-    try:
-        return decode(Path(path).read_bytes())
-    except ShixianError as exc:
-        raise ShixianError(f"{path}: {exc}") from None
-
-
 def _csv(path: Path) -> Sheet:
-    text, encoding = decode_file(path)
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    return Sheet(str(path), path.name, rows, encoding)
+    """A CSV ledger read record by record as CSV event logs are (engine/events/csvlog.py, the one home of CSV
+    reading): a field over the csv module's limit, a quote left open or a line in another encoding costs its
+    own row, kept in `bad` and rejected with its number, never the file (a long cell crashed it before)."""
+    from ..events.csvlog import csv_rows, physical_lines
+
+    lines, raw, encoding = physical_lines(Path(path).read_bytes())
+    rows: list[list] = []
+    bad: dict[int, str] = {}
+    for _, _, cells in csv_rows(lines, raw, []):  # one row per record, as Excel numbers them
+        if isinstance(cells, Exception):
+            bad[len(rows) + 1] = str(cells)
+            cells = []
+        rows.append(cells)
+    return Sheet(str(path), path.name, rows, encoding, bad)
