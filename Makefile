@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench bench-calendar bench-check bench-live bench-scale bench-durable bench-ledger bench-web bench-rules bench-store fuzz browser screenshots clean
+.PHONY: demo test mutate bench bench-calendar bench-check bench-live bench-scale bench-durable bench-ledger bench-web bench-rules bench-store fuzz browser screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
 	$(BIN)/shixian validate rules
 	$(BIN)/shixian test rules
+
+# Mutation testing of the clock, verdict and calendar code and of the bundled rule packs' readings (on demand,
+# not in CI; long: see bench/RESULTS.md). bench/mutate.py --help for one kind or a subset.
+mutate: $(STAMP)
+	$(BIN)/python bench/mutate.py
 
 # Screenshots of every workbench page at 1280 and 400 px wide, over the demo's database: out/screenshots/.
 screenshots: demo browser

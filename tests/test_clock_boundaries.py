@@ -11,7 +11,11 @@ Received Fri 2024-09-27: 09-29 Sun (1), 09-30 (2), 10-08..11 (6), 10-12 Sat (7),
 10-28..30 (20): due 2024-10-30 24:00.
 """
 import pytest
-from helpers import REQUEST_RULE, end_of, engine_for, events
+from helpers import REQUEST_RULE, at, end_of, engine_for, events, write_rules
+
+from engine.calendar import load_calendar
+from engine.evaluate.clock import Mark, run_clock
+from engine.ruleset.loader import load_rules
 
 pytestmark = pytest.mark.usefixtures("each_path")
 
@@ -173,3 +177,51 @@ def test_an_extension_told_to_the_applicant_after_the_deadline_does_not_count(tm
     assert [(f.subject, f.status, f.deadline_text, f.overdue_by) for f in found] == [
         ("TOLD-LATE", "late", "2024-09-30 24:00", "16wd"), ("TOLD-LATE", "late_extension", "2024-09-30 24:00", None)]
     assert "才告知申请人" in found[1].message
+
+
+def test_overdue_from_the_due_instant_itself(tmp_path):
+    """Received 09-02, due 09-30 24:00, the instant 2024-10-01 00:00 (a holiday). One second before it the request
+    is due soon (no working day left); at the instant itself it is overdue, by one working day although no
+    working day has passed since the last day (10-01 is a holiday): a deadline missed within its unit is
+    missed by one (verdict.overdue, verdict.at_least_one)."""
+    engine = engine_for(tmp_path, REQUEST_RULE)
+    evs = events(*request("R", "2024-09-02T10:00"))
+    before = engine.evaluate(evs, at("2024-09-30T23:59:59")).findings
+    assert [(f.status, f.deadline_text) for f in before] == [("due_soon", "2024-09-30 24:00")]
+    assert [(f.status, f.overdue_by) for f in engine.evaluate(evs, at("2024-10-01T00:00")).findings] == [
+        ("overdue", "1wd")]
+
+
+def test_an_extension_approved_while_paused_after_the_original_deadline_counts(tmp_path):
+    """Received 09-02 (due 09-30 24:00); third party consulted 09-25 and replied 10-15: the working days after
+    09-25 through 10-15 are not counted: 09-26, 09-27, 09-29 Sun, 09-30, 10-08..11, 10-12 Sat, 10-14, 10-15 = 11,
+    so the period runs to 09-30 + 11 = 10-21 (10-08..11, 10-12, 10-14..18, 10-21). An extension approved on
+    10-09, while the clock stood still, came within the period: +20 working days, 10-22..25 (4), 10-28..11-01 (9),
+    11-04..08 (14), 11-11..15 (19), 11-18 (20): due 11-18 24:00, so a reply on 11-15 is on time (judging the
+    extension against the unpaused 09-30 would call it late by 19 working days)."""
+    engine = engine_for(tmp_path, REQUEST_RULE)
+    evs = events(*request("PAUSED", "2024-09-02T10:00", ("third_party.consulted", "2024-09-25T10:00"),
+                          ("extension.approved", "2024-10-09T10:00"), ("third_party.replied", "2024-10-15T10:00"),
+                          replied="2024-11-15T10:00"),
+                 *request("PAUSED-LATE", "2024-09-02T10:00", ("third_party.consulted", "2024-09-25T10:00"),
+                          ("extension.approved", "2024-10-09T10:00"), ("third_party.replied", "2024-10-15T10:00"),
+                          replied="2024-11-19T10:00"))
+    found = engine.evaluate(evs, end_of("2024-12-31")).findings
+    assert [(f.subject, f.status, f.deadline_text, f.overdue_by) for f in found] == [
+        ("PAUSED-LATE", "late", "2024-11-18 24:00", "1wd")]
+    # the steps name the pause as it was (resumed, not "尚未恢复") and an extension within the cap without a note
+    steps = found[0].explanation
+    assert "暂停 2024-09-25 至 2024-10-15（third_party.consulted e7），不计 11 个工作日" in steps
+    assert not any("超过上限" in step or "尚未恢复" in step for step in steps)
+
+
+def test_a_control_whose_deadline_lies_beyond_the_calendar_is_accepted_as_asked(tmp_path):
+    """Received 2026-12-10: the 20 working days end in 2027, a year the calendar does not hold yet. Whether a
+    consultation on 12-28 came too late cannot be told, so it pauses the clock as asked (the verdict is left to
+    the range of possible deadlines, docs/calendar.md), and an extension that day counts."""
+    rule = load_rules([write_rules(tmp_path, REQUEST_RULE)]).rules[0].rule
+    received, later = at("2026-12-10T10:00"), at("2026-12-28T10:00")
+    clock = run_clock(rule, load_calendar(), received, [Mark(later, "third_party.consulted", "c")])
+    assert clock.paused_by is not None and not clock.notes
+    clock = run_clock(rule, load_calendar(), received, [Mark(later, "extension.approved", "x")])
+    assert [m.id for m, _ in clock.extensions] == ["x"] and not clock.late_extensions

@@ -28,11 +28,11 @@ CONTROLS = ["third_party.consulted", "third_party.replied", "supplement.requeste
 _RULES = {}
 
 
-def rule(tmp_path_factory, within):
-    if within not in _RULES:
-        path = write_rules(tmp_path_factory.mktemp("r"), REQUEST_RULE.replace("within: 20wd", f"within: {within}"))
-        _RULES[within] = load_rules([path]).rules[0].rule
-    return _RULES[within]
+def rule(tmp_path_factory, within, times=1):
+    if (within, times) not in _RULES:
+        text = REQUEST_RULE.replace("within: 20wd", f"within: {within}").replace("times: 1", f"times: {times}")
+        _RULES[within, times] = load_rules([write_rules(tmp_path_factory.mktemp("r"), text)]).rules[0].rule
+    return _RULES[within, times]
 
 
 def us(moment):
@@ -50,10 +50,10 @@ clocks = st.lists(st.tuples(
     st.integers(0, 60 * 24 * 60)), min_size=1, max_size=8)
 
 
-@given(st.sampled_from(["20wd", "15d", "5h"]), clocks)
+@given(st.sampled_from(["20wd", "15d", "5h"]), clocks, st.sampled_from([1, 2]))
 @settings(max_examples=200, deadline=None)
-def test_the_array_form_is_run_clock(tmp_path_factory, within, drawn):
-    r = rule(tmp_path_factory, within)
+def test_the_array_form_is_run_clock(tmp_path_factory, within, drawn, times):
+    r = rule(tmp_path_factory, within, times)
     flags = dict(zip(CONTROLS, control_kinds(r, CONTROLS)))
     limit = 20
     starts, rows, marks_of, ends = [], [], [], []
