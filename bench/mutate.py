@@ -59,6 +59,8 @@ _FLAG = "the flag bit is 2, 4, 8 or 16: `kind & FLAG` is 0 or FLAG, so `> 1` is 
 _SENTINEL = "-1 and -2 both mean 'no open pause' / 'no last day': only compared with 0 or ignored when not ok"
 _DISTINCT = ("differs only for a control that is both a restart/pause/resume and an extension; no rule names one "
              "event type for two of these")
+_DECLINE = ("only decides whether the array form vouches for a clock; declining more sends it to run_clock, the "
+            "same answer")
 EQUIVALENT: dict[str, str] = {
     **{f"rules/national/ogi-2008.yaml:{line}: {what}": _ANNUAL for line in (63, 77) for what in (
         "from: 2008-05-01 -> 2008-04-30", "from: 2008-05-01 -> 2008-05-02", "to: 2019-05-14 -> 2019-05-13")},
@@ -87,6 +89,8 @@ EQUIVALENT: dict[str, str] = {
     "engine/evaluate/clock.py:251:11-61 clock_deadlines: - -> +":
         "ranks become larger but keep each clock's controls in order and distinct: the same walk with idle rounds",
     "engine/evaluate/clock.py:252:37-38 clock_deadlines: 1 -> 2": "one more round with no control in it",
+    "engine/evaluate/clock.py:252:57-58 clock_deadlines: 0 -> 1": "with no control at all, one round over no control",
+    "engine/evaluate/clock.py:252:57-58 clock_deadlines: 0 -> -1": "with no control at all, no round either way",
     "engine/evaluate/clock.py:258:59-60 clock_deadlines: 1 -> 2": _SENTINEL,
     "engine/evaluate/clock.py:259:45-46 clock_deadlines: 0 -> 1": "PAUSE is 2: " + _FLAG,
     "engine/evaluate/clock.py:265:17-34 clock_deadlines: & -> |": "a pause is never a restart too: " + _DISTINCT,
@@ -95,6 +99,23 @@ EQUIVALENT: dict[str, str] = {
     "engine/evaluate/clock.py:271:19-36 clock_deadlines: & -> |": "a pause is never a restart too: " + _DISTINCT,
     "engine/evaluate/clock.py:271:19-46 clock_deadlines: & -> |": _DISTINCT,
     "engine/evaluate/clock.py:271:68-69 clock_deadlines: 0 -> 1": "EXTEND is 8: " + _FLAG,
+    **{f"engine/evaluate/clock.py:{where} {what}": _DECLINE for where, what in (
+        ("275:22-47", "clock_deadlines: | -> &"), ("275:42-47", "clock_deadlines: not/~ dropped"),
+        ("275:37-38", "clock_deadlines: 0 -> -1"), ("275:23-38", "clock_deadlines: >= -> >"), ("279:18-28", "clock_deadlines: < -> <="),
+        ("279:27-28", "clock_deadlines: 0 -> 1"), ("296:11-20", "_due_many: < -> <="),
+        ("296:19-20", "_due_many: 0 -> 1"))},
+    "engine/evaluate/clock.py:275:37-38 clock_deadlines: 0 -> 1":
+        "an extension while paused (here: paused by the first control of all) comes before the deadline, which the "
+        "pause moves, so run_clock grants it as the array form does",
+    "engine/evaluate/clock.py:296:19-20 _due_many: 0 -> -1":
+        "a negative total needs a negative extension, which the array form has already declined",
+    "engine/evaluate/clock.py:292:79-80 _due_many: 1 -> 2": "the last day of a clock not vouched for is never read",
+    "engine/evaluate/clock.py:292:79-80 _due_many: 1 -> 0": "the last day of a clock not vouched for is never read",
+    "engine/calendar/workcal.py:495:117-118 WorkCalendar._due: 0 -> -1":
+        "a pause cannot end before the day it began: its days are never negative",
+    **{f"engine/calendar/workcal.py:254:{where} WorkCalendar.add_working_days: {what}":
+       "n == 0 is answered on the line before, so n > 0, n >= 0 and n > -1 agree on every n that gets here"
+       for where, what in (("13-18", "> -> >="), ("17-18", "0 -> -1"))},
     "engine/evaluate/verdict.py:35:12-26 due_soon: < -> <=":
         "every caller (Context.judge_open, the screen) asks only about obligations not overdue, i.e. as_of < due",
 }
@@ -105,7 +126,7 @@ EQUIVALENT = {k: v for k, v in EQUIVALENT.items() if v}
 class Mutant:
     key: str  # where and what, stable across runs
     kind: str  # code | rule
-    apply: object  # code: (function object, new code); rule: (path, text)
+    apply: object  # code: (live function, mutated function: code and defaults); rule: (path, text)
     tests: tuple[str, ...] = ()  # code: the test files to run
 
 
@@ -218,10 +239,10 @@ def code_mutants(only: str | None = None) -> list[Mutant]:
                 namespace = dict(vars(module))
                 compiled = compile(ast.fix_missing_locations(ast.Module([mutated], [])), str(ROOT / rel), "exec")
                 exec(compiled, namespace)  # noqa: S102 - our own source, one operator changed
-                new_code = namespace[mutated.name].__code__
-                if new_code.co_freevars != live.__code__.co_freevars:
+                new = namespace[mutated.name]
+                if new.__code__.co_freevars != live.__code__.co_freevars:
                     continue
-                out.append(Mutant(key, "code", (live, new_code), tuple(tests)))
+                out.append(Mutant(key, "code", (live, new), tuple(tests)))
     return out
 
 
@@ -329,8 +350,8 @@ def _rules_pass(overrides: dict[str, str] | None = None) -> bool:
 
 def _child_code(mutant: Mutant, tests: list[str]) -> int:
     import pytest
-    live, new_code = mutant.apply
-    live.__code__ = new_code
+    live, new = mutant.apply
+    live.__code__, live.__defaults__, live.__kwdefaults__ = new.__code__, new.__defaults__, new.__kwdefaults__
     os.chdir(ROOT)
     if not os.environ.get("MUTATE_SHOW"):  # the tests' output, for looking into one mutant
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -132,3 +132,16 @@ def test_arithmetic_that_runs_past_coverage_raises(cal):
     with pytest.raises(CalendarCoverageError) as err:
         cal.add_working_days(D(2004, 1, 5), -5)
     assert err.value.year == 2003
+
+
+def test_one_working_day_past_either_end_of_the_table_names_the_missing_year(cal):
+    """The calendar holds 2004-2026 (chinese-calendar 1.11.0's years): Thu 2026-12-31 is its last working day and
+    Fri 2004-01-02 its first (2004-01-01 元旦). One working day further either way is a year it does not hold,
+    named in the error, never a day wrapped around from the other end."""
+    last, first = dt.date(2026, 12, 31), dt.date(2004, 1, 2)
+    assert cal.previous_working_day(last, include_self=True) == last
+    assert cal.next_working_day(dt.date(2004, 1, 1), include_self=True) == first
+    for step, day, year in ((1, last, 2027), (-1, first, 2003)):
+        with pytest.raises(CalendarCoverageError) as caught:
+            cal.add_working_days(day, step)
+        assert caught.value.year == year

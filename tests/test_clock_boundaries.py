@@ -154,10 +154,16 @@ def test_an_extension_approved_at_the_deadline_instant_is_late_and_a_finding(tmp
     evs = events(*request("LAST-MINUTE", "2024-09-02T10:00", ("extension.approved", "2024-09-30T23:59"),
                           replied="2024-11-01T10:00"),
                  *request("AT-DUE", "2024-09-02T10:00", ("extension.approved", "2024-10-01T00:00"),
-                          replied="2024-11-01T10:00"))
+                          replied="2024-11-01T10:00"),
+                 *request("AT-DUE-SOONER", "2024-09-02T10:00", ("extension.approved", "2024-10-01T00:00"),
+                          replied="2024-10-25T10:00"))
     found = engine.evaluate(evs, end_of("2024-12-31")).findings
+    # AT-DUE-SOONER: a reply the extension would have covered is late all the same, by 10-08..11, 10-12 Sat,
+    # 10-14..18, 10-21..25 = 15 working days
     assert [(f.subject, f.status, f.deadline_text, f.overdue_by) for f in found] == [
-        ("AT-DUE", "late", "2024-09-30 24:00", "20wd"), ("AT-DUE", "late_extension", "2024-09-30 24:00", None)]
+        ("AT-DUE", "late", "2024-09-30 24:00", "20wd"), ("AT-DUE", "late_extension", "2024-09-30 24:00", None),
+        ("AT-DUE-SOONER", "late", "2024-09-30 24:00", "15wd"),
+        ("AT-DUE-SOONER", "late_extension", "2024-09-30 24:00", None)]
     assert "延期不予计入" in found[1].message and found[1].severity == "error"
 
 

@@ -5,7 +5,7 @@ import datetime as dt
 
 import numpy as np
 from helpers import REQUEST_RULE, write_rules
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from engine.calendar import SHANGHAI, load_calendar
@@ -50,6 +50,12 @@ clocks = st.lists(st.tuples(
     st.integers(0, 60 * 24 * 60)), min_size=1, max_size=8)
 
 
+# A pause type arriving while paused (补正 asked during a third-party consultation) does not move the pause's
+# start: the consultation that opened it is the first control of all (index 0), where an off-by-one in "no
+# pause open" would show.
+@example("20wd", [(dt.datetime(2024, 9, 2, 10), [(3 * 24 * 60, "third_party.consulted", None),
+                                                 (5 * 24 * 60, "supplement.requested", None),
+                                                 (20 * 24 * 60, "third_party.replied", None)], 0)], 1)
 @given(st.sampled_from(["20wd", "15d", "5h"]), clocks, st.sampled_from([1, 2]))
 @settings(max_examples=200, deadline=None)
 def test_the_array_form_is_run_clock(tmp_path_factory, within, drawn, times):
