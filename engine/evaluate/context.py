@@ -148,6 +148,19 @@ class Context:
         own = getattr(loaded.rule, "warn_within", None)
         return Period.parse(own) if own else self.warn_within
 
+    def judge_period_open(self, loaded: LoadedRule, due: dt.datetime, end: dt.date, message: str,
+                          where: dict, **extra) -> Finding | Quiet:
+        """A period not yet over at as-of (a count or a share still short of its target): due soon when at
+        most the warning's units are left to its last day `end`, else pending; undetermined when counting
+        them needs a year whose schedule is not published."""
+        warn = self.warn_period(loaded)
+        try:
+            left = self.calendar.units_between(self.as_of, end, warn.unit)
+        except CalendarCoverageError as exc:
+            return self.undetermined(loaded, exc, **{k: where[k] for k in ("subject", "body", "department", "period")})
+        status = "due_soon" if due_soon(self.as_of, due, left, warn.amount) else "pending"
+        return self.finding(loaded, status, message=message, **where, **extra)
+
     def judge_open(self, loaded: LoadedRule, deadline: Deadline, subject: str, body: str, department: str,
                    what, **extra) -> Finding | Quiet:
         """An obligation not yet fulfilled at as-of: overdue, due soon, or still pending."""

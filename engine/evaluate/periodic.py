@@ -11,6 +11,7 @@ from ..model.rules import CountRule, DueByRule
 from ..ruleset.loader import LoadedRule
 from ..timeparse import MAX_YEAR, MIN_YEAR
 from .context import Context, local_date
+from .verdict import overdue
 
 
 def period_of(day: dt.date, per: str) -> tuple[str, dt.date, dt.date]:
@@ -98,19 +99,12 @@ class CountEvaluator:
         n = len(events)
         if n >= rule.at_least:
             ctx.finding(self.loaded, "met", message=f"{label} 已有{n}次，达到{rule.at_least}次", **common)
-        elif ctx.as_of >= due:
+        elif overdue(ctx.as_of, due):
             ctx.finding(self.loaded, "below_count", message=f"{rule.title}：{body} {label} 仅{n}次，少于{rule.at_least}次",
                         **common)
         else:
-            warn = ctx.warn_period(self.loaded)
-            try:
-                left = ctx.calendar.units_between(ctx.as_of, end, warn.unit)
-            except CalendarCoverageError as exc:
-                ctx.undetermined(self.loaded, exc, **{k: common[k] for k in ("subject", "body", "department", "period")})
-                return
-            status = "due_soon" if left <= warn.amount else "pending"
-            ctx.finding(self.loaded, status, message=f"{rule.title}：{body} {label} 目前{n}次，期末{end}前还需"
-                        f"{rule.at_least - n}次", **common)
+            ctx.judge_period_open(self.loaded, due, end, f"{rule.title}：{body} {label} 目前{n}次，期末{end}前还需"
+                                  f"{rule.at_least - n}次", common)
 
 
 class DueByEvaluator:

@@ -18,14 +18,13 @@ import datetime as dt
 from fractions import Fraction
 
 from ..calendar import Deadline, Period
-from ..errors import CalendarCoverageError
 from ..model.events import Event
 from ..model.rules import RatioRule, percent_text
 from ..ruleset.loader import LoadedRule
 from ..ruleset.match import compile_filter
 from .context import Context, local_date, ref
 from .periodic import BodyTracker, end_of_day, period_of
-from .verdict import due_soon, overdue
+from .verdict import overdue
 
 
 def reported_share(event: Event, rule: RatioRule) -> tuple[Fraction | None, str]:
@@ -132,12 +131,5 @@ class RatioEvaluator:
             ctx.finding(self.loaded, "below_ratio", message=f"{rule.title}：{body} {label} 为{text}，低于{target}",
                         explanation=steps, **where)
         else:
-            warn = ctx.warn_period(self.loaded)
-            try:
-                left = ctx.calendar.units_between(ctx.as_of, end, warn.unit)
-            except CalendarCoverageError as exc:
-                ctx.undetermined(self.loaded, exc, **{k: where[k] for k in ("subject", "body", "department", "period")})
-                return
-            status = "due_soon" if due_soon(ctx.as_of, due, left, warn.amount) else "pending"
-            ctx.finding(self.loaded, status, message=f"{rule.title}：{body} {label} 目前为{text}，"
-                        f"{end}前应达到{target}", explanation=steps, **where)
+            ctx.judge_period_open(self.loaded, due, end, f"{rule.title}：{body} {label} 目前为{text}，"
+                                  f"{end}前应达到{target}", where, explanation=steps)
