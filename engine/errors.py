@@ -15,11 +15,7 @@ class CalendarCoverageError(ShixianError):
     def __init__(self, year: int, calendar: str = "national"):
         self.year = year
         self.calendar = calendar
-        super().__init__(
-            f"year {year} is not covered by the {calendar} calendar; once 国务院办公厅关于{year}年部分节假日安排的通知 "
-            f"is published, save its text and run: shixian calendar import-notice NOTICE.txt "
-            f"-o calendars/national/{year}.yaml"
-        )
+        super().__init__(f"{self.chinese} (year {year} is not covered by the {calendar} calendar)")
 
     @property
     def chinese(self) -> str:
