@@ -6,6 +6,7 @@ Run: .venv/bin/python bench/compare_checkouts.py --baseline /path/to/other/check
 Each checkout runs its own .venv/bin/shixian. Prints one line per checkout (findings, hash, median and every
 time) and whether the findings are identical.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,9 +22,23 @@ HERE = Path(__file__).resolve().parent.parent
 
 
 def run(checkout: Path, events: list[str], as_of: str, out: Path) -> tuple[float, str, int]:
-    args = [str(checkout / ".venv" / "bin" / "shixian"), "audit", "--events", *events, "--as-of", as_of,
-            "--format", "json", "-o", str(out), "--fail-on", "never", "--no-progress",
-            "--rejects", str(out.with_suffix(".rejects"))]
+    args = [
+        str(checkout / ".venv" / "bin" / "shixian"),
+        "audit",
+        "--events",
+        *events,
+        "--as-of",
+        as_of,
+        "--format",
+        "json",
+        "-o",
+        str(out),
+        "--fail-on",
+        "never",
+        "--no-progress",
+        "--rejects",
+        str(out.with_suffix(".rejects")),
+    ]
     start = time.perf_counter()
     done = subprocess.run(args, capture_output=True, text=True, cwd=out.parent)
     elapsed = time.perf_counter() - start
@@ -53,8 +68,10 @@ def main() -> None:
                     raise SystemExit(f"{name}: findings differ between runs")
     for name, entry in results.items():
         times = " ".join(f"{t:.2f}" for t in entry["times"])
-        print(f"{name:8} findings {entry['count']:,} sha256 {entry['hash'][:16]} "
-              f"median {statistics.median(entry['times']):.2f} s ({times})")
+        print(
+            f"{name:8} findings {entry['count']:,} sha256 {entry['hash'][:16]} "
+            f"median {statistics.median(entry['times']):.2f} s ({times})"
+        )
     same = results["baseline"]["hash"] == results["this"]["hash"]
     ratio = statistics.median(results["this"]["times"]) / statistics.median(results["baseline"]["times"])
     print(f"findings {'identical' if same else 'DIFFERENT'}; this / baseline median time {ratio:.2f}")

@@ -9,6 +9,7 @@ Prints, per target and in all: inputs tried, located errors (rejects and errors 
 tracebacks, crashes, hangs, lines lost, errors without a place; exit 1 unless the last four are all 0.
 A failure's first examples are written to --failures (JSON).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -57,7 +58,9 @@ def child(target: str, examples: int, seed: int, out: Path) -> None:
         from engine.timeparse import parse_instant
 
         store = AuditStore(work / "w.sqlite")
-        monitor = LiveMonitor(engine, store, SimulatedClock(parse_instant("2024-12-31T23:00")[0]), lambda a: None)
+        monitor = LiveMonitor(
+            engine, store, SimulatedClock(parse_instant("2024-12-31T23:00")[0]), lambda a: None
+        )
 
     def one(check, *args):
         nonlocal hangs
@@ -71,13 +74,25 @@ def child(target: str, examples: int, seed: int, out: Path) -> None:
         finally:
             signal.alarm(0)
 
-    strategies = {"jsonl": f.jsonl_log(), "csv": f.csv_log(), "parquet": f.parquet_log(), "xlsx": f.xlsx_ledger(),
-                  "rules": f.rule_file(), "plans": f.plan(), "bodies": f.body_bytes(),
-                  "watch": f.st.lists(f.st.integers(0, 10_000).flatmap(f.hostile_line), min_size=1, max_size=8)}
+    strategies = {
+        "jsonl": f.jsonl_log(),
+        "csv": f.csv_log(),
+        "parquet": f.parquet_log(),
+        "xlsx": f.xlsx_ledger(),
+        "rules": f.rule_file(),
+        "plans": f.plan(),
+        "bodies": f.body_bytes(),
+        "watch": f.st.lists(f.st.integers(0, 10_000).flatmap(f.hostile_line), min_size=1, max_size=8),
+    }
 
     @with_seed(seed)
-    @settings(max_examples=examples, database=None, deadline=None, derandomize=False,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=examples,
+        database=None,
+        deadline=None,
+        derandomize=False,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(strategies[target])
     def run(value):
         if target in ("jsonl", "csv"):
@@ -112,8 +127,15 @@ def child(target: str, examples: int, seed: int, out: Path) -> None:
     run()
     if store is not None:
         store.close()
-    result = {"inputs": total.inputs, "located": total.located, "tracebacks": total.tracebacks, "lost": total.lost,
-              "unlocated": total.unlocated, "hangs": hangs, "failures": total.failures}
+    result = {
+        "inputs": total.inputs,
+        "located": total.located,
+        "tracebacks": total.tracebacks,
+        "lost": total.lost,
+        "unlocated": total.unlocated,
+        "hangs": hangs,
+        "failures": total.failures,
+    }
     out.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
 
 
@@ -150,7 +172,9 @@ def main() -> int:
     parser.add_argument("--examples", type=int, default=400, help="inputs per child process")
     parser.add_argument("--seed", type=int, default=21)
     parser.add_argument("--failures", type=Path, default=ROOT / "out" / "fuzz-failures.json")
-    parser.add_argument("--child", nargs=4, metavar=("TARGET", "EXAMPLES", "SEED", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--child", nargs=4, metavar=("TARGET", "EXAMPLES", "SEED", "OUT"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.child:
         target, examples, seed, out = args.child
@@ -169,17 +193,30 @@ def main() -> int:
                 out = Path(handle.name)
             budget = HANG_SECONDS * 4 + args.examples * 5
             try:
-                proc = subprocess.run([sys.executable, __file__, "--child", target, str(args.examples), str(seed),
-                                       str(out)], cwd=ROOT, capture_output=True, timeout=budget,
-                                      env={**os.environ, "PYTHONHASHSEED": "0"})
+                proc = subprocess.run(
+                    [sys.executable, __file__, "--child", target, str(args.examples), str(seed), str(out)],
+                    cwd=ROOT,
+                    capture_output=True,
+                    timeout=budget,
+                    env={**os.environ, "PYTHONHASHSEED": "0"},
+                )
             except subprocess.TimeoutExpired:
                 row["hangs"] += 1
-                failures.append({"target": target, "seed": seed, "kind": "hang", "what": f"batch over {budget} s"})
+                failures.append(
+                    {"target": target, "seed": seed, "kind": "hang", "what": f"batch over {budget} s"}
+                )
                 continue
             if proc.returncode != 0 or not out.read_text(encoding="utf-8"):
                 row["crashes"] += 1
-                failures.append({"target": target, "seed": seed, "kind": "crash", "returncode": proc.returncode,
-                                 "what": proc.stderr.decode("utf-8", "replace")[-2000:]})
+                failures.append(
+                    {
+                        "target": target,
+                        "seed": seed,
+                        "kind": "crash",
+                        "returncode": proc.returncode,
+                        "what": proc.stderr.decode("utf-8", "replace")[-2000:],
+                    }
+                )
                 continue
             result = json.loads(out.read_text(encoding="utf-8"))
             out.unlink()
@@ -188,8 +225,12 @@ def main() -> int:
             failures += [{"target": target, "seed": seed, **failure} for failure in result["failures"]]
         for key in keys:
             totals[key] += row[key]
-        print(f"{target:<8} " + " ".join(f"{row[k]:>10,}" for k in keys) + f"   {time.monotonic() - start:7.0f}",
-              flush=True)
+        print(
+            f"{target:<8} "
+            + " ".join(f"{row[k]:>10,}" for k in keys)
+            + f"   {time.monotonic() - start:7.0f}",
+            flush=True,
+        )
     print(f"{'all':<8} " + " ".join(f"{totals[k]:>10,}" for k in keys))
     if failures:
         args.failures.parent.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,7 @@ subprocess (wall time, best of --repeat) and prints the ratio. Also times readin
 python-calamine (what shixian uses) and with openpyxl's read-only mode (the baseline it was chosen over).
 Fixed seed: the same files each run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,8 +54,16 @@ def write_inputs(rows: int, out: Path) -> tuple[Path, Path, int]:
         for k, (kind, when) in enumerate(dates.items()):
             text = when.isoformat(timespec="minutes")
             row[columns[kind]] = typed(text, i + k)
-            events.append({"id": f"{subject}:{kind}", "type": kind, "subject": subject, "time": text, "body": body,
-                           "department": "办公室"})
+            events.append(
+                {
+                    "id": f"{subject}:{kind}",
+                    "type": kind,
+                    "subject": subject,
+                    "time": text,
+                    "body": body,
+                    "department": "办公室",
+                }
+            )
         ws.append([row.get(h, None) for h in headers])
     xlsx, jsonl = out / f"ledger-{rows}.xlsx", out / f"ledger-{rows}.jsonl"
     book.save(xlsx)
@@ -70,9 +79,26 @@ def timed(args: list[str], repeat: int) -> tuple[float, float, dict]:
     for _ in range(repeat):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         began = time.perf_counter()
-        result = subprocess.run([sys.executable, "-m", "engine", "audit", "--as-of", "2024-12-31", "--format", "json",
-                                 "--fail-on", "never", "-o", "/dev/stdout", *args], capture_output=True, text=True,
-                                cwd=ROOT)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "engine",
+                "audit",
+                "--as-of",
+                "2024-12-31",
+                "--format",
+                "json",
+                "--fail-on",
+                "never",
+                "-o",
+                "/dev/stdout",
+                *args,
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
         wall = time.perf_counter() - began
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         if wall < best:
@@ -97,24 +123,32 @@ def main() -> None:
     from python_calamine import CalamineWorkbook
 
     began = time.perf_counter()
-    cal_rows = len(CalamineWorkbook.from_path(str(xlsx)).get_sheet_by_index(0).to_python(skip_empty_area=False))
+    cal_rows = len(
+        CalamineWorkbook.from_path(str(xlsx)).get_sheet_by_index(0).to_python(skip_empty_area=False)
+    )
     calamine = time.perf_counter() - began
     began = time.perf_counter()
     book = openpyxl.load_workbook(xlsx, read_only=True, data_only=True)
     opx_rows = sum(1 for _ in book.worksheets[0].iter_rows(values_only=True))
     openpyxl_s = time.perf_counter() - began
     assert cal_rows == opx_rows, (cal_rows, opx_rows)
-    print(f"read the sheet: python-calamine {calamine:.2f} s, openpyxl read-only {openpyxl_s:.2f} s "
-          f"({openpyxl_s / calamine:.1f}x)")
+    print(
+        f"read the sheet: python-calamine {calamine:.2f} s, openpyxl read-only {openpyxl_s:.2f} s "
+        f"({openpyxl_s / calamine:.1f}x)"
+    )
 
     log_s, log_cpu, log_summary = timed(["--events", str(jsonl)], args.repeat)
-    ledger_s, ledger_cpu, ledger_summary = timed(["--events", str(xlsx), "--mapping", "requests"], args.repeat)
+    ledger_s, ledger_cpu, ledger_summary = timed(
+        ["--events", str(xlsx), "--mapping", "requests"], args.repeat
+    )
     for key in ("events_read", "events_evaluated", "events_rejected", "findings", "by_status"):
         assert log_summary[key] == ledger_summary[key], (key, log_summary[key], ledger_summary[key])
     print(f"audit, JSON Lines log: {log_s:.2f} s wall, {log_cpu:.2f} s CPU (baseline)")
-    print(f"audit, xlsx ledger + mapping: {ledger_s:.2f} s wall ({ledger_s / log_s:.2f}x), {ledger_cpu:.2f} s CPU "
-          f"({ledger_cpu / log_cpu:.2f}x the JSON Lines log); "
-          f"same summary: {ledger_summary['events_evaluated']} events, {ledger_summary['findings']} findings")
+    print(
+        f"audit, xlsx ledger + mapping: {ledger_s:.2f} s wall ({ledger_s / log_s:.2f}x), {ledger_cpu:.2f} s CPU "
+        f"({ledger_cpu / log_cpu:.2f}x the JSON Lines log); "
+        f"same summary: {ledger_summary['events_evaluated']} events, {ledger_summary['findings']} findings"
+    )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ baseline measured in the same run: the batch evaluator over the same events. Lat
 deadline to its "passed" alert.
 Run: make bench-live   (or .venv/bin/python bench/live_bench.py [--copies 10])
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,8 +35,19 @@ def copies(engine: Engine, n: int) -> list[Event]:
             attrs = dict(e.attrs)
             if "policy" in attrs:
                 attrs["policy"] = f"{k}-{attrs['policy']}"
-            out.append(Event(f"{k}-{e.id}", e.type, f"{k}-{e.subject}", e.time, e.body, e.department, attrs,
-                             e.date_only, e.origin))
+            out.append(
+                Event(
+                    f"{k}-{e.id}",
+                    e.type,
+                    f"{k}-{e.subject}",
+                    e.time,
+                    e.body,
+                    e.department,
+                    attrs,
+                    e.date_only,
+                    e.origin,
+                )
+            )
     return sorted(out, key=lambda e: e.time)
 
 
@@ -62,14 +74,26 @@ def main() -> None:
 
         received: dict[str, float] = {}
         real = RealClock()
-        monitor = LiveMonitor(engine, AuditStore(Path(tmp) / "latency.sqlite"), real,
-                              lambda a: received.setdefault(a["subject"], time.time()) if a["alert"] == "passed" else None)
+        monitor = LiveMonitor(
+            engine,
+            AuditStore(Path(tmp) / "latency.sqlite"),
+            real,
+            lambda a: received.setdefault(a["subject"], time.time()) if a["alert"] == "passed" else None,
+        )
         now = dt.datetime.now(SHANGHAI)
         due = {}
         for i in range(args.incidents):
             happened = now - dt.timedelta(hours=5) + dt.timedelta(seconds=0.5 + i * 0.02)
-            monitor.accept({"id": f"i{i}", "type": "incident.occurred", "subject": f"I{i}", "body": "局",
-                            "level": "重大", "time": happened.isoformat()})
+            monitor.accept(
+                {
+                    "id": f"i{i}",
+                    "type": "incident.occurred",
+                    "subject": f"I{i}",
+                    "body": "局",
+                    "level": "重大",
+                    "time": happened.isoformat(),
+                }
+            )
             due[f"I{i}"] = (happened + dt.timedelta(hours=5)).timestamp()
         stop = time.time() + 0.5 + args.incidents * 0.02 + 1.0
         while time.time() < stop:
@@ -77,15 +101,21 @@ def main() -> None:
             time.sleep(0.05)
         delays = sorted((received[s] - due[s]) * 1000 for s in due if s in received)
 
-    print(f"# live bench  {time.strftime('%Y-%m-%d %H:%M')}  {len(events):,} events, "
-          f"{len([a for a in alerts])} alerts")
+    print(
+        f"# live bench  {time.strftime('%Y-%m-%d %H:%M')}  {len(events):,} events, "
+        f"{len([a for a in alerts])} alerts"
+    )
     print("| measure | value | note |")
     print("|---|---:|---|")
     print(f"| baseline: batch evaluator, events/s | {len(events) / batch:,.0f} | same events, one pass |")
-    print(f"| live monitor (durable-rules), events/s | {len(events) / live:,.0f} | tick + store + feed per event; "
-          f"{batch / live:.2f}× the baseline's speed |")
-    print(f"| alert latency after a deadline passes, p50 / max | {statistics.median(delays):.0f} / {delays[-1]:.0f} ms "
-          f"| {len(delays)} of {len(due)} incidents alerted; 50 ms ticker |")
+    print(
+        f"| live monitor (durable-rules), events/s | {len(events) / live:,.0f} | tick + store + feed per event; "
+        f"{batch / live:.2f}× the baseline's speed |"
+    )
+    print(
+        f"| alert latency after a deadline passes, p50 / max | {statistics.median(delays):.0f} / {delays[-1]:.0f} ms "
+        f"| {len(delays)} of {len(due)} incidents alerted; 50 ms ticker |"
+    )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ Latency is measured from each request's *scheduled* start, so a stalled server i
 (no coordinated omission). Prints one JSON line: count, errors, p50/p90/p99/max in milliseconds.
 Run: python bench/loadgen.py --port 8000 --path /v1/check --body plan.json --rate 500 --seconds 10
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,8 +39,16 @@ async def one(pool: asyncio.Queue, request: bytes, scheduled: float, latencies: 
         pool.put_nowait((reader, writer))
 
 
-async def run(host: str, port: int, path: str, body: bytes | None, rate: int, seconds: float, connections: int,
-              token: str | None) -> dict:
+async def run(
+    host: str,
+    port: int,
+    path: str,
+    body: bytes | None,
+    rate: int,
+    seconds: float,
+    connections: int,
+    token: str | None,
+) -> dict:
     method = "POST" if body is not None else "GET"
     head = f"{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
     if token:
@@ -66,11 +75,21 @@ async def run(host: str, port: int, path: str, body: bytes | None, rate: int, se
     latencies.sort()
 
     def pct(p: float) -> float:
-        return round(1000 * latencies[min(len(latencies) - 1, int(p * len(latencies)))], 3) if latencies else -1
+        return (
+            round(1000 * latencies[min(len(latencies) - 1, int(p * len(latencies)))], 3) if latencies else -1
+        )
 
-    return {"requests": total, "completed": len(latencies), "errors": len(errors), "first_error": errors[:1],
-            "achieved_rate": round(len(latencies) / elapsed, 1), "p50_ms": pct(0.5), "p90_ms": pct(0.9),
-            "p99_ms": pct(0.99), "max_ms": round(1000 * latencies[-1], 3) if latencies else -1}
+    return {
+        "requests": total,
+        "completed": len(latencies),
+        "errors": len(errors),
+        "first_error": errors[:1],
+        "achieved_rate": round(len(latencies) / elapsed, 1),
+        "p50_ms": pct(0.5),
+        "p90_ms": pct(0.9),
+        "p99_ms": pct(0.99),
+        "max_ms": round(1000 * latencies[-1], 3) if latencies else -1,
+    }
 
 
 def main() -> None:
@@ -87,8 +106,22 @@ def main() -> None:
     if args.host not in HOSTS:
         raise SystemExit("loadgen only targets loopback")
     body = open(args.body, "rb").read() if args.body else None
-    print(json.dumps(asyncio.run(run(args.host, args.port, args.path, body, args.rate, args.seconds,
-                                     args.connections, args.token))))
+    print(
+        json.dumps(
+            asyncio.run(
+                run(
+                    args.host,
+                    args.port,
+                    args.path,
+                    body,
+                    args.rate,
+                    args.seconds,
+                    args.connections,
+                    args.token,
+                )
+            )
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ A mutant is killed when a test fails (or the rule files no longer load); it surv
 Survivors are printed with where and what; those shown to be equivalent are listed in EQUIVALENT with why.
 Exit code 0 when every survivor is a known equivalent, 1 otherwise.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,89 +36,136 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-CLOCK_TESTS = ["tests/test_clock_boundaries.py", "tests/test_verdict.py", "tests/test_evaluator.py",
-               "tests/test_clock_forms.py"]
-CALENDAR_TESTS = ["tests/test_calendar_examples.py", "tests/test_clock_boundaries.py", "tests/test_calendar_properties.py"]
+CLOCK_TESTS = [
+    "tests/test_clock_boundaries.py",
+    "tests/test_verdict.py",
+    "tests/test_evaluator.py",
+    "tests/test_clock_forms.py",
+]
+CALENDAR_TESTS = [
+    "tests/test_calendar_examples.py",
+    "tests/test_clock_boundaries.py",
+    "tests/test_calendar_properties.py",
+]
 # file -> (functions to mutate, None for all; the tests that judge them, besides the bundled rule packs' cases)
 CODE_TARGETS = {
     "engine/evaluate/clock.py": (None, CLOCK_TESTS),
     "engine/evaluate/verdict.py": (None, CLOCK_TESTS),
-    "engine/calendar/workcal.py": (["WorkCalendar.add_working_days", "WorkCalendar.working_days_between",
-                                    "WorkCalendar.add_days", "WorkCalendar.add_months", "WorkCalendar._due",
-                                    "WorkCalendar.due_array", "WorkCalendar.working_days_between_array",
-                                    "WorkCalendar.next_working_day", "WorkCalendar.previous_working_day",
-                                    "WorkCalendar.units_between", "WorkCalendar.add_working_days_array",
-                                    "WorkCalendar._kth_working", "WorkCalendar._count_days"], CALENDAR_TESTS),
+    "engine/calendar/workcal.py": (
+        [
+            "WorkCalendar.add_working_days",
+            "WorkCalendar.working_days_between",
+            "WorkCalendar.add_days",
+            "WorkCalendar.add_months",
+            "WorkCalendar._due",
+            "WorkCalendar.due_array",
+            "WorkCalendar.working_days_between_array",
+            "WorkCalendar.next_working_day",
+            "WorkCalendar.previous_working_day",
+            "WorkCalendar.units_between",
+            "WorkCalendar.add_working_days_array",
+            "WorkCalendar._kth_working",
+            "WorkCalendar._count_days",
+        ],
+        CALENDAR_TESTS,
+    ),
 }
 RULES = ROOT / "rules"
 
 # Mutants shown equivalent: key -> why (keys as printed for survivors; a key moves when its line does).
-_ANNUAL = ("an annual-report rule picks its version by the report year's 31 December (periodic.DueByEvaluator), "
-           "so moving its effective dates by a day inside 2008-04/05 or 2019-05 changes no version")
-_TASKS = "a task list judges the tasks whose due date is inside its effective dates; no task is due on that day"
+_ANNUAL = (
+    "an annual-report rule picks its version by the report year's 31 December (periodic.DueByEvaluator), "
+    "so moving its effective dates by a day inside 2008-04/05 or 2019-05 changes no version"
+)
+_TASKS = (
+    "a task list judges the tasks whose due date is inside its effective dates; no task is due on that day"
+)
 _FLAG = "the flag bit is 2, 4, 8 or 16: `kind & FLAG` is 0 or FLAG, so `> 1` is `> 0`"
 _SENTINEL = "-1 and -2 both mean 'no open pause' / 'no last day': only compared with 0 or ignored when not ok"
-_DISTINCT = ("differs only for a control that is both a restart/pause/resume and an extension; no rule names one "
-             "event type for two of these")
-_DECLINE = ("only decides whether the array form vouches for a clock; declining more sends it to run_clock, the "
-            "same answer")
+_DISTINCT = (
+    "differs only for a control that is both a restart/pause/resume and an extension; no rule names one "
+    "event type for two of these"
+)
+_DECLINE = (
+    "only decides whether the array form vouches for a clock; declining more sends it to run_clock, the "
+    "same answer"
+)
 EQUIVALENT: dict[str, str] = {
-    **{f"rules/national/ogi-2008.yaml:{line}: {what}": _ANNUAL for line in (63, 77) for what in (
-        "from: 2008-05-01 -> 2008-04-30", "from: 2008-05-01 -> 2008-05-02", "to: 2019-05-14 -> 2019-05-13")},
+    **{
+        f"rules/national/ogi-2008.yaml:{line}: {what}": _ANNUAL
+        for line in (63, 77)
+        for what in (
+            "from: 2008-05-01 -> 2008-04-30",
+            "from: 2008-05-01 -> 2008-05-02",
+            "to: 2019-05-14 -> 2019-05-13",
+        )
+    },
     **{f"rules/national/ogi-2019.yaml:{line}: from: 2019-05-15 -> 2019-05-16": _ANNUAL for line in (87, 101)},
-    **{f"rules/jiangsu-2018/tasks.yaml:12: {what}": _TASKS for what in (
-        "from: 2018-01-16 -> 2018-01-15", "from: 2018-01-16 -> 2018-01-17", "to: 2018-12-31 -> 2019-01-01")},
-    **{f"rules/shanghai-2024/tasks.yaml:12: {what}": _TASKS for what in (
-        "from: 2024-01-01 -> 2023-12-31", "from: 2024-01-01 -> 2024-01-02", "to: 2024-12-31 -> 2025-01-01")},
-    "engine/evaluate/clock.py:105:75-80 _cap: False -> True":
-        "explain=True writes the counting steps at once instead of on demand; the due instant and last day are the same",
-    "engine/evaluate/clock.py:117:27-38 end_pause: > -> >=":
-        "at until == cap (23:59:59.999999 of the cap's last day) both branches end the pause at the same instant; only "
-        "the words differ",
+    **{
+        f"rules/jiangsu-2018/tasks.yaml:12: {what}": _TASKS
+        for what in (
+            "from: 2018-01-16 -> 2018-01-15",
+            "from: 2018-01-16 -> 2018-01-17",
+            "to: 2018-12-31 -> 2019-01-01",
+        )
+    },
+    **{
+        f"rules/shanghai-2024/tasks.yaml:12: {what}": _TASKS
+        for what in (
+            "from: 2024-01-01 -> 2023-12-31",
+            "from: 2024-01-01 -> 2024-01-02",
+            "to: 2024-12-31 -> 2025-01-01",
+        )
+    },
+    "engine/evaluate/clock.py:105:75-80 _cap: False -> True": "explain=True writes the counting steps at once instead of on demand; the due instant and last day are the same",
+    "engine/evaluate/clock.py:117:27-38 end_pause: > -> >=": "at until == cap (23:59:59.999999 of the cap's last day) both branches end the pause at the same instant; only "
+    "the words differ",
     "engine/evaluate/clock.py:128:71-95 expire_pause: > -> >=": "as above: the same pause end at the cap's last microsecond",
-    "engine/evaluate/clock.py:187:7-89 deadline: and -> or":
-        "with no open pause end_pause returns at once, so also entering the branch changes nothing",
-    "engine/evaluate/clock.py:189:85-89 deadline: True -> False":
-        "the words of a pause counted to `until` are never shown: _ran_out and _late use the due instant and its text only",
+    "engine/evaluate/clock.py:187:7-89 deadline: and -> or": "with no open pause end_pause returns at once, so also entering the branch changes nothing",
+    "engine/evaluate/clock.py:189:85-89 deadline: True -> False": "the words of a pause counted to `until` are never shown: _ran_out and _late use the due instant and its text only",
     "engine/evaluate/clock.py:232:25-26 clock_deadlines: 1 -> 2": _SENTINEL,
     "engine/evaluate/clock.py:235:56-57 clock_deadlines: 0 -> 1": "DECLINE is 16: " + _FLAG,
-    "engine/evaluate/clock.py:246:27-32 clock_deadlines: False -> True":
-        "a pause whose days the calendar lacks leaves a deadline it lacks too, so the final due_of declines the clock",
+    "engine/evaluate/clock.py:246:27-32 clock_deadlines: False -> True": "a pause whose days the calendar lacks leaves a deadline it lacks too, so the final due_of declines the clock",
     "engine/evaluate/clock.py:249:30-53 clock_deadlines: np.maximum -> np.minimum": "",
-    "engine/evaluate/clock.py:249:44-45 clock_deadlines: 0 -> -1":
-        "a pause cannot end before the day it began (controls come in time order): the units are never negative",
-    "engine/evaluate/clock.py:251:11-61 clock_deadlines: - -> +":
-        "ranks become larger but keep each clock's controls in order and distinct: the same walk with idle rounds",
+    "engine/evaluate/clock.py:249:44-45 clock_deadlines: 0 -> -1": "a pause cannot end before the day it began (controls come in time order): the units are never negative",
+    "engine/evaluate/clock.py:251:11-61 clock_deadlines: - -> +": "ranks become larger but keep each clock's controls in order and distinct: the same walk with idle rounds",
     "engine/evaluate/clock.py:252:37-38 clock_deadlines: 1 -> 2": "one more round with no control in it",
     "engine/evaluate/clock.py:252:57-58 clock_deadlines: 0 -> 1": "with no control at all, one round over no control",
     "engine/evaluate/clock.py:252:57-58 clock_deadlines: 0 -> -1": "with no control at all, no round either way",
     "engine/evaluate/clock.py:258:59-60 clock_deadlines: 1 -> 2": _SENTINEL,
     "engine/evaluate/clock.py:259:45-46 clock_deadlines: 0 -> 1": "PAUSE is 2: " + _FLAG,
-    "engine/evaluate/clock.py:265:17-34 clock_deadlines: & -> |": "a pause is never a restart too: " + _DISTINCT,
+    "engine/evaluate/clock.py:265:17-34 clock_deadlines: & -> |": "a pause is never a restart too: "
+    + _DISTINCT,
     "engine/evaluate/clock.py:265:56-57 clock_deadlines: 0 -> 1": "RESUME is 4: " + _FLAG,
     "engine/evaluate/clock.py:269:26-27 clock_deadlines: 1 -> 2": _SENTINEL,
-    "engine/evaluate/clock.py:271:19-36 clock_deadlines: & -> |": "a pause is never a restart too: " + _DISTINCT,
+    "engine/evaluate/clock.py:271:19-36 clock_deadlines: & -> |": "a pause is never a restart too: "
+    + _DISTINCT,
     "engine/evaluate/clock.py:271:19-46 clock_deadlines: & -> |": _DISTINCT,
     "engine/evaluate/clock.py:271:68-69 clock_deadlines: 0 -> 1": "EXTEND is 8: " + _FLAG,
-    **{f"engine/evaluate/clock.py:{where} {what}": _DECLINE for where, what in (
-        ("275:22-47", "clock_deadlines: | -> &"), ("275:42-47", "clock_deadlines: not/~ dropped"),
-        ("275:37-38", "clock_deadlines: 0 -> -1"), ("275:23-38", "clock_deadlines: >= -> >"), ("279:18-28", "clock_deadlines: < -> <="),
-        ("279:27-28", "clock_deadlines: 0 -> 1"), ("296:11-20", "_due_many: < -> <="),
-        ("296:19-20", "_due_many: 0 -> 1"))},
-    "engine/evaluate/clock.py:275:37-38 clock_deadlines: 0 -> 1":
-        "an extension while paused (here: paused by the first control of all) comes before the deadline, which the "
-        "pause moves, so run_clock grants it as the array form does",
-    "engine/evaluate/clock.py:296:19-20 _due_many: 0 -> -1":
-        "a negative total needs a negative extension, which the array form has already declined",
+    **{
+        f"engine/evaluate/clock.py:{where} {what}": _DECLINE
+        for where, what in (
+            ("275:22-47", "clock_deadlines: | -> &"),
+            ("275:42-47", "clock_deadlines: not/~ dropped"),
+            ("275:37-38", "clock_deadlines: 0 -> -1"),
+            ("275:23-38", "clock_deadlines: >= -> >"),
+            ("279:18-28", "clock_deadlines: < -> <="),
+            ("279:27-28", "clock_deadlines: 0 -> 1"),
+            ("296:11-20", "_due_many: < -> <="),
+            ("296:19-20", "_due_many: 0 -> 1"),
+        )
+    },
+    "engine/evaluate/clock.py:275:37-38 clock_deadlines: 0 -> 1": "an extension while paused (here: paused by the first control of all) comes before the deadline, which the "
+    "pause moves, so run_clock grants it as the array form does",
+    "engine/evaluate/clock.py:296:19-20 _due_many: 0 -> -1": "a negative total needs a negative extension, which the array form has already declined",
     "engine/evaluate/clock.py:292:79-80 _due_many: 1 -> 2": "the last day of a clock not vouched for is never read",
     "engine/evaluate/clock.py:292:79-80 _due_many: 1 -> 0": "the last day of a clock not vouched for is never read",
-    "engine/calendar/workcal.py:495:117-118 WorkCalendar._due: 0 -> -1":
-        "a pause cannot end before the day it began: its days are never negative",
-    **{f"engine/calendar/workcal.py:254:{where} WorkCalendar.add_working_days: {what}":
-       "n == 0 is answered on the line before, so n > 0, n >= 0 and n > -1 agree on every n that gets here"
-       for where, what in (("13-18", "> -> >="), ("17-18", "0 -> -1"))},
-    "engine/evaluate/verdict.py:35:12-26 due_soon: < -> <=":
-        "every caller (Context.judge_open, the screen) asks only about obligations not overdue, i.e. as_of < due",
+    "engine/calendar/workcal.py:495:117-118 WorkCalendar._due: 0 -> -1": "a pause cannot end before the day it began: its days are never negative",
+    **{
+        f"engine/calendar/workcal.py:254:{where} WorkCalendar.add_working_days: {what}": "n == 0 is answered on the line before, so n > 0, n >= 0 and n > -1 agree on every n that gets here"
+        for where, what in (("13-18", "> -> >="), ("17-18", "0 -> -1"))
+    },
+    "engine/evaluate/verdict.py:35:12-26 due_soon: < -> <=": "every caller (Context.judge_open, the screen) asks only about obligations not overdue, i.e. as_of < due",
 }
 EQUIVALENT = {k: v for k, v in EQUIVALENT.items() if v}
 
@@ -131,10 +179,29 @@ class Mutant:
 
 
 # -- code mutants ------------------------------------------------------------------------------------------
-CMP_SWAP = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq}
+CMP_SWAP = {
+    ast.Lt: ast.LtE,
+    ast.LtE: ast.Lt,
+    ast.Gt: ast.GtE,
+    ast.GtE: ast.Gt,
+    ast.Eq: ast.NotEq,
+    ast.NotEq: ast.Eq,
+}
 BIN_SWAP = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.BitAnd: ast.BitOr, ast.BitOr: ast.BitAnd}
-SYMBOL = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!=", ast.Add: "+",
-          ast.Sub: "-", ast.BitAnd: "&", ast.BitOr: "|", ast.And: "and", ast.Or: "or"}
+SYMBOL = {
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.BitAnd: "&",
+    ast.BitOr: "|",
+    ast.And: "and",
+    ast.Or: "or",
+}
 
 
 def _annotations(func: ast.AST) -> set[int]:
@@ -158,25 +225,46 @@ def _edits(func: ast.AST):
             for i, op in enumerate(node.ops):
                 if type(op) in CMP_SWAP:
                     new = CMP_SWAP[type(op)]
-                    yield node, f"{SYMBOL[type(op)]} -> {SYMBOL[new]}", (lambda n, i=i, new=new: n.ops.__setitem__(i, new()))
+                    yield (
+                        node,
+                        f"{SYMBOL[type(op)]} -> {SYMBOL[new]}",
+                        (lambda n, i=i, new=new: n.ops.__setitem__(i, new())),
+                    )
         elif isinstance(node, ast.BinOp) and type(node.op) in BIN_SWAP:
             new = BIN_SWAP[type(node.op)]
-            yield node, f"{SYMBOL[type(node.op)]} -> {SYMBOL[new]}", (lambda n, new=new: setattr(n, "op", new()))
+            yield (
+                node,
+                f"{SYMBOL[type(node.op)]} -> {SYMBOL[new]}",
+                (lambda n, new=new: setattr(n, "op", new())),
+            )
         elif isinstance(node, ast.BoolOp):
             new = ast.Or if isinstance(node.op, ast.And) else ast.And
-            yield node, f"{SYMBOL[type(node.op)]} -> {SYMBOL[new]}", (lambda n, new=new: setattr(n, "op", new()))
+            yield (
+                node,
+                f"{SYMBOL[type(node.op)]} -> {SYMBOL[new]}",
+                (lambda n, new=new: setattr(n, "op", new())),
+            )
         elif isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.Not, ast.Invert)):
             yield node, "not/~ dropped", None  # handled by replacing the node with its operand
         elif isinstance(node, ast.Constant) and type(node.value) is int and -2 <= node.value <= 31:
             for step in (1, -1):
-                yield node, f"{node.value} -> {node.value + step}", (lambda n, v=node.value + step: setattr(n, "value", v))
+                yield (
+                    node,
+                    f"{node.value} -> {node.value + step}",
+                    (lambda n, v=node.value + step: setattr(n, "value", v)),
+                )
         elif isinstance(node, ast.Constant) and type(node.value) is bool:
             yield node, f"{node.value} -> {not node.value}", (lambda n: setattr(n, "value", not n.value))
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("min", "max"):
+        elif (
+            isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("min", "max")
+        ):
             new = "max" if node.func.id == "min" else "min"
             yield node, f"{node.func.id} -> {new}", (lambda n, new=new: setattr(n.func, "id", new))
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (
-                "maximum", "minimum"):
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("maximum", "minimum")
+        ):
             new = "minimum" if node.func.attr == "maximum" else "maximum"
             yield node, f"np.{node.func.attr} -> np.{new}", (lambda n, new=new: setattr(n.func, "attr", new))
 
@@ -214,6 +302,7 @@ def _drop_unary(func: ast.FunctionDef, target: ast.UnaryOp) -> None:
 
 def code_mutants(only: str | None = None) -> list[Mutant]:
     import importlib
+
     out = []
     for rel, (wanted, tests) in CODE_TARGETS.items():
         module = importlib.import_module(rel[:-3].replace("/", "."))
@@ -237,7 +326,9 @@ def code_mutants(only: str | None = None) -> list[Mutant]:
                 if any(isinstance(n, ast.Name) and n.id == "__class__" for n in ast.walk(mutated)):
                     continue
                 namespace = dict(vars(module))
-                compiled = compile(ast.fix_missing_locations(ast.Module([mutated], [])), str(ROOT / rel), "exec")
+                compiled = compile(
+                    ast.fix_missing_locations(ast.Module([mutated], [])), str(ROOT / rel), "exec"
+                )
                 exec(compiled, namespace)  # noqa: S102 - our own source, one operator changed
                 new = namespace[mutated.name]
                 if new.__code__.co_freevars != live.__code__.co_freevars:
@@ -270,7 +361,7 @@ def _rule_line_mutants(lines: list[str], i: int):
     m = LINE_RULES[0][0].match(line)
     if m:
         prefix, amount, unit = m.group(1), int(m.group(2)), m.group(3) or ""
-        rest = line[m.end():]
+        rest = line[m.end() :]
         for new in (amount - 1, amount + 1):
             if new >= 0:
                 yield f"{stripped} -> {new}{unit}", prefix + f"{new}{unit}" + rest
@@ -280,23 +371,23 @@ def _rule_line_mutants(lines: list[str], i: int):
     for m in LINE_RULES[1][0].finditer(line):
         for step in (-1, 1):
             new = _day_shift(m.group(2), step)
-            yield f"{m.group(0)} -> {new}", line[:m.start(2)] + new + line[m.end(2):]
+            yield f"{m.group(0)} -> {new}", line[: m.start(2)] + new + line[m.end(2) :]
     for m in LINE_RULES[2][0].finditer(line):
         value = int(m.group(2))
         for new in (value - 1, value + 1):
             if new >= 0:
-                yield f"{m.group(0)} -> {new}", line[:m.start(2)] + str(new) + line[m.end(2):]
+                yield f"{m.group(0)} -> {new}", line[: m.start(2)] + str(new) + line[m.end(2) :]
     for m in LINE_RULES[3][0].finditer(line):
         new = "false" if m.group(2) == "true" else "true"
-        yield f"{m.group(0)} -> {new}", line[:m.start(2)] + new + line[m.end(2):]
+        yield f"{m.group(0)} -> {new}", line[: m.start(2)] + new + line[m.end(2) :]
     for m in LINE_RULES[4][0].finditer(line):
         new = "next-working" if m.group(1) == "strict" else "strict"
-        yield f"{m.group(0)} -> {new}", line[:m.start(1)] + new + line[m.end(1):]
+        yield f"{m.group(0)} -> {new}", line[: m.start(1)] + new + line[m.end(1) :]
     m = re.match(r"^(\s*fields: \[)(.*)(\].*)$", line)
     if m:
         items = [x.strip() for x in m.group(2).split(",")]
         for k, item in enumerate(items):
-            yield f"fields: {item} dropped", m.group(1) + ", ".join(items[:k] + items[k + 1:]) + m.group(3)
+            yield f"fields: {item} dropped", m.group(1) + ", ".join(items[:k] + items[k + 1 :]) + m.group(3)
     m = re.match(r"^(\s*)- \{on: ([\w.]+), resume: [\w.]+(, max: \w+)?\}\s*$", line)
     if m:
         yield f"pause on {m.group(2)} dropped", None
@@ -310,7 +401,10 @@ def _rule_line_mutants(lines: list[str], i: int):
         yield "extend: notified dropped", line.replace(m.group(0), "")
     m = re.search(r"\btimes: (\d+)", line)
     if m:
-        yield f"{m.group(0)} -> {int(m.group(1)) + 1}", line[:m.start(1)] + str(int(m.group(1)) + 1) + line[m.end(1):]
+        yield (
+            f"{m.group(0)} -> {int(m.group(1)) + 1}",
+            line[: m.start(1)] + str(int(m.group(1)) + 1) + line[m.end(1) :],
+        )
 
 
 def rule_mutants(only: str | None = None) -> list[Mutant]:
@@ -332,7 +426,7 @@ def rule_mutants(only: str | None = None) -> list[Mutant]:
                 key = f"{rel}:{i + 1}: {what}"
                 if only and only not in key:
                     continue
-                text = "\n".join(lines[:i] + ([] if new is None else [new]) + lines[i + 1:])
+                text = "\n".join(lines[:i] + ([] if new is None else [new]) + lines[i + 1 :])
                 out.append(Mutant(key, "rule", (str(RULES / path.relative_to(RULES)), text)))
     return out
 
@@ -341,6 +435,7 @@ def rule_mutants(only: str | None = None) -> list[Mutant]:
 def _rules_pass(overrides: dict[str, str] | None = None) -> bool:
     from engine.ruleset.loader import RuleLoadError
     from engine.ruletest import run_tests
+
     try:
         results = run_tests([RULES], calendar=CALENDAR, overrides=overrides)
     except RuleLoadError:
@@ -350,6 +445,7 @@ def _rules_pass(overrides: dict[str, str] | None = None) -> bool:
 
 def _child_code(mutant: Mutant, tests: list[str]) -> int:
     import pytest
+
     live, new = mutant.apply
     live.__code__, live.__defaults__, live.__kwdefaults__ = new.__code__, new.__defaults__, new.__kwdefaults__
     os.chdir(ROOT)
@@ -405,6 +501,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     global CALENDAR
     from engine.calendar import load_calendar
+
     CALENDAR = load_calendar()
     mutants = []
     if args.kind in ("code", "all"):
@@ -445,8 +542,10 @@ def main(argv: list[str] | None = None) -> int:
     for kind, counts in tally.items():
         total = sum(counts.values())
         score = (counts["killed"] + counts["equivalent"]) / total if total else 1.0
-        print(f"{kind}: {total} mutants, {counts['killed']} killed, {counts['equivalent']} equivalent, "
-              f"{counts['survived']} survived: score {score:.1%}")
+        print(
+            f"{kind}: {total} mutants, {counts['killed']} killed, {counts['equivalent']} equivalent, "
+            f"{counts['survived']} survived: score {score:.1%}"
+        )
     for key in survivors:
         print(f"SURVIVED {key}")
     return 1 if survivors else 0

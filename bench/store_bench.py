@@ -6,6 +6,7 @@ time and the peak RSS of the whole process tree (the command and its Dask worker
 audit of the store must give the findings of the same events audited from the Parquet file.
 Run: make bench-store   (or .venv/bin/python bench/store_bench.py --events 1000000 [--baseline /work/main])
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,8 +26,13 @@ DATA = ROOT / "bench" / "data"
 
 def timed(args: list[str], cwd: Path = ROOT) -> tuple[float, int, str]:
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "engine", *args], cwd=cwd, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "engine", *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     ps, peak = psutil.Process(proc.pid), 0
     while proc.poll() is None:
         peak = max(peak, tree_rss(ps))
@@ -43,12 +49,18 @@ def logs(size: int, night: int) -> tuple[Path, Path, Path]:
     total = size + night
     full = DATA / f"events-{total}.jsonl"
     if not full.exists():
-        subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), "--events", str(total), "--out",
-                        str(DATA)], check=True, cwd=ROOT)
+        subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "generate.py"), "--events", str(total), "--out", str(DATA)],
+            check=True,
+            cwd=ROOT,
+        )
     history, tonight = DATA / f"history-{size}.jsonl", DATA / f"night-{size}-{night}.jsonl"
     if not history.exists() or not tonight.exists():
-        with open(full, encoding="utf-8") as lines, open(history, "w", encoding="utf-8") as head, \
-                open(tonight, "w", encoding="utf-8") as tail:
+        with (
+            open(full, encoding="utf-8") as lines,
+            open(history, "w", encoding="utf-8") as head,
+            open(tonight, "w", encoding="utf-8") as tail,
+        ):
             for k, line in enumerate(lines):
                 (head if k < size else tail).write(line)
     parquet = history.with_suffix(".parquet")
@@ -62,18 +74,33 @@ def logs(size: int, night: int) -> tuple[Path, Path, Path]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--events", type=int, default=1_000_000, help="events in the history (default 1000000)")
+    parser.add_argument(
+        "--events", type=int, default=1_000_000, help="events in the history (default 1000000)"
+    )
     parser.add_argument("--night", type=int, default=30_000, help="new events of one night (default 30000)")
-    parser.add_argument("--baseline", type=Path, metavar="CHECKOUT",
-                        help="a checkout of the previous code: its SQLite event store measured on the same logs")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="CHECKOUT",
+        help="a checkout of the previous code: its SQLite event store measured on the same logs",
+    )
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     history, parquet, tonight = logs(args.events, args.night)
     work = DATA / "store-bench"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    as_of = ["--as-of", "2025-12-31", "--format", "json", "--fail-on", "never", "--no-progress",
-             "--rejects", str(work / "rejects.jsonl")]
+    as_of = [
+        "--as-of",
+        "2025-12-31",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        "--no-progress",
+        "--rejects",
+        str(work / "rejects.jsonl"),
+    ]
     rows: list[tuple[str, float, int, int, str]] = []
 
     def step(name: str, cmd: list[str], events: int, cwd: Path = ROOT) -> tuple[float, str]:
@@ -83,57 +110,152 @@ def main() -> None:
         return wall, out
 
     def findings(path: Path) -> list[dict]:
-        return [{k: v for k, v in f.items() if k not in ("lifecycle", "waiver")}
-                for f in json.loads(path.read_text(encoding="utf-8"))["findings"]]
+        return [
+            {k: v for k, v in f.items() if k not in ("lifecycle", "waiver")}
+            for f in json.loads(path.read_text(encoding="utf-8"))["findings"]
+        ]
 
     n = args.events
-    step("ingest backfill from JSON Lines (new store)", ["ingest", "--db", str(work / "a.sqlite"), "--events",
-                                                        str(history), "--rejects", str(work / "r.jsonl")], n)
-    step("ingest backfill from Parquet (new store)", ["ingest", "--db", str(work / "b.sqlite"), "--events",
-                                                     str(parquet), "--rejects", str(work / "r.jsonl")], n)
-    base, _ = step("baseline: audit from the Parquet file", ["audit", "--events", str(parquet), *as_of,
-                                                              "-o", str(work / "p.json")], n)
+    step(
+        "ingest backfill from JSON Lines (new store)",
+        [
+            "ingest",
+            "--db",
+            str(work / "a.sqlite"),
+            "--events",
+            str(history),
+            "--rejects",
+            str(work / "r.jsonl"),
+        ],
+        n,
+    )
+    step(
+        "ingest backfill from Parquet (new store)",
+        [
+            "ingest",
+            "--db",
+            str(work / "b.sqlite"),
+            "--events",
+            str(parquet),
+            "--rejects",
+            str(work / "r.jsonl"),
+        ],
+        n,
+    )
+    base, _ = step(
+        "baseline: audit from the Parquet file",
+        ["audit", "--events", str(parquet), *as_of, "-o", str(work / "p.json")],
+        n,
+    )
     rows[-1] = (*rows[-1][:4], "baseline")
-    rec, _ = step("audit from the Parquet file, run recorded (--db, new database)",
-                  ["audit", "--events", str(parquet), "--db", str(work / "p.sqlite"), *as_of, "-o",
-                   str(work / "pdb.json")], n)
-    wall, _ = step("audit from the store (--db), run recorded", ["audit", "--db", str(work / "b.sqlite"), *as_of,
-                                                                "-o", str(work / "s.json")], n)
+    rec, _ = step(
+        "audit from the Parquet file, run recorded (--db, new database)",
+        [
+            "audit",
+            "--events",
+            str(parquet),
+            "--db",
+            str(work / "p.sqlite"),
+            *as_of,
+            "-o",
+            str(work / "pdb.json"),
+        ],
+        n,
+    )
+    wall, _ = step(
+        "audit from the store (--db), run recorded",
+        ["audit", "--db", str(work / "b.sqlite"), *as_of, "-o", str(work / "s.json")],
+        n,
+    )
     same = findings(work / "s.json") == findings(work / "p.json")
-    rows[-1] = (*rows[-1][:4], f"{wall / base:.2f}× the baseline, {wall / rec:.2f}× the recorded Parquet audit; "
-                               f"same findings: {'yes' if same else 'NO'}")
-    wall, _ = step(f"audit from the store, --backend dask, {args.workers} workers",
-                   ["audit", "--db", str(work / "a.sqlite"), *as_of, "--backend", "dask", "--workers",
-                    str(args.workers), "-o", str(work / "d.json")], n)
+    rows[-1] = (
+        *rows[-1][:4],
+        f"{wall / base:.2f}× the baseline, {wall / rec:.2f}× the recorded Parquet audit; "
+        f"same findings: {'yes' if same else 'NO'}",
+    )
+    wall, _ = step(
+        f"audit from the store, --backend dask, {args.workers} workers",
+        [
+            "audit",
+            "--db",
+            str(work / "a.sqlite"),
+            *as_of,
+            "--backend",
+            "dask",
+            "--workers",
+            str(args.workers),
+            "-o",
+            str(work / "d.json"),
+        ],
+        n,
+    )
     same = findings(work / "d.json") == findings(work / "p.json")
     rows[-1] = (*rows[-1][:4], f"{wall / base:.2f}× the baseline; same findings: {'yes' if same else 'NO'}")
-    step(f"ingest a night of {args.night:,} new events", ["ingest", "--db", str(work / "a.sqlite"), "--events",
-                                                         str(tonight), "--rejects", str(work / "r.jsonl")], args.night)
-    step("ingest the same night again (all already there)", ["ingest", "--db", str(work / "a.sqlite"), "--events",
-                                                             str(tonight), "--rejects", str(work / "r.jsonl")],
-         args.night)
+    step(
+        f"ingest a night of {args.night:,} new events",
+        [
+            "ingest",
+            "--db",
+            str(work / "a.sqlite"),
+            "--events",
+            str(tonight),
+            "--rejects",
+            str(work / "r.jsonl"),
+        ],
+        args.night,
+    )
+    step(
+        "ingest the same night again (all already there)",
+        [
+            "ingest",
+            "--db",
+            str(work / "a.sqlite"),
+            "--events",
+            str(tonight),
+            "--rejects",
+            str(work / "r.jsonl"),
+        ],
+        args.night,
+    )
     if args.baseline:
         old = work / "old.sqlite"
-        wall, _ = step("previous code: ingest backfill from JSON Lines (SQLite table)",
-                       ["ingest", "--db", str(old), "--events", str(history), "--rejects", str(work / "r.jsonl")], n,
-                       cwd=args.baseline)
+        wall, _ = step(
+            "previous code: ingest backfill from JSON Lines (SQLite table)",
+            ["ingest", "--db", str(old), "--events", str(history), "--rejects", str(work / "r.jsonl")],
+            n,
+            cwd=args.baseline,
+        )
         ours = rows[0][1]
         rows[-1] = (*rows[-1][:4], f"the new store: {wall / ours:.1f}× faster")
-        wall, _ = step("previous code: audit --db of that store", ["audit", "--db", str(old), *as_of, "-o",
-                                                                  str(work / "old.json")], n, cwd=args.baseline)
+        wall, _ = step(
+            "previous code: audit --db of that store",
+            ["audit", "--db", str(old), *as_of, "-o", str(work / "old.json")],
+            n,
+            cwd=args.baseline,
+        )
         rows[-1] = (*rows[-1][:4], f"{wall / base:.2f}× the baseline")
-        step("previous code: ingest the night", ["ingest", "--db", str(old), "--events", str(tonight), "--rejects",
-                                                 str(work / "r.jsonl")], args.night, cwd=args.baseline)
+        step(
+            "previous code: ingest the night",
+            ["ingest", "--db", str(old), "--events", str(tonight), "--rejects", str(work / "r.jsonl")],
+            args.night,
+            cwd=args.baseline,
+        )
     load = psutil.getloadavg()
-    print(f"# store bench  {time.strftime('%Y-%m-%d %H:%M')}  {psutil.cpu_count()} cores, load average "
-          f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f} at the end")
+    print(
+        f"# store bench  {time.strftime('%Y-%m-%d %H:%M')}  {psutil.cpu_count()} cores, load average "
+        f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f} at the end"
+    )
     print("| step | events | wall s | events/s | peak RSS (tree) | note |")
     print("|---|---:|---:|---:|---:|---|")
     for name, wall, peak, events, note in rows:
-        print(f"| {name} | {events:,} | {wall:.2f} | {events / wall:,.0f} | {peak / 2**20:,.0f} MiB | {note} |")
+        print(
+            f"| {name} | {events:,} | {wall:.2f} | {events / wall:,.0f} | {peak / 2**20:,.0f} MiB | {note} |"
+        )
     sizes = sum(p.stat().st_size for p in (work / "a.sqlite.events").rglob("*.parquet"))
-    print(f"\nstore a.sqlite: {(work / 'a.sqlite').stat().st_size / 2**20:.0f} MiB database + {sizes / 2**20:.0f} MiB "
-          f"of Parquet files")
+    print(
+        f"\nstore a.sqlite: {(work / 'a.sqlite').stat().st_size / 2**20:.0f} MiB database + {sizes / 2**20:.0f} MiB "
+        f"of Parquet files"
+    )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ Starts `shixian serve --db out/audit.sqlite` (run `make demo` first), logs in wi
 (Debian's chromium + chromedriver, as the tests), and writes one PNG per page and width into
 out/screenshots/. Run: make screenshots   (or .venv/bin/python docs/screenshots.py [--db FILE] [--out DIR])
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,15 +24,25 @@ WIDTHS = (1280, 400)
 
 def pages(db: Path) -> list[tuple[str, str]]:
     with sqlite3.connect(db) as conn:
-        row = conn.execute("SELECT fingerprint FROM findings WHERE rule = 'ogi.request-reply' "
-                           "ORDER BY subject LIMIT 1").fetchone()
-    return [("overview", "/"), ("findings", "/findings?q=%E6%B1%9F%E8%8B%8F"),
-            ("finding", f"/findings/{row[0]}" if row else "/findings"), ("tasks", "/tasks"), ("check", "/check"),
-            ("rules", "/rules"), ("calendar", "/calendar?month=2024-10"), ("runs", "/runs"), ("docs", "/docs")]
+        row = conn.execute(
+            "SELECT fingerprint FROM findings WHERE rule = 'ogi.request-reply' ORDER BY subject LIMIT 1"
+        ).fetchone()
+    return [
+        ("overview", "/"),
+        ("findings", "/findings?q=%E6%B1%9F%E8%8B%8F"),
+        ("finding", f"/findings/{row[0]}" if row else "/findings"),
+        ("tasks", "/tasks"),
+        ("check", "/check"),
+        ("rules", "/rules"),
+        ("calendar", "/calendar?month=2024-10"),
+        ("runs", "/runs"),
+        ("docs", "/docs"),
+    ]
 
 
-def shoot(base: str, db: Path, out: Path, widths=WIDTHS, only: list[str] | None = None,
-          full: bool = True) -> list[Path]:
+def shoot(
+    base: str, db: Path, out: Path, widths=WIDTHS, only: list[str] | None = None, full: bool = True
+) -> list[Path]:
     """One PNG per page and width; full: the whole page's height, else the first 900 px."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -40,15 +51,25 @@ def shoot(base: str, db: Path, out: Path, widths=WIDTHS, only: list[str] | None 
     binary = shutil.which("chromium") or shutil.which("chromium-browser")
     driver_path = shutil.which("chromedriver")
     if not binary or not driver_path:
-        raise SystemExit("Chromium and ChromeDriver are needed (Debian: apt-get install chromium chromium-driver)")
+        raise SystemExit(
+            "Chromium and ChromeDriver are needed (Debian: apt-get install chromium chromium-driver)"
+        )
     out.mkdir(parents=True, exist_ok=True)
     written = []
     with tempfile.TemporaryDirectory() as profile:
         options = webdriver.ChromeOptions()
         options.binary_location = binary
-        for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--hide-scrollbars",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     f"--user-data-dir={profile}"):
+        for flag in (
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--hide-scrollbars",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+        ):
             options.add_argument(flag)
         browser = webdriver.Chrome(service=Service(driver_path), options=options)
         try:
@@ -83,16 +104,23 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, default=ROOT / "out" / "audit.sqlite")
     parser.add_argument("--out", type=Path, default=ROOT / "out" / "screenshots")
-    parser.add_argument("--readme", action="store_true",
-                        help="also write docs/workbench.png (the overview at 1280x900) for the README")
+    parser.add_argument(
+        "--readme",
+        action="store_true",
+        help="also write docs/workbench.png (the overview at 1280x900) for the README",
+    )
     args = parser.parse_args()
     if not args.db.exists():
         raise SystemExit(f"{args.db}: no audit database; run 'make demo' first")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "engine", "serve", "--db", str(args.db), "--port", str(port)],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "engine", "serve", "--db", str(args.db), "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         for _ in range(300):
             try:
@@ -105,8 +133,9 @@ def main() -> int:
         for path in shoot(f"http://127.0.0.1:{port}", args.db, args.out):
             print(path)
         if args.readme:
-            for path in shoot(f"http://127.0.0.1:{port}", args.db, args.out / "readme", (1280,), ["overview"],
-                              full=False):
+            for path in shoot(
+                f"http://127.0.0.1:{port}", args.db, args.out / "readme", (1280,), ["overview"], full=False
+            ):
                 shutil.copy(path, ROOT / "docs" / "workbench.png")
                 print(ROOT / "docs" / "workbench.png")
     finally:

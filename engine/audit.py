@@ -1,4 +1,5 @@
 """The audit pipeline in one place: read events, evaluate, record, report (rules and calendar: engine.py)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,10 +42,18 @@ class Distributed:
     shard_dir: Path | None = None
 
 
-def run_audit(engine: Engine, event_files: list[Path], as_of: dt.datetime, warn_within: Period = Period(2, "wd"),
-              rejects_path: Path | None = None, store: AuditStore | None = None,
-              show_progress: bool | None = None, distributed: Distributed | None = None,
-              presorted: bool = False, columnar: bool = True) -> tuple[Report, EventLog]:
+def run_audit(
+    engine: Engine,
+    event_files: list[Path],
+    as_of: dt.datetime,
+    warn_within: Period = Period(2, "wd"),
+    rejects_path: Path | None = None,
+    store: AuditStore | None = None,
+    show_progress: bool | None = None,
+    distributed: Distributed | None = None,
+    presorted: bool = False,
+    columnar: bool = True,
+) -> tuple[Report, EventLog]:
     """Read the files (and the event store), evaluate, record the run in the store if any, build the report.
 
     columnar: read the stored history and the files into columns and settle most events there
@@ -58,19 +67,29 @@ def run_audit(engine: Engine, event_files: list[Path], as_of: dt.datetime, warn_
     progress = Progress("reading events", enabled=show_progress)
     if presorted:
         if store is not None and store.has_events():
-            raise ShixianError("--sorted streams event files; the events stored by 'shixian ingest' are audited "
-                               "without it")
+            raise ShixianError(
+                "--sorted streams event files; the events stored by 'shixian ingest' are audited without it"
+            )
         log = EventLog()
-        result = engine.evaluate(stream_events(event_files, engine.ruleset.event_types, log, progress), as_of,
-                                 warn_within, presorted=True)
+        result = engine.evaluate(
+            stream_events(event_files, engine.ruleset.event_types, log, progress),
+            as_of,
+            warn_within,
+            presorted=True,
+        )
         progress.close()
         return _finish(engine, log, result, as_of, warn_within, rejects_path, event_files, store), log
     if columnar:  # the stored history (engine/state/eventstore.py) and the files, read into one frame
         progress.close()
-        frame = store.event_frame(engine.ruleset, event_files) if store is not None else \
-            read_frame(engine.ruleset, event_files)
+        frame = (
+            store.event_frame(engine.ruleset, event_files)
+            if store is not None
+            else read_frame(engine.ruleset, event_files)
+        )
         result = evaluate_frame(engine.ruleset, frame, engine.calendar, as_of, warn_within)
-        return _finish(engine, frame.log, result, as_of, warn_within, rejects_path, event_files, store), frame.log
+        return _finish(
+            engine, frame.log, result, as_of, warn_within, rejects_path, event_files, store
+        ), frame.log
     log = read_events(event_files, engine.ruleset.event_types, progress)
     progress.close()
     if store is not None:  # the stored history first, then the files: one Collector judges repeated ids
@@ -83,7 +102,9 @@ def run_audit(engine: Engine, event_files: list[Path], as_of: dt.datetime, warn_
             file, _, line = event.origin.rpartition(":")
             collect.add(event, file, int(line), event.to_json())
         log = merged
-    result = evaluate(engine.ruleset, log.events, engine.calendar, as_of, warn_within)  # the row-by-row reference
+    result = evaluate(
+        engine.ruleset, log.events, engine.calendar, as_of, warn_within
+    )  # the row-by-row reference
     return _finish(engine, log, result, as_of, warn_within, rejects_path, event_files, store), log
 
 
@@ -94,47 +115,90 @@ def calendar_notices(calendar: WorkCalendar, as_of: dt.datetime) -> list[str]:
     return [notice] if notice else []
 
 
-def _finish(engine: Engine, log: EventLog, result: AuditResult, as_of: dt.datetime, warn_within: Period,
-            rejects_path: Path | None, event_files: list[Path], store: AuditStore | None) -> Report:
+def _finish(
+    engine: Engine,
+    log: EventLog,
+    result: AuditResult,
+    as_of: dt.datetime,
+    warn_within: Period,
+    rejects_path: Path | None,
+    event_files: list[Path],
+    store: AuditStore | None,
+) -> Report:
     """Keep the rejects, build the report, record the run."""
     rejects_file = None
     if log.rejects and rejects_path is not None:
         write_rejects(log.rejects, rejects_path)
         rejects_file = str(rejects_path)
-    report = Report(findings=result.findings, as_of=as_of, rules_revision=engine.ruleset.revision,
-                    rule_count=len(engine.ruleset.rules), events_read=log.lines,
-                    events_evaluated=result.events_evaluated, events_rejected=len(log.rejects),
-                    duplicates=log.duplicates, rejects_file=rejects_file, calendar=engine.calendar.name,
-                    warn_within=str(warn_within), task_board=result.task_board,
-                    events_after_as_of=result.events_after_as_of,
-                    notices=calendar_notices(engine.calendar, as_of))
+    report = Report(
+        findings=result.findings,
+        as_of=as_of,
+        rules_revision=engine.ruleset.revision,
+        rule_count=len(engine.ruleset.rules),
+        events_read=log.lines,
+        events_evaluated=result.events_evaluated,
+        events_rejected=len(log.rejects),
+        duplicates=log.duplicates,
+        rejects_file=rejects_file,
+        calendar=engine.calendar.name,
+        warn_within=str(warn_within),
+        task_board=result.task_board,
+        events_after_as_of=result.events_after_as_of,
+        notices=calendar_notices(engine.calendar, as_of),
+    )
     _record(engine, report, event_files, store, log.rejects)
     return report
 
 
-def _run_distributed(engine: Engine, event_files: list[Path], as_of: dt.datetime, warn_within: Period,
-                     rejects_path: Path | None, store: AuditStore | None, how: Distributed) -> tuple[Report, EventLog]:
+def _run_distributed(
+    engine: Engine,
+    event_files: list[Path],
+    as_of: dt.datetime,
+    warn_within: Period,
+    rejects_path: Path | None,
+    store: AuditStore | None,
+    how: Distributed,
+) -> tuple[Report, EventLog]:
     from .scale import run_partitioned
 
     stored = store.dask_inputs() if store is not None else None  # the store's partitions are the run's
-    run = run_partitioned(event_files, how.rule_paths, how.calendar, how.calendar_dirs, as_of, warn_within,
-                          stored.partitions if stored else how.partitions, how.scheduler, how.workers, how.shard_dir,
-                          stored.inputs if stored else None)
+    run = run_partitioned(
+        event_files,
+        how.rule_paths,
+        how.calendar,
+        how.calendar_dirs,
+        as_of,
+        warn_within,
+        stored.partitions if stored else how.partitions,
+        how.scheduler,
+        how.workers,
+        how.shard_dir,
+        stored.inputs if stored else None,
+    )
     log = EventLog(rejects=run.rejects, lines=run.read, duplicates=run.duplicates)
     result = AuditResult(run.findings, as_of, run.evaluated, run.after_as_of, task_board=run.task_board)
     return _finish(engine, log, result, as_of, warn_within, rejects_path, event_files, store), log
 
 
-def _record(engine: Engine, report: Report, event_files: list[Path], store: AuditStore | None,
-            rejects: list = ()) -> None:
+def _record(
+    engine: Engine, report: Report, event_files: list[Path], store: AuditStore | None, rejects: list = ()
+) -> None:
     """Record the run and the finding lifecycle in the audit database, when there is one."""
     if store is not None:
         inputs = {str(p): file_digest(Path(p)) for p in event_files}
         inputs["event-store"] = store.events_digest()
-        record = store.record_run(as_of=report.as_of, rules_revision=engine.ruleset.revision,
-                                  calendar=engine.calendar.name, coverage=engine.coverage(), inputs=inputs,
-                                  findings=report.findings, events_read=report.events_read,
-                                  events_evaluated=report.events_evaluated, events_rejected=report.events_rejected,
-                                  counts=report.counts(), rejects=rejects)
+        record = store.record_run(
+            as_of=report.as_of,
+            rules_revision=engine.ruleset.revision,
+            calendar=engine.calendar.name,
+            coverage=engine.coverage(),
+            inputs=inputs,
+            findings=report.findings,
+            events_read=report.events_read,
+            events_evaluated=report.events_evaluated,
+            events_rejected=report.events_rejected,
+            counts=report.counts(),
+            rejects=rejects,
+        )
         report.run_id, report.repeated = record.run_id, record.repeated
         report.lifecycle, report.resolved, report.waivers = record.lifecycle, record.resolved, record.waivers

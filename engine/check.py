@@ -5,6 +5,7 @@ a comment period) plus any earlier events of the subject, and evaluated with the
 audit, as of the last planned moment. Only per-subject rules apply here (deadlines, spans, fields, order);
 counts, yearly dates and task lists belong to the audit.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -67,8 +68,11 @@ class Plan(BaseModel):
     interpretation_at: PlanTime | None = Field(default=None, description="planned interpretation")
     interpretation_subject: str | None = None
     comment_period: CommentPeriod | None = None
-    events: list[dict[str, Any]] = Field(default_factory=list, max_length=MAX_PLAN_EVENTS,
-                                         description="the subject's earlier events (at most 10,000)")
+    events: list[dict[str, Any]] = Field(
+        default_factory=list,
+        max_length=MAX_PLAN_EVENTS,
+        description="the subject's earlier events (at most 10,000)",
+    )
     packs: list[str] | None = Field(default=None, description="only these rule packs (default: all)")
     as_of: PlanTime | None = Field(default=None, description="default: the last planned moment")
 
@@ -91,9 +95,13 @@ class CheckResult:
     warnings: list[str] = field(default_factory=list)  # e.g. no rule applied to the plan's body or doc type
 
     def to_json(self) -> dict:
-        return {"verdict": self.verdict, "as_of": self.as_of.isoformat(),
-                "findings": [f.to_json() for f in self.findings], "obligations": self.obligations,
-                "warnings": self.warnings}
+        return {
+            "verdict": self.verdict,
+            "as_of": self.as_of.isoformat(),
+            "findings": [f.to_json() for f in self.findings],
+            "obligations": self.obligations,
+            "warnings": self.warnings,
+        }
 
 
 def plan_instant(value: dt.datetime | dt.date) -> dt.datetime:
@@ -118,16 +126,31 @@ def plan_events(plan: Plan, vocabulary: dict[str, str]) -> list[Event]:
             raise PlanError(("events", index), str(exc)) from None
 
     def add(kind: str, subject: str, when, extra: dict) -> None:
-        events.append(Event(f"plan:{kind}:{subject}", kind, subject, plan_instant(when), doc.body, doc.department,
-                            extra, isinstance(when, dt.date) and not isinstance(when, dt.datetime), "plan"))
+        events.append(
+            Event(
+                f"plan:{kind}:{subject}",
+                kind,
+                subject,
+                plan_instant(when),
+                doc.body,
+                doc.department,
+                extra,
+                isinstance(when, dt.date) and not isinstance(when, dt.datetime),
+                "plan",
+            )
+        )
 
     if doc.issued_at:
         add("document.issued", doc.subject, doc.issued_at, attrs)
     if plan.publish_at:
         add("document.published", doc.subject, plan.publish_at, attrs)
     if plan.interpretation_at:
-        add("interpretation.published", plan.interpretation_subject or f"{doc.subject}-JD", plan.interpretation_at,
-            {"policy": doc.subject})
+        add(
+            "interpretation.published",
+            plan.interpretation_subject or f"{doc.subject}-JD",
+            plan.interpretation_at,
+            {"policy": doc.subject},
+        )
     if plan.comment_period:
         subject = plan.comment_period.subject or doc.subject
         if plan_instant(plan.comment_period.close) < plan_instant(plan.comment_period.open):
@@ -135,7 +158,9 @@ def plan_events(plan: Plan, vocabulary: dict[str, str]) -> list[Event]:
         add("consultation.opened", subject, plan.comment_period.open, {})
         add("consultation.closed", subject, plan.comment_period.close, {})
     if not events:
-        raise PlanError(("document",), "nothing planned: give issued_at, publish_at, interpretation_at or comment_period")
+        raise PlanError(
+            ("document",), "nothing planned: give issued_at, publish_at, interpretation_at or comment_period"
+        )
     return events
 
 
@@ -144,7 +169,9 @@ def subset(ruleset: RuleSet, packs: list[str] | None) -> RuleSet:
     known = {r.pack for r in ruleset.rules}
     for index, pack in enumerate(packs or []):
         if pack not in known:
-            raise PlanError(("packs", index), f"unknown rule pack '{pack}'; known: {', '.join(sorted(known))}")
+            raise PlanError(
+                ("packs", index), f"unknown rule pack '{pack}'; known: {', '.join(sorted(known))}"
+            )
     chosen = [r for r in ruleset.rules if isinstance(r.rule, PER_SUBJECT) and (not packs or r.pack in packs)]
     return RuleSet(chosen, ruleset.event_types, ruleset.files, ruleset.revision, parents=ruleset.parents)
 
@@ -159,15 +186,23 @@ def verdict_of(findings: list[Finding]) -> str:
 def obligation(outcome: Finding, within: str | None) -> dict:
     """An obligation the plan starts: what, by when, under which period and article, and how the plan fares."""
     state = {"on_time": "planned on time", "pending": "open", "due_soon": "open", "met": "met"}.get(
-        outcome.status, outcome.status)
+        outcome.status, outcome.status
+    )
     source = outcome.source
     period = f"，{Period.parse(within).chinese}" if within else ""
-    return {"rule": outcome.rule, "title": outcome.title, "subject": outcome.subject, "severity": outcome.severity,
-            "within": within, "deadline": outcome.deadline.isoformat() if outcome.deadline else None,
-            "deadline_text": outcome.deadline_text, "state": state,
-            "source": f"{source.get('document', '')} {source.get('article', '')}".strip(),
-            "summary": f"{outcome.title}：期限 {outcome.deadline_text}{period}（{source.get('document', '')}"
-                       f"{source.get('article', '')}）"}
+    return {
+        "rule": outcome.rule,
+        "title": outcome.title,
+        "subject": outcome.subject,
+        "severity": outcome.severity,
+        "within": within,
+        "deadline": outcome.deadline.isoformat() if outcome.deadline else None,
+        "deadline_text": outcome.deadline_text,
+        "state": state,
+        "source": f"{source.get('document', '')} {source.get('article', '')}".strip(),
+        "summary": f"{outcome.title}：期限 {outcome.deadline_text}{period}（{source.get('document', '')}"
+        f"{source.get('article', '')}）",
+    }
 
 
 def applicability(chosen: RuleSet, every: RuleSet, events: list[Event]) -> list[str]:
@@ -184,15 +219,24 @@ def applicability(chosen: RuleSet, every: RuleSet, events: list[Event]) -> list[
         if candidates and not any(rule.matches(event) for rule in candidates):
             label = every.event_types.get(event.type, event.type)
             doc_type = event.attrs.get("doc_type")
-            out.append(f"没有一条规则适用于计划中的「{label}」（{event.type}，机关「{event.body}」"
-                       + (f"，文件类型「{doc_type}」" if doc_type else "") + "）：期限无从检查 "
-                       "(no rule of this kind applies to the plan's body and document type)")
+            out.append(
+                f"没有一条规则适用于计划中的「{label}」（{event.type}，机关「{event.body}」"
+                + (f"，文件类型「{doc_type}」" if doc_type else "")
+                + "）：期限无从检查 "
+                "(no rule of this kind applies to the plan's body and document type)"
+            )
     if planned:
         first = planned[0]
-        for what, value, known in (("机关", first.body, bodies), ("文件类型", first.attrs.get("doc_type"), doc_types)):
+        for what, value, known in (
+            ("机关", first.body, bodies),
+            ("文件类型", first.attrs.get("doc_type"), doc_types),
+        ):
             if value and value not in known:
                 near = closest_few(str(value), known, n=3, cutoff=0.4)
                 if near:
-                    out.append(f"{what}「{value}」不是规则中出现的{what}，相应的地方规则不会适用；最接近的：" +
-                               "、".join(f"「{n}」" for n in near) + f" (unknown {'body' if what == '机关' else 'doc type'})")
+                    out.append(
+                        f"{what}「{value}」不是规则中出现的{what}，相应的地方规则不会适用；最接近的："
+                        + "、".join(f"「{n}」" for n in near)
+                        + f" (unknown {'body' if what == '机关' else 'doc type'})"
+                    )
     return out

@@ -9,6 +9,7 @@ own engine (rules and calendar loaded from the same paths), which parses, valida
 the route would and answers with the status and JSON (no pickled objects, only bytes and text). A reload
 restarts the worker, so it judges by the new rules.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -31,8 +32,11 @@ def _load(rules: list[str] | None, calendar: str, calendar_dirs: list[str] | Non
     if hasattr(os, "nice"):
         os.nice(10)
 
-    _ENGINE = Engine.load([Path(p) for p in rules] if rules else None, calendar,
-                          [Path(d) for d in calendar_dirs] if calendar_dirs else None)
+    _ENGINE = Engine.load(
+        [Path(p) for p in rules] if rules else None,
+        calendar,
+        [Path(d) for d in calendar_dirs] if calendar_dirs else None,
+    )
 
 
 def _noop() -> None:
@@ -76,8 +80,12 @@ class CheckPool:
     def _start(self) -> ProcessPoolExecutor:
         import multiprocessing
 
-        return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_load, initargs=self.args)
+        return ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_load,
+            initargs=self.args,
+        )
 
     def warm(self) -> None:
         """Start the worker (it loads rules and calendar) without waiting for it."""
@@ -127,14 +135,26 @@ class LargeChecks:
             return await self.app(scope, replay, send)
         header = dict(scope.get("headers") or []).get(b"authorization", b"").decode("latin-1")
         if not self.allowed(header):
-            return await _send(send, 401, json.dumps({"detail": "missing or wrong bearer token"}),
-                               [(b"www-authenticate", b"Bearer")])
+            return await _send(
+                send,
+                401,
+                json.dumps({"detail": "missing or wrong bearer token"}),
+                [(b"www-authenticate", b"Bearer")],
+            )
         await _send(send, *await self.pool.check(body))
 
 
 async def _send(send, status: int, text: str, headers: list | None = None) -> None:
     body = text.encode("utf-8")
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                            *(headers or [])]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *(headers or []),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

@@ -3,6 +3,7 @@
 Apart from audit.py (files, the event store, Dask, the report) so that the Dask workers (scale.py) can load
 an Engine without importing the pipeline that starts them.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,25 +24,40 @@ class Engine:
 
     ruleset: RuleSet
     calendar: WorkCalendar
-    _subsets: dict = field(default_factory=dict, repr=False)  # per-subject rules by pack selection, for checks
+    _subsets: dict = field(
+        default_factory=dict, repr=False
+    )  # per-subject rules by pack selection, for checks
 
     @classmethod
-    def load(cls, rule_paths: list[Path | str] | None = None, calendar: str = NATIONAL,
-             calendar_dirs: list[Path] | None = None) -> Engine:
+    def load(
+        cls,
+        rule_paths: list[Path | str] | None = None,
+        calendar: str = NATIONAL,
+        calendar_dirs: list[Path] | None = None,
+    ) -> Engine:
         return cls(load_rules(rule_paths or [bundled("rules")]), load_calendar(calendar, calendar_dirs))
 
-    def evaluate(self, events, as_of: dt.datetime, warn_within: Period = Period(2, "wd"),
-                 keep_outcomes: bool = False, presorted: bool = False) -> AuditResult:
+    def evaluate(
+        self,
+        events,
+        as_of: dt.datetime,
+        warn_within: Period = Period(2, "wd"),
+        keep_outcomes: bool = False,
+        presorted: bool = False,
+    ) -> AuditResult:
         """Judge events already built. Through the columnar audit, as a log's events are; row by row when
         the quiet outcomes are wanted too (explain), for a stream (presorted), or when ids repeat (a log's
         reader keeps the first of them, events given here are all judged)."""
         if keep_outcomes or presorted:
-            return evaluate(self.ruleset, events, self.calendar, as_of, warn_within, keep_outcomes,
-                            presorted=presorted)
+            return evaluate(
+                self.ruleset, events, self.calendar, as_of, warn_within, keep_outcomes, presorted=presorted
+            )
         events = list(events)
         if len({e.id for e in events}) < len(events):
             return evaluate(self.ruleset, events, self.calendar, as_of, warn_within)
-        return evaluate_frame(self.ruleset, events_frame(self.ruleset, events), self.calendar, as_of, warn_within)
+        return evaluate_frame(
+            self.ruleset, events_frame(self.ruleset, events), self.calendar, as_of, warn_within
+        )
 
     def check(self, plan, warn_within: Period = Period(2, "wd")) -> CheckResult:
         """Pre-publication check of one plan (a dict as JSON gives it, or a Plan). Raises ValidationError
@@ -52,17 +68,33 @@ class Engine:
         if key not in self._subsets:
             self._subsets[key] = subset(self.ruleset, plan.packs)
         as_of = plan_instant(plan.as_of) if plan.as_of else max(e.time for e in events)
-        result = evaluate(self._subsets[key], events, self.calendar, as_of, warn_within, keep_outcomes=True,
-                          explain_all=False)
+        result = evaluate(
+            self._subsets[key],
+            events,
+            self.calendar,
+            as_of,
+            warn_within,
+            keep_outcomes=True,
+            explain_all=False,
+        )
         subjects = {e.subject for e in events}
         findings = [f for f in result.findings if f.subject in subjects]
         within = {r.id: getattr(r.rule, "within", None) for r in self._subsets[key].rules}
-        obligations = [obligation(o, within.get(o.rule)) for o in result.outcomes
-                       if o.trigger and o.trigger.id.startswith("plan:") and o.deadline is not None]
+        obligations = [
+            obligation(o, within.get(o.rule))
+            for o in result.outcomes
+            if o.trigger and o.trigger.id.startswith("plan:") and o.deadline is not None
+        ]
         warnings = applicability(self._subsets[key], self.ruleset, events)
         verdict = verdict_of(findings)
-        return CheckResult("warn" if warnings and verdict == "pass" else verdict, findings, obligations, as_of, events,
-                           warnings)
+        return CheckResult(
+            "warn" if warnings and verdict == "pass" else verdict,
+            findings,
+            obligations,
+            as_of,
+            events,
+            warnings,
+        )
 
     def coverage(self) -> str:
         years = self.calendar.covered_years

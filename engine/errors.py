@@ -1,4 +1,5 @@
 """Errors a user can act on. Each names what was wrong and where, so the CLI prints one line."""
+
 from __future__ import annotations
 
 
@@ -20,8 +21,10 @@ class CalendarCoverageError(ShixianError):
     @property
     def chinese(self) -> str:
         """What a report says: which year is missing and the command that adds it."""
-        return (f"{self.year}年的调休安排尚未收入日历（国务院办公厅关于{self.year}年部分节假日安排的通知）；通知发布后，"
-                f"将全文存为文本文件并运行 shixian calendar import-notice 通知.txt -o calendars/national/{self.year}.yaml")
+        return (
+            f"{self.year}年的调休安排尚未收入日历（国务院办公厅关于{self.year}年部分节假日安排的通知）；通知发布后，"
+            f"将全文存为文本文件并运行 shixian calendar import-notice 通知.txt -o calendars/national/{self.year}.yaml"
+        )
 
 
 class SourceError(ShixianError):
@@ -31,8 +34,17 @@ class SourceError(ShixianError):
     the author probably meant, `severity` "error" or "warning" (a warning does not fail validation).
     """
 
-    def __init__(self, path: str, line: int | None, field: str | None, message: str, column: int | None = None,
-                 code: str = "invalid", suggestion: str | None = None, severity: str = "error"):
+    def __init__(
+        self,
+        path: str,
+        line: int | None,
+        field: str | None,
+        message: str,
+        column: int | None = None,
+        code: str = "invalid",
+        suggestion: str | None = None,
+        severity: str = "error",
+    ):
         self.path, self.line, self.column, self.field, self.message = path, line, column, field, message
         self.code, self.suggestion, self.severity = code, suggestion, severity
         where = str(path)
@@ -45,9 +57,16 @@ class SourceError(ShixianError):
         super().__init__(f"{where}:{warn}{what} {message}".replace("： ", "："))
 
     def to_json(self) -> dict:
-        return {"file": str(self.path), "line": self.line, "column": self.column, "code": self.code,
-                "severity": self.severity, "field": self.field, "message": self.message,
-                "suggestion": self.suggestion}
+        return {
+            "file": str(self.path),
+            "line": self.line,
+            "column": self.column,
+            "code": self.code,
+            "severity": self.severity,
+            "field": self.field,
+            "message": self.message,
+            "suggestion": self.suggestion,
+        }
 
 
 class InputError(ShixianError):

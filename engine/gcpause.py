@@ -5,6 +5,7 @@ dicts and lists) and almost no reference cycles; the collector's passes over the
 a large audit's time (bench/RESULTS.md). Reference counting still frees everything as usual; the collector
 resumes when the block ends.
 """
+
 from __future__ import annotations
 
 import gc

@@ -6,6 +6,7 @@ not be serialised: a 500). A 422 names each error's field path and says what is 
 input back (an /v1/audit body can be megabytes), at most MAX_ERRORS of them. A body over the limit is
 refused with 413 before the application reads any of it, declared or chunked.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,8 +38,9 @@ def parse_body(data: bytes) -> Any:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise json.JSONDecodeError(f"请求体不是 UTF-8 文本（第 {exc.start + 1} 字节） (body is not UTF-8)", "",
-                                   exc.start) from None
+        raise json.JSONDecodeError(
+            f"请求体不是 UTF-8 文本（第 {exc.start + 1} 字节） (body is not UTF-8)", "", exc.start
+        ) from None
     try:
         value = json.loads(text, parse_constant=_constant, parse_float=_finite)
     except json.JSONDecodeError:
@@ -75,13 +77,20 @@ def _brief(error: dict) -> dict:
     message = error.get("msg", "")
     if error.get("type") == "json_invalid":
         message = f"请求体不是有效的 JSON：{(error.get('ctx') or {}).get('error', '')} (invalid JSON)"
-    return {"loc": list(error.get("loc", ())), "msg": str(message)[:500], "type": error.get("type", "value_error")}
+    return {
+        "loc": list(error.get("loc", ())),
+        "msg": str(message)[:500],
+        "type": error.get("type", "value_error"),
+    }
 
 
 def coverage_error(exc) -> dict:
     """A plan reaching a year the calendar cannot bound (past the two after its last): the error of a 422."""
-    return {"type": "calendar_coverage", "loc": ("body",),
-            "msg": f"{exc.chinese} (year {exc.year} is not covered by the calendar)"}
+    return {
+        "type": "calendar_coverage",
+        "loc": ("body",),
+        "msg": f"{exc.chinese} (year {exc.year} is not covered by the calendar)",
+    }
 
 
 def detail(errors: list[dict]) -> dict:
@@ -141,8 +150,17 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
     async def _refuse(self, send):
-        body = json.dumps({"detail": f"请求体超过 {self.limit} 字节 (request body too large)"},
-                          ensure_ascii=False).encode("utf-8")
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        body = json.dumps(
+            {"detail": f"请求体超过 {self.limit} 字节 (request body too large)"}, ensure_ascii=False
+        ).encode("utf-8")
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})

@@ -1,4 +1,5 @@
 """Where the bundled rule packs and calendar files live, in a checkout or after `pip install .`."""
+
 from __future__ import annotations
 
 from importlib import resources

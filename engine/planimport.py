@@ -5,6 +5,7 @@ known reading goes to the unread list, with its line.
 Completion phrases are read by engine/planphrase.py, whole or not at all; its READING goes into every
 task list written.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,10 +16,13 @@ from .planphrase import READING
 from .planphrase import read as read_phrase
 
 CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-_FULL = str.maketrans({"（": "(", "）": ")", "：": ":", "；": ";", "，": ",", "\u00a0": " ", "\u3000": " ",
-                       "．": "."})
-_ITEM = re.compile(r"^\s*(?:\(([一二三四五六七八九十]{1,3})\)|(\d{1,3})(?:\s*[、.]\s*|(?=[\u4e00-\u9fff])(?![年月日号个次天]))"
-                   r")(.*)$")
+_FULL = str.maketrans(
+    {"（": "(", "）": ")", "：": ":", "；": ";", "，": ",", "\u00a0": " ", "\u3000": " ", "．": "."}
+)
+_ITEM = re.compile(
+    r"^\s*(?:\(([一二三四五六七八九十]{1,3})\)|(\d{1,3})(?:\s*[、.]\s*|(?=[\u4e00-\u9fff])(?![年月日号个次天]))"
+    r")(.*)$"
+)
 _BLOCK = re.compile(r"\(?((?:牵头部门|责任部门)\s*:[^()]*?|完成时[间限]\s*:?[^()]*?)\)")
 _LEAD = re.compile(r"牵头部门\s*:\s*(.*?)(?=责任部门|完成时[间限]|$)")
 _RESP = re.compile(r"责任部门\s*:\s*(.*?)(?=牵头部门|完成时[间限]|$)")
@@ -39,8 +43,13 @@ class ImportedTask:
     source: str
 
     def to_yaml(self) -> dict:
-        out = {"id": self.id, "item": self.item, "title": self.title, "lead": self.lead,
-               "responsible": self.responsible}
+        out = {
+            "id": self.id,
+            "item": self.item,
+            "title": self.title,
+            "lead": self.lead,
+            "responsible": self.responsible,
+        }
         if self.phrase:
             out["phrase"] = self.phrase
         if self.due:
@@ -72,8 +81,13 @@ def _first_sentence(text: str) -> str:
 def _item_label(match: re.Match) -> tuple[str, int]:
     if match.group(1):
         numeral = match.group(1)
-        value = 10 + CN_NUM.get(numeral[1:], 0) if numeral.startswith("十") else (
-            CN_NUM[numeral[0]] * 10 + CN_NUM.get(numeral[2:], 0) if "十" in numeral else CN_NUM[numeral])
+        value = (
+            10 + CN_NUM.get(numeral[1:], 0)
+            if numeral.startswith("十")
+            else (
+                CN_NUM[numeral[0]] * 10 + CN_NUM.get(numeral[2:], 0) if "十" in numeral else CN_NUM[numeral]
+            )
+        )
         return f"({numeral})", value
     return match.group(2), int(match.group(2))
 
@@ -97,8 +111,19 @@ def import_plan(text: str, year: int, id_prefix: str) -> PlanImport:
         blocks = list(_BLOCK.finditer(body))
         blocks = [b for b in blocks if re.search(r"部门|完成时", b.group(1))]
         if not blocks:
-            result.tasks.append(ImportedTask(f"{id_prefix}-{value:02d}", label, _first_sentence(body), [], [], None, None,
-                                             line_no, body.strip()))
+            result.tasks.append(
+                ImportedTask(
+                    f"{id_prefix}-{value:02d}",
+                    label,
+                    _first_sentence(body),
+                    [],
+                    [],
+                    None,
+                    None,
+                    line_no,
+                    body.strip(),
+                )
+            )
             continue
         start = 0
         for part, block in enumerate(blocks, start=1):
@@ -112,15 +137,26 @@ def import_plan(text: str, year: int, id_prefix: str) -> PlanImport:
                 reading = read_phrase(phrase, year)
                 due = reading.due
                 if not reading.understood:
-                    result.unread.append({"item": label, "line": line_no, "phrase": phrase, "why": reading.why})
-            chunk = body[start:block.start()]
+                    result.unread.append(
+                        {"item": label, "line": line_no, "phrase": phrase, "why": reading.why}
+                    )
+            chunk = body[start : block.start()]
             start = block.end()
             several = len(blocks) > 1
             task_id = f"{id_prefix}-{value:02d}" + (f"-{part}" if several else "")
-            result.tasks.append(ImportedTask(
-                task_id, f"{label}{part}" if several else label, _first_sentence(chunk) or _first_sentence(body),
-                _departments(lead.group(1)) if lead else [], _departments(resp.group(1)) if resp else [],
-                phrase, due, line_no, (chunk + block.group(0)).strip()))
+            result.tasks.append(
+                ImportedTask(
+                    task_id,
+                    f"{label}{part}" if several else label,
+                    _first_sentence(chunk) or _first_sentence(body),
+                    _departments(lead.group(1)) if lead else [],
+                    _departments(resp.group(1)) if resp else [],
+                    phrase,
+                    due,
+                    line_no,
+                    (chunk + block.group(0)).strip(),
+                )
+            )
     return result
 
 
@@ -138,17 +174,40 @@ def _drafts(result: PlanImport, label: str, chunks: list[tuple[int, str]]) -> No
         for sentence in re.findall(r"[^。;]+[。;]?", text):
             for pattern, unit, kind in _LIMITS:
                 for m in pattern.finditer(sentence):
-                    result.drafts.append({"item": label, "line": line_no, "kind": kind,
-                                          ("at_least" if kind == "min_span" else "within"): f"{m.group(1)}{unit}",
-                                          "quote": sentence.strip()})
+                    result.drafts.append(
+                        {
+                            "item": label,
+                            "line": line_no,
+                            "kind": kind,
+                            ("at_least" if kind == "min_span" else "within"): f"{m.group(1)}{unit}",
+                            "quote": sentence.strip(),
+                        }
+                    )
             for m in _COUNT.finditer(sentence):
                 per = "year" if re.search(r"每年|年内|全年", sentence) else None
-                result.drafts.append({"item": label, "line": line_no, "kind": "count", "at_least": int(m.group(1)),
-                                      "what": m.group(2).strip(" “”\"") or None, "per": per, "quote": sentence.strip()})
+                result.drafts.append(
+                    {
+                        "item": label,
+                        "line": line_no,
+                        "kind": "count",
+                        "at_least": int(m.group(1)),
+                        "what": m.group(2).strip(' “”"') or None,
+                        "per": per,
+                        "quote": sentence.strip(),
+                    }
+                )
                 if m.group(4):
-                    result.drafts.append({"item": label, "line": line_no, "kind": "count", "at_least": int(m.group(4)),
-                                          "what": m.group(5).strip(" “”\"") or None, "per": per,
-                                          "quote": sentence.strip()})
+                    result.drafts.append(
+                        {
+                            "item": label,
+                            "line": line_no,
+                            "kind": "count",
+                            "at_least": int(m.group(4)),
+                            "what": m.group(5).strip(' “”"') or None,
+                            "per": per,
+                            "quote": sentence.strip(),
+                        }
+                    )
 
 
 def rule_file(result: PlanImport, body: str, year: int, document: str, pack: str) -> dict:
@@ -156,21 +215,31 @@ def rule_file(result: PlanImport, body: str, year: int, document: str, pack: str
     return {
         "pack": pack,
         "description": f"{document}：由 shixian plan import 读入的任务清单，请核对后使用",
-        "rules": [{
-            "id": f"{pack}.tasks",
-            "kind": "task_list",
-            "title": f"{document}任务按完成时间完成",
-            "source": {"document": document, "article": "全部事项", "text": "（牵头部门：……；责任部门：……。完成时间：……）"},
-            "severity": "warning",
-            "effective": {"from": dt.date(year, 1, 1), "to": dt.date(year, 12, 31)},
-            "body": body,
-            "reading": READING + " 完成以 task.completed 事件记录，subject 为任务 id。",
-            "tasks": [task.to_yaml() for task in result.tasks],
-        }],
+        "rules": [
+            {
+                "id": f"{pack}.tasks",
+                "kind": "task_list",
+                "title": f"{document}任务按完成时间完成",
+                "source": {
+                    "document": document,
+                    "article": "全部事项",
+                    "text": "（牵头部门：……；责任部门：……。完成时间：……）",
+                },
+                "severity": "warning",
+                "effective": {"from": dt.date(year, 1, 1), "to": dt.date(year, 12, 31)},
+                "body": body,
+                "reading": READING + " 完成以 task.completed 事件记录，subject 为任务 id。",
+                "tasks": [task.to_yaml() for task in result.tasks],
+            }
+        ],
     }
 
 
 def review_file(result: PlanImport, document: str) -> dict:
     """What a person should review: draft obligations from the prose, and what could not be read."""
-    return {"document": document, "drafts": result.drafts, "unread": result.unread,
-            "note": "drafts 是从正文中找到的时限与次数要求，需人工确认后写成规则；unread 是无法按既定读法解读的内容。"}
+    return {
+        "document": document,
+        "drafts": result.drafts,
+        "unread": result.unread,
+        "note": "drafts 是从正文中找到的时限与次数要求，需人工确认后写成规则；unread 是无法按既定读法解读的内容。",
+    }

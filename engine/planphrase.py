@@ -5,6 +5,7 @@ as in "4月份出台监测标准", may follow if it holds no digit and no date w
 unread with the reason, so "11月15日前" can never be read as "11月" and a wrong day. The readings are
 stated once, in READING, and shown in every output that carries an imported date.
 """
+
 from __future__ import annotations
 
 import calendar as month_days
@@ -12,15 +13,29 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-READING = ("完成时限读法：“N月N日（前）”=该日；“N月”“N月底（前）”“N月末”“N月份”=N月最后一日；“N月上旬”=N月10日；"
-           "“N月中旬”=N月20日（中旬为11日至20日）；“N月下旬”=N月最后一日；“N月份前”=N月之前，即上月最后一日；"
-           "“一季度”“第一季度”“一季度末（前）”=3月31日，二、三、四季度依次为6月30日、9月30日、12月31日；"
-           "“上半年”=6月30日，“下半年”=12月31日；“全年”“年内”“年底（前）”“年末”“YYYY年底前”=12月31日；"
-           "前可加“YYYY年”指明年份；“按期”“定期”“长期”“持续”“常态化”=无固定日期，不判定逾期。"
-           "均含当日，不顺延。“N月前”（N月之前还是N月底前不明）与其他说法不解读，列入待人工核对清单。")
+READING = (
+    "完成时限读法：“N月N日（前）”=该日；“N月”“N月底（前）”“N月末”“N月份”=N月最后一日；“N月上旬”=N月10日；"
+    "“N月中旬”=N月20日（中旬为11日至20日）；“N月下旬”=N月最后一日；“N月份前”=N月之前，即上月最后一日；"
+    "“一季度”“第一季度”“一季度末（前）”=3月31日，二、三、四季度依次为6月30日、9月30日、12月31日；"
+    "“上半年”=6月30日，“下半年”=12月31日；“全年”“年内”“年底（前）”“年末”“YYYY年底前”=12月31日；"
+    "前可加“YYYY年”指明年份；“按期”“定期”“长期”“持续”“常态化”=无固定日期，不判定逾期。"
+    "均含当日，不顺延。“N月前”（N月之前还是N月底前不明）与其他说法不解读，列入待人工核对清单。"
+)
 
-_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-              "八": 8, "九": 9}
+_CN_DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _NUM = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
 _BY = r"(?:前|以前|之前)?(?:完成)?"
 _TAIL = r"(?P<tail>[^\d〇零一二三四五六七八九十年月日号旬季度底末前后内起至到止及和、~-]*)"
@@ -28,14 +43,17 @@ _YEAR = r"(?:(?P<year>\d{4})年)?"
 NO_DATE = ("按期", "定期", "长期", "持续", "常态化", "常态", "长效")
 _NO_DATE = re.compile("(?:" + "|".join(NO_DATE) + r")[^\d〇零一二三四五六七八九十年月日号旬季度底末]*")
 
-_FORMS: list[tuple[str, re.Pattern]] = [(name, re.compile(_YEAR + body + _TAIL)) for name, body in [
-    ("day", rf"(?P<month>{_NUM})月(?P<day>{_NUM})[日号]{_BY}"),
-    ("before_month", rf"(?P<month>{_NUM})月份(?:前|以前|之前){'(?:完成)?'}"),
-    ("month", rf"(?P<month>{_NUM})月(?P<part>上旬|中旬|下旬|底|末|份)?(?:(?<=[底末旬份])|(?!前)){_BY}"),
-    ("quarter", rf"第?(?P<quarter>[一二三四1-4])季度(?:末|底)?{_BY}"),
-    ("half", rf"(?P<half>上|下)半年{_BY}"),
-    ("year_end", rf"(?:全年|年内|年底|年末|(?<=\d年)(?:底|末|内)){_BY}"),
-]]
+_FORMS: list[tuple[str, re.Pattern]] = [
+    (name, re.compile(_YEAR + body + _TAIL))
+    for name, body in [
+        ("day", rf"(?P<month>{_NUM})月(?P<day>{_NUM})[日号]{_BY}"),
+        ("before_month", rf"(?P<month>{_NUM})月份(?:前|以前|之前){'(?:完成)?'}"),
+        ("month", rf"(?P<month>{_NUM})月(?P<part>上旬|中旬|下旬|底|末|份)?(?:(?<=[底末旬份])|(?!前)){_BY}"),
+        ("quarter", rf"第?(?P<quarter>[一二三四1-4])季度(?:末|底)?{_BY}"),
+        ("half", rf"(?P<half>上|下)半年{_BY}"),
+        ("year_end", rf"(?:全年|年内|年底|年末|(?<=\d年)(?:底|末|内)){_BY}"),
+    ]
+]
 
 
 @dataclass(frozen=True)
@@ -73,9 +91,13 @@ def read(phrase: str, plan_year: int) -> PhraseReading:
         if match:
             return _date_of(name, match, plan_year)
     if re.fullmatch(rf"{_YEAR}{_NUM}月(?:前|以前|之前)(?:完成)?{_TAIL}", text):
-        return PhraseReading(None, False, "“N月前”有两种理解（该月之前，或该月底前），请写明“N月份前”或“N月底前”（ambiguous）")
+        return PhraseReading(
+            None, False, "“N月前”有两种理解（该月之前，或该月底前），请写明“N月份前”或“N月底前”（ambiguous）"
+        )
     if re.search(r"每[月周季年]|每半年", text):
-        return PhraseReading(None, False, "这是周期性要求，不是一个完成日期，请写成周期规则（recurring, not one due date）")
+        return PhraseReading(
+            None, False, "这是周期性要求，不是一个完成日期，请写成周期规则（recurring, not one due date）"
+        )
     return PhraseReading(None, False, "无法解读的完成时限，请人工核对（no known reading）")
 
 

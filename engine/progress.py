@@ -1,4 +1,5 @@
 """A progress bar on stderr for long runs, shown only on a terminal (never when output is piped)."""
+
 from __future__ import annotations
 
 import sys

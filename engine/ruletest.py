@@ -6,6 +6,7 @@ case says which expectation failed, expected against actual in the rule's words 
 2025-10-08; 状态 逾期完成 vs 按期完成), and how the actual deadline was counted, so the author can
 tell a wrong rule from a wrong expectation. Cases are checked (engine.ruleset.testcheck) before any runs.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -56,8 +57,11 @@ def _differs(key: str, want: Any, finding: Finding) -> bool:
     want = str(want)
     if key == "deadline":
         text = finding.deadline_text or ""
-        return not (text == want or text.split(" ")[0] == want
-                    or (finding.deadline is not None and finding.deadline.isoformat() == want))
+        return not (
+            text == want
+            or text.split(" ")[0] == want
+            or (finding.deadline is not None and finding.deadline.isoformat() == want)
+        )
     return _actual(key, finding) != want
 
 
@@ -69,21 +73,28 @@ def _words(key: str, value: str) -> str:
 
 
 def _expect_text(expected: dict[str, Any]) -> str:
-    return "，".join(f"{MATCH_ZH.get(k, k)} {_words(k, str(v))}" for k, v in expected.items()) or "（任一结论）"
+    return (
+        "，".join(f"{MATCH_ZH.get(k, k)} {_words(k, str(v))}" for k, v in expected.items()) or "（任一结论）"
+    )
 
 
 def _finding_text(finding: Finding) -> str:
-    return (f"规则 {finding.rule}，主体 {finding.subject}，状态 {_words('status', finding.status)}，"
-            f"截止 {finding.deadline_text or '-'}" + (f"，逾期 {finding.overdue_by}" if finding.overdue_by else ""))
+    return (
+        f"规则 {finding.rule}，主体 {finding.subject}，状态 {_words('status', finding.status)}，"
+        f"截止 {finding.deadline_text or '-'}"
+        + (f"，逾期 {finding.overdue_by}" if finding.overdue_by else "")
+    )
 
 
 def _closest(expected: dict[str, Any], outcomes: list[Finding]) -> Finding | None:
     """The outcome the expectation was about: same subject (and rule) first, then most keys agreeing."""
+
     def score(outcome: Finding) -> tuple:
         same_subject = "subject" not in expected or not _differs("subject", expected["subject"], outcome)
         same_rule = "rule" not in expected or not _differs("rule", expected["rule"], outcome)
         agree = sum(not _differs(k, v, outcome) for k, v in expected.items())
         return same_subject, same_rule, agree
+
     candidates = sorted(outcomes, key=score, reverse=True)
     if candidates and score(candidates[0])[:2] == (True, True):
         return candidates[0]
@@ -120,13 +131,18 @@ def run_case(engine: Engine, case: TestCase, rule_ids: set[str] | None, where: s
         if hit is not None:
             remaining.remove(hit)
             continue
-        problems.append(f"应得结论第 {index} 条没有得到 (expectation {index} not met)：{_expect_text(expected)}")
+        problems.append(
+            f"应得结论第 {index} 条没有得到 (expectation {index} not met)：{_expect_text(expected)}"
+        )
         near = _closest(expected, [f for f in mine() if f in remaining or f not in findings])
         if near is None:
             details.append(f"  第 {index} 条：没有该主体的任何结论或计时 (no outcome for this subject)")
             continue
-        diffs = [f"{MATCH_ZH[k]} 应为 {_words(k, str(v))}，实际 {_words(k, _actual(k, near, v))}"
-                 for k, v in expected.items() if _differs(k, v, near)]
+        diffs = [
+            f"{MATCH_ZH[k]} 应为 {_words(k, str(v))}，实际 {_words(k, _actual(k, near, v))}"
+            for k, v in expected.items()
+            if _differs(k, v, near)
+        ]
         details.append(f"  第 {index} 条 应为/实际 (expected vs actual)：" + "；".join(diffs))
         if not any(near is done for done in explained):
             details += _steps(near)
@@ -140,17 +156,26 @@ def run_case(engine: Engine, case: TestCase, rule_ids: set[str] | None, where: s
 
 
 def _steps(outcome: Finding) -> list[str]:
-    head = f"  实际截止 {outcome.deadline_text} 的计算 (how the actual deadline was counted)：" \
-        if outcome.deadline_text else f"  {outcome.subject} 的计算过程："
-    return [head] + [f"    {step}" for step in outcome.explanation or []] + \
-        ([f"    结论：{outcome.message}"] if outcome.message else [])
+    head = (
+        f"  实际截止 {outcome.deadline_text} 的计算 (how the actual deadline was counted)："
+        if outcome.deadline_text
+        else f"  {outcome.subject} 的计算过程："
+    )
+    return (
+        [head]
+        + [f"    {step}" for step in outcome.explanation or []]
+        + ([f"    结论：{outcome.message}"] if outcome.message else [])
+    )
 
 
 def _test_files(paths: list[Path]) -> list[Path]:
     found = []
     for path in paths:
-        found.extend(sorted(path.rglob(f"*{TEST_SUFFIX}")) if path.is_dir() else
-                     ([path] if path.name.endswith(TEST_SUFFIX) else []))
+        found.extend(
+            sorted(path.rglob(f"*{TEST_SUFFIX}"))
+            if path.is_dir()
+            else ([path] if path.name.endswith(TEST_SUFFIX) else [])
+        )
     return found
 
 
@@ -182,7 +207,9 @@ def rule_paths(paths: list[Path]) -> list[Path]:
     return list(dict.fromkeys(p.parent if p.name.endswith(TEST_SUFFIX) else p for p in map(Path, paths)))
 
 
-def validate_paths(paths: list[Path], overrides: dict[str, str] | None = None) -> tuple[list[SourceError], RuleSet | None]:
+def validate_paths(
+    paths: list[Path], overrides: dict[str, str] | None = None
+) -> tuple[list[SourceError], RuleSet | None]:
     """(errors or warnings, rule set or None): the rule files and the *.test.yaml files beside them.
 
     This is `shixian validate`; the workbench's rule editor checks an unsaved text with `overrides`.
@@ -195,8 +222,12 @@ def validate_paths(paths: list[Path], overrides: dict[str, str] | None = None) -
     return list(ruleset.warnings), ruleset
 
 
-def run_tests(paths: list[Path], calendar: WorkCalendar | None = None, overrides: dict[str, str] | None = None,
-              only_file: str | None = None) -> list[CaseResult]:
+def run_tests(
+    paths: list[Path],
+    calendar: WorkCalendar | None = None,
+    overrides: dict[str, str] | None = None,
+    only_file: str | None = None,
+) -> list[CaseResult]:
     """Run every case of every rule under `paths`, and every *.test.yaml file there (with `only_file`:
     the cases written in that rule file only)."""
     paths = [Path(p) for p in paths]
@@ -219,9 +250,16 @@ def run_tests(paths: list[Path], calendar: WorkCalendar | None = None, overrides
 def junit_xml(results: list[CaseResult]) -> str:
     """JUnit XML for CI dashboards: one testcase per case, the failure text as `shixian test` prints it."""
     from xml.etree import ElementTree as ET
+
     failures = sum(not r.passed for r in results)
-    suite = ET.Element("testsuite", name="shixian rule tests", tests=str(len(results)), failures=str(failures),
-                       errors="0", skipped="0")
+    suite = ET.Element(
+        "testsuite",
+        name="shixian rule tests",
+        tests=str(len(results)),
+        failures=str(failures),
+        errors="0",
+        skipped="0",
+    )
     for result in results:
         case = ET.SubElement(suite, "testcase", classname=result.where, name=result.name)
         if not result.passed:
@@ -233,4 +271,12 @@ def junit_xml(results: list[CaseResult]) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
 
 
-__all__ = ["CaseResult", "MATCH_KEYS", "junit_xml", "load_test_files", "run_case", "run_tests", "validate_paths"]
+__all__ = [
+    "CaseResult",
+    "MATCH_KEYS",
+    "junit_xml",
+    "load_test_files",
+    "run_case",
+    "run_tests",
+    "validate_paths",
+]

@@ -11,6 +11,7 @@ runs the columnar evaluator (engine/columnar) on its shards, largest first.
 Limits (see README): a subject whose events name different bodies, or a link to a subject of another
 body, is judged per body; an id repeated across bodies is not seen as a duplicate.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -69,7 +70,9 @@ class _Shards:
         part_of_row = row_partitions(table, self.parts)
         # columns in one order (JSON blocks list them as they first appear): same schema, same shard file
         table = table.select(sorted(table.column_names))
-        full = table.append_column("_line", pa.array(lines, pa.int64())).append_column("_seq", pa.array(seq, pa.int64()))
+        full = table.append_column("_line", pa.array(lines, pa.int64())).append_column(
+            "_seq", pa.array(seq, pa.int64())
+        )
         full = full.replace_schema_metadata({"shixian_source": source})
         for p in np.unique(part_of_row).tolist():
             piece = full.filter(pa.array(part_of_row == p))
@@ -85,7 +88,9 @@ class _Shards:
     def row(self, body: str, origin: str, seq: int, raw: str) -> None:
         p = body_partition(body, self.parts)
         if p not in self.texts:
-            self.texts[p] = open(self.dir / f"shard-{p:04d}-{self.tag}.txt", "w", encoding="utf-8", newline="\n")
+            self.texts[p] = open(
+                self.dir / f"shard-{p:04d}-{self.tag}.txt", "w", encoding="utf-8", newline="\n"
+            )
         self.texts[p].write(f"{origin}\t{seq}\t{raw}\n")
 
     def close(self) -> None:
@@ -116,9 +121,16 @@ def _parquet_pieces(path: Path, first_seq: int, pieces: int) -> tuple[list[Piece
     out = []
     for groups in np.array_split(np.arange(len(sizes)), max(min(pieces, len(sizes)), 1)):
         if len(groups):
-            first = sum(sizes[:groups[0]])
-            out.append(Piece(str(path), first + 1, first_seq + first, groups.tolist(),
-                             rows=sum(sizes[g] for g in groups)))
+            first = sum(sizes[: groups[0]])
+            out.append(
+                Piece(
+                    str(path),
+                    first + 1,
+                    first_seq + first,
+                    groups.tolist(),
+                    rows=sum(sizes[g] for g in groups),
+                )
+            )
     return out, sum(sizes)
 
 
@@ -152,8 +164,9 @@ def _jsonl_pieces(path: Path, first_seq: int, pieces: int) -> tuple[list[Piece],
     return out, first  # first - 1 line feeds, and possibly a last line without one
 
 
-def _split_rows(shards: _Shards, path: Path, parts, first_line: int, first_seq: int
-                ) -> tuple[int, list[Reject], int]:
+def _split_rows(
+    shards: _Shards, path: Path, parts, first_line: int, first_seq: int
+) -> tuple[int, list[Reject], int]:
     """Write the parts of one file (as `file_parts` gives them) to the shards; a record's place in the read
     order is `first_seq` plus its line's distance from `first_line`. Returns the records, the rejects and
     the last line number seen."""
@@ -171,15 +184,28 @@ def _split_rows(shards: _Shards, path: Path, parts, first_line: int, first_seq: 
                 rejects.append(Reject(str(path), number, str(record), raw))
                 continue
             body = record.get("body", "") if isinstance(record, dict) else ""
-            text = raw if raw is not None and path.suffix.lower() != ".csv" else \
-                json.dumps(record, ensure_ascii=False, default=str)
-            shards.row(str(body if body is not None else ""), f"{path}:{number}", first_seq + number - first_line,
-                       text)
+            text = (
+                raw
+                if raw is not None and path.suffix.lower() != ".csv"
+                else json.dumps(record, ensure_ascii=False, default=str)
+            )
+            shards.row(
+                str(body if body is not None else ""),
+                f"{path}:{number}",
+                first_seq + number - first_line,
+                text,
+            )
     return count, rejects, last
 
 
-def split(files: list[Path], parts: int, shard_dir: Path, pieces_per_file: int = 0, first_seq: int = 0,
-          rows: list[tuple[str, str, int, str]] = ()) -> tuple[list[str], list[Reject], int, list[Piece]]:
+def split(
+    files: list[Path],
+    parts: int,
+    shard_dir: Path,
+    pieces_per_file: int = 0,
+    first_seq: int = 0,
+    rows: list[tuple[str, str, int, str]] = (),
+) -> tuple[list[str], list[Reject], int, list[Piece]]:
     """Stream every input record into one of `parts` shards by its body (pyarrow where it can read the
     rows, text otherwise). Returns the shard names, the records rejected already here (not JSON, wrong
     CSV columns), the number of records read, and, with `pieces_per_file`, the Parquet and large JSON Lines
@@ -221,8 +247,11 @@ def split_piece(piece: Piece, parts: int, shard_dir: str, tag: str) -> str:
     path = Path(piece.path)
     shards = _Shards(Path(shard_dir), parts, tag)
     try:
-        source = parquet_parts(path, piece.row_groups) if piece.row_groups is not None \
+        source = (
+            parquet_parts(path, piece.row_groups)
+            if piece.row_groups is not None
             else jsonl_parts(path, piece.start, piece.end, piece.first_line)
+        )
         count, rejects, _ = _split_rows(shards, path, source, piece.first_line, piece.first_seq)
     finally:
         shards.close()
@@ -235,13 +264,21 @@ def _load_engine(rule_paths: list[str], calendar: str, calendar_dirs: list[str] 
 
     key = (tuple(rule_paths), calendar, tuple(calendar_dirs or ()))
     if key not in _ENGINES:
-        _ENGINES[key] = Engine.load(rule_paths or None, calendar, [Path(d) for d in calendar_dirs] if calendar_dirs
-                                    else None)
+        _ENGINES[key] = Engine.load(
+            rule_paths or None, calendar, [Path(d) for d in calendar_dirs] if calendar_dirs else None
+        )
     return _ENGINES[key]
 
 
-def evaluate_shard(shard: str, rule_paths: list[str], calendar: str, calendar_dirs: list[str] | None,
-                   as_of: str, warn_within: str, stored: list[list[str]] = ()) -> str:
+def evaluate_shard(
+    shard: str,
+    rule_paths: list[str],
+    calendar: str,
+    calendar_dirs: list[str] | None,
+    as_of: str,
+    warn_within: str,
+    stored: list[list[str]] = (),
+) -> str:
     """Run in a worker: audit one shard with the columnar evaluator, return the result as JSON text
     (no pickled user data). `stored`: the event store's files of this partition, [kind, path] each, read
     from shared storage as the store's reader reads them (engine/state/eventstore.py)."""
@@ -261,7 +298,9 @@ def evaluate_shard(shard: str, rule_paths: list[str], calendar: str, calendar_di
         source = (table.schema.metadata or {}).get(b"shixian_source", b"").decode("utf-8")
         lines = table.column("_line").to_numpy()
         seq = table.column("_seq").to_numpy()
-        reader.add_table(table.drop_columns(["_line", "_seq"]).replace_schema_metadata(None), source, lines, seq)
+        reader.add_table(
+            table.drop_columns(["_line", "_seq"]).replace_schema_metadata(None), source, lines, seq
+        )
     for part in sorted(glob.glob(glob.escape(shard) + "-*.txt")):
         with open(part, encoding="utf-8", newline="\n") as lines:
             for line in lines:
@@ -270,14 +309,20 @@ def evaluate_shard(shard: str, rule_paths: list[str], calendar: str, calendar_di
                 file, _, number = origin.rpartition(":")
                 reader.add_rows(file, [(int(number), raw, parse_json(raw))], [int(seq)])
     frame = reader.frame()
-    audit = evaluate_frame(engine.ruleset, frame, engine.calendar, dt.datetime.fromisoformat(as_of),
-                           Period.parse(warn_within))
+    audit = evaluate_frame(
+        engine.ruleset, frame, engine.calendar, dt.datetime.fromisoformat(as_of), Period.parse(warn_within)
+    )
     with gc_paused():
         heads, runs = spool(audit.findings, Path(shard + ".findings"))
-    result = ShardResult(heads=heads, runs=runs,
-                         rejects=[r.to_json() for r in frame.log.rejects], evaluated=audit.events_evaluated,
-                         after_as_of=audit.events_after_as_of, duplicates=frame.log.duplicates,
-                         task_board=audit.task_board)
+    result = ShardResult(
+        heads=heads,
+        runs=runs,
+        rejects=[r.to_json() for r in frame.log.rejects],
+        evaluated=audit.events_evaluated,
+        after_as_of=audit.events_after_as_of,
+        duplicates=frame.log.duplicates,
+        task_board=audit.task_board,
+    )
     return json.dumps(result.__dict__, ensure_ascii=False)
 
 
@@ -305,10 +350,19 @@ class StoredInputs:
     count: int
 
 
-def run_partitioned(files: list[Path], rule_paths: list[Path] | None, calendar: str, calendar_dirs: list[Path] | None,
-                    as_of: dt.datetime, warn_within: Period, partitions: int, scheduler: str | None = None,
-                    workers: int = 2, shard_dir: Path | None = None, stored: StoredInputs | None = None
-                    ) -> PartitionedRun:
+def run_partitioned(
+    files: list[Path],
+    rule_paths: list[Path] | None,
+    calendar: str,
+    calendar_dirs: list[Path] | None,
+    as_of: dt.datetime,
+    warn_within: Period,
+    partitions: int,
+    scheduler: str | None = None,
+    workers: int = 2,
+    shard_dir: Path | None = None,
+    stored: StoredInputs | None = None,
+) -> PartitionedRun:
     """Split by body, evaluate the shards on Dask (a local cluster unless `scheduler` is given), merge.
 
     A shard that fails is retried twice by Dask; if it still fails the whole run fails with its name:
@@ -320,8 +374,13 @@ def run_partitioned(files: list[Path], rule_paths: list[Path] | None, calendar: 
     if shard_dir is None:  # kept until the report is written: the findings are merged from it
         temp = tempfile.TemporaryDirectory(prefix="shixian-shards-")
         shard_dir = Path(temp.name)
-    args = ([str(p) for p in rule_paths or []], calendar, [str(d) for d in calendar_dirs or []],
-            as_of.isoformat(), str(warn_within))
+    args = (
+        [str(p) for p in rule_paths or []],
+        calendar,
+        [str(d) for d in calendar_dirs or []],
+        as_of.isoformat(),
+        str(warn_within),
+    )
     cluster = None
     if scheduler:
         client = Client(scheduler)
@@ -332,33 +391,59 @@ def run_partitioned(files: list[Path], rule_paths: list[Path] | None, calendar: 
         # threshold at 128 KB: every large temporary array of a shard is mapped, faulted in page by page and
         # unmapped again (20-30% of the workers' CPU time in the kernel). Arrays up to WORKER_MMAP_BYTES come
         # from the heap instead, and up to WORKER_TRIM_BYTES of freed memory is kept for the next ones.
-        with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": WORKER_TRIM_BYTES,
-                              "distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_": WORKER_MMAP_BYTES}):
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        with dask.config.set(
+            {
+                "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": WORKER_TRIM_BYTES,
+                "distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_": WORKER_MMAP_BYTES,
+            }
+        ):
+            cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            )
         client = Client(cluster)
     try:
-        warm = [client.submit(_load_engine, *args[:3], workers=[w], pure=False)  # load rules and calendar
-                for w in client.scheduler_info()["workers"]]  # on every worker while the split runs
-        shards, rejects, read, pieces = split(files, partitions, shard_dir, 2 * len(warm),
-                                              stored.next_seq if stored else 0, stored.rows if stored else ())
+        warm = [
+            client.submit(_load_engine, *args[:3], workers=[w], pure=False)  # load rules and calendar
+            for w in client.scheduler_info()["workers"]
+        ]  # on every worker while the split runs
+        shards, rejects, read, pieces = split(
+            files,
+            partitions,
+            shard_dir,
+            2 * len(warm),
+            stored.next_seq if stored else 0,
+            stored.rows if stored else (),
+        )
         read += stored.count if stored else 0
         in_store = [(stored.files.get(k, []) if stored else []) for k in range(partitions)]
         # Parquet and large JSON Lines files are split by the workers themselves, a piece each
-        split_tasks = [client.submit(split_piece, piece, partitions, str(shard_dir), f"p{k}-", pure=False,
-                                     retries=2) for k, piece in enumerate(pieces)]
+        split_tasks = [
+            client.submit(split_piece, piece, partitions, str(shard_dir), f"p{k}-", pure=False, retries=2)
+            for k, piece in enumerate(pieces)
+        ]
         for piece, text in zip(pieces, client.gather(split_tasks)):
             done = json.loads(text)
             if piece.rows is not None and done["count"] != piece.rows:  # every row must reach a shard
-                raise ShixianError(f"{piece.path}: row groups {piece.row_groups} gave {done['count']} rows, "
-                                   f"not {piece.rows}")
+                raise ShixianError(
+                    f"{piece.path}: row groups {piece.row_groups} gave {done['count']} rows, not {piece.rows}"
+                )
             read += done["count"]
             rejects += [Reject(**r) for r in done["rejects"]]
         # largest first, so that no worker is left with a big shard at the end while the others idle
-        size = {s: sum(p.stat().st_size for p in Path(s).parent.glob(Path(s).name + "*"))
-                + 4 * sum(Path(path).stat().st_size for _, path in in_store[k]) for k, s in enumerate(shards)}
+        size = {
+            s: sum(p.stat().st_size for p in Path(s).parent.glob(Path(s).name + "*"))
+            + 4 * sum(Path(path).stat().st_size for _, path in in_store[k])
+            for k, s in enumerate(shards)
+        }
         biggest = sorted(shards, key=lambda s: -size[s])
-        futures = client.map(evaluate_shard, biggest, *[[a] * len(shards) for a in args],
-                             [in_store[shards.index(s)] for s in biggest], retries=2, pure=False)
+        futures = client.map(
+            evaluate_shard,
+            biggest,
+            *[[a] * len(shards) for a in args],
+            [in_store[shards.index(s)] for s in biggest],
+            retries=2,
+            pure=False,
+        )
         by_shard = dict(zip(biggest, client.gather(futures)))
         del warm
         outputs = [json.loads(by_shard[s]) for s in shards]
@@ -371,10 +456,21 @@ def run_partitioned(files: list[Path], rule_paths: list[Path] | None, calendar: 
             if part.suffix in (".arrow", ".txt"):
                 part.unlink()
     heads = [Head(*h) for out in outputs for h in out["heads"]]
-    findings = SpooledFindings([Path(s + ".findings") for s in shards], heads,
-                               [[Run(*r) for r in out["runs"]] for out in outputs], keep_alive=temp)
+    findings = SpooledFindings(
+        [Path(s + ".findings") for s in shards],
+        heads,
+        [[Run(*r) for r in out["runs"]] for out in outputs],
+        keep_alive=temp,
+    )
     rejects += [Reject(**r) for out in outputs for r in out["rejects"]]
     rejects.sort(key=lambda r: (r.file, r.line))
-    return PartitionedRun(findings, rejects, read, sum(o["evaluated"] for o in outputs),
-                          sum(o["after_as_of"] for o in outputs), sum(o["duplicates"] for o in outputs),
-                          [card for o in outputs for card in o["task_board"]], len(shards))
+    return PartitionedRun(
+        findings,
+        rejects,
+        read,
+        sum(o["evaluated"] for o in outputs),
+        sum(o["after_as_of"] for o in outputs),
+        sum(o["duplicates"] for o in outputs),
+        [card for o in outputs for card in o["task_board"]],
+        len(shards),
+    )

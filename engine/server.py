@@ -3,6 +3,7 @@
 Rules and calendar are loaded once; a reload (SIGHUP or POST /v1/admin/reload) builds a new engine
 off to the side and swaps one reference, so requests in flight finish on the old one and none is dropped.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -81,8 +82,14 @@ def _json(data) -> Response:
     return Response(json.dumps(data, ensure_ascii=False).encode("utf-8"), media_type="application/json")
 
 
-def create_app(load: Callable[[], Engine], token: str | None = None, max_body: int = 1 << 20,
-               db: Path | None = None, users: dict | None = None, engine_args: tuple | None = None) -> FastAPI:
+def create_app(
+    load: Callable[[], Engine],
+    token: str | None = None,
+    max_body: int = 1 << 20,
+    db: Path | None = None,
+    users: dict | None = None,
+    engine_args: tuple | None = None,
+) -> FastAPI:
     """The check API; with `db`, the officers' workbench too (engine/web), in the same process. With
     `engine_args` (rule paths, calendar, calendar directories: how `load` loads), large plan bodies are
     checked in a worker process (engine/checkpool.py); without, on the event loop like the others."""
@@ -98,11 +105,19 @@ def create_app(load: Callable[[], Engine], token: str | None = None, max_body: i
         try:
             engine = holder.reload()
         except Exception as exc:
-            print(f"shixian serve: 重新载入规则失败，继续使用原有规则 (reload failed, still serving the previous "
-                  f"rules): {exc}", file=sys.stderr, flush=True)
+            print(
+                f"shixian serve: 重新载入规则失败，继续使用原有规则 (reload failed, still serving the previous "
+                f"rules): {exc}",
+                file=sys.stderr,
+                flush=True,
+            )
         else:
-            print(f"shixian serve: 已重新载入规则 (rules reloaded): {len(engine.ruleset.rules)} rules, revision "
-                  f"{engine.ruleset.revision}", file=sys.stderr, flush=True)
+            print(
+                f"shixian serve: 已重新载入规则 (rules reloaded): {len(engine.ruleset.rules)} rules, revision "
+                f"{engine.ruleset.revision}",
+                file=sys.stderr,
+                flush=True,
+            )
 
     async def lifespan(app: FastAPI):
         loop = asyncio.get_running_loop()
@@ -116,8 +131,14 @@ def create_app(load: Callable[[], Engine], token: str | None = None, max_body: i
         if pool is not None:
             pool.close()
 
-    app = FastAPI(title="shixian", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
-                  description="Pre-publication checks and small audits of Chinese open-government time limits.")
+    app = FastAPI(
+        title="shixian",
+        version="1",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        description="Pre-publication checks and small audits of Chinese open-government time limits.",
+    )
     install(app)  # bodies read as hostile input; 422s say where, without echoing the input
     app.state.holder = holder
     _api_docs(app)
@@ -138,18 +159,30 @@ def create_app(load: Callable[[], Engine], token: str | None = None, max_body: i
 
     @app.exception_handler(PlanError)
     async def plan_error(request: Request, exc: PlanError):
-        return JSONResponse(status_code=422, content={"detail": [
-            {"loc": ["body", *exc.loc], "msg": str(exc).split(": ", 1)[-1], "type": "value_error"}]})
+        return JSONResponse(
+            status_code=422,
+            content={
+                "detail": [
+                    {"loc": ["body", *exc.loc], "msg": str(exc).split(": ", 1)[-1], "type": "value_error"}
+                ]
+            },
+        )
 
     @app.exception_handler(CalendarCoverageError)
-    async def coverage(request: Request, exc: CalendarCoverageError):  # a plan years past the calendar: a 500 before
+    async def coverage(
+        request: Request, exc: CalendarCoverageError
+    ):  # a plan years past the calendar: a 500 before
         return JSONResponse(status_code=422, content=detail([coverage_error(exc)]))
 
     @app.get("/healthz")
     async def healthz() -> dict:
         engine = holder.engine
-        return {"status": "ok", "rules": len(engine.ruleset.rules), "revision": engine.ruleset.revision,
-                "loaded_at": holder.loaded_at.isoformat()}
+        return {
+            "status": "ok",
+            "rules": len(engine.ruleset.rules),
+            "revision": engine.ruleset.revision,
+            "loaded_at": holder.loaded_at.isoformat(),
+        }
 
     # A check takes well under a millisecond: run it on the event loop rather than hop to a worker thread,
     # and serialise the result once, directly. With a worker process, large bodies never reach this route
@@ -173,23 +206,42 @@ def create_app(load: Callable[[], Engine], token: str | None = None, max_body: i
             for index, pack in enumerate(request.packs):
                 if pack not in known:
                     raise PlanError(("packs", index), f"unknown rule pack '{pack}'")
-            ruleset = type(ruleset)([r for r in ruleset.rules if r.pack in request.packs], ruleset.event_types,
-                                    ruleset.files, ruleset.revision)
+            ruleset = type(ruleset)(
+                [r for r in ruleset.rules if r.pack in request.packs],
+                ruleset.event_types,
+                ruleset.files,
+                ruleset.revision,
+            )
         as_of = request.as_of or dt.datetime.now(SHANGHAI)
         as_of = as_of if as_of.tzinfo else as_of.replace(tzinfo=SHANGHAI)
         warn = Period.parse(request.warn_within)
         result = Engine(ruleset, engine.calendar).evaluate(events, as_of, warn)
-        report = Report(findings=result.findings, as_of=as_of, rules_revision=ruleset.revision,
-                        rule_count=len(ruleset.rules), events_read=len(request.events),
-                        events_evaluated=result.events_evaluated, calendar=engine.calendar.name,
-                        warn_within=str(warn))
+        report = Report(
+            findings=result.findings,
+            as_of=as_of,
+            rules_revision=ruleset.revision,
+            rule_count=len(ruleset.rules),
+            events_read=len(request.events),
+            events_evaluated=result.events_evaluated,
+            calendar=engine.calendar.name,
+            warn_within=str(warn),
+        )
         return as_dict(report)
 
     @app.get("/v1/rules", dependencies=guard)
     def rules() -> list[dict]:
-        return [{"id": r.id, "title": r.rule.title, "kind": r.rule.kind, "severity": r.rule.severity, "pack": r.pack,
-                 "effective": r.rule.effective.model_dump(by_alias=True, mode="json"),
-                 "source": r.rule.source.model_dump(exclude_none=True)} for r in holder.engine.ruleset.rules]
+        return [
+            {
+                "id": r.id,
+                "title": r.rule.title,
+                "kind": r.rule.kind,
+                "severity": r.rule.severity,
+                "pack": r.pack,
+                "effective": r.rule.effective.model_dump(by_alias=True, mode="json"),
+                "source": r.rule.source.model_dump(exclude_none=True),
+            }
+            for r in holder.engine.ruleset.rules
+        ]
 
     @app.post("/v1/admin/reload", dependencies=guard)
     def reload() -> dict:
@@ -201,4 +253,3 @@ def create_app(load: Callable[[], Engine], token: str | None = None, max_body: i
 
     served = app if pool is None else LargeChecks(app, pool, allowed)
     return BodyLimit(served, max_body) if max_body else served
-

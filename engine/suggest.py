@@ -6,14 +6,16 @@ Chinese name of an event type (`文件印发`) be pointed at its id (`document.i
 `did_you_mean` give several candidates for messages that list them (ledger headers and bodies, the check's
 warnings); `rule_values` collects the bodies or doc types the rules name.
 """
+
 from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
 
 
-def closest(typed: str, known: Iterable[str], labels: Mapping[str, str] | None = None,
-            cutoff: float = 0.6) -> str | None:
+def closest(
+    typed: str, known: Iterable[str], labels: Mapping[str, str] | None = None, cutoff: float = 0.6
+) -> str | None:
     """The known name meant by `typed`, or None when nothing is close.
 
     `labels` maps each name to its Chinese label; a label typed exactly (or nearly) gives its name.

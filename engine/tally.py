@@ -5,16 +5,29 @@ One home for the meaning, used by the workbench's 总览 and the static reports.
 missing, too few), or overdue; obligations still running (pending, paused, due soon) are *open* and
 are not in the denominator; undetermined ones (the calendar lacks a year) are counted apart.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-CLASS_OF = {"on_time": "on_time", "met": "on_time",
-            "late": "late", "short": "late", "below_count": "late", "missing_fields": "late", "unlinked": "late",
-            "out_of_order": "late", "gap_exceeded": "late", "below_ratio": "late",
-            "overdue": "overdue", "pending": "open", "paused": "open", "due_soon": "open",
-            "undetermined": "undetermined"}
+CLASS_OF = {
+    "on_time": "on_time",
+    "met": "on_time",
+    "late": "late",
+    "short": "late",
+    "below_count": "late",
+    "missing_fields": "late",
+    "unlinked": "late",
+    "out_of_order": "late",
+    "gap_exceeded": "late",
+    "below_ratio": "late",
+    "overdue": "overdue",
+    "pending": "open",
+    "paused": "open",
+    "due_soon": "open",
+    "undetermined": "undetermined",
+}
 
 
 @dataclass

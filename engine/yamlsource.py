@@ -1,4 +1,5 @@
 """Safe YAML loading that remembers where each key stood, so errors can name file, line and column."""
+
 from __future__ import annotations
 
 import re
@@ -57,15 +58,24 @@ _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_INT, _FLOAT)]
     for first, resolvers in _Loader.yaml_implicit_resolvers.items()
 }
-_Loader.add_implicit_resolver(_INT, re.compile(
-    r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"), list("-+0123456789"))
-_Loader.add_implicit_resolver(_FLOAT, re.compile(
-    r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
-    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"), list("-+0123456789."))
+_Loader.add_implicit_resolver(
+    _INT,
+    re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
+    list("-+0123456789"),
+)
+_Loader.add_implicit_resolver(
+    _FLOAT,
+    re.compile(
+        r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
+)
 
 
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode, child=None, result: Located | None = None
-                       ) -> Located:
+def _construct_mapping(
+    loader: _Loader, node: yaml.MappingNode, child=None, result: Located | None = None
+) -> Located:
     """A mapping as a Located dict (into `result` when given: an alias inside it may refer to it); `child`
     builds each key and value (PyYAML's constructor by default)."""
     child = child or (lambda n: loader.construct_object(n, deep=True))
@@ -76,18 +86,30 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, child=None, resu
     for key_node, value_node in node.value:
         key = child(key_node)
         if not isinstance(key, (str, int, float, bool)) and key is not None:
-            raise SourceError(loader.name, key_node.start_mark.line + 1, None,
-                              "键只能是简单的文字 (mapping keys must be plain scalars)", key_node.start_mark.column + 1,
-                              code="yaml")
+            raise SourceError(
+                loader.name,
+                key_node.start_mark.line + 1,
+                None,
+                "键只能是简单的文字 (mapping keys must be plain scalars)",
+                key_node.start_mark.column + 1,
+                code="yaml",
+            )
         if key in result:
-            raise SourceError(loader.name, key_node.start_mark.line + 1, str(key),
-                              f"键 '{key}' 重复出现，请删去一个 (duplicate key)", key_node.start_mark.column + 1,
-                              code="duplicate-key")
+            raise SourceError(
+                loader.name,
+                key_node.start_mark.line + 1,
+                str(key),
+                f"键 '{key}' 重复出现，请删去一个 (duplicate key)",
+                key_node.start_mark.column + 1,
+                code="duplicate-key",
+            )
         try:
             result[key] = child(value_node)
         except SourceError as exc:  # e.g. a timestamp like 2024-13-08: name the key it belongs to
             if exc.field is None and value_node is not None and isinstance(value_node, yaml.ScalarNode):
-                raise SourceError(exc.path, exc.line, str(key), exc.message, exc.column, code=exc.code) from None
+                raise SourceError(
+                    exc.path, exc.line, str(key), exc.message, exc.column, code=exc.code
+                ) from None
             raise
         result.positions[key] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
     return result
@@ -98,8 +120,14 @@ def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode):
     try:
         return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
     except (ValueError, OverflowError):
-        raise SourceError(loader.name, node.start_mark.line + 1, None, f"日期 {node.value!r} 不存在（该月没有这一天），"
-                          "应写成 年-月-日，如 2025-01-01 (bad date)", node.start_mark.column + 1, code="bad-date") from None
+        raise SourceError(
+            loader.name,
+            node.start_mark.line + 1,
+            None,
+            f"日期 {node.value!r} 不存在（该月没有这一天），应写成 年-月-日，如 2025-01-01 (bad date)",
+            node.start_mark.column + 1,
+            code="bad-date",
+        ) from None
 
 
 def _construct_int(loader: _Loader, node: yaml.ScalarNode):
@@ -107,8 +135,14 @@ def _construct_int(loader: _Loader, node: yaml.ScalarNode):
     try:
         return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
     except ValueError:
-        raise SourceError(loader.name, node.start_mark.line + 1, None, f"数字过长（{len(node.value)} 位），无法读取 "
-                          "(number too long)", node.start_mark.column + 1, code="bad-number") from None
+        raise SourceError(
+            loader.name,
+            node.start_mark.line + 1,
+            None,
+            f"数字过长（{len(node.value)} 位），无法读取 (number too long)",
+            node.start_mark.column + 1,
+            code="bad-number",
+        ) from None
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
@@ -130,7 +164,9 @@ def _build(loader: _Loader, node: yaml.Node, built: dict) -> Any:
         if node.tag == _STR:
             return node.value
         constructor = loader.yaml_constructors.get(node.tag)
-        return constructor(loader, node) if constructor is not None else loader.construct_object(node, deep=True)
+        return (
+            constructor(loader, node) if constructor is not None else loader.construct_object(node, deep=True)
+        )
     if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
         items: list = []
         built[id(node)] = (node, items)  # the node is kept alive, so its id is not reused
@@ -167,9 +203,17 @@ def _check_depth(root: yaml.Node, name: str) -> None:
             continue
         seen.add(id(node))
         if depth > MAX_DEPTH:
-            raise SourceError(name, node.start_mark.line + 1, None, f"YAML 嵌套超过 {MAX_DEPTH} 层，无法读取 "
-                              f"(YAML nested deeper than {MAX_DEPTH} levels)", node.start_mark.column + 1, code="yaml")
-        children = [v for pair in node.value for v in pair] if isinstance(node, yaml.MappingNode) else node.value
+            raise SourceError(
+                name,
+                node.start_mark.line + 1,
+                None,
+                f"YAML 嵌套超过 {MAX_DEPTH} 层，无法读取 (YAML nested deeper than {MAX_DEPTH} levels)",
+                node.start_mark.column + 1,
+                code="yaml",
+            )
+        children = (
+            [v for pair in node.value for v in pair] if isinstance(node, yaml.MappingNode) else node.value
+        )
         stack.extend((child, depth + 1) for child in children)
 
 
@@ -189,12 +233,21 @@ def load_yaml_text(text: str, name: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
-        raise SourceError(name, line, None, f"YAML 格式错误 (YAML syntax)：{exc.problem or exc.context}。"
-                          "常见原因：缩进不齐、括号或引号未闭合、冒号后缺空格", column, code="yaml") from None
+        raise SourceError(
+            name,
+            line,
+            None,
+            f"YAML 格式错误 (YAML syntax)：{exc.problem or exc.context}。"
+            "常见原因：缩进不齐、括号或引号未闭合、冒号后缺空格",
+            column,
+            code="yaml",
+        ) from None
     except yaml.YAMLError as exc:
         raise SourceError(name, None, None, f"YAML 格式错误 (YAML)：{exc}", code="yaml") from None
     except RecursionError:  # nesting the C parser allows but building the Python objects cannot
-        raise SourceError(name, None, None, "YAML 嵌套层数过多，无法读取 (YAML nested too deeply)", code="yaml") from None
+        raise SourceError(
+            name, None, None, "YAML 嵌套层数过多，无法读取 (YAML nested too deeply)", code="yaml"
+        ) from None
     finally:
         loader.dispose()
 
@@ -204,9 +257,15 @@ def load_yaml_file(path: Path) -> Any:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise SourceError(str(path), line, None, f"文件不是 UTF-8 编码，请另存为 UTF-8 (not UTF-8 text: {exc.reason})",
-                          exc.start - data.rfind(b"\n", 0, exc.start), code="encoding") from None
+        line = data[: exc.start].count(b"\n") + 1
+        raise SourceError(
+            str(path),
+            line,
+            None,
+            f"文件不是 UTF-8 编码，请另存为 UTF-8 (not UTF-8 text: {exc.reason})",
+            exc.start - data.rfind(b"\n", 0, exc.start),
+            code="encoding",
+        ) from None
     return load_yaml_text(text, str(path))
 
 

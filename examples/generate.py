@@ -9,6 +9,7 @@ holidays with make-up working days (see examples/README.md).
 
 Run: .venv/bin/python examples/generate.py   (rewrites the four logs; same output every time)
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,16 +42,58 @@ class Body:
 
 
 BODIES = [
-    Body("shanghai-2024", "上海市司法局", 2024, "SH", ["办公室", "立法一处", "执法监督处", "公服处", "普法治理处",
-         "律工处", "仲裁处", "信息处", "宣传处"], docs=90, requests=70, incidents=3, opinions=8, consultations=4,
-         counts={"public_attendance.held": 1, "leader.briefing": 0}),
-    Body("linyi-2021", "临沂市司法局", 2021, "LY", ["办公室", "法制科", "律师管理科", "公证管理科", "普法科"],
-         docs=60, requests=45, incidents=2, opinions=5, consultations=6, counts={"decision_catalog.published": 1}),
-    Body("binhai-2017", "天津市滨海新区司法局", 2017, "BH", ["办公室", "政研室", "律管处", "公管处", "法援处",
-         "基层处", "法宣处"], docs=45, requests=40, incidents=4, opinions=4, consultations=2),
-    Body("jiangsu-2018", "江苏省司法厅", 2018, "JS", ["办公室", "法制处", "宣教处", "行政审批处", "12348中心",
-         "法宣处"], docs=80, requests=55, incidents=2, opinions=6, consultations=3,
-         counts={"interview.held": 3, "open_day.held": 1, "leader.interpretation": 3}, report_late=True),
+    Body(
+        "shanghai-2024",
+        "上海市司法局",
+        2024,
+        "SH",
+        ["办公室", "立法一处", "执法监督处", "公服处", "普法治理处", "律工处", "仲裁处", "信息处", "宣传处"],
+        docs=90,
+        requests=70,
+        incidents=3,
+        opinions=8,
+        consultations=4,
+        counts={"public_attendance.held": 1, "leader.briefing": 0},
+    ),
+    Body(
+        "linyi-2021",
+        "临沂市司法局",
+        2021,
+        "LY",
+        ["办公室", "法制科", "律师管理科", "公证管理科", "普法科"],
+        docs=60,
+        requests=45,
+        incidents=2,
+        opinions=5,
+        consultations=6,
+        counts={"decision_catalog.published": 1},
+    ),
+    Body(
+        "binhai-2017",
+        "天津市滨海新区司法局",
+        2017,
+        "BH",
+        ["办公室", "政研室", "律管处", "公管处", "法援处", "基层处", "法宣处"],
+        docs=45,
+        requests=40,
+        incidents=4,
+        opinions=4,
+        consultations=2,
+    ),
+    Body(
+        "jiangsu-2018",
+        "江苏省司法厅",
+        2018,
+        "JS",
+        ["办公室", "法制处", "宣教处", "行政审批处", "12348中心", "法宣处"],
+        docs=80,
+        requests=55,
+        incidents=2,
+        opinions=6,
+        consultations=3,
+        counts={"interview.held": 3, "open_day.held": 1, "leader.interpretation": 3},
+        report_late=True,
+    ),
 ]
 
 
@@ -58,12 +101,22 @@ class Log:
     def __init__(self, body: Body):
         self.body, self.events, self.n = body, [], 0
 
-    def add(self, type_: str, subject: str, when: dt.datetime | dt.date, department: str = "", **attrs) -> None:
+    def add(
+        self, type_: str, subject: str, when: dt.datetime | dt.date, department: str = "", **attrs
+    ) -> None:
         self.n += 1
         time = when.isoformat(timespec="minutes") if isinstance(when, dt.datetime) else when.isoformat()
-        self.events.append({"id": f"{self.body.prefix}{self.body.year}-E{self.n:05d}", "type": type_,
-                            "subject": subject, "time": time, "body": self.body.name,
-                            "department": department or self.body.departments[0], **attrs})
+        self.events.append(
+            {
+                "id": f"{self.body.prefix}{self.body.year}-E{self.n:05d}",
+                "type": type_,
+                "subject": subject,
+                "time": time,
+                "body": self.body.name,
+                "department": department or self.body.departments[0],
+                **attrs,
+            }
+        )
 
 
 def at(day: dt.date, rng: random.Random, start: int = 9, end: int = 17) -> dt.datetime:
@@ -96,8 +149,17 @@ def documents(log: Log, rng: random.Random) -> None:
         disclosure = rng.choices(["主动公开", "依申请公开", "不予公开"], [8, 1, 1])[0]
         issued = working_day(rng, b.year, last=dt.date(b.year, 11, 30))
         reason = {} if disclosure == "主动公开" or i % 9 == 4 else {"不予公开理由": REASONS[disclosure]}
-        log.add("document.issued", subject, at(issued, rng), dept, doc_type=doc_type, disclosure=disclosure,
-                文号=f"{b.prefix}司发〔{b.year}〕{i}号", 成文日期=issued.isoformat(), **reason)
+        log.add(
+            "document.issued",
+            subject,
+            at(issued, rng),
+            dept,
+            doc_type=doc_type,
+            disclosure=disclosure,
+            文号=f"{b.prefix}司发〔{b.year}〕{i}号",
+            成文日期=issued.isoformat(),
+            **reason,
+        )
         if disclosure != "主动公开":
             continue
         fate = outcome(rng)
@@ -107,12 +169,23 @@ def documents(log: Log, rng: random.Random) -> None:
         if delay is None:
             continue
         published = CAL.add_days(issued, delay)
-        fields = {"文号": f"{b.prefix}司发〔{b.year}〕{i}号", "成文日期": issued.isoformat(),
-                  "发布日期": published.isoformat(), "有效性": "有效"}
+        fields = {
+            "文号": f"{b.prefix}司发〔{b.year}〕{i}号",
+            "成文日期": issued.isoformat(),
+            "发布日期": published.isoformat(),
+            "有效性": "有效",
+        }
         if rng.random() < 0.08:
             fields.pop(rng.choice(["成文日期", "有效性"]))
-        log.add("document.published", subject, at(published, rng), dept, doc_type=doc_type, disclosure=disclosure,
-                **fields)
+        log.add(
+            "document.published",
+            subject,
+            at(published, rng),
+            dept,
+            doc_type=doc_type,
+            disclosure=disclosure,
+            **fields,
+        )
         if doc_type == "规范性文件" and b.key == "jiangsu-2018":
             submit = CAL.add_working_days(issued, rng.choice([2, 3, 4, 5, 5, 6, 8]))
             log.add("normative.submitted", subject, at(submit, rng), "法制处")
@@ -170,30 +243,63 @@ def incidents_and_opinions(log: Log, rng: random.Random) -> None:
     b = log.body
     for i in range(1, b.incidents + 1):
         subject = f"{b.prefix}-TF-{b.year}-{i:02d}"
-        when = dt.datetime.combine(dt.date(b.year, rng.randint(7, 11), rng.randint(1, 28)),
-                                   dt.time(rng.randint(0, 23), rng.choice([5, 25, 45])))
+        when = dt.datetime.combine(
+            dt.date(b.year, rng.randint(7, 11), rng.randint(1, 28)),
+            dt.time(rng.randint(0, 23), rng.choice([5, 25, 45])),
+        )
         level = rng.choice(["重大", "重大", "一般"])
-        log.add("incident.occurred", subject, when, "宣传处" if "宣传处" in b.departments else "办公室", level=level)
-        log.add("info.released", subject, when + dt.timedelta(minutes=rng.choice([90, 200, 280, 340])), "办公室")
+        log.add(
+            "incident.occurred",
+            subject,
+            when,
+            "宣传处" if "宣传处" in b.departments else "办公室",
+            level=level,
+        )
+        log.add(
+            "info.released", subject, when + dt.timedelta(minutes=rng.choice([90, 200, 280, 340])), "办公室"
+        )
         if i % 2:
-            log.add("press_conference.held", subject, when + dt.timedelta(hours=rng.choice([8, 20, 23, 30])), "办公室")
+            log.add(
+                "press_conference.held",
+                subject,
+                when + dt.timedelta(hours=rng.choice([8, 20, 23, 30])),
+                "办公室",
+            )
     for i in range(1, b.opinions + 1):
         subject = f"{b.prefix}-YQ-{b.year}-{i:02d}"
         when = dt.datetime.combine(working_day(rng, b.year), dt.time(rng.randint(8, 22), 15))
         log.add("opinion.detected", subject, when, "办公室")
-        log.add("opinion.responded", subject, when + dt.timedelta(hours=rng.choice([6, 20, 40, 47, 52])), "办公室")
+        log.add(
+            "opinion.responded", subject, when + dt.timedelta(hours=rng.choice([6, 20, 40, 47, 52])), "办公室"
+        )
 
 
 def consultations(log: Log, rng: random.Random) -> None:
     b = log.body
     for i in range(1, b.consultations + 1):
         subject = f"{b.prefix}-ZQ-{b.year}-{i:02d}"
-        opened = working_day(rng, b.year, first_month=7 if b.key == "linyi-2021" else 1, last=dt.date(b.year, 10, 31))
-        log.add("consultation.opened", subject, opened, "法制处" if "法制处" in b.departments else b.departments[1])
+        opened = working_day(
+            rng, b.year, first_month=7 if b.key == "linyi-2021" else 1, last=dt.date(b.year, 10, 31)
+        )
+        log.add(
+            "consultation.opened",
+            subject,
+            opened,
+            "法制处" if "法制处" in b.departments else b.departments[1],
+        )
         span = rng.choice([30, 31, 35, 45, 21])
-        log.add("consultation.closed", subject, dt.date.fromordinal(opened.toordinal() + span), b.departments[1])
-        feedback = {"意见收集情况": f"收到意见{8 + 3 * i}条", "意见采纳情况": f"采纳{5 + i}条",
-                    "未予采纳的理由": "与上位法规定不一致"} if b.key == "linyi-2021" and i != 4 else {}  # 临沂 2021 第2项
+        log.add(
+            "consultation.closed", subject, dt.date.fromordinal(opened.toordinal() + span), b.departments[1]
+        )
+        feedback = (
+            {
+                "意见收集情况": f"收到意见{8 + 3 * i}条",
+                "意见采纳情况": f"采纳{5 + i}条",
+                "未予采纳的理由": "与上位法规定不一致",
+            }
+            if b.key == "linyi-2021" and i != 4
+            else {}
+        )  # 临沂 2021 第2项
         log.add("feedback.published", subject, CAL.add_days(opened, span + 10), b.departments[1], **feedback)
 
 
@@ -201,8 +307,12 @@ def periodic(log: Log, rng: random.Random) -> None:
     b = log.body
     for event_type, count in b.counts.items():
         for i in range(1, count + 1):
-            log.add(event_type, f"{b.prefix}-{event_type.split('.')[0].upper()}-{i}", working_day(rng, b.year),
-                    "办公室")
+            log.add(
+                event_type,
+                f"{b.prefix}-{event_type.split('.')[0].upper()}-{i}",
+                working_day(rng, b.year),
+                "办公室",
+            )
     # the previous year's annual report: under the version in force for that year
     due = dt.date(b.year, 1 if b.year - 1 >= 2019 else 3, 31)
     published = CAL.add_days(due, 12, roll=False) if b.report_late else CAL.previous_working_day(due)
@@ -222,10 +332,18 @@ def tasks(log: Log, rng: random.Random, pack_dir: Path) -> None:
         fate = outcome(rng)
         if fate == "never":
             continue
-        day = (CAL.add_days(due, -rng.randint(0, 20), roll=False) if fate == "on_time"
-               else CAL.add_days(due, rng.randint(1, 25), roll=False))
+        day = (
+            CAL.add_days(due, -rng.randint(0, 20), roll=False)
+            if fate == "on_time"
+            else CAL.add_days(due, rng.randint(1, 25), roll=False)
+        )
         if day.year == log.body.year:
-            log.add("task.completed", task["id"], day, (task.get("lead") or task.get("responsible") or ["办公室"])[0])
+            log.add(
+                "task.completed",
+                task["id"],
+                day,
+                (task.get("lead") or task.get("responsible") or ["办公室"])[0],
+            )
 
 
 def showcase(log: Log) -> None:
@@ -234,28 +352,70 @@ def showcase(log: Log) -> None:
     if b.key == "linyi-2021":
         # issued Thu 2021-09-30: 7 days -> 10-07 (国庆节) rolls to 10-08, published that day: on time;
         # interpretation 3 wd after 10-08 -> 10-09 (Sat, make-up), 10-11, 10-12; published 10-13: late
-        log.add("document.issued", "LY-2021-SHOW", dt.datetime(2021, 9, 30, 10), "法制科", doc_type="政策文件",
-                disclosure="主动公开")
-        log.add("document.published", "LY-2021-SHOW", dt.datetime(2021, 10, 8, 15), "法制科", doc_type="政策文件",
-                disclosure="主动公开", 文号="临司发〔2021〕99号", 成文日期="2021-09-30", 发布日期="2021-10-08", 有效性="有效")
-        log.add("interpretation.published", "LY-2021-SHOW-JD", dt.datetime(2021, 10, 13, 9), "法制科",
-                policy="LY-2021-SHOW")
+        log.add(
+            "document.issued",
+            "LY-2021-SHOW",
+            dt.datetime(2021, 9, 30, 10),
+            "法制科",
+            doc_type="政策文件",
+            disclosure="主动公开",
+        )
+        log.add(
+            "document.published",
+            "LY-2021-SHOW",
+            dt.datetime(2021, 10, 8, 15),
+            "法制科",
+            doc_type="政策文件",
+            disclosure="主动公开",
+            文号="临司发〔2021〕99号",
+            成文日期="2021-09-30",
+            发布日期="2021-10-08",
+            有效性="有效",
+        )
+        log.add(
+            "interpretation.published",
+            "LY-2021-SHOW-JD",
+            dt.datetime(2021, 10, 13, 9),
+            "法制科",
+            policy="LY-2021-SHOW",
+        )
         # published without 有效性 and 成文日期
-        log.add("document.published", "LY-2021-SHOW2", dt.datetime(2021, 11, 1, 10), "普法科", doc_type="规范性文件",
-                disclosure="依申请公开", 文号="临司发〔2021〕100号", 发布日期="2021-11-01")
+        log.add(
+            "document.published",
+            "LY-2021-SHOW2",
+            dt.datetime(2021, 11, 1, 10),
+            "普法科",
+            doc_type="规范性文件",
+            disclosure="依申请公开",
+            文号="临司发〔2021〕100号",
+            发布日期="2021-11-01",
+        )
     if b.key == "jiangsu-2018":
         # published Fri 2018-09-28: 3 wd -> 09-29 (Sat) and 09-30 (Sun) are make-up days -> due 10-08
-        log.add("document.published", "JS-2018-SHOW", dt.datetime(2018, 9, 28, 10), "法制处", doc_type="政策文件",
-                disclosure="主动公开")
-        log.add("interpretation.published", "JS-2018-SHOW-JD", dt.datetime(2018, 10, 9, 10), "法制处",
-                policy="JS-2018-SHOW")
+        log.add(
+            "document.published",
+            "JS-2018-SHOW",
+            dt.datetime(2018, 9, 28, 10),
+            "法制处",
+            doc_type="政策文件",
+            disclosure="主动公开",
+        )
+        log.add(
+            "interpretation.published",
+            "JS-2018-SHOW-JD",
+            dt.datetime(2018, 10, 9, 10),
+            "法制处",
+            policy="JS-2018-SHOW",
+        )
     if b.key == "shanghai-2024":
         # received Fri 2024-09-27: 20 wd counting 09-29 and 10-12 (make-up days) -> due 10-30; replied 10-31
         log.add("request.received", "SH-YSQ-2024-SHOW", dt.datetime(2024, 9, 27, 16), "办公室")
         log.add("request.replied", "SH-YSQ-2024-SHOW", dt.datetime(2024, 10, 31, 10), "办公室")
     if b.key == "binhai-2017":
         # major incident during the 2017 National Day holiday: 5 h -> 13:00, released 14:10
-        log.add("incident.occurred", "BH-TF-2017-SHOW", dt.datetime(2017, 10, 3, 8), "办公室", level="特别重大")
+        log.add(
+            "incident.occurred", "BH-TF-2017-SHOW", dt.datetime(2017, 10, 3, 8), "办公室", level="特别重大"
+        )
         log.add("info.released", "BH-TF-2017-SHOW", dt.datetime(2017, 10, 3, 14, 10), "办公室")
         log.add("press_conference.held", "BH-TF-2017-SHOW", dt.datetime(2017, 10, 4, 7), "办公室")
 
@@ -266,7 +426,9 @@ def reviews_releases_statistics(log: Log) -> None:
     every few hours while an incident lasts and its closing (滨海新区), monthly statistics updates (临沂)."""
     b = log.body
     rng = random.Random(f"shixian-{b.key}-kinds")
-    if b.key == "shanghai-2024":  # 先审查、后公开: most reviewed 1-3 working days before, a few after or never
+    if (
+        b.key == "shanghai-2024"
+    ):  # 先审查、后公开: most reviewed 1-3 working days before, a few after or never
         for k, e in enumerate(e for e in log.events if e["type"] == "document.published"):
             published = dt.datetime.fromisoformat(e["time"])
             if k % 25 == 7:  # never reviewed
@@ -275,32 +437,81 @@ def reviews_releases_statistics(log: Log) -> None:
             log.add("document.reviewed", e["subject"], at(day, rng), e["department"])
     if b.key == "binhai-2017":  # 持续发布权威信息 until the incident is closed; one gap too long
         for e in [e for e in log.events if e["type"] == "incident.occurred"]:
-            releases = sorted(x["time"] for x in log.events if x["type"] == "info.released" and x["subject"] == e["subject"])
-            last = dt.datetime.fromisoformat(releases[-1]) if releases else dt.datetime.fromisoformat(e["time"])
+            releases = sorted(
+                x["time"] for x in log.events if x["type"] == "info.released" and x["subject"] == e["subject"]
+            )
+            last = (
+                dt.datetime.fromisoformat(releases[-1]) if releases else dt.datetime.fromisoformat(e["time"])
+            )
             for _ in range(rng.randint(1, 3)):
                 gap = 30 if e["subject"] == "BH-TF-2017-SHOW" and _ == 0 else rng.choice([6, 12, 18, 22])
                 last = last + dt.timedelta(hours=gap)
                 log.add("info.released", e["subject"], last, "办公室")
-            log.add("incident.closed", e["subject"], last + dt.timedelta(hours=rng.choice([2, 8, 20])), "办公室")
+            log.add(
+                "incident.closed", e["subject"], last + dt.timedelta(hours=rng.choice([2, 8, 20])), "办公室"
+            )
     if b.key == "shanghai-2024":  # the year's 重大行政决策事项目录 by 03-31 (a due_by rule, no longer a task)
-        log.add("decision_catalog.published", f"{b.prefix}-JCML-{b.year}", dt.datetime(b.year, 3, 28, 10), "法治调研处",
-                year=b.year)
+        log.add(
+            "decision_catalog.published",
+            f"{b.prefix}-JCML-{b.year}",
+            dt.datetime(b.year, 3, 28, 10),
+            "法治调研处",
+            year=b.year,
+        )
     if b.key == "jiangsu-2018":
         # 第21项: 41 approval services listed by the end of May, 33 of them online (80.5%) by 06-30
         for k in range(1, 42):
-            log.add("service.listed", f"{b.prefix}-FW-{k:03d}", at(working_day(rng, b.year, last=dt.date(b.year, 5, 31)), rng),
-                    "行政审批处", 网上办="是" if k <= 33 else "否")
-        log.add("assessment.weight_set", f"{b.prefix}-KH-{b.year}", dt.datetime(b.year, 3, 15, 10), "办公室", 权重="5%")
+            log.add(
+                "service.listed",
+                f"{b.prefix}-FW-{k:03d}",
+                at(working_day(rng, b.year, last=dt.date(b.year, 5, 31)), rng),
+                "行政审批处",
+                网上办="是" if k <= 33 else "否",
+            )
+        log.add(
+            "assessment.weight_set",
+            f"{b.prefix}-KH-{b.year}",
+            dt.datetime(b.year, 3, 15, 10),
+            "办公室",
+            权重="5%",
+        )
         # 第4项 and 第15项, subordinate bodies (the pack's bodies:): 苏州 and 戒毒局 late, rolled up to 江苏省司法厅
-        for body, day in (("南京市司法局", 16), ("苏州市司法局", 26), ("江苏省监狱管理局", 19), ("江苏省戒毒管理局", 19)):
-            log.add("catalog.compiled", f"{b.prefix}-ML-{body}", dt.datetime(b.year, 3, day, 15), "办公室", body=body)
+        for body, day in (
+            ("南京市司法局", 16),
+            ("苏州市司法局", 26),
+            ("江苏省监狱管理局", 19),
+            ("江苏省戒毒管理局", 19),
+        ):
+            log.add(
+                "catalog.compiled",
+                f"{b.prefix}-ML-{body}",
+                dt.datetime(b.year, 3, day, 15),
+                "办公室",
+                body=body,
+            )
             # their own 2017 annual reports (2008 Regulation 第三十一条, by 03-31), so that their log is whole
-            log.add("annual_report.published", f"{b.prefix}-NB-{b.year - 1}-{body}", dt.date(b.year, 3, 28), "办公室",
-                    body=body, year=b.year - 1)
-        log.add("opinion_monitoring.established", f"{b.prefix}-YQ-监狱局", dt.datetime(b.year, 3, 30, 10), "办公室",
-                body="江苏省监狱管理局")
-        log.add("opinion_monitoring.established", f"{b.prefix}-YQ-戒毒局", dt.datetime(b.year, 4, 10, 10), "办公室",
-                body="江苏省戒毒管理局")
+            log.add(
+                "annual_report.published",
+                f"{b.prefix}-NB-{b.year - 1}-{body}",
+                dt.date(b.year, 3, 28),
+                "办公室",
+                body=body,
+                year=b.year - 1,
+            )
+        log.add(
+            "opinion_monitoring.established",
+            f"{b.prefix}-YQ-监狱局",
+            dt.datetime(b.year, 3, 30, 10),
+            "办公室",
+            body="江苏省监狱管理局",
+        )
+        log.add(
+            "opinion_monitoring.established",
+            f"{b.prefix}-YQ-戒毒局",
+            dt.datetime(b.year, 4, 10, 10),
+            "办公室",
+            body="江苏省戒毒管理局",
+        )
     if b.key == "linyi-2021":  # 定期更新统计数据: monthly from July, October's a few days late
         for month in range(7, 13):
             day = CAL.next_working_day(dt.date(b.year, month, 5 if month != 10 else 25), include_self=True)

@@ -26,8 +26,11 @@ def each_path(request, monkeypatch):
     """Run a test through the default audit (columnar: events into columns, screened and judged there where
     it can) and again with `Engine.evaluate` row by row, so that a hand-checked case holds for both."""
     if request.param == "rows":
+
         def rows(self, events, as_of, warn_within=Period(2, "wd"), keep_outcomes=False, presorted=False):
-            return evaluate(self.ruleset, events, self.calendar, as_of, warn_within, keep_outcomes, presorted=presorted)
+            return evaluate(
+                self.ruleset, events, self.calendar, as_of, warn_within, keep_outcomes, presorted=presorted
+            )
 
         monkeypatch.setattr(Engine, "evaluate", rows)
     return request.param
@@ -35,8 +38,14 @@ def each_path(request, monkeypatch):
 
 def run_cli(*args: str, stdin: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """Run the real command in a subprocess, as a user would."""
-    return subprocess.run([sys.executable, "-m", "engine", *args], capture_output=True, text=True,
-                          input=stdin, cwd=cwd or ROOT, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "engine", *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        cwd=cwd or ROOT,
+        timeout=120,
+    )
 
 
 def wait_for_http(port: int, seconds: float = 60) -> bool:

@@ -7,6 +7,7 @@ contract does not allow (anything but a located reject, a located error or a 4xx
 went missing (read + rejected != lines in, or a valid line not read as its event at its line number),
 `unlocated` errors without a file and line. Each such failure keeps its first example in `failures`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -52,15 +53,57 @@ class Counts:
 
 # ---- event lines ----------------------------------------------------------------------------------------------
 def valid_record(k: int, **extra) -> dict:
-    return {"id": f"v{k}", "type": "request.received", "subject": f"S{k}", "time": "2024-09-27T16:00", "body": BODY,
-            **extra}
+    return {
+        "id": f"v{k}",
+        "type": "request.received",
+        "subject": f"S{k}",
+        "time": "2024-09-27T16:00",
+        "body": BODY,
+        **extra,
+    }
 
 
-HOSTILE_VALUES = ["0001-01-01T00:00", "9999-12-31T23:00", "2024", "2024-10", "2024-09-27T24:00", "2024-02-30",
-                  "1e999", "", " ", "\u0000", "\ufeff", "长" * 300, "9" * 5000, "-1", "0", "10000", "NaN", "2024/9/27",
-                  "9/10/2024", "2024年9月27日", "２０２４-０９-２７", "1900-01-01", "2999-12-31T23:59", "1991-12-31"]
-HOSTILE_JSON = ['null', '[]', '1', '"x"', '{}', 'true', '{"id":', '{"a":1} {"b":2}', '{"id": NaN}', '{"id": Infinity}',
-                '{"id": 1e999}', '{"id": -0}', '{"id": "x", "attrs": {"a": {"b": {"c": 1}}}}']
+HOSTILE_VALUES = [
+    "0001-01-01T00:00",
+    "9999-12-31T23:00",
+    "2024",
+    "2024-10",
+    "2024-09-27T24:00",
+    "2024-02-30",
+    "1e999",
+    "",
+    " ",
+    "\u0000",
+    "\ufeff",
+    "长" * 300,
+    "9" * 5000,
+    "-1",
+    "0",
+    "10000",
+    "NaN",
+    "2024/9/27",
+    "9/10/2024",
+    "2024年9月27日",
+    "２０２４-０９-２７",
+    "1900-01-01",
+    "2999-12-31T23:59",
+    "1991-12-31",
+]
+HOSTILE_JSON = [
+    "null",
+    "[]",
+    "1",
+    '"x"',
+    "{}",
+    "true",
+    '{"id":',
+    '{"a":1} {"b":2}',
+    '{"id": NaN}',
+    '{"id": Infinity}',
+    '{"id": 1e999}',
+    '{"id": -0}',
+    '{"id": "x", "attrs": {"a": {"b": {"c": 1}}}}',
+]
 
 
 def _deep(depth: int) -> bytes:
@@ -70,16 +113,34 @@ def _deep(depth: int) -> bytes:
 @st.composite
 def hostile_line(draw, k: int) -> tuple[bytes, bool]:
     """(the bytes of one line without its line feed, whether it must be read as the valid event v{k})."""
-    kind = draw(st.sampled_from(["valid", "valid", "valid", "value", "json", "deep", "bytes", "cr", "truncate",
-                                 "bigint", "type", "nul"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "valid",
+                "valid",
+                "valid",
+                "value",
+                "json",
+                "deep",
+                "bytes",
+                "cr",
+                "truncate",
+                "bigint",
+                "type",
+                "nul",
+            ]
+        )
+    )
     base = valid_record(k)
     if kind == "valid":
         if draw(st.booleans()):
             base["note"] = draw(st.text(max_size=20).filter(lambda t: "\n" not in t))
         return json.dumps(base, ensure_ascii=draw(st.booleans())).encode("utf-8"), True
     if kind == "value":
-        key = draw(st.sampled_from(["time", "id", "subject", "body", "type", "year", "days", "tz", "department"]))
-        base[key] = draw(st.sampled_from(HOSTILE_VALUES + [10 ** 20, -1, 0.5, None, [], {}, True]))
+        key = draw(
+            st.sampled_from(["time", "id", "subject", "body", "type", "year", "days", "tz", "department"])
+        )
+        base[key] = draw(st.sampled_from(HOSTILE_VALUES + [10**20, -1, 0.5, None, [], {}, True]))
         return json.dumps(base, ensure_ascii=False).encode("utf-8"), False
     if kind == "json":
         return draw(st.sampled_from(HOSTILE_JSON)).encode(), False
@@ -92,13 +153,15 @@ def hostile_line(draw, k: int) -> tuple[bytes, bool]:
         return line[:at] + junk + line[at:], False
     if kind == "cr":  # a raw CR where JSON allows white space: still the same event on the same line
         at = line.index(b', "subject"')
-        return line[:at] + b",\r" + line[at + 1:], True
+        return line[:at] + b",\r" + line[at + 1 :], True
     if kind == "truncate":
         return line[: draw(st.integers(1, len(line) - 1))], False
     if kind == "bigint":
         return line[:-1] + b', "n": ' + b"7" * draw(st.sampled_from([4300, 4301, 6000])) + b"}", False
     if kind == "type":
-        base["type"] = draw(st.sampled_from(["收到政府信息公开申请", "request.recieved", "Request.Received", "x" * 300]))
+        base["type"] = draw(
+            st.sampled_from(["收到政府信息公开申请", "request.recieved", "Request.Received", "x" * 300])
+        )
         return json.dumps(base, ensure_ascii=False).encode("utf-8"), base["type"] == "收到政府信息公开申请"
     return line.replace(b'"S', b'"\x00S'), False  # nul: a NUL byte inside a string is bad JSON
 
@@ -128,8 +191,24 @@ def csv_log(draw) -> tuple[bytes, dict[int, str]]:
     rows, valid = [HEADER.encode()], [False]
     for k in range(count):
         row = f"v{k},request.received,S{k},2024-09-27T16:00,{BODY}"
-        kind = draw(st.sampled_from(["valid", "valid", "valid", "quote", "long", "bytes", "columns", "midquote",
-                                     "cr", "value", "nul", "quoted_newline"]))
+        kind = draw(
+            st.sampled_from(
+                [
+                    "valid",
+                    "valid",
+                    "valid",
+                    "quote",
+                    "long",
+                    "bytes",
+                    "columns",
+                    "midquote",
+                    "cr",
+                    "value",
+                    "nul",
+                    "quoted_newline",
+                ]
+            )
+        )
         good = kind in ("valid", "quoted_newline")
         if kind == "valid":
             data = row.encode("utf-8")
@@ -162,7 +241,18 @@ def csv_log(draw) -> tuple[bytes, dict[int, str]]:
     return ending.join(rows) + ending, must
 
 
-COLUMN_TYPES = ["string", "string", "int", "binary", "bad_utf8", "float", "date", "timestamp", "far_timestamp", "null"]
+COLUMN_TYPES = [
+    "string",
+    "string",
+    "int",
+    "binary",
+    "bad_utf8",
+    "float",
+    "date",
+    "timestamp",
+    "far_timestamp",
+    "null",
+]
 
 
 def parquet_column(kind: str, texts: list[str]):
@@ -197,8 +287,13 @@ def parquet_log(draw):
 
     rows = draw(st.integers(1, 12))
     kinds = {name: draw(st.sampled_from(COLUMN_TYPES)) for name in ("id", "subject", "time", "year", "note")}
-    texts = {"id": [f"v{k}" for k in range(rows)], "subject": [f"S{k}" for k in range(rows)],
-             "time": ["2024-09-27T16:00"] * rows, "year": ["2024"] * rows, "note": ["x"] * rows}
+    texts = {
+        "id": [f"v{k}" for k in range(rows)],
+        "subject": [f"S{k}" for k in range(rows)],
+        "time": ["2024-09-27T16:00"] * rows,
+        "year": ["2024"] * rows,
+        "note": ["x"] * rows,
+    }
     table = {"type": pa.array(["request.received"] * rows), "body": pa.array([BODY] * rows)}
     for name, kind in kinds.items():
         table[name] = parquet_column(kind, texts[name])
@@ -206,11 +301,46 @@ def parquet_log(draw):
     return pa.table(table), draw(st.integers(1, 5)), ({k + 1: f"v{k}" for k in range(rows)} if plain else {})
 
 
-LEDGER_HEADERS = ["申请编号", "机关", "承办科室", "收到申请日期", "补正告知日期", "补正收到日期", "征求第三方意见日期",
-                  "第三方回复日期", "是否延期", "延期审批日期", "延期工作日数", "答复日期"]
-CELL_VALUES = [None, "", "0001-01-01", "9999-12-31", "2024-02-30", "9/10/2024", "2024", "2024年9月27日", "#VALUE!",
-               "=1/0", 1e308, -5, 0, 2_958_466, 45_562.5, True, "长" * 3000, dt.datetime(1900, 1, 1),
-               dt.datetime(2024, 10, 8, 9), dt.date(2024, 9, 30), "是", "否", "20", "x"]
+LEDGER_HEADERS = [
+    "申请编号",
+    "机关",
+    "承办科室",
+    "收到申请日期",
+    "补正告知日期",
+    "补正收到日期",
+    "征求第三方意见日期",
+    "第三方回复日期",
+    "是否延期",
+    "延期审批日期",
+    "延期工作日数",
+    "答复日期",
+]
+CELL_VALUES = [
+    None,
+    "",
+    "0001-01-01",
+    "9999-12-31",
+    "2024-02-30",
+    "9/10/2024",
+    "2024",
+    "2024年9月27日",
+    "#VALUE!",
+    "=1/0",
+    1e308,
+    -5,
+    0,
+    2_958_466,
+    45_562.5,
+    True,
+    "长" * 3000,
+    dt.datetime(1900, 1, 1),
+    dt.datetime(2024, 10, 8, 9),
+    dt.date(2024, 9, 30),
+    "是",
+    "否",
+    "20",
+    "x",
+]
 
 
 @st.composite
@@ -237,8 +367,9 @@ def write_xlsx(rows: list[list], path: Path) -> None:
     book.save(path)
 
 
-def check_event_file(path: Path, must: dict[int, str], vocabulary, attributes, last_line: int | None = None
-                     ) -> Counts:
+def check_event_file(
+    path: Path, must: dict[int, str], vocabulary, attributes, last_line: int | None = None
+) -> Counts:
     """Both readers: no exception, every record once (read = events + rejects + duplicates), every line that
     must be an event read as that event at its line, every reject with this file and a line in the file,
     and the two readers agree on every reject."""
@@ -264,32 +395,70 @@ def check_event_file(path: Path, must: dict[int, str], vocabulary, attributes, l
             counts.fail("tracebacks", f"{name}: {traceback.format_exc()}", data)
             continue
         if read != len(events) + len(rejects) + dups:
-            counts.fail("lost", f"{name}: read {read} != {len(events)} events + {len(rejects)} rejects + {dups}", data)
+            counts.fail(
+                "lost", f"{name}: read {read} != {len(events)} events + {len(rejects)} rejects + {dups}", data
+            )
         by_line = {int(e.origin.rpartition(":")[2]): e.id for e in events}
         if len(by_line) < len(events) and must:  # a ledger row makes several events; logs one per line
             counts.fail("lost", f"{name}: two events from one line", data)
         for line, event_id in must.items():
             if by_line.get(line) != event_id:
-                counts.fail("lost", f"{name}: line {line} should be event {event_id}, got {by_line.get(line)}", data)
+                counts.fail(
+                    "lost", f"{name}: line {line} should be event {event_id}, got {by_line.get(line)}", data
+                )
         for reject in rejects:
             if reject.file != str(path) or not 1 <= reject.line <= physical:
                 counts.fail("unlocated", f"{name}: reject at {reject.file}:{reject.line}", data)
             else:
                 counts.located += 1
-        results[name] = (sorted((r.line, r.reason) for r in rejects),
-                         sorted((int(e.origin.rpartition(":")[2]), e.id) for e in events))
+        results[name] = (
+            sorted((r.line, r.reason) for r in rejects),
+            sorted((int(e.origin.rpartition(":")[2]), e.id) for e in events),
+        )
     if len(results) == 2 and results["rows"] != results["columnar"]:
         counts.fail("lost", f"readers differ: rows {results['rows']} columnar {results['columnar']}", data)
     return counts
 
 
 # ---- rule files -----------------------------------------------------------------------------------------------
-RULE_PACKS = sorted(p for p in (ROOT / "rules").rglob("*.yaml")
-                    if p.name != "event-types.yaml" and not p.name.endswith(".test.yaml"))
-RULE_VALUES = [9000, "9000y", "99999m", "99999wd", "0d", "-1d", True, None, [], {}, 10 ** 30, 1e999, float("nan"),
-               "0001-01-01", "9999-12-31", "2024-02-30", 0, 90, "17:30", "25:00", {"month": 2, "day": 30},
-               {"from": 0}, "x" * 10_000, "收到政府信息公开申请", "document.lost", [[[[[[]]]]]], {"not": {"not": {}}},
-               {"in": []}, {"exists": "maybe"}, "é", "\u0000"]
+RULE_PACKS = sorted(
+    p
+    for p in (ROOT / "rules").rglob("*.yaml")
+    if p.name != "event-types.yaml" and not p.name.endswith(".test.yaml")
+)
+RULE_VALUES = [
+    9000,
+    "9000y",
+    "99999m",
+    "99999wd",
+    "0d",
+    "-1d",
+    True,
+    None,
+    [],
+    {},
+    10**30,
+    1e999,
+    float("nan"),
+    "0001-01-01",
+    "9999-12-31",
+    "2024-02-30",
+    0,
+    90,
+    "17:30",
+    "25:00",
+    {"month": 2, "day": 30},
+    {"from": 0},
+    "x" * 10_000,
+    "收到政府信息公开申请",
+    "document.lost",
+    [[[[[[]]]]]],
+    {"not": {"not": {}}},
+    {"in": []},
+    {"exists": "maybe"},
+    "é",
+    "\u0000",
+]
 
 
 def _paths(node, prefix=()):
@@ -311,9 +480,26 @@ def rule_file(draw) -> bytes:
     if draw(st.integers(0, 3)) == 0:  # bytes: flips, cuts, insertions
         for _ in range(draw(st.integers(1, 4))):
             at = draw(st.integers(0, len(text)))
-            junk = draw(st.sampled_from([b"\xff", b"\t", b":", b"- ", b"{", b"[", b"&a ", b"*a", b"!!python/object ",
-                                         b"\n", b"'", b"9" * 5000, b"[" * 2000]))
-            text = text[:at] + junk + text[at + draw(st.integers(0, 5)):]
+            junk = draw(
+                st.sampled_from(
+                    [
+                        b"\xff",
+                        b"\t",
+                        b":",
+                        b"- ",
+                        b"{",
+                        b"[",
+                        b"&a ",
+                        b"*a",
+                        b"!!python/object ",
+                        b"\n",
+                        b"'",
+                        b"9" * 5000,
+                        b"[" * 2000,
+                    ]
+                )
+            )
+            text = text[:at] + junk + text[at + draw(st.integers(0, 5)) :]
         return text
     doc = yaml.safe_load(text)
     places = [p for p in _paths(doc) if p]
@@ -359,9 +545,23 @@ def check_rule_file(folder: Path, data: bytes) -> Counts:
         from engine.events.read import event_from_record
 
         vocabulary = ruleset.event_types
-        events = [event_from_record({"id": f"e{k}", "type": t, "subject": "S1", "time": f"2024-0{1 + k % 9}-1{k % 9}T10:00",
-                                     "body": BODY, "year": "2023", "days": "20", "policy": "S1"}, f"x:{k}", vocabulary)
-                  for k, t in enumerate(sorted(vocabulary))]
+        events = [
+            event_from_record(
+                {
+                    "id": f"e{k}",
+                    "type": t,
+                    "subject": "S1",
+                    "time": f"2024-0{1 + k % 9}-1{k % 9}T10:00",
+                    "body": BODY,
+                    "year": "2023",
+                    "days": "20",
+                    "policy": "S1",
+                },
+                f"x:{k}",
+                vocabulary,
+            )
+            for k, t in enumerate(sorted(vocabulary))
+        ]
         engine = Engine(ruleset, load_calendar())
         engine.evaluate(events, dt.datetime(2025, 3, 31, tzinfo=SHANGHAI), Period(2, "wd"))
     except Exception:
@@ -370,22 +570,58 @@ def check_rule_file(folder: Path, data: bytes) -> Counts:
 
 
 # ---- plans and request bodies -----------------------------------------------------------------------------
-PLAN = {"document": {"subject": "LY-2021-200", "body": BODY, "department": "法制科", "doc_type": "政策文件",
-                     "disclosure": "主动公开", "文号": "临司发〔2021〕200号", "issued_at": "2021-09-24T10:00"},
-        "publish_at": "2021-10-08T10:00", "interpretation_at": "2021-10-09T10:00",
-        "comment_period": {"open": "2021-08-02", "close": "2021-09-10"}}
-PLAN_VALUES = HOSTILE_VALUES + [10 ** 20, -1, 1.5, None, [], {}, True, [valid_record(1)], [{"id": 1}],
-                                [valid_record(2, time="9999-12-31T23:00")], ["national-ogi-2019"], ["nowhere"]]
+PLAN = {
+    "document": {
+        "subject": "LY-2021-200",
+        "body": BODY,
+        "department": "法制科",
+        "doc_type": "政策文件",
+        "disclosure": "主动公开",
+        "文号": "临司发〔2021〕200号",
+        "issued_at": "2021-09-24T10:00",
+    },
+    "publish_at": "2021-10-08T10:00",
+    "interpretation_at": "2021-10-09T10:00",
+    "comment_period": {"open": "2021-08-02", "close": "2021-09-10"},
+}
+PLAN_VALUES = HOSTILE_VALUES + [
+    10**20,
+    -1,
+    1.5,
+    None,
+    [],
+    {},
+    True,
+    [valid_record(1)],
+    [{"id": 1}],
+    [valid_record(2, time="9999-12-31T23:00")],
+    ["national-ogi-2019"],
+    ["nowhere"],
+]
 
 
 @st.composite
 def plan(draw) -> dict:
     doc = json.loads(json.dumps(PLAN))
     for _ in range(draw(st.integers(1, 3))):
-        where = draw(st.sampled_from([("document", k) for k in ("subject", "body", "doc_type", "issued_at", "x")]
-                                     + [(k,) for k in ("publish_at", "interpretation_at", "events", "packs", "as_of",
-                                                       "comment_period", "extra")]
-                                     + [("comment_period", k) for k in ("open", "close", "subject")]))
+        where = draw(
+            st.sampled_from(
+                [("document", k) for k in ("subject", "body", "doc_type", "issued_at", "x")]
+                + [
+                    (k,)
+                    for k in (
+                        "publish_at",
+                        "interpretation_at",
+                        "events",
+                        "packs",
+                        "as_of",
+                        "comment_period",
+                        "extra",
+                    )
+                ]
+                + [("comment_period", k) for k in ("open", "close", "subject")]
+            )
+        )
         node = doc
         for part in where[:-1]:
             node = node.setdefault(part, {}) if isinstance(node, dict) else {}
@@ -423,7 +659,9 @@ def body_bytes(draw) -> bytes:
     text = json.dumps(draw(plan()), ensure_ascii=draw(st.booleans()), default=str).encode("utf-8")
     kind = draw(st.sampled_from(["plain", "plain", "nan", "bytes", "deep", "cut", "bigint"]))
     if kind == "nan":
-        text = text.replace(b'"2021-10-08T10:00"', draw(st.sampled_from([b"NaN", b"Infinity", b"-Infinity", b"1e999"])))
+        text = text.replace(
+            b'"2021-10-08T10:00"', draw(st.sampled_from([b"NaN", b"Infinity", b"-Infinity", b"1e999"]))
+        )
     elif kind == "bytes":
         at = draw(st.integers(0, len(text)))
         text = text[:at] + draw(st.sampled_from([b"\xff", b"\xc0", b"\xe4\xb8"])) + text[at:]

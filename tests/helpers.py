@@ -1,4 +1,5 @@
 """Small builders for tests: rule files from YAML text, events from dicts."""
+
 import datetime as dt
 import textwrap
 from pathlib import Path

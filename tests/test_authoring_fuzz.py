@@ -1,5 +1,6 @@
 """Random single-character edits of the bundled packs: each gives a valid pack or located errors, never a
 traceback, and a pack that loads means what its text literally says (no unit or date read differently)."""
+
 import re
 
 import yaml
@@ -9,14 +10,32 @@ from hypothesis import strategies as st
 
 from engine.ruleset.loader import RuleLoadError, load_rules
 
-PACKS = sorted(p for p in (ROOT / "rules").rglob("*.yaml")
-               if p.name != "event-types.yaml" and not p.name.endswith(".test.yaml"))
+PACKS = sorted(
+    p
+    for p in (ROOT / "rules").rglob("*.yaml")
+    if p.name != "event-types.yaml" and not p.name.endswith(".test.yaml")
+)
 TEXTS = {p: p.read_text(encoding="utf-8") for p in PACKS}
 ALPHABET = list("0123456789dwhmyDW日天月周年小时个工作:- {}[],'\"#\n\t/.年月日") + ["", "  "]
 # the reading of each unit, written here independently of engine.calendar.period
-UNIT_READING = {"d": "d", "日": "d", "天": "d", "自然日": "d", "个自然日": "d", "wd": "wd", "工作日": "wd",
-                "个工作日": "wd", "h": "h", "小时": "h", "个小时": "h", "个钟头": "h", "m": "m", "个月": "m",
-                "y": "y", "年": "y"}
+UNIT_READING = {
+    "d": "d",
+    "日": "d",
+    "天": "d",
+    "自然日": "d",
+    "个自然日": "d",
+    "wd": "wd",
+    "工作日": "wd",
+    "个工作日": "wd",
+    "h": "h",
+    "小时": "h",
+    "个小时": "h",
+    "个钟头": "h",
+    "m": "m",
+    "个月": "m",
+    "y": "y",
+    "年": "y",
+}
 PERIOD_KEYS = ("within", "at_least", "warn_within")
 
 
@@ -31,7 +50,7 @@ def edits(draw):
         at = min(len(text) - 1, draw(st.sampled_from(spots)) + draw(st.integers(0, 6)))
     how = draw(st.sampled_from(["replace", "insert", "delete"]))
     char = draw(st.sampled_from(ALPHABET))
-    new = text[:at] + (char if how != "delete" else "") + text[at + (0 if how == "insert" else 1):]
+    new = text[:at] + (char if how != "delete" else "") + text[at + (0 if how == "insert" else 1) :]
     return path, new
 
 
@@ -43,8 +62,12 @@ def literal_period(raw: str) -> tuple[int, str] | None:
 
 
 @given(edits())
-@settings(max_examples=200, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=200,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 def test_single_character_edit_is_valid_or_a_located_error(tmp_path, edit):
     original, text = edit
     path = tmp_path / original.name
@@ -54,7 +77,9 @@ def test_single_character_edit_is_valid_or_a_located_error(tmp_path, edit):
     except RuleLoadError as exc:
         for error in exc.errors:
             assert error.path == str(path) and error.line is not None, str(error)
-            assert error.message and not error.message.startswith("Input should"), str(error)  # no raw pydantic
+            assert error.message and not error.message.startswith("Input should"), str(
+                error
+            )  # no raw pydantic
         return
     # it loaded: every period is what the text literally says
     # plain strings, no typing: the text as written, scanned as the rule loader scans it (libyaml when present)

@@ -1,4 +1,5 @@
 """The worked examples of shared/domain.md section 1, each checked by hand against its notice."""
+
 import datetime as dt
 
 import pytest

@@ -1,4 +1,5 @@
 """Calendar data files: the 2005-12-31 correction, local layers, added years, malformed files."""
+
 import datetime as dt
 import textwrap
 
@@ -36,7 +37,10 @@ def _with_bundled(tmp_path):
 
 
 def test_local_calendar_layers_over_national(tmp_path):
-    _write(tmp_path, "demo-closure.yaml", """\
+    _write(
+        tmp_path,
+        "demo-closure.yaml",
+        """\
         calendar: demo-county
         notice:
           title: 某县人民政府办公室关于2024年10月8日临时闭馆的通知（测试用）
@@ -47,7 +51,8 @@ def test_local_calendar_layers_over_national(tmp_path):
           - date: 2024-10-13
             status: work
             name: 补班
-        """)
+        """,
+    )
     local = WorkCalendar(load_calendar_data("demo-county", _with_bundled(tmp_path)))
     national = WorkCalendar(load_calendar_data("national", _with_bundled(tmp_path)))
     # national: 09-27 + 3wd = 10-08; local: 10-08 closed -> 09-29, 09-30, 10-09
@@ -65,10 +70,15 @@ def test_unknown_calendar_name_is_an_error():
 def _statutory_only(year: int) -> str:
     """A made-up year file that rests exactly on the law's statutory days (国务院令第795号 for 2025 on) and
     arranges no 调休: the smallest file the law's checks accept."""
-    lines = [f"  - {{date: {d}, status: rest, name: {festival}}}" for festival, days in statutory_days(year).items()
-             for d in days]
-    return (f"calendar: national\nnotice: {{title: 测试用 {year} 年节假日安排（虚构，仅用于测试覆盖年份的机制）}}\n"
-            f"covers: [{year}]\ndays:\n" + "\n".join(lines) + "\n")
+    lines = [
+        f"  - {{date: {d}, status: rest, name: {festival}}}"
+        for festival, days in statutory_days(year).items()
+        for d in days
+    ]
+    return (
+        f"calendar: national\nnotice: {{title: 测试用 {year} 年节假日安排（虚构，仅用于测试覆盖年份的机制）}}\n"
+        f"covers: [{year}]\ndays:\n" + "\n".join(lines) + "\n"
+    )
 
 
 def test_a_new_year_can_be_added_as_data(tmp_path):
@@ -94,15 +104,30 @@ def test_gap_year_is_not_guessed(tmp_path):
         cal.is_working_day(D(2027, 6, 1))
 
 
-@pytest.mark.parametrize("body, line, field", [
-    ("calendar: national\nnotice: {title: x}\ndays:\n  - date: 2024-10-08\n    status: closed\n    name: x\n", 5, "status"),
-    ("calendar: national\nnotice: {title: x}\ndays:\n  - date: 2024-13-08\n    status: rest\n    name: x\n", 4, "date"),
-    ("calendar: national\nnotice: {title: x}\ndayz: []\n", 3, "dayz"),
-    ("calendar: national\nnotice: {}\ndays: []\n", 2, "notice.title"),
-    ("calendar: local-x\nnotice: {title: x}\ncovers: [2030]\ndays: []\n", 3, "covers"),
-    ("calendar: national\nnotice: {title: x}\ndays:\n  - from: 2024-10-08\n    to: 2024-10-01\n    status: rest\n    name: x\n", 5, "to"),
-    ("calendar: national\nnotice: {title: x}\ndays: [\n", 4, None),
-])
+@pytest.mark.parametrize(
+    "body, line, field",
+    [
+        (
+            "calendar: national\nnotice: {title: x}\ndays:\n  - date: 2024-10-08\n    status: closed\n    name: x\n",
+            5,
+            "status",
+        ),
+        (
+            "calendar: national\nnotice: {title: x}\ndays:\n  - date: 2024-13-08\n    status: rest\n    name: x\n",
+            4,
+            "date",
+        ),
+        ("calendar: national\nnotice: {title: x}\ndayz: []\n", 3, "dayz"),
+        ("calendar: national\nnotice: {}\ndays: []\n", 2, "notice.title"),
+        ("calendar: local-x\nnotice: {title: x}\ncovers: [2030]\ndays: []\n", 3, "covers"),
+        (
+            "calendar: national\nnotice: {title: x}\ndays:\n  - from: 2024-10-08\n    to: 2024-10-01\n    status: rest\n    name: x\n",
+            5,
+            "to",
+        ),
+        ("calendar: national\nnotice: {title: x}\ndays: [\n", 4, None),
+    ],
+)
 def test_malformed_calendar_file_names_file_line_and_field(tmp_path, body, line, field):
     path = tmp_path / "bad.yaml"
     path.write_text(body, encoding="utf-8")

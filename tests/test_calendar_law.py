@@ -1,5 +1,6 @@
 """The statutory days of each revision of 《全国年节及纪念日放假办法》, computed (lunar-python), against the
 published schedules chinese-calendar carries."""
+
 import datetime as dt
 
 import chinese_calendar
@@ -34,12 +35,15 @@ def test_every_statutory_day_was_a_rest_day_in_every_published_year(year):
     assert days and all(not chinese_calendar.is_workday(d) for d in days)
 
 
-@pytest.mark.parametrize("year, total, citation", [
-    (2007, 10, "第270号"),  # 1999 revision: 元旦1, 春节3, 劳动节3, 国庆节3
-    (2008, 11, "第513号"),  # 2007 revision: 清明、端午、中秋 added, 劳动节 one day, 春节 from 除夕
-    (2014, 11, "第644号"),  # 2013 revision: 春节 正月初一至初三
-    (2025, 13, "第795号"),  # 2024 revision: 春节 gains 除夕, 劳动节 5月2日
-])
+@pytest.mark.parametrize(
+    "year, total, citation",
+    [
+        (2007, 10, "第270号"),  # 1999 revision: 元旦1, 春节3, 劳动节3, 国庆节3
+        (2008, 11, "第513号"),  # 2007 revision: 清明、端午、中秋 added, 劳动节 one day, 春节 from 除夕
+        (2014, 11, "第644号"),  # 2013 revision: 春节 正月初一至初三
+        (2025, 13, "第795号"),  # 2024 revision: 春节 gains 除夕, 劳动节 5月2日
+    ],
+)
 def test_revision_in_force_and_its_number_of_days(year, total, citation):
     assert sum(len(d) for d in statutory_days(year).values()) == total
     assert citation in revision_for(year).citation

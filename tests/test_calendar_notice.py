@@ -3,6 +3,7 @@
 Each imported year must agree with chinese-calendar 1.11.0 on every day of that year; the days a notice sets
 in the December before its year (2018-12-29/31 in the 2019 notice) are checked with that year.
 """
+
 import datetime as dt
 from pathlib import Path
 
@@ -52,7 +53,10 @@ def test_import_reproduces_chinese_calendar_on_every_day_of_the_year(tmp_path, y
     status = _statuses(doc)
     if year + 1 in FIXTURES:  # the next notice may set the last days of this December
         status.update({d: w for d, w in _statuses(_import(tmp_path, year + 1)).items() if d.year == year})
-    days = [dt.date.fromordinal(o) for o in range(dt.date(year, 1, 1).toordinal(), dt.date(year, 12, 31).toordinal() + 1)]
+    days = [
+        dt.date.fromordinal(o)
+        for o in range(dt.date(year, 1, 1).toordinal(), dt.date(year, 12, 31).toordinal() + 1)
+    ]
     wrong = [d for d in days if status.get(d, d.weekday() < 5) != chinese_calendar.is_workday(d)]
     assert wrong == []
     assert all(entry["quote"] for entry in doc["days"])  # every day cites its sentence
@@ -60,8 +64,11 @@ def test_import_reproduces_chinese_calendar_on_every_day_of_the_year(tmp_path, y
 
 def test_the_imported_file_carries_title_number_and_date(tmp_path):
     doc = _import(tmp_path, 2017)
-    assert doc["notice"] == {"title": "国务院办公厅关于2017年部分节假日安排的通知", "number": "国办发明电〔2016〕17号",
-                             "date": dt.date(2016, 12, 1)}
+    assert doc["notice"] == {
+        "title": "国务院办公厅关于2017年部分节假日安排的通知",
+        "number": "国办发明电〔2016〕17号",
+        "date": dt.date(2016, 12, 1),
+    }
     # 2017 notice, 一、元旦:"1月1日放假,1月2日(星期一)补休。": Monday 2017-01-02 rests
     assert _statuses(doc)[dt.date(2017, 1, 2)] is False
 
@@ -96,20 +103,43 @@ def _cut(tmp_path: Path, text: str) -> tuple[int, str]:
 REAL = (NOTICES / "2026.txt").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("change, located, reason", [
-    # truncated in the middle of the last item
-    (lambda t: t[:t.index("七、国庆节:10月1日(周四)至7日") + 22], "notice.txt:19:", "无法完整读懂这句话"),
-    # the last item missing altogether: the law's check names the festival
-    (lambda t: t.replace(t[t.index("七、国庆节"):t.index("鼓励单位")], ""), "notice.txt", "缺少国庆节"),
-    # an altered total
-    (lambda t: t.replace("放假调休,共9天", "放假调休,共8天"), "notice.txt:9:", "“共8天”与所列日期（9天）不符"),
-    # an altered weekday
-    (lambda t: t.replace("1月4日(周日)上班", "1月4日(周一)上班"), "notice.txt:7:", "2026-01-04 是周日，通知写的是周一"),
-    # a make-up day moved to a weekday: read, then refused by the law's check
-    (lambda t: t.replace("5月9日(周六)上班", "5月8日(周五)上班"), "notice.txt:13:", "调休上班日只能是周六或周日"),
-    # a sentence of an unknown form
-    (lambda t: t.replace("1月4日(周日)上班", "1月4日(周日)照常上班"), "notice.txt:7:", "无法完整读懂这句话"),
-])
+@pytest.mark.parametrize(
+    "change, located, reason",
+    [
+        # truncated in the middle of the last item
+        (
+            lambda t: t[: t.index("七、国庆节:10月1日(周四)至7日") + 22],
+            "notice.txt:19:",
+            "无法完整读懂这句话",
+        ),
+        # the last item missing altogether: the law's check names the festival
+        (lambda t: t.replace(t[t.index("七、国庆节") : t.index("鼓励单位")], ""), "notice.txt", "缺少国庆节"),
+        # an altered total
+        (
+            lambda t: t.replace("放假调休,共9天", "放假调休,共8天"),
+            "notice.txt:9:",
+            "“共8天”与所列日期（9天）不符",
+        ),
+        # an altered weekday
+        (
+            lambda t: t.replace("1月4日(周日)上班", "1月4日(周一)上班"),
+            "notice.txt:7:",
+            "2026-01-04 是周日，通知写的是周一",
+        ),
+        # a make-up day moved to a weekday: read, then refused by the law's check
+        (
+            lambda t: t.replace("5月9日(周六)上班", "5月8日(周五)上班"),
+            "notice.txt:13:",
+            "调休上班日只能是周六或周日",
+        ),
+        # a sentence of an unknown form
+        (
+            lambda t: t.replace("1月4日(周日)上班", "1月4日(周日)照常上班"),
+            "notice.txt:7:",
+            "无法完整读懂这句话",
+        ),
+    ],
+)
 def test_a_truncated_or_altered_notice_gives_a_located_error(tmp_path, change, located, reason):
     code, err = _cut(tmp_path, change(REAL))
     assert code == 2

@@ -1,4 +1,5 @@
 """Properties over every covered day: agreement with chinese-calendar and sound arithmetic."""
+
 import datetime as dt
 
 import chinese_calendar
@@ -36,8 +37,11 @@ def test_add_working_days_counts_exactly_n_after_the_start(cal, start, n):
         assert end == start
         return
     assert cal.is_working_day(end)
-    counted = [D.fromordinal(o) for o in range(start.toordinal() + 1, end.toordinal() + 1)
-               if cal.is_working_day(D.fromordinal(o))]
+    counted = [
+        D.fromordinal(o)
+        for o in range(start.toordinal() + 1, end.toordinal() + 1)
+        if cal.is_working_day(D.fromordinal(o))
+    ]
     assert len(counted) == n and counted[-1] == end
     assert cal.working_days_between(start, end) == n
 
@@ -79,10 +83,16 @@ def test_subtract_inverts_add_on_working_days(cal, start, n):
     assert cal.add_working_days(cal.add_working_days(start, n), -n) == start
 
 
-@given(st.datetimes(min_value=dt.datetime(2004, 2, 1), max_value=dt.datetime(2026, 9, 30)),
-       st.sampled_from(["0d", "3d", "7d", "30d", "1wd", "3wd", "20wd", "5h", "48h", "1m", "2m", "1y"]),
-       st.booleans(), st.sampled_from(["strict", "next-working"]), st.integers(min_value=0, max_value=10),
-       st.lists(st.tuples(st.integers(min_value=0, max_value=20), st.integers(min_value=0, max_value=10)), max_size=2))
+@given(
+    st.datetimes(min_value=dt.datetime(2004, 2, 1), max_value=dt.datetime(2026, 9, 30)),
+    st.sampled_from(["0d", "3d", "7d", "30d", "1wd", "3wd", "20wd", "5h", "48h", "1m", "2m", "1y"]),
+    st.booleans(),
+    st.sampled_from(["strict", "next-working"]),
+    st.integers(min_value=0, max_value=10),
+    st.lists(
+        st.tuples(st.integers(min_value=0, max_value=20), st.integers(min_value=0, max_value=10)), max_size=2
+    ),
+)
 @settings(max_examples=300)
 def test_quick_and_explained_deadlines_agree(cal, start, period, roll, start_rule, extension, pauses):
     # the audit's hot path computes deadlines without words; the explanation path must give the same answer

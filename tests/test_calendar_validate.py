@@ -1,4 +1,5 @@
 """A national year file is checked against 《全国年节及纪念日放假办法》 before it is trusted."""
+
 import datetime as dt
 
 import chinese_calendar
@@ -53,18 +54,31 @@ def test_a_2027_file_with_only_new_year_is_rejected_naming_the_missing_festivals
     assert "国务院令第795号" in err.message and "2027-02-05" in err.message
 
 
-@pytest.mark.parametrize("change, line, reason", [
-    # 春节 02-08 (正月初三, a Monday) made a working day: a statutory day must rest
-    (("to: 2027-02-11, status: rest, name: 春节", "to: 2027-02-07, status: rest, name: 春节"), 6,
-     "2027-02-08（周一）是春节的法定假日"),
-    # a make-up day on a Wednesday
-    (("{date: 2027-02-20, status: work", "{date: 2027-02-17, status: work"), 7, "调休上班日只能是周六或周日"),
-    # a day both rest and work
-    (("{date: 2027-05-08, status: work", "{date: 2027-05-02, status: work"), 11, "既列为放假又列为上班"),
-    # "共7天" but eight days listed
-    (("to: 2027-02-11, status: rest, name: 春节", "to: 2027-02-12, status: rest, name: 春节"), 6,
-     "通知写“共7天”，文件列出的放假日是8天"),
-])
+@pytest.mark.parametrize(
+    "change, line, reason",
+    [
+        # 春节 02-08 (正月初三, a Monday) made a working day: a statutory day must rest
+        (
+            ("to: 2027-02-11, status: rest, name: 春节", "to: 2027-02-07, status: rest, name: 春节"),
+            6,
+            "2027-02-08（周一）是春节的法定假日",
+        ),
+        # a make-up day on a Wednesday
+        (
+            ("{date: 2027-02-20, status: work", "{date: 2027-02-17, status: work"),
+            7,
+            "调休上班日只能是周六或周日",
+        ),
+        # a day both rest and work
+        (("{date: 2027-05-08, status: work", "{date: 2027-05-02, status: work"), 11, "既列为放假又列为上班"),
+        # "共7天" but eight days listed
+        (
+            ("to: 2027-02-11, status: rest, name: 春节", "to: 2027-02-12, status: rest, name: 春节"),
+            6,
+            "通知写“共7天”，文件列出的放假日是8天",
+        ),
+    ],
+)
 def test_each_rule_of_the_law_rejects_with_file_line_and_reason(tmp_path, change, line, reason):
     assert change[0] in LAWFUL
     with pytest.raises(SourceError) as caught:
@@ -73,8 +87,12 @@ def test_each_rule_of_the_law_rejects_with_file_line_and_reason(tmp_path, change
 
 
 def test_a_rejected_file_stops_the_audit_with_exit_2(tmp_path):
-    (tmp_path / "2027.yaml").write_text(HEAD + "  - {date: 2027-01-01, status: rest, name: 元旦}\n", encoding="utf-8")
-    result = run_cli("audit", "--events", "examples/shanghai-2024/events.jsonl", "--calendar-dir", str(tmp_path))
+    (tmp_path / "2027.yaml").write_text(
+        HEAD + "  - {date: 2027-01-01, status: rest, name: 元旦}\n", encoding="utf-8"
+    )
+    result = run_cli(
+        "audit", "--events", "examples/shanghai-2024/events.jsonl", "--calendar-dir", str(tmp_path)
+    )
     assert result.returncode == 2
     assert "2027.yaml:4" in result.stderr and "缺少春节" in result.stderr
 
@@ -94,4 +112,9 @@ def test_the_published_checks_can_fail():
 def test_coverage_states_per_year_the_source_and_the_check():
     out = run_cli("calendar", "coverage").stdout.splitlines()
     line = next(x for x in out if x.startswith("2025  "))
-    assert "chinese-calendar" in line and "已检查" in line and "国务院令第795号" in line and "13个法定假日" in line
+    assert (
+        "chinese-calendar" in line
+        and "已检查" in line
+        and "国务院令第795号" in line
+        and "13个法定假日" in line
+    )

@@ -2,6 +2,7 @@
 
 Dates: 2021 国庆节 10-01..10-07 off, 09-26 (Sun) and 10-09 (Sat) working (国办发明电〔2020〕27号).
 """
+
 import copy
 import http.client
 import json
@@ -19,9 +20,17 @@ from pydantic import ValidationError
 from engine.check import PlanError
 from engine.engine import Engine
 
-LINYI = {"subject": "LY-2021-200", "body": "临沂市司法局", "department": "法制科", "doc_type": "政策文件",
-         "disclosure": "主动公开", "文号": "临司发〔2021〕200号", "成文日期": "2021-09-24", "发布日期": "2021-10-08",
-         "有效性": "有效"}
+LINYI = {
+    "subject": "LY-2021-200",
+    "body": "临沂市司法局",
+    "department": "法制科",
+    "doc_type": "政策文件",
+    "disclosure": "主动公开",
+    "文号": "临司发〔2021〕200号",
+    "成文日期": "2021-09-24",
+    "发布日期": "2021-10-08",
+    "有效性": "有效",
+}
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +39,11 @@ def engine():
 
 
 def plan(**overrides):
-    base = {"document": {**LINYI, "issued_at": "2021-09-24T10:00"}, "publish_at": "2021-10-08T10:00",
-            "interpretation_at": "2021-10-09T10:00"}
+    base = {
+        "document": {**LINYI, "issued_at": "2021-09-24T10:00"},
+        "publish_at": "2021-10-08T10:00",
+        "interpretation_at": "2021-10-09T10:00",
+    }
     base.update(overrides)
     return base
 
@@ -84,8 +96,12 @@ def test_required_fields_missing(engine):
 
 
 def test_interpretation_not_linked(engine):
-    unlinked = {"id": "jd-x", "type": "interpretation.published", "subject": "LY-2021-200-JD2",
-                "time": "2021-10-08T12:00"}
+    unlinked = {
+        "id": "jd-x",
+        "type": "interpretation.published",
+        "subject": "LY-2021-200-JD2",
+        "time": "2021-10-08T12:00",
+    }
     result = engine.check(plan(events=[unlinked]))
     assert kinds(result) == [("linyi-2021.interpretation-link", "unlinked")]
 
@@ -112,9 +128,23 @@ def server(tmp_path_factory):
     port = free_port()
     token_file = tmp_path_factory.mktemp("tok") / "token"
     token_file.write_text("s3cret\n", encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, "-m", "engine", "serve", "--port", str(port), "--token-file",
-                             str(token_file), "--max-body", "20000"], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "engine",
+            "serve",
+            "--port",
+            str(port),
+            "--token-file",
+            str(token_file),
+            "--max-body",
+            "20000",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     if not wait_for_http(port):
         proc.kill()
         raise AssertionError(proc.stderr.read().decode())
@@ -128,7 +158,11 @@ def call(port, method, path, body=None, token="s3cret", raw=None):
     headers = {"Content-Type": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    data = raw if raw is not None else (json.dumps(body, ensure_ascii=False).encode() if body is not None else None)
+    data = (
+        raw
+        if raw is not None
+        else (json.dumps(body, ensure_ascii=False).encode() if body is not None else None)
+    )
     conn.request(method, path, body=data, headers=headers)
     response = conn.getresponse()
     payload = response.read()
@@ -137,7 +171,9 @@ def call(port, method, path, body=None, token="s3cret", raw=None):
 
 def test_cli_python_and_http_agree(engine, server, tmp_path):
     port, _ = server
-    the_plan = plan(publish_at="2021-10-11T10:00", comment_period={"open": "2021-08-02", "close": "2021-08-31"})
+    the_plan = plan(
+        publish_at="2021-10-11T10:00", comment_period={"open": "2021-08-02", "close": "2021-08-31"}
+    )
     python_json = json.loads(json.dumps(engine.check(copy.deepcopy(the_plan)).to_json(), ensure_ascii=False))
     path = tmp_path / "plan.json"
     path.write_text(json.dumps(the_plan, ensure_ascii=False), encoding="utf-8")
@@ -180,11 +216,14 @@ def test_http_errors(server):
 
 def test_http_audit_batch(server):
     port, _ = server
-    events = [{"id": "1", "type": "request.received", "subject": "R", "time": "2024-09-27T16:00", "body": "局"}]
+    events = [
+        {"id": "1", "type": "request.received", "subject": "R", "time": "2024-09-27T16:00", "body": "局"}
+    ]
     status, report = call(port, "POST", "/v1/audit", {"events": events, "as_of": "2024-10-31T23:00:00"})
     assert status == 200
     assert [(f["subject"], f["status"], f["deadline_text"]) for f in report["findings"]] == [
-        ("R", "overdue", "2024-10-30 24:00")]
+        ("R", "overdue", "2024-10-30 24:00")
+    ]
     status, body = call(port, "POST", "/v1/audit", {"events": [{"id": "1"}]})
     assert status == 422 and body["detail"][0]["loc"] == ["body", "events", 0]
 
@@ -220,15 +259,28 @@ def test_a_plan_past_the_calendar_is_judged_not_refused(engine, server):
     # 01-02/03 may be make-up days, so the deadline is 2027-01-15 24:00 at the earliest, 01-19 24:00 at the
     # latest. Published 2027-01-17: undetermined, which warns and does not fail the plan.
     port, _ = server
-    doc = {"subject": "X-2026-1", "body": "某市司法局", "department": "法制科", "doc_type": "政策文件",
-           "disclosure": "主动公开", "文号": "某司发〔2026〕1号", "成文日期": "2026-12-21", "发布日期": "2027-01-17",
-           "有效性": "有效", "issued_at": "2026-12-21T10:00"}
+    doc = {
+        "subject": "X-2026-1",
+        "body": "某市司法局",
+        "department": "法制科",
+        "doc_type": "政策文件",
+        "disclosure": "主动公开",
+        "文号": "某司发〔2026〕1号",
+        "成文日期": "2026-12-21",
+        "发布日期": "2027-01-17",
+        "有效性": "有效",
+        "issued_at": "2026-12-21T10:00",
+    }
     the_plan = {"document": doc, "publish_at": "2027-01-17T10:00", "interpretation_at": "2027-01-18T10:00"}
     status, body = call(port, "POST", "/v1/check", the_plan)
     assert status == 200 and body["verdict"] == "warn"
     found = {f["rule"]: (f["status"], f["deadline_text"], f["awaits_year"]) for f in body["findings"]}
     assert found["ogi.proactive-disclosure"] == ("undetermined", "2027-01-15 24:00 至 2027-01-19 24:00", 2027)
     # published on 2027-01-14 instead: on time by the earliest possible deadline, so the plan passes
-    status, body = call(port, "POST", "/v1/check", {**the_plan, "publish_at": "2027-01-14T10:00",
-                                                    "document": {**doc, "发布日期": "2027-01-14"}})
+    status, body = call(
+        port,
+        "POST",
+        "/v1/check",
+        {**the_plan, "publish_at": "2027-01-14T10:00", "document": {**doc, "发布日期": "2027-01-14"}},
+    )
     assert status == 200 and "ogi.proactive-disclosure" not in {f["rule"] for f in body["findings"]}

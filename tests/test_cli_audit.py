@@ -1,4 +1,5 @@
 """`shixian audit` and `shixian explain` through the real command, on examples/quickstart."""
+
 import json
 
 from conftest import ROOT, run_cli
@@ -9,8 +10,18 @@ TOLERATE = ("--max-rejected", "20%")  # two of its twelve lines are malformed on
 
 def test_audit_json_contract_and_exit_code(tmp_path):
     rejects = tmp_path / "rejects.jsonl"
-    result = run_cli("audit", "--events", EVENTS, "--as-of", "2024-12-16", "--format", "json",
-                     "--rejects", str(rejects), *TOLERATE)
+    result = run_cli(
+        "audit",
+        "--events",
+        EVENTS,
+        "--as-of",
+        "2024-12-16",
+        "--format",
+        "json",
+        "--rejects",
+        str(rejects),
+        *TOLERATE,
+    )
     assert result.returncode == 1  # error-severity violations were found
     report = json.loads(result.stdout)
     assert report["summary"]["events_read"] == 12
@@ -28,24 +39,60 @@ def test_audit_json_contract_and_exit_code(tmp_path):
         ("ogi.request-reply", "REQ-3", "due_soon", "2024-12-18 24:00"),
     }
     finding = report["findings"][0]
-    assert set(finding) == {"fingerprint", "rule", "title", "severity", "status", "subject", "body", "department",
-                            "period", "source", "message", "trigger", "fulfilment", "deadline", "deadline_text",
-                            "overdue_by", "explanation", "awaits_year", "parent_body"}
+    assert set(finding) == {
+        "fingerprint",
+        "rule",
+        "title",
+        "severity",
+        "status",
+        "subject",
+        "body",
+        "department",
+        "period",
+        "source",
+        "message",
+        "trigger",
+        "fulfilment",
+        "deadline",
+        "deadline_text",
+        "overdue_by",
+        "explanation",
+        "awaits_year",
+        "parent_body",
+    }
     kept = [json.loads(line) for line in rejects.read_text(encoding="utf-8").splitlines()]
     assert [(r["line"], r["raw"]) for r in kept] == [(11, "this is not json"), (12, kept[1]["raw"])]
     assert "rejected" in result.stderr and ":11:" in result.stderr
 
 
 def test_fail_on_never_and_table(tmp_path):
-    result = run_cli("audit", "--events", EVENTS, "--as-of", "2024-12-16", "--fail-on", "never",
-                     "--rejects", str(tmp_path / "r.jsonl"), *TOLERATE)
+    result = run_cli(
+        "audit",
+        "--events",
+        EVENTS,
+        "--as-of",
+        "2024-12-16",
+        "--fail-on",
+        "never",
+        "--rejects",
+        str(tmp_path / "r.jsonl"),
+        *TOLERATE,
+    )
     assert result.returncode == 0
     assert "截至 2024-12-16 23:59：共 4 项（已逾期未完成 2，逾期完成 1，即将到期 1）" in result.stdout
 
 
 def test_nothing_found_exits_0(tmp_path):
-    result = run_cli("audit", "--events", EVENTS, "--as-of", "2024-09-30", "--rejects", str(tmp_path / "r.jsonl"),
-                     *TOLERATE)
+    result = run_cli(
+        "audit",
+        "--events",
+        EVENTS,
+        "--as-of",
+        "2024-09-30",
+        "--rejects",
+        str(tmp_path / "r.jsonl"),
+        *TOLERATE,
+    )
     assert result.returncode == 0, result.stdout
     assert "未发现问题" in result.stdout
 
@@ -59,8 +106,17 @@ def test_bad_usage_exits_2(tmp_path):
 
 
 def test_explain_shows_pause_and_verdict():
-    result = run_cli("explain", "--events", EVENTS, "--as-of", "2024-12-16", "--subject", "REQ-1",
-                     "--rule", "ogi.request-reply")
+    result = run_cli(
+        "explain",
+        "--events",
+        EVENTS,
+        "--as-of",
+        "2024-12-16",
+        "--subject",
+        "REQ-1",
+        "--rule",
+        "ogi.request-reply",
+    )
     assert result.returncode == 0
     out = result.stdout
     assert "2024-10-09 10:00  third_party.consulted" in out
@@ -76,9 +132,19 @@ def test_sorted_streaming_gives_the_same_findings(tmp_path):
 
     records.sort(key=lambda r: parse_instant(r["time"])[0])
     ordered = tmp_path / "ordered.jsonl"
-    ordered.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records) + "not json\n",
-                       encoding="utf-8")
-    common = ["--as-of", "2024-12-31", "--format", "json", "--fail-on", "never", "--rejects", str(tmp_path / "r.jsonl")]
+    ordered.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records) + "not json\n", encoding="utf-8"
+    )
+    common = [
+        "--as-of",
+        "2024-12-31",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        "--rejects",
+        str(tmp_path / "r.jsonl"),
+    ]
     whole = json.loads(run_cli("audit", "--events", str(ordered), *common).stdout)
     streamed = json.loads(run_cli("audit", "--events", str(ordered), "--sorted", *common).stdout)
     assert streamed["findings"] == whole["findings"] and streamed["summary"] == whole["summary"]
@@ -88,4 +154,6 @@ def test_sorted_streaming_gives_the_same_findings(tmp_path):
     lines[5], lines[500] = lines[500], lines[5]
     shuffled.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = run_cli("audit", "--events", str(shuffled), "--sorted", *common)
-    assert result.returncode == 2 and f"{shuffled}:7" in result.stderr and "not in time order" in result.stderr
+    assert (
+        result.returncode == 2 and f"{shuffled}:7" in result.stderr and "not in time order" in result.stderr
+    )

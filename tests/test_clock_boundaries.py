@@ -10,6 +10,7 @@ Received Mon 2024-09-02: the 20 working days are 09-03..06 (4), 09-09..13 (9), 0
 Received Fri 2024-09-27: 09-29 Sun (1), 09-30 (2), 10-08..11 (6), 10-12 Sat (7), 10-14..18 (12), 10-21..25 (17),
 10-28..30 (20): due 2024-10-30 24:00.
 """
+
 import pytest
 from helpers import REQUEST_RULE, at, end_of, engine_for, events, write_rules
 
@@ -21,13 +22,19 @@ pytestmark = pytest.mark.usefixtures("each_path")
 
 
 def judged(engine, evs, as_of):
-    return [(f.subject, f.status, f.deadline_text, f.overdue_by) for f in engine.evaluate(evs, end_of(as_of)).findings]
+    return [
+        (f.subject, f.status, f.deadline_text, f.overdue_by)
+        for f in engine.evaluate(evs, end_of(as_of)).findings
+    ]
 
 
 def request(subject, received, *steps, replied=None):
     out = [{"type": "request.received", "subject": subject, "time": received}]
-    out += [{"type": kind, "subject": subject, "time": time, **extra} for kind, time, *rest in steps
-            for extra in [rest[0] if rest else {}]]
+    out += [
+        {"type": kind, "subject": subject, "time": time, **extra}
+        for kind, time, *rest in steps
+        for extra in [rest[0] if rest else {}]
+    ]
     if replied:
         out.append({"type": "request.replied", "subject": subject, "time": replied})
     return out
@@ -39,16 +46,34 @@ def test_a_pause_beginning_exactly_at_the_deadline_does_not_pause(tmp_path):
     earlier pauses the clock from 09-30 through 10-09 (the working days after the pause's first day through
     its last: 10-08, 10-09), so the deadline moves to 10-09 24:00 and the same reply is on time."""
     engine = engine_for(tmp_path, REQUEST_RULE)
-    evs = events(*request("AT", "2024-09-02T10:00", ("third_party.consulted", "2024-10-01T00:00"),
-                          ("third_party.replied", "2024-10-09T10:00"), replied="2024-10-09T15:00"),
-                 *request("BEFORE", "2024-09-02T10:00", ("third_party.consulted", "2024-09-30T23:59"),
-                          ("third_party.replied", "2024-10-09T10:00"), replied="2024-10-09T15:00"),
-                 *request("BEFORE-LATE", "2024-09-02T10:00", ("third_party.consulted", "2024-09-30T23:59"),
-                          ("third_party.replied", "2024-10-09T10:00"), replied="2024-10-10T09:00"))
+    evs = events(
+        *request(
+            "AT",
+            "2024-09-02T10:00",
+            ("third_party.consulted", "2024-10-01T00:00"),
+            ("third_party.replied", "2024-10-09T10:00"),
+            replied="2024-10-09T15:00",
+        ),
+        *request(
+            "BEFORE",
+            "2024-09-02T10:00",
+            ("third_party.consulted", "2024-09-30T23:59"),
+            ("third_party.replied", "2024-10-09T10:00"),
+            replied="2024-10-09T15:00",
+        ),
+        *request(
+            "BEFORE-LATE",
+            "2024-09-02T10:00",
+            ("third_party.consulted", "2024-09-30T23:59"),
+            ("third_party.replied", "2024-10-09T10:00"),
+            replied="2024-10-10T09:00",
+        ),
+    )
     found = engine.evaluate(evs, end_of("2024-12-31")).findings
     assert [(f.subject, f.status, f.deadline_text, f.overdue_by) for f in found] == [
         ("AT", "late", "2024-09-30 24:00", "2wd"),
-        ("BEFORE-LATE", "late", "2024-10-09 24:00", "1wd")]
+        ("BEFORE-LATE", "late", "2024-10-09 24:00", "1wd"),
+    ]
     assert any("不予暂停：期限已届满" in step for step in found[0].explanation)
 
 
@@ -59,14 +84,33 @@ def test_a_resumption_at_midnight_belongs_to_the_new_day(tmp_path):
     = 6, due 10-30 + 6 working days (10-31, 11-01, 11-04..07) = 11-07 24:00. Resumed a minute earlier,
     10-15 23:59: 5 days, due 11-06 24:00, and a reply on 11-07 is a working day late."""
     engine = engine_for(tmp_path, REQUEST_RULE)
-    evs = events(*request("MIDNIGHT", "2024-09-27T16:00", ("third_party.consulted", "2024-10-09T10:00"),
-                          ("third_party.replied", "2024-10-16T00:00"), replied="2024-11-07T10:00"),
-                 *request("MIDNIGHT-LATE", "2024-09-27T16:00", ("third_party.consulted", "2024-10-09T10:00"),
-                          ("third_party.replied", "2024-10-16T00:00"), replied="2024-11-08T09:00"),
-                 *request("EVENING", "2024-09-27T16:00", ("third_party.consulted", "2024-10-09T10:00"),
-                          ("third_party.replied", "2024-10-15T23:59"), replied="2024-11-07T10:00"))
-    assert judged(engine, evs, "2024-12-31") == [("EVENING", "late", "2024-11-06 24:00", "1wd"),
-                                                 ("MIDNIGHT-LATE", "late", "2024-11-07 24:00", "1wd")]
+    evs = events(
+        *request(
+            "MIDNIGHT",
+            "2024-09-27T16:00",
+            ("third_party.consulted", "2024-10-09T10:00"),
+            ("third_party.replied", "2024-10-16T00:00"),
+            replied="2024-11-07T10:00",
+        ),
+        *request(
+            "MIDNIGHT-LATE",
+            "2024-09-27T16:00",
+            ("third_party.consulted", "2024-10-09T10:00"),
+            ("third_party.replied", "2024-10-16T00:00"),
+            replied="2024-11-08T09:00",
+        ),
+        *request(
+            "EVENING",
+            "2024-09-27T16:00",
+            ("third_party.consulted", "2024-10-09T10:00"),
+            ("third_party.replied", "2024-10-15T23:59"),
+            replied="2024-11-07T10:00",
+        ),
+    )
+    assert judged(engine, evs, "2024-12-31") == [
+        ("EVENING", "late", "2024-11-06 24:00", "1wd"),
+        ("MIDNIGHT-LATE", "late", "2024-11-07 24:00", "1wd"),
+    ]
 
 
 def test_a_restart_on_the_last_day_counts_twenty_working_days_afresh(tmp_path):
@@ -76,14 +120,19 @@ def test_a_restart_on_the_last_day_counts_twenty_working_days_afresh(tmp_path):
     overdue by one working day (11-04)."""
     engine = engine_for(tmp_path, REQUEST_RULE)
     steps = [("supplement.requested", "2024-09-05T09:00"), ("supplement.received", "2024-09-30T15:00")]
-    evs = events(*request("ON-TIME", "2024-09-02T09:00", *steps, replied="2024-11-01T17:00"),
-                 *request("LATE", "2024-09-02T09:00", *steps, replied="2024-11-04T09:00"),
-                 *request("OPEN", "2024-09-02T09:00", *steps))
-    assert judged(engine, evs, "2024-11-04") == [("LATE", "late", "2024-11-01 24:00", "1wd"),
-                                                 ("OPEN", "overdue", "2024-11-01 24:00", "1wd")]
+    evs = events(
+        *request("ON-TIME", "2024-09-02T09:00", *steps, replied="2024-11-01T17:00"),
+        *request("LATE", "2024-09-02T09:00", *steps, replied="2024-11-04T09:00"),
+        *request("OPEN", "2024-09-02T09:00", *steps),
+    )
+    assert judged(engine, evs, "2024-11-04") == [
+        ("LATE", "late", "2024-11-01 24:00", "1wd"),
+        ("OPEN", "overdue", "2024-11-01 24:00", "1wd"),
+    ]
     # without the restart the same reply is a month late
-    assert judged(engine, events(*request("X", "2024-09-02T09:00", replied="2024-11-01T17:00")), "2024-12-31") \
-        == [("X", "late", "2024-09-30 24:00", "20wd")]
+    assert judged(
+        engine, events(*request("X", "2024-09-02T09:00", replied="2024-11-01T17:00")), "2024-12-31"
+    ) == [("X", "late", "2024-09-30 24:00", "20wd")]
 
 
 @pytest.mark.parametrize("asked", [{}, {"days": 20}, {"days": "20"}])
@@ -93,11 +142,15 @@ def test_an_extension_approved_on_the_last_day_adds_twenty_working_days(tmp_path
     on time, one on 11-28 a working day late; open on 11-28, the request is overdue by one."""
     engine = engine_for(tmp_path, REQUEST_RULE)
     step = ("extension.approved", "2024-10-30T17:00", asked)
-    evs = events(*request("ON-TIME", "2024-09-27T16:00", step, replied="2024-11-27T17:00"),
-                 *request("LATE", "2024-09-27T16:00", step, replied="2024-11-28T10:00"),
-                 *request("OPEN", "2024-09-27T16:00", step))
-    assert judged(engine, evs, "2024-11-28") == [("LATE", "late", "2024-11-27 24:00", "1wd"),
-                                                 ("OPEN", "overdue", "2024-11-27 24:00", "1wd")]
+    evs = events(
+        *request("ON-TIME", "2024-09-27T16:00", step, replied="2024-11-27T17:00"),
+        *request("LATE", "2024-09-27T16:00", step, replied="2024-11-28T10:00"),
+        *request("OPEN", "2024-09-27T16:00", step),
+    )
+    assert judged(engine, evs, "2024-11-28") == [
+        ("LATE", "late", "2024-11-27 24:00", "1wd"),
+        ("OPEN", "overdue", "2024-11-27 24:00", "1wd"),
+    ]
 
 
 # 条例 (2019) 第三十二条: the third party has 15 working days from receiving the consultation letter; 第三十三条
@@ -116,20 +169,41 @@ def test_a_third_party_pause_ends_by_itself_after_fifteen_working_days(tmp_path)
     overdue by one working day (10-28), where it used to say 计时暂停中 forever."""
     engine = engine_for(tmp_path, CAPPED_RULE)
     consult = ("third_party.consulted", "2024-09-10T10:00")
-    evs = events(*request("IN-TIME", "2024-09-02T10:00", consult, ("third_party.replied", "2024-10-08T23:59"),
-                          replied="2024-10-28T09:00"),
-                 *request("MIDNIGHT", "2024-09-02T10:00", consult, ("third_party.replied", "2024-10-09T00:00"),
-                          replied="2024-10-28T09:00"),
-                 *request("ON-TIME", "2024-09-02T10:00", consult, ("third_party.replied", "2024-10-09T00:00"),
-                          replied="2024-10-25T17:00"),
-                 *request("SILENT", "2024-09-02T10:00", consult))
+    evs = events(
+        *request(
+            "IN-TIME",
+            "2024-09-02T10:00",
+            consult,
+            ("third_party.replied", "2024-10-08T23:59"),
+            replied="2024-10-28T09:00",
+        ),
+        *request(
+            "MIDNIGHT",
+            "2024-09-02T10:00",
+            consult,
+            ("third_party.replied", "2024-10-09T00:00"),
+            replied="2024-10-28T09:00",
+        ),
+        *request(
+            "ON-TIME",
+            "2024-09-02T10:00",
+            consult,
+            ("third_party.replied", "2024-10-09T00:00"),
+            replied="2024-10-25T17:00",
+        ),
+        *request("SILENT", "2024-09-02T10:00", consult),
+    )
     found = engine.evaluate(evs, end_of("2024-10-28")).findings
     assert [(f.subject, f.status, f.deadline_text, f.overdue_by) for f in found] == [
         ("IN-TIME", "late", "2024-10-25 24:00", "1wd"),
         ("MIDNIGHT", "late", "2024-10-25 24:00", "1wd"),
-        ("SILENT", "overdue", "2024-10-25 24:00", "1wd")]
+        ("SILENT", "overdue", "2024-10-25 24:00", "1wd"),
+    ]
     assert any("自动恢复计时" in step for step in found[2].explanation)
-    assert any("暂停 2024-09-10 至 2024-10-08" in step and "不计 15 个工作日" in step for step in found[2].explanation)
+    assert any(
+        "暂停 2024-09-10 至 2024-10-08" in step and "不计 15 个工作日" in step
+        for step in found[2].explanation
+    )
     # the same log with the rule uncapped: MIDNIGHT's pause runs through 10-09 (16 days), due 10-28, on time
     (tmp_path / "plain").mkdir()
     assert judged(engine_for(tmp_path / "plain", REQUEST_RULE), evs[4:8], "2024-10-28") == []
@@ -151,19 +225,35 @@ def test_an_extension_approved_at_the_deadline_instant_is_late_and_a_finding(tmp
     extension must be approved within it): it does not count, the reply of 11-01 is late by those 20 working
     days, and the extension itself is a finding (逾期延期)."""
     engine = engine_for(tmp_path, REQUEST_RULE)
-    evs = events(*request("LAST-MINUTE", "2024-09-02T10:00", ("extension.approved", "2024-09-30T23:59"),
-                          replied="2024-11-01T10:00"),
-                 *request("AT-DUE", "2024-09-02T10:00", ("extension.approved", "2024-10-01T00:00"),
-                          replied="2024-11-01T10:00"),
-                 *request("AT-DUE-SOONER", "2024-09-02T10:00", ("extension.approved", "2024-10-01T00:00"),
-                          replied="2024-10-25T10:00"))
+    evs = events(
+        *request(
+            "LAST-MINUTE",
+            "2024-09-02T10:00",
+            ("extension.approved", "2024-09-30T23:59"),
+            replied="2024-11-01T10:00",
+        ),
+        *request(
+            "AT-DUE",
+            "2024-09-02T10:00",
+            ("extension.approved", "2024-10-01T00:00"),
+            replied="2024-11-01T10:00",
+        ),
+        *request(
+            "AT-DUE-SOONER",
+            "2024-09-02T10:00",
+            ("extension.approved", "2024-10-01T00:00"),
+            replied="2024-10-25T10:00",
+        ),
+    )
     found = engine.evaluate(evs, end_of("2024-12-31")).findings
     # AT-DUE-SOONER: a reply the extension would have covered is late all the same, by 10-08..11, 10-12 Sat,
     # 10-14..18, 10-21..25 = 15 working days
     assert [(f.subject, f.status, f.deadline_text, f.overdue_by) for f in found] == [
-        ("AT-DUE", "late", "2024-09-30 24:00", "20wd"), ("AT-DUE", "late_extension", "2024-09-30 24:00", None),
+        ("AT-DUE", "late", "2024-09-30 24:00", "20wd"),
+        ("AT-DUE", "late_extension", "2024-09-30 24:00", None),
         ("AT-DUE-SOONER", "late", "2024-09-30 24:00", "15wd"),
-        ("AT-DUE-SOONER", "late_extension", "2024-09-30 24:00", None)]
+        ("AT-DUE-SOONER", "late_extension", "2024-09-30 24:00", None),
+    ]
     assert "延期不予计入" in found[1].message and found[1].severity == "error"
 
 
@@ -174,14 +264,28 @@ def test_an_extension_told_to_the_applicant_after_the_deadline_does_not_count(tm
     does not record the notice at all (no extension.notified) judges the approval alone: on time."""
     engine = engine_for(tmp_path, REQUEST_RULE)
     approved = ("extension.approved", "2024-09-30T17:00")
-    evs = events(*request("TOLD", "2024-09-02T10:00", approved, ("extension.notified", "2024-09-30T23:59"),
-                          replied="2024-10-28T10:00"),
-                 *request("TOLD-LATE", "2024-09-02T10:00", approved, ("extension.notified", "2024-10-01T00:00"),
-                          replied="2024-10-28T10:00"),
-                 *request("NOT-LOGGED", "2024-09-02T10:00", approved, replied="2024-10-28T10:00"))
+    evs = events(
+        *request(
+            "TOLD",
+            "2024-09-02T10:00",
+            approved,
+            ("extension.notified", "2024-09-30T23:59"),
+            replied="2024-10-28T10:00",
+        ),
+        *request(
+            "TOLD-LATE",
+            "2024-09-02T10:00",
+            approved,
+            ("extension.notified", "2024-10-01T00:00"),
+            replied="2024-10-28T10:00",
+        ),
+        *request("NOT-LOGGED", "2024-09-02T10:00", approved, replied="2024-10-28T10:00"),
+    )
     found = engine.evaluate(evs, end_of("2024-12-31")).findings
     assert [(f.subject, f.status, f.deadline_text, f.overdue_by) for f in found] == [
-        ("TOLD-LATE", "late", "2024-09-30 24:00", "16wd"), ("TOLD-LATE", "late_extension", "2024-09-30 24:00", None)]
+        ("TOLD-LATE", "late", "2024-09-30 24:00", "16wd"),
+        ("TOLD-LATE", "late_extension", "2024-09-30 24:00", None),
+    ]
     assert "才告知申请人" in found[1].message
 
 
@@ -195,7 +299,8 @@ def test_overdue_from_the_due_instant_itself(tmp_path):
     before = engine.evaluate(evs, at("2024-09-30T23:59:59")).findings
     assert [(f.status, f.deadline_text) for f in before] == [("due_soon", "2024-09-30 24:00")]
     assert [(f.status, f.overdue_by) for f in engine.evaluate(evs, at("2024-10-01T00:00")).findings] == [
-        ("overdue", "1wd")]
+        ("overdue", "1wd")
+    ]
 
 
 def test_an_extension_approved_while_paused_after_the_original_deadline_counts(tmp_path):
@@ -206,15 +311,28 @@ def test_an_extension_approved_while_paused_after_the_original_deadline_counts(t
     11-04..08 (14), 11-11..15 (19), 11-18 (20): due 11-18 24:00, so a reply on 11-15 is on time (judging the
     extension against the unpaused 09-30 would call it late by 19 working days)."""
     engine = engine_for(tmp_path, REQUEST_RULE)
-    evs = events(*request("PAUSED", "2024-09-02T10:00", ("third_party.consulted", "2024-09-25T10:00"),
-                          ("extension.approved", "2024-10-09T10:00"), ("third_party.replied", "2024-10-15T10:00"),
-                          replied="2024-11-15T10:00"),
-                 *request("PAUSED-LATE", "2024-09-02T10:00", ("third_party.consulted", "2024-09-25T10:00"),
-                          ("extension.approved", "2024-10-09T10:00"), ("third_party.replied", "2024-10-15T10:00"),
-                          replied="2024-11-19T10:00"))
+    evs = events(
+        *request(
+            "PAUSED",
+            "2024-09-02T10:00",
+            ("third_party.consulted", "2024-09-25T10:00"),
+            ("extension.approved", "2024-10-09T10:00"),
+            ("third_party.replied", "2024-10-15T10:00"),
+            replied="2024-11-15T10:00",
+        ),
+        *request(
+            "PAUSED-LATE",
+            "2024-09-02T10:00",
+            ("third_party.consulted", "2024-09-25T10:00"),
+            ("extension.approved", "2024-10-09T10:00"),
+            ("third_party.replied", "2024-10-15T10:00"),
+            replied="2024-11-19T10:00",
+        ),
+    )
     found = engine.evaluate(evs, end_of("2024-12-31")).findings
     assert [(f.subject, f.status, f.deadline_text, f.overdue_by) for f in found] == [
-        ("PAUSED-LATE", "late", "2024-11-18 24:00", "1wd")]
+        ("PAUSED-LATE", "late", "2024-11-18 24:00", "1wd")
+    ]
     # the steps name the pause as it was (resumed, not "尚未恢复") and an extension within the cap without a note
     steps = found[0].explanation
     assert "暂停 2024-09-25 至 2024-10-15（third_party.consulted e7），不计 11 个工作日" in steps

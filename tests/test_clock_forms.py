@@ -1,6 +1,7 @@
 """The home of clock controls (engine/evaluate/clock.py) in its two forms: `run_clock` (one clock: row by row,
 the live monitor) and `clock_deadlines` (many clocks at once: the columnar screen) give the same deadline for
 any sequence of pauses, resumptions, restarts and extensions, or the array form says it cannot vouch."""
+
 import datetime as dt
 
 import numpy as np
@@ -23,14 +24,23 @@ from engine.ruleset.loader import load_rules
 
 CAL = load_calendar()
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-CONTROLS = ["third_party.consulted", "third_party.replied", "supplement.requested", "supplement.received",
-            "extension.approved", "extension.notified", "request.received"]
+CONTROLS = [
+    "third_party.consulted",
+    "third_party.replied",
+    "supplement.requested",
+    "supplement.received",
+    "extension.approved",
+    "extension.notified",
+    "request.received",
+]
 _RULES = {}
 
 
 def rule(tmp_path_factory, within, times=1):
     if (within, times) not in _RULES:
-        text = REQUEST_RULE.replace("within: 20wd", f"within: {within}").replace("times: 1", f"times: {times}")
+        text = REQUEST_RULE.replace("within: 20wd", f"within: {within}").replace(
+            "times: 1", f"times: {times}"
+        )
         _RULES[within, times] = load_rules([write_rules(tmp_path_factory.mktemp("r"), text)]).rules[0].rule
     return _RULES[within, times]
 
@@ -43,19 +53,42 @@ def epoch_day(moment):
     return moment.astimezone(SHANGHAI).date().toordinal() - dt.date(1970, 1, 1).toordinal()
 
 
-clocks = st.lists(st.tuples(
-    st.datetimes(min_value=dt.datetime(2023, 1, 1), max_value=dt.datetime(2026, 6, 30)),
-    st.lists(st.tuples(st.integers(0, 40 * 24 * 60), st.sampled_from(CONTROLS),
-                       st.sampled_from([None, 0, 5, 20, 25, -3, "10", "x"])), max_size=6),
-    st.integers(0, 60 * 24 * 60)), min_size=1, max_size=8)
+clocks = st.lists(
+    st.tuples(
+        st.datetimes(min_value=dt.datetime(2023, 1, 1), max_value=dt.datetime(2026, 6, 30)),
+        st.lists(
+            st.tuples(
+                st.integers(0, 40 * 24 * 60),
+                st.sampled_from(CONTROLS),
+                st.sampled_from([None, 0, 5, 20, 25, -3, "10", "x"]),
+            ),
+            max_size=6,
+        ),
+        st.integers(0, 60 * 24 * 60),
+    ),
+    min_size=1,
+    max_size=8,
+)
 
 
 # A pause type arriving while paused (补正 asked during a third-party consultation) does not move the pause's
 # start: the consultation that opened it is the first control of all (index 0), where an off-by-one in "no
 # pause open" would show.
-@example("20wd", [(dt.datetime(2024, 9, 2, 10), [(3 * 24 * 60, "third_party.consulted", None),
-                                                 (5 * 24 * 60, "supplement.requested", None),
-                                                 (20 * 24 * 60, "third_party.replied", None)], 0)], 1)
+@example(
+    "20wd",
+    [
+        (
+            dt.datetime(2024, 9, 2, 10),
+            [
+                (3 * 24 * 60, "third_party.consulted", None),
+                (5 * 24 * 60, "supplement.requested", None),
+                (20 * 24 * 60, "third_party.replied", None),
+            ],
+            0,
+        )
+    ],
+    1,
+)
 @given(st.sampled_from(["20wd", "15d", "5h"]), clocks, st.sampled_from([1, 2]))
 @settings(max_examples=200, deadline=None)
 def test_the_array_form_is_run_clock(tmp_path_factory, within, drawn, times):
@@ -75,11 +108,18 @@ def test_the_array_form_is_run_clock(tmp_path_factory, within, drawn, times):
         ends.append(moment)
     every = [m for marks in marks_of for m in marks]
     due, last, ok = clock_deadlines(
-        r, CAL, np.array([us(s) for s in starts]), np.array([epoch_day(s) for s in starts]), np.array(rows, np.int64),
-        np.array([flags[m.type] for m in every], np.int64), np.array([us(m.time) for m in every], np.int64),
+        r,
+        CAL,
+        np.array([us(s) for s in starts]),
+        np.array([epoch_day(s) for s in starts]),
+        np.array(rows, np.int64),
+        np.array([flags[m.type] for m in every], np.int64),
+        np.array([us(m.time) for m in every], np.int64),
         np.array([epoch_day(m.time) for m in every], np.int64),
         np.array([max(min(asked_days(m.days, limit), limit), -1) for m in every], np.int64),
-        np.array([us(e) for e in ends]), np.array([epoch_day(e) for e in ends]))
+        np.array([us(e) for e in ends]),
+        np.array([epoch_day(e) for e in ends]),
+    )
     for k, (start, marks, end) in enumerate(zip(starts, marks_of, ends)):
         clock = run_clock(r, CAL, start, marks)
         end_pause(clock, end)
@@ -90,8 +130,11 @@ def test_the_array_form_is_run_clock(tmp_path_factory, within, drawn, times):
             continue
         if ok[k]:
             assert due[k] == us(found.due)
-            assert last[k] == (epoch_day(dt.datetime.combine(found.last_day, dt.time(12), SHANGHAI))
-                               if found.last_day else -1)
+            assert last[k] == (
+                epoch_day(dt.datetime.combine(found.last_day, dt.time(12), SHANGHAI))
+                if found.last_day
+                else -1
+            )
         else:  # the array form declines only for clocks with an extension here (a negative one, one approved
             # while paused or too late, one told to the applicant: run_clock's business), every year being covered
             assert any(m.type in ("extension.approved", "extension.notified") for m in marks)

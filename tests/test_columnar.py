@@ -4,6 +4,7 @@ Random logs mix what the columnar reader takes in columns (plain rows) with ever
 to the row-by-row code: own time zones and offsets, repeated ids (identical and conflicting), torn
 JSON, blank lines, CRLF endings, unknown types, missing fields, impossible dates, years before 1992.
 """
+
 import datetime as dt
 import json
 
@@ -25,10 +26,25 @@ from engine.events import read_events
 
 AS_OF = dt.datetime(2024, 12, 31, 23, 59, tzinfo=SHANGHAI)
 WARN = Period(2, "wd")
-TYPES = ["document.issued", "document.published", "interpretation.published", "request.received",
-         "request.replied", "third_party.consulted", "third_party.replied", "supplement.requested",
-         "supplement.received", "extension.approved", "incident.occurred", "info.released", "interview.held",
-         "annual_report.published", "normative.submitted", "consultation.opened", "consultation.closed"]
+TYPES = [
+    "document.issued",
+    "document.published",
+    "interpretation.published",
+    "request.received",
+    "request.replied",
+    "third_party.consulted",
+    "third_party.replied",
+    "supplement.requested",
+    "supplement.received",
+    "extension.approved",
+    "incident.occurred",
+    "info.released",
+    "interview.held",
+    "annual_report.published",
+    "normative.submitted",
+    "consultation.opened",
+    "consultation.closed",
+]
 
 
 _LOADED: list[Engine] = []
@@ -69,9 +85,14 @@ def records(draw):
     day = dt.date(2024, 9, 1) + dt.timedelta(days=draw(st.integers(0, 150)))
     minute = draw(st.integers(0, 24 * 60 - 1))
     time = f"{day}T{minute // 60:02d}:{minute % 60:02d}"
-    record = {"id": f"e{draw(st.integers(0, 60))}", "type": draw(st.sampled_from(TYPES)), "subject": subject,
-              "time": time, "body": draw(st.sampled_from(["局A", "局B", "江苏省司法厅"])),
-              "department": draw(st.sampled_from(["办公室", "", None]))}
+    record = {
+        "id": f"e{draw(st.integers(0, 60))}",
+        "type": draw(st.sampled_from(TYPES)),
+        "subject": subject,
+        "time": time,
+        "body": draw(st.sampled_from(["局A", "局B", "江苏省司法厅"])),
+        "department": draw(st.sampled_from(["办公室", "", None])),
+    }
     if draw(st.booleans()):
         record.update(doc_type=draw(st.sampled_from(["政策文件", "规范性文件", ""])), disclosure="主动公开")
     if record["type"] == "interpretation.published":
@@ -82,8 +103,24 @@ def records(draw):
         record["year"] = draw(st.sampled_from([2023, 2024, "2024"]))
     if record["type"] == "incident.occurred":
         record["level"] = "重大"
-    odd = draw(st.sampled_from(["none"] * n + ["tz", "offset", "date", "torn", "blank", "unknown", "missing",
-                                               "feb30", "old", "spaces", "number_id"]))
+    odd = draw(
+        st.sampled_from(
+            ["none"] * n
+            + [
+                "tz",
+                "offset",
+                "date",
+                "torn",
+                "blank",
+                "unknown",
+                "missing",
+                "feb30",
+                "old",
+                "spaces",
+                "number_id",
+            ]
+        )
+    )
     if odd == "tz":
         record["tz"] = "Asia/Tokyo"
     elif odd == "offset":
@@ -110,7 +147,12 @@ def records(draw):
     return line
 
 
-@given(st.lists(records(), min_size=1, max_size=60), st.booleans(), st.integers(64, 4096), st.sampled_from([1, 3, 64]))
+@given(
+    st.lists(records(), min_size=1, max_size=60),
+    st.booleans(),
+    st.integers(64, 4096),
+    st.sampled_from([1, 3, 64]),
+)
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_same_as_row_by_row_on_random_logs(tmp_path_factory, monkeypatch, lines, crlf, block, short_run):
     monkeypatch.setattr(jsonl_module, "BLOCK_BYTES", block)  # many blocks: line numbers must carry over
@@ -129,8 +171,14 @@ def test_same_on_the_examples_and_their_parquet(tmp_path):
     assert len(result.findings) > 100
     for path in paths:  # the same logs as Parquet, the format of large logs
         rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
-        rows = [{k: (json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v) for k, v in r.items()}
-                for r in rows if isinstance(r, dict)]
+        rows = [
+            {
+                k: (json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v)
+                for k, v in r.items()
+            }
+            for r in rows
+            if isinstance(r, dict)
+        ]
         for r in rows:
             for k, v in r.items():
                 if not isinstance(v, str) and v is not None:
@@ -145,13 +193,15 @@ def test_events_given_as_objects_are_judged_as_a_log_of_them_is(tmp_path):
     from helpers import events
 
     engine = bundled()
-    given = events({"type": "request.received", "subject": "A", "time": "2024-09-27T16:00", "body": "x"},
-                   {"type": "request.received", "subject": "B", "time": "2024-09-27T16:00", "tz": "Europe/Paris"},
-                   {"type": "request.received", "subject": "C", "time": "2024-09-27T16:00:00.5"},
-                   {"type": "request.received", "subject": "D", "time": "2024-09-27", "days": 3.5},
-                   {"type": "extension.approved", "subject": "A", "time": "2024-10-30", "days": "x"},
-                   {"type": "extension.approved", "subject": "D", "time": "2024-10-30", "days": 20},
-                   {"type": "request.replied", "subject": "B", "time": "2024-11-27T12:00"})
+    given = events(
+        {"type": "request.received", "subject": "A", "time": "2024-09-27T16:00", "body": "x"},
+        {"type": "request.received", "subject": "B", "time": "2024-09-27T16:00", "tz": "Europe/Paris"},
+        {"type": "request.received", "subject": "C", "time": "2024-09-27T16:00:00.5"},
+        {"type": "request.received", "subject": "D", "time": "2024-09-27", "days": 3.5},
+        {"type": "extension.approved", "subject": "A", "time": "2024-10-30", "days": "x"},
+        {"type": "extension.approved", "subject": "D", "time": "2024-10-30", "days": 20},
+        {"type": "request.replied", "subject": "B", "time": "2024-11-27T12:00"},
+    )
     frame = columnar_frame(engine.ruleset, given)
     assert sorted(frame.seq[frame.odd_mask].tolist()) == [1, 2, 3, 4, 5]  # "days" both text and a number: odd
     got = engine.evaluate(given, AS_OF, WARN)
@@ -163,16 +213,28 @@ def test_a_repeated_id_keeps_the_first_and_rejects_a_conflict(tmp_path):
     engine = bundled()
     path = tmp_path / "dup.jsonl"
     first = {"id": "a", "type": "request.received", "subject": "R1", "time": "2024-09-02T10:00", "body": "局"}
-    path.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in
-                              [first, first, {**first, "subject": "R2"}]) + "\n", encoding="utf-8")
+    path.write_text(
+        "\n".join(json.dumps(x, ensure_ascii=False) for x in [first, first, {**first, "subject": "R2"}])
+        + "\n",
+        encoding="utf-8",
+    )
     log, _ = columnar(engine, [path])
     assert log.duplicates == 1
-    assert [(r.line, r.reason.split(" (")[0]) for r in log.rejects] == [(3, "duplicate id 'a' with different content")]
+    assert [(r.line, r.reason.split(" (")[0]) for r in log.rejects] == [
+        (3, "duplicate id 'a' with different content")
+    ]
     assert_same(engine, [path])
 
 
-@given(st.integers(0, 7600), st.integers(0, 1439), st.sampled_from(["wd", "d", "h"]), st.integers(0, 40),
-       st.booleans(), st.sampled_from(["strict", "next-working"]), st.sampled_from([None, dt.time(17, 30)]))
+@given(
+    st.integers(0, 7600),
+    st.integers(0, 1439),
+    st.sampled_from(["wd", "d", "h"]),
+    st.integers(0, 40),
+    st.booleans(),
+    st.sampled_from(["strict", "next-working"]),
+    st.sampled_from([None, dt.time(17, 30)]),
+)
 @settings(max_examples=400, deadline=None)
 def test_due_array_is_the_scalar_due(cal, day, minute, unit, amount, roll, start, closing):
     """WorkCalendar.due_array (the screen's arithmetic) equals the scalar `_due`, coverage errors included:
@@ -198,16 +260,39 @@ def test_due_array_is_the_scalar_due(cal, day, minute, unit, amount, roll, start
 def requests(draw):
     """Information requests around the 2024 holidays: received, then clock controls (补正, third party,
     extension with `days` as written), then maybe a reply, all a few working days apart."""
-    lines, moment = [], dt.datetime(2024, 9, 2, 9, 0) + dt.timedelta(days=draw(st.integers(0, 60)),
-                                                                    minutes=draw(st.integers(0, 600)))
+    lines, moment = (
+        [],
+        dt.datetime(2024, 9, 2, 9, 0)
+        + dt.timedelta(days=draw(st.integers(0, 60)), minutes=draw(st.integers(0, 600))),
+    )
     subject = f"R{draw(st.integers(0, 3))}"
-    steps = ["request.received"] + draw(st.lists(st.sampled_from(
-        ["supplement.requested", "supplement.received", "third_party.consulted", "third_party.replied",
-         "extension.approved"]), max_size=3)) + draw(st.sampled_from([["request.replied"], [], ["request.replied"] * 2]))
+    steps = (
+        ["request.received"]
+        + draw(
+            st.lists(
+                st.sampled_from(
+                    [
+                        "supplement.requested",
+                        "supplement.received",
+                        "third_party.consulted",
+                        "third_party.replied",
+                        "extension.approved",
+                    ]
+                ),
+                max_size=3,
+            )
+        )
+        + draw(st.sampled_from([["request.replied"], [], ["request.replied"] * 2]))
+    )
     for n, kind in enumerate(steps):
         moment += dt.timedelta(days=draw(st.integers(0, 16)), minutes=draw(st.integers(0, 300)))
-        record = {"id": f"{subject}-{n}-{draw(st.integers(0, 9))}", "type": kind, "subject": subject,
-                  "time": moment.strftime("%Y-%m-%dT%H:%M"), "body": "局A"}
+        record = {
+            "id": f"{subject}-{n}-{draw(st.integers(0, 9))}",
+            "type": kind,
+            "subject": subject,
+            "time": moment.strftime("%Y-%m-%dT%H:%M"),
+            "body": "局A",
+        }
         if kind == "extension.approved" and draw(st.booleans()):
             record["days"] = draw(st.sampled_from([5, 20, 30, "10", " 7", "x", 12.5, None]))
         if kind == "request.replied" and draw(st.integers(0, 4)) == 0:
@@ -232,19 +317,32 @@ def test_clock_controls_are_settled_not_fed(tmp_path):
     it itself (2024 国庆 7 days off, 9-29 and 10-12 worked)."""
     from engine.columnar.screen import VERDICTS
 
-    rows = [("P", "request.received", "2024-09-20T10:00"), ("P", "third_party.consulted", "2024-09-23T10:00"),
-            ("P", "third_party.replied", "2024-10-14T10:00"), ("P", "request.replied", "2024-10-25T10:00"),
-            ("X", "request.received", "2024-09-20T10:00"), ("X", "extension.approved", "2024-10-15T10:00"),
-            ("X", "request.replied", "2024-11-08T10:00"),
-            ("S", "request.received", "2024-09-20T10:00"), ("S", "supplement.requested", "2024-09-23T10:00"),
-            ("S", "supplement.received", "2024-10-21T10:00"), ("S", "request.replied", "2024-11-15T10:00"),
-            ("L", "request.received", "2024-09-20T10:00"), ("L", "request.replied", "2024-10-25T10:00")]
+    rows = [
+        ("P", "request.received", "2024-09-20T10:00"),
+        ("P", "third_party.consulted", "2024-09-23T10:00"),
+        ("P", "third_party.replied", "2024-10-14T10:00"),
+        ("P", "request.replied", "2024-10-25T10:00"),
+        ("X", "request.received", "2024-09-20T10:00"),
+        ("X", "extension.approved", "2024-10-15T10:00"),
+        ("X", "request.replied", "2024-11-08T10:00"),
+        ("S", "request.received", "2024-09-20T10:00"),
+        ("S", "supplement.requested", "2024-09-23T10:00"),
+        ("S", "supplement.received", "2024-10-21T10:00"),
+        ("S", "request.replied", "2024-11-15T10:00"),
+        ("L", "request.received", "2024-09-20T10:00"),
+        ("L", "request.replied", "2024-10-25T10:00"),
+    ]
     path = _request_log(tmp_path / "events.jsonl", rows)
     engine = bundled()
     view, feed, verdicts = _reply_screened(engine, path, AS_OF, WARN)
     assert not feed.any()
-    judged = list(zip(view.take("subject", verdicts.trigger).to_pylist(), [VERDICTS[s] for s in verdicts.status],
-                      verdicts.amount.tolist()))
+    judged = list(
+        zip(
+            view.take("subject", verdicts.trigger).to_pylist(),
+            [VERDICTS[s] for s in verdicts.status],
+            verdicts.amount.tolist(),
+        )
+    )
     assert judged == [("L", "late", 2)]  # replied 10-25: 10-24 and 10-25 are working days past 10-23
     # P: 20 working days from 9-20 plus the 12 paused (9-24..10-14, 国庆 10-01..07 off, 9-29 and 10-12
     # worked) end 2024-11-08; X: 20 + 20 end 2024-11-20; S: 20 from the 补正 of 10-21 end 2024-11-18.
@@ -255,9 +353,24 @@ def test_clock_controls_are_settled_not_fed(tmp_path):
 
 def _request_log(path, rows):
     """A log of (subject, type, time) rows of one body; an extension asks for 20 days."""
-    path.write_text("".join(json.dumps({"id": f"{s}{n}", "type": t, "subject": s, "time": when, "body": "局A",
-                                        **({"days": 20} if t == "extension.approved" else {})}, ensure_ascii=False)
-                            + "\n" for n, (s, t, when) in enumerate(rows)), encoding="utf-8")
+    path.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "id": f"{s}{n}",
+                    "type": t,
+                    "subject": s,
+                    "time": when,
+                    "body": "局A",
+                    **({"days": 20} if t == "extension.approved" else {}),
+                },
+                ensure_ascii=False,
+            )
+            + "\n"
+            for n, (s, t, when) in enumerate(rows)
+        ),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -270,21 +383,32 @@ def _reply_screened(engine, path, as_of, warn):
     frame = read(engine.ruleset, [path])
     view = View(frame, np.lexsort((frame.seq, frame.instant)), sorted(engine.ruleset.event_types))
     routes = screen(engine.ruleset, view, Context(engine.calendar, as_of, warn))
-    reply = next(i for i, r in enumerate(engine.ruleset.rules)
-                 if r.rule.id == "ogi.request-reply" and r.rule.effective.from_ == dt.date(2019, 5, 15))
+    reply = next(
+        i
+        for i, r in enumerate(engine.ruleset.rules)
+        if r.rule.id == "ogi.request-reply" and r.rule.effective.from_ == dt.date(2019, 5, 15)
+    )
     feed, _, verdicts = routes[reply]
     return view, feed, verdicts
 
 
-@pytest.mark.parametrize("as_of, warn, status, tail", [
-    # 20 working days from 2024-09-20 end 2024-10-23 (国办发明电〔2023〕7号: 国庆 10-01..07 off, 9-29 and 10-12 worked)
-    ("2024-10-18T12:00", "2wd", None, None),  # 10-21, 10-22, 10-23 left: 3 > 2, still pending
-    ("2024-10-18T12:00", "5d", "due_soon", "到期（剩余5日）"),  # 10-23 is 5 days after 10-18
-    ("2024-10-22T12:00", "2wd", "due_soon", "到期（剩余1个工作日）"),
-    ("2024-10-23T23:59", "2wd", "due_soon", "到期（剩余0个工作日）"),
-    ("2024-10-24T00:00", "2wd", "overdue", "仍未完成，已逾期1个工作日"),  # due at 24:00 of 10-23; at least 1
-    ("2024-10-28T09:00", "2wd", "overdue", "仍未完成，已逾期3个工作日"),  # 10-24, 10-25, 10-28
-])
+@pytest.mark.parametrize(
+    "as_of, warn, status, tail",
+    [
+        # 20 working days from 2024-09-20 end 2024-10-23 (国办发明电〔2023〕7号: 国庆 10-01..07 off, 9-29 and 10-12 worked)
+        ("2024-10-18T12:00", "2wd", None, None),  # 10-21, 10-22, 10-23 left: 3 > 2, still pending
+        ("2024-10-18T12:00", "5d", "due_soon", "到期（剩余5日）"),  # 10-23 is 5 days after 10-18
+        ("2024-10-22T12:00", "2wd", "due_soon", "到期（剩余1个工作日）"),
+        ("2024-10-23T23:59", "2wd", "due_soon", "到期（剩余0个工作日）"),
+        (
+            "2024-10-24T00:00",
+            "2wd",
+            "overdue",
+            "仍未完成，已逾期1个工作日",
+        ),  # due at 24:00 of 10-23; at least 1
+        ("2024-10-28T09:00", "2wd", "overdue", "仍未完成，已逾期3个工作日"),  # 10-24, 10-25, 10-28
+    ],
+)
 def test_open_requests_are_judged_in_columns(tmp_path, as_of, warn, status, tail):
     """An unanswered request that no clock control touched is judged by the screen itself, never fed to the
     row evaluator, with the row evaluator's words: due soon within the warning period, overdue after."""
@@ -306,21 +430,40 @@ def test_open_requests_are_judged_in_columns(tmp_path, as_of, warn, status, tail
 def obligations(draw, as_of: dt.datetime):
     """Documents and requests with at most a trigger and a fulfilment (what the screen judges itself), some
     with bare dates, started up to 45 days before as-of (around the 2024 国庆 and year-end holidays)."""
-    kind = draw(st.sampled_from([("request.received", "request.replied"), ("document.issued", "document.published")]))
+    kind = draw(
+        st.sampled_from([("request.received", "request.replied"), ("document.issued", "document.published")])
+    )
     subject = f"{kind[0][0]}{draw(st.integers(0, 30))}"
-    start = as_of.replace(tzinfo=None) - dt.timedelta(days=draw(st.integers(0, 45)), minutes=draw(st.integers(0, 600)))
-    record = {"id": f"{subject}-t{draw(st.integers(0, 2))}", "type": kind[0], "subject": subject,
-              "time": start.strftime("%Y-%m-%dT%H:%M"), "body": draw(st.sampled_from(["局A", "局B"])),
-              "doc_type": "政策文件", "disclosure": "主动公开"}
+    start = as_of.replace(tzinfo=None) - dt.timedelta(
+        days=draw(st.integers(0, 45)), minutes=draw(st.integers(0, 600))
+    )
+    record = {
+        "id": f"{subject}-t{draw(st.integers(0, 2))}",
+        "type": kind[0],
+        "subject": subject,
+        "time": start.strftime("%Y-%m-%dT%H:%M"),
+        "body": draw(st.sampled_from(["局A", "局B"])),
+        "doc_type": "政策文件",
+        "disclosure": "主动公开",
+    }
     lines = [record]
     if draw(st.booleans()):
         done = start + dt.timedelta(days=draw(st.integers(0, 45)), minutes=draw(st.integers(0, 600)))
         text = done.strftime("%Y-%m-%dT%H:%M")
-        lines.append({**record, "id": f"{subject}-f", "type": kind[1], "time": text[:10] if draw(st.booleans()) else text})
+        lines.append(
+            {
+                **record,
+                "id": f"{subject}-f",
+                "type": kind[1],
+                "time": text[:10] if draw(st.booleans()) else text,
+            }
+        )
     return [json.dumps(x, ensure_ascii=False) for x in lines]
 
 
-@given(st.data(), st.integers(0, 120), st.integers(0, 1439), st.sampled_from(["2wd", "5wd", "3d", "0d", "12h"]))
+@given(
+    st.data(), st.integers(0, 120), st.integers(0, 1439), st.sampled_from(["2wd", "5wd", "3d", "0d", "12h"])
+)
 @settings(max_examples=200, deadline=None)
 def test_judged_in_columns_as_row_by_row_at_any_moment(tmp_path_factory, data, day, minute, warn):
     """Late, overdue, due-soon and pending obligations judged by the screen (screen._verdicts, verdicts.py)

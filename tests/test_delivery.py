@@ -1,6 +1,7 @@
 """Issue #21, the last two points: alerts delivered at least once (recorded, delivered, then marked; webhook
 retried with an Idempotency-Key), and large pre-publication checks answered off the event loop, the same as
 small ones, through a real server."""
+
 import datetime as dt
 import http.server
 import json
@@ -17,7 +18,13 @@ from engine.live import LiveMonitor, SimulatedClock
 from engine.live.outbox import Outbox, idempotency_key
 from engine.state import AuditStore
 
-REQUEST = {"id": "r1", "type": "request.received", "subject": "R1", "time": "2024-09-27T16:00", "body": "临沂市司法局"}
+REQUEST = {
+    "id": "r1",
+    "type": "request.received",
+    "subject": "R1",
+    "time": "2024-09-27T16:00",
+    "body": "临沂市司法局",
+}
 
 
 class Webhook:
@@ -68,8 +75,9 @@ def overdue_alert(engine, db, outbox_for):
     `passed` alert is decided."""
     store = AuditStore(db)
     outbox = outbox_for(store)
-    monitor = LiveMonitor(engine, store, SimulatedClock(dt.datetime(2024, 9, 27, 16, tzinfo=SHANGHAI)),
-                          outbox=outbox)
+    monitor = LiveMonitor(
+        engine, store, SimulatedClock(dt.datetime(2024, 9, 27, 16, tzinfo=SHANGHAI)), outbox=outbox
+    )
     assert monitor.accept(dict(REQUEST), "test:1") is None
     monitor.clock.set(dt.datetime(2024, 10, 31, 9, tzinfo=SHANGHAI))
     monitor.tick()
@@ -79,8 +87,9 @@ def overdue_alert(engine, db, outbox_for):
 def test_a_failing_webhook_is_retried_with_one_idempotency_key_until_it_answers(engine, tmp_path):
     hook, ticks, printed = Webhook(failures=2), Ticks(), []
     try:
-        store, outbox = overdue_alert(engine, tmp_path / "w.sqlite",
-                                      lambda s: Outbox(s.db, printed.append, hook.url, clock=ticks))
+        store, outbox = overdue_alert(
+            engine, tmp_path / "w.sqlite", lambda s: Outbox(s.db, printed.append, hook.url, clock=ticks)
+        )
         assert outbox.flush() == 0 and outbox.pending() == 1  # 503: kept, retried in 2 s
         assert len(printed) == 1  # printed once, whatever the webhook does
         assert outbox.flush() == 0 and len(hook.seen) == 1  # not due yet
@@ -93,7 +102,11 @@ def test_a_failing_webhook_is_retried_with_one_idempotency_key_until_it_answers(
         keys = {key for key, _ in hook.seen}
         assert len(hook.seen) == 3 and len(keys) == 1
         alert = hook.seen[-1][1]
-        assert (alert["alert"], alert["subject"], alert["due"]) == ("passed", "R1", "2024-10-31T00:00:00+08:00")
+        assert (alert["alert"], alert["subject"], alert["due"]) == (
+            "passed",
+            "R1",
+            "2024-10-31T00:00:00+08:00",
+        )
         assert keys == {idempotency_key(f"passed|{alert['rule']}|R1|r1|{alert['due']}")}
         assert json.loads(printed[0]) == alert
         store.close()
@@ -109,13 +122,15 @@ def test_an_alert_decided_but_not_delivered_is_delivered_by_the_next_start(engin
     store.close()
     hook = Webhook()
     try:
-        first = run_cli("watch", "--db", str(db), "--simulate-from", "2024-10-31T09:00", "--webhook", hook.url,
-                        stdin="")
+        first = run_cli(
+            "watch", "--db", str(db), "--simulate-from", "2024-10-31T09:00", "--webhook", hook.url, stdin=""
+        )
         assert first.returncode == 0, first.stderr
         assert [json.loads(line)["subject"] for line in first.stdout.splitlines()] == ["R1"]
         assert [alert["subject"] for _, alert in hook.seen] == ["R1"]
-        again = run_cli("watch", "--db", str(db), "--simulate-from", "2024-10-31T10:00", "--webhook", hook.url,
-                        stdin="")
+        again = run_cli(
+            "watch", "--db", str(db), "--simulate-from", "2024-10-31T10:00", "--webhook", hook.url, stdin=""
+        )
         assert again.returncode == 0 and again.stdout == "" and len(hook.seen) == 1
     finally:
         hook.close()
@@ -123,14 +138,24 @@ def test_an_alert_decided_but_not_delivered_is_delivered_by_the_next_start(engin
 
 def test_a_webhook_that_is_down_keeps_the_alert_for_the_next_start(engine, tmp_path):
     db = tmp_path / "w.sqlite"
-    down = run_cli("watch", "--db", str(db), "--simulate-from", "2024-09-27T09:00", "--webhook",
-                   "http://127.0.0.1:9/alerts", stdin=json.dumps(REQUEST) + '\n{"clock": "2024-10-31T09:00"}\n')
+    down = run_cli(
+        "watch",
+        "--db",
+        str(db),
+        "--simulate-from",
+        "2024-09-27T09:00",
+        "--webhook",
+        "http://127.0.0.1:9/alerts",
+        stdin=json.dumps(REQUEST) + '\n{"clock": "2024-10-31T09:00"}\n',
+    )
     assert down.returncode == 0, down.stderr
     assert "投递失败" in down.stderr and "1 条提醒尚未送达" in down.stderr
     assert [json.loads(line)["subject"] for line in down.stdout.splitlines()] == ["R1"]  # printed at once
     hook = Webhook()
     try:
-        up = run_cli("watch", "--db", str(db), "--simulate-from", "2024-10-31T10:00", "--webhook", hook.url, stdin="")
+        up = run_cli(
+            "watch", "--db", str(db), "--simulate-from", "2024-10-31T10:00", "--webhook", hook.url, stdin=""
+        )
         assert up.returncode == 0 and up.stdout == ""  # printed before; now only posted
         assert [alert["subject"] for _, alert in hook.seen] == ["R1"]
     finally:
@@ -138,13 +163,29 @@ def test_a_webhook_that_is_down_keeps_the_alert_for_the_next_start(engine, tmp_p
 
 
 # ---- large checks off the event loop ---------------------------------------------------------------------------
-PLAN = {"document": {"subject": "LY-2021-200", "body": "临沂市司法局", "doc_type": "政策文件", "disclosure": "主动公开",
-                     "issued_at": "2021-09-24T10:00"}, "publish_at": "2021-10-08T10:00"}
+PLAN = {
+    "document": {
+        "subject": "LY-2021-200",
+        "body": "临沂市司法局",
+        "doc_type": "政策文件",
+        "disclosure": "主动公开",
+        "issued_at": "2021-09-24T10:00",
+    },
+    "publish_at": "2021-10-08T10:00",
+}
 
 
 def history(count: int) -> list[dict]:
-    return [{"id": f"H{k}", "type": "request.received" if k % 2 else "request.replied", "subject": f"R{k // 2}",
-             "time": f"2021-0{1 + k % 9}-1{k % 9}T10:00", "body": "临沂市司法局"} for k in range(count)]
+    return [
+        {
+            "id": f"H{k}",
+            "type": "request.received" if k % 2 else "request.replied",
+            "subject": f"R{k // 2}",
+            "time": f"2021-0{1 + k % 9}-1{k % 9}T10:00",
+            "body": "临沂市司法局",
+        }
+        for k in range(count)
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -154,8 +195,23 @@ def server(tmp_path_factory):
     token = tmp_path_factory.mktemp("tok") / "token"
     token.write_text("s3cret", encoding="utf-8")
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "engine", "serve", "--port", str(port), "--max-body", "4000000",
-                             "--token-file", str(token)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "engine",
+            "serve",
+            "--port",
+            str(port),
+            "--max-body",
+            "4000000",
+            "--token-file",
+            str(token),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     assert wait_for_http(port)
     yield port
     proc.terminate()

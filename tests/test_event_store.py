@@ -2,6 +2,7 @@
 history gives the findings of the same events audited from files; ingest keeps every guarantee under kill -9;
 a database written before the store is audited as it is and migrated by `shixian store migrate`.
 """
+
 import json
 import os
 import shutil
@@ -14,8 +15,10 @@ import time
 import pytest
 from conftest import ROOT, run_cli
 
-EXAMPLES = [ROOT / "examples" / name / "events.jsonl" for name in
-            ("shanghai-2024", "linyi-2021", "binhai-2017", "jiangsu-2018")]
+EXAMPLES = [
+    ROOT / "examples" / name / "events.jsonl"
+    for name in ("shanghai-2024", "linyi-2021", "binhai-2017", "jiangsu-2018")
+]
 FIXTURE_V1 = ROOT / "tests" / "fixtures" / "v1-audit.sqlite"  # made by the code before the store (see below)
 
 
@@ -24,14 +27,25 @@ def lines(path) -> int:
 
 
 def audit(*args, tmp, ok=(0, 1)):
-    result = run_cli("audit", *args, "--format", "json", "--fail-on", "never", "--rejects", str(tmp / "rej.jsonl"))
+    result = run_cli(
+        "audit", *args, "--format", "json", "--fail-on", "never", "--rejects", str(tmp / "rej.jsonl")
+    )
     assert result.returncode in ok, result.stderr[-2000:]
     return json.loads(result.stdout)
 
 
 def ingest(db, *files, tmp):
-    result = run_cli("ingest", "--db", str(db), "--events", *map(str, files), "--rejects", str(tmp / "ingrej.jsonl"),
-                     "--max-rejected", "50%")
+    result = run_cli(
+        "ingest",
+        "--db",
+        str(db),
+        "--events",
+        *map(str, files),
+        "--rejects",
+        str(tmp / "ingrej.jsonl"),
+        "--max-rejected",
+        "50%",
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout
 
@@ -50,8 +64,13 @@ def dump(db) -> list[str]:
 def generated(tmp_path_factory):
     """A generated 20,000-event log cut into three nights, the second night repeating part of the first."""
     out = tmp_path_factory.mktemp("gen")
-    subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), "--events", "20000", "--out", str(out)],
-                   check=True, capture_output=True, cwd=ROOT, timeout=600)
+    subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "generate.py"), "--events", "20000", "--out", str(out)],
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+        timeout=600,
+    )
     lines = (out / "events-20000.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
     nights = [lines[:8000], lines[7000:15000], lines[15000:]]  # 1000 lines sent twice: identical repeats
     changed = json.loads(lines[14000])
@@ -100,9 +119,24 @@ def test_conflicting_id_is_rejected_at_ingest(generated, tmp_path):
 
 def _kill_inside_ingest(db, path, tmp):
     env = {**os.environ, "SHIXIAN_PAUSE_BEFORE_COMMIT": "60"}
-    proc = subprocess.Popen([sys.executable, "-m", "engine", "ingest", "--db", str(db), "--events", str(path),
-                             "--rejects", str(tmp / "r.jsonl")], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "engine",
+            "ingest",
+            "--db",
+            str(db),
+            "--events",
+            str(path),
+            "--rejects",
+            str(tmp / "r.jsonl"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
     journal = db.with_name(db.name + "-journal")
     deadline = time.monotonic() + 90
     while not journal.exists() and time.monotonic() < deadline and proc.poll() is None:
@@ -132,7 +166,9 @@ def test_ingest_killed_loses_nothing_acknowledged_and_duplicates_nothing(generat
     first = audit("--db", str(db), "--as-of", "2025-12-31", tmp=tmp_path)
     assert first["summary"]["events_read"] == 8000
     assert "入库 7000 条，已存在 1000 条" in ingest(db, generated[1], tmp=tmp_path)  # the rerun completes
-    assert len(list((tmp_path / "audit.sqlite.events").glob("p*/*.parquet"))) < len(orphans) + len(listed) + 16
+    assert (
+        len(list((tmp_path / "audit.sqlite.events").glob("p*/*.parquet"))) < len(orphans) + len(listed) + 16
+    )
     stored = audit("--db", str(db), "--as-of", "2025-12-31", tmp=tmp_path)
     files = audit("--events", *map(str, generated[:2]), "--as-of", "2025-12-31", tmp=tmp_path)
     assert judged(stored) == judged(files) and stored["summary"]["events_read"] == 15000
@@ -145,12 +181,16 @@ def test_version_1_database_is_audited_then_migrated(tmp_path):
     shutil.copy(FIXTURE_V1, db)
     info = json.loads(run_cli("store", "info", "--db", str(db), "--format", "json").stdout)
     assert (info["schema_version"], info["events_in_table"], info["events_in_files"]) == (1, 730, 0)
-    refused = run_cli("ingest", "--db", str(db), "--events", str(EXAMPLES[2]), "--rejects", str(tmp_path / "r.jsonl"))
+    refused = run_cli(
+        "ingest", "--db", str(db), "--events", str(EXAMPLES[2]), "--rejects", str(tmp_path / "r.jsonl")
+    )
     assert refused.returncode == 2 and "shixian store migrate" in refused.stderr
     with sqlite3.connect(db) as conn:  # the same events as a log (the example logs have grown since)
         same = tmp_path / "same.jsonl"
-        same.write_text("".join(row[0] + "\n" for row in conn.execute("SELECT data FROM events ORDER BY rowid")),
-                        encoding="utf-8")
+        same.write_text(
+            "".join(row[0] + "\n" for row in conn.execute("SELECT data FROM events ORDER BY rowid")),
+            encoding="utf-8",
+        )
     old = audit("--db", str(db), "--as-of", "2024-12-31", tmp=tmp_path)  # readable before migrating
     assert judged(old) == judged(audit("--events", str(same), "--as-of", "2024-12-31", tmp=tmp_path))
     assert len(old["findings"]) > 40
@@ -162,7 +202,9 @@ def test_version_1_database_is_audited_then_migrated(tmp_path):
     new = audit("--db", str(db), "--as-of", "2025-01-02", tmp=tmp_path)
     files = audit("--events", str(same), "--as-of", "2025-01-02", tmp=tmp_path)
     assert judged(new) == judged(files)
-    assert {f["lifecycle"]["first_seen"][:10] for f in new["findings"]} >= {"2024-12-31"}  # the history carried on
+    assert {f["lifecycle"]["first_seen"][:10] for f in new["findings"]} >= {
+        "2024-12-31"
+    }  # the history carried on
     assert f"入库 {lines(EXAMPLES[2])} 条" in ingest(db, EXAMPLES[2], tmp=tmp_path)
 
 
@@ -174,13 +216,31 @@ def test_events_written_one_at_a_time_sit_beside_the_files(tmp_path):
 
     db = tmp_path / "audit.sqlite"
     log = tmp_path / "log.jsonl"
-    log.write_text(json.dumps({"id": "a1", "type": "request.received", "subject": "R1", "time": "2024-09-27T16:00",
-                               "body": "示例市司法局"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    log.write_text(
+        json.dumps(
+            {
+                "id": "a1",
+                "type": "request.received",
+                "subject": "R1",
+                "time": "2024-09-27T16:00",
+                "body": "示例市司法局",
+            },
+            ensure_ascii=False,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     ingest(db, log, tmp=tmp_path)
     store = AuditStore(db)
-    same = Event("a1", "request.received", "R1", parse_instant("2024-09-27T16:00")[0], "示例市司法局", "", {}, False)
-    other = Event("a1", "request.received", "R1", parse_instant("2024-09-28T16:00")[0], "示例市司法局", "", {}, False)
-    reply = Event("b1", "request.replied", "R1", parse_instant("2024-11-01T10:00")[0], "示例市司法局", "", {}, False)
+    same = Event(
+        "a1", "request.received", "R1", parse_instant("2024-09-27T16:00")[0], "示例市司法局", "", {}, False
+    )
+    other = Event(
+        "a1", "request.received", "R1", parse_instant("2024-09-28T16:00")[0], "示例市司法局", "", {}, False
+    )
+    reply = Event(
+        "b1", "request.replied", "R1", parse_instant("2024-11-01T10:00")[0], "示例市司法局", "", {}, False
+    )
     assert store.ingest([same, reply], "stdin") == (1, 1, [])
     added, _, conflicts = store.ingest([other], "stdin")
     assert added == 0 and "different content" in conflicts[0][1]
@@ -192,7 +252,8 @@ def test_events_written_one_at_a_time_sit_beside_the_files(tmp_path):
     # 20 working days from Fri 2024-09-27 end Wed 2024-10-30 (国办发明电〔2023〕7号): replied 11-01, late
     report = audit("--db", str(db), "--as-of", "2024-11-30", tmp=tmp_path)
     assert [(f["subject"], f["status"], f["deadline_text"]) for f in report["findings"]] == [
-        ("R1", "late", "2024-10-30 24:00")]
+        ("R1", "late", "2024-10-30 24:00")
+    ]
 
 
 def test_dask_reads_the_store_from_its_files(generated, tmp_path):
@@ -208,12 +269,36 @@ def test_dask_reads_the_store_from_its_files(generated, tmp_path):
         ingest(db, path, tmp=tmp_path)
     store = AuditStore(db)  # one event written alone, as the workbench does: in the table
     body = json.loads(generated[0].read_text(encoding="utf-8").splitlines()[0])["body"]
-    store.ingest([Event("alone-1", "request.received", "ALONE-1", parse_instant("2025-09-26T16:00")[0], body, "",
-                        {}, False)], "workbench")
+    store.ingest(
+        [
+            Event(
+                "alone-1",
+                "request.received",
+                "ALONE-1",
+                parse_instant("2025-09-26T16:00")[0],
+                body,
+                "",
+                {},
+                False,
+            )
+        ],
+        "workbench",
+    )
     store.close()
     local = audit("--db", str(db), "--events", str(generated[2]), "--as-of", "2025-12-31", tmp=tmp_path)
-    dask = audit("--db", str(db), "--events", str(generated[2]), "--as-of", "2025-12-31", "--backend", "dask",
-                 "--workers", "2", tmp=tmp_path)
+    dask = audit(
+        "--db",
+        str(db),
+        "--events",
+        str(generated[2]),
+        "--as-of",
+        "2025-12-31",
+        "--backend",
+        "dask",
+        "--workers",
+        "2",
+        tmp=tmp_path,
+    )
     assert judged(dask) == judged(local)
     assert dask["summary"] == local["summary"] and local["summary"]["events_read"] == 15001 + 5001
     assert ("ALONE-1", "overdue") in {(f["subject"], f["status"]) for f in local["findings"]}

@@ -3,6 +3,7 @@ mutated rule files, plans and HTTP bodies (through a real server), and watch inp
 located reject or error, never a traceback, and lose no record. Derandomized (the same examples every run);
 SHIXIAN_FUZZ_EXAMPLES raises the count, and `make fuzz` (bench/fuzz_run.py) runs far more in child processes,
 counting crashes and hangs too. The inputs and checks live in tests/fuzzing.py."""
+
 import json
 import os
 
@@ -34,9 +35,17 @@ EXAMPLES = int(os.environ.get("SHIXIAN_FUZZ_EXAMPLES", "0"))
 
 
 def bounded(default: int):
-    return settings(max_examples=EXAMPLES or default, derandomize=True, deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                           HealthCheck.data_too_large])
+    return settings(
+        max_examples=EXAMPLES or default,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+        ],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -74,8 +83,11 @@ def test_parquet(tmp_path_factory, engine, log):
     table, group, must = log
     path = tmp_path_factory.mktemp("parquet") / "events.parquet"
     pq.write_table(table, path, row_group_size=group)
-    assert_clean(check_event_file(path, must, engine.ruleset.event_types, attributes_read(engine.ruleset),
-                                  last_line=table.num_rows))
+    assert_clean(
+        check_event_file(
+            path, must, engine.ruleset.event_types, attributes_read(engine.ruleset), last_line=table.num_rows
+        )
+    )
 
 
 @bounded(25)
@@ -89,8 +101,11 @@ def test_xlsx_ledger(tmp_path_factory, engine, ledger):
     write_xlsx(rows, path)
     ledgers.attach([path], ledgers.load_mapping("requests", engine.ruleset.event_types))
     try:
-        assert_clean(check_event_file(path, {}, engine.ruleset.event_types, attributes_read(engine.ruleset),
-                                      last_line=count))
+        assert_clean(
+            check_event_file(
+                path, {}, engine.ruleset.event_types, attributes_read(engine.ruleset), last_line=count
+            )
+        )
     finally:
         ledgers.detach([path])
 
@@ -117,9 +132,13 @@ def test_watch_input(tmp_path_factory, engine, lines):
     db = tmp_path_factory.mktemp("watch") / "w.sqlite"
     store = AuditStore(db)
     try:
-        monitor = LiveMonitor(engine, store, SimulatedClock(parse_instant("2024-12-31T23:00")[0]), lambda alert: None)
+        monitor = LiveMonitor(
+            engine, store, SimulatedClock(parse_instant("2024-12-31T23:00")[0]), lambda alert: None
+        )
         assert_clean(check_watch(monitor, [data for data, _ in lines]))
-        again = LiveMonitor(engine, store, SimulatedClock(parse_instant("2024-12-31T23:00")[0]), lambda alert: None)
+        again = LiveMonitor(
+            engine, store, SimulatedClock(parse_instant("2024-12-31T23:00")[0]), lambda alert: None
+        )
         again.rebuild()  # what was stored replays on restart
     finally:
         store.close()
@@ -135,8 +154,12 @@ def server(tmp_path_factory):
     from webserver import free_port
 
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "engine", "serve", "--port", str(port), "--max-body", "200000"],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "engine", "serve", "--port", str(port), "--max-body", "200000"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     assert wait_for_http(port)
     yield port
     proc.terminate()

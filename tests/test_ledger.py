@@ -1,5 +1,6 @@
 """Office ledgers read through a mapping (engine/ledger): dates as Excel users type them, headers under a
 merged title row, blank lines, conditions, GBK CSV, and every unreadable cell located in A1 notation."""
+
 import datetime as dt
 import json
 
@@ -30,37 +31,48 @@ attributes:
 HEADERS = ["申请编号", "承办科室", "收到申请日期", "是否延期", "延期审批日期", "延期工作日数", "答复日期"]
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("2024-09-27", (dt.datetime(2024, 9, 27), True)),
-    ("2024/9/27 16:00", (dt.datetime(2024, 9, 27, 16), False)),
-    ("2024.9.27", (dt.datetime(2024, 9, 27), True)),
-    ("2024年9月27日", (dt.datetime(2024, 9, 27), True)),
-    ("2024年9月27日 16:05", (dt.datetime(2024, 9, 27, 16, 5), False)),
-    ("2024年9月27日16时30分", (dt.datetime(2024, 9, 27, 16, 30), False)),
-    ("２０２４/９/２７　１６：００", (dt.datetime(2024, 9, 27, 16), False)),  # full-width, as an IME types it
-    ("2024-09-27T16:00", (dt.datetime(2024, 9, 27, 16), False)),
-    ("20240927", (dt.datetime(2024, 9, 27), True)),
-    # Excel serials: 45562 is 2024-09-27 (days since 1899-12-30); .6666667 of a day is 16:00
-    ("45562", (dt.datetime(2024, 9, 27), True)),
-    (45562.6666667, (dt.datetime(2024, 9, 27, 16), False)),
-    (dt.datetime(2024, 9, 27, 16, 0), (dt.datetime(2024, 9, 27, 16), False)),
-    (dt.datetime(2024, 9, 27), (dt.datetime(2024, 9, 27), True)),  # a date cell: that day
-    (dt.date(2024, 9, 27), (dt.datetime(2024, 9, 27), True)),
-    ("", None), (None, None), ("  ", None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2024-09-27", (dt.datetime(2024, 9, 27), True)),
+        ("2024/9/27 16:00", (dt.datetime(2024, 9, 27, 16), False)),
+        ("2024.9.27", (dt.datetime(2024, 9, 27), True)),
+        ("2024年9月27日", (dt.datetime(2024, 9, 27), True)),
+        ("2024年9月27日 16:05", (dt.datetime(2024, 9, 27, 16, 5), False)),
+        ("2024年9月27日16时30分", (dt.datetime(2024, 9, 27, 16, 30), False)),
+        (
+            "２０２４/９/２７　１６：００",
+            (dt.datetime(2024, 9, 27, 16), False),
+        ),  # full-width, as an IME types it
+        ("2024-09-27T16:00", (dt.datetime(2024, 9, 27, 16), False)),
+        ("20240927", (dt.datetime(2024, 9, 27), True)),
+        # Excel serials: 45562 is 2024-09-27 (days since 1899-12-30); .6666667 of a day is 16:00
+        ("45562", (dt.datetime(2024, 9, 27), True)),
+        (45562.6666667, (dt.datetime(2024, 9, 27, 16), False)),
+        (dt.datetime(2024, 9, 27, 16, 0), (dt.datetime(2024, 9, 27, 16), False)),
+        (dt.datetime(2024, 9, 27), (dt.datetime(2024, 9, 27), True)),  # a date cell: that day
+        (dt.date(2024, 9, 27), (dt.datetime(2024, 9, 27), True)),
+        ("", None),
+        (None, None),
+        ("  ", None),
+    ],
+)
 def test_date_forms(text, expected):
     assert read_date(text) == expected
 
 
-@pytest.mark.parametrize("text, words", [
-    ("9/10/2024", ["可能是9月10日，也可能是10月9日", "不予猜测"]),
-    ("27/09/2024", ["年份不在前"]),
-    ("2024/2/30", ["不存在"]),
-    ("2024/9/27 24:30", ["不存在"]),
-    ("下周一", ["无法识别的日期"]),
-    ("12", ["不是Excel日期序号"]),
-    (dt.time(16, 0), ["只有时间没有日期"]),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("9/10/2024", ["可能是9月10日，也可能是10月9日", "不予猜测"]),
+        ("27/09/2024", ["年份不在前"]),
+        ("2024/2/30", ["不存在"]),
+        ("2024/9/27 24:30", ["不存在"]),
+        ("下周一", ["无法识别的日期"]),
+        ("12", ["不是Excel日期序号"]),
+        (dt.time(16, 0), ["只有时间没有日期"]),
+    ],
+)
 def test_dates_that_are_refused_say_why(text, words):
     with pytest.raises(DateError) as caught:
         read_date(text)
@@ -96,14 +108,20 @@ def _read(path, mapping):
 
 
 def test_a_workbook_row_becomes_its_events(tmp_path):
-    path = _book(tmp_path, [
-        ["R1", "办公室", dt.datetime(2024, 9, 27, 16, 0), "是", "2024/10/25", 20, "2024年11月20日 10:00"],
-        [],  # a blank line between months
-        ["R2", "办公室", "2024.10.8", "否", "2024/10/30", None, None],  # 否: no extension event
-    ])
+    path = _book(
+        tmp_path,
+        [
+            ["R1", "办公室", dt.datetime(2024, 9, 27, 16, 0), "是", "2024/10/25", 20, "2024年11月20日 10:00"],
+            [],  # a blank line between months
+            ["R2", "办公室", "2024.10.8", "否", "2024/10/30", None, None],  # 否: no extension event
+        ],
+    )
     log = _read(path, _mapping(tmp_path))
     assert log.rejects == []
-    got = [(e.subject, e.type, e.time.isoformat(), e.date_only, e.attrs, e.origin.rsplit(":", 1)[1]) for e in log.events]
+    got = [
+        (e.subject, e.type, e.time.isoformat(), e.date_only, e.attrs, e.origin.rsplit(":", 1)[1])
+        for e in log.events
+    ]
     assert got == [
         ("R1", "request.received", "2024-09-27T16:00:00+08:00", False, {}, "3"),
         ("R1", "extension.approved", "2024-10-25T00:00:00+08:00", True, {"days": "20"}, "3"),
@@ -114,17 +132,24 @@ def test_a_workbook_row_becomes_its_events(tmp_path):
 
 
 def test_every_unreadable_cell_is_located_and_the_row_is_rejected_whole(tmp_path):
-    path = _book(tmp_path, [
-        ["R1", "办公室", "9/10/2024", "否", None, None, "2024/13/01"],
-        ["", "办公室", "2024/9/27", "否", None, None, None],
-        ["R3", "办公室", None, "否", None, None, "2024/10/9"],
-        ["R4", "办公室", "2024/9/27", "否", None, None, "2024/10/9"],
-    ])
+    path = _book(
+        tmp_path,
+        [
+            ["R1", "办公室", "9/10/2024", "否", None, None, "2024/13/01"],
+            ["", "办公室", "2024/9/27", "否", None, None, None],
+            ["R3", "办公室", None, "否", None, None, "2024/10/9"],
+            ["R4", "办公室", "2024/9/27", "否", None, None, "2024/10/9"],
+        ],
+    )
     log = _read(path, _mapping(tmp_path))
     assert [e.subject for e in log.events] == ["R4", "R4"]
     reasons = {r.line: r.reason for r in log.rejects}
     assert set(reasons) == {3, 4, 5}
-    assert "工作表「台账」 第3行" in reasons[3] and "C3「收到申请日期」" in reasons[3] and "G3「答复日期」" in reasons[3]
+    assert (
+        "工作表「台账」 第3行" in reasons[3]
+        and "C3「收到申请日期」" in reasons[3]
+        and "G3「答复日期」" in reasons[3]
+    )
     assert "A4「申请编号」为空" in reasons[4]
     assert "C5「收到申请日期」为空（该日期必填）" in reasons[5]
     raw = json.loads(log.rejects[0].raw)
@@ -134,11 +159,19 @@ def test_every_unreadable_cell_is_located_and_the_row_is_rejected_whole(tmp_path
 @pytest.mark.parametrize("encoding, name", [("gbk", "GB18030"), ("utf-8-sig", "UTF-8"), ("utf-8", "UTF-8")])
 def test_csv_in_gbk_or_utf8(tmp_path, encoding, name):
     path = tmp_path / "台账.csv"
-    lines = ["上海市司法局依申请公开登记台账,,,,,,", ",".join(HEADERS),
-             "R1,办公室,2024/9/27 16:00,否,,,2024年10月8日", ",,,,,,", "R2,办公室,9/10/2024,否,,,"]
+    lines = [
+        "上海市司法局依申请公开登记台账,,,,,,",
+        ",".join(HEADERS),
+        "R1,办公室,2024/9/27 16:00,否,,,2024年10月8日",
+        ",,,,,,",
+        "R2,办公室,9/10/2024,否,,,",
+    ]
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
     log = _read(path, _mapping(tmp_path))
-    assert [(e.subject, e.type) for e in log.events] == [("R1", "request.received"), ("R1", "request.replied")]
+    assert [(e.subject, e.type) for e in log.events] == [
+        ("R1", "request.received"),
+        ("R1", "request.replied"),
+    ]
     assert log.rejects[0].line == 5 and f"按 {name} 编码读取" in log.rejects[0].reason
     assert "C5「收到申请日期」" in log.rejects[0].reason
 
@@ -157,7 +190,11 @@ def test_missing_column_says_which_and_suggests(tmp_path):
 def test_mapping_mistakes_are_located(tmp_path):
     with pytest.raises(SourceError) as caught:
         _mapping(tmp_path, MAPPING.replace("type: 收到政府信息公开申请", "type: 收到信息公开申请"))
-    assert caught.value.line == 7 and "未知的事件类型" in str(caught.value) and "收到政府信息公开申请" in str(caught.value)
+    assert (
+        caught.value.line == 7
+        and "未知的事件类型" in str(caught.value)
+        and "收到政府信息公开申请" in str(caught.value)
+    )
     with pytest.raises(SourceError) as caught:
         _mapping(tmp_path, MAPPING.replace("department:", "departmant:"))
     assert caught.value.line == 5 and "是否指「department」" in str(caught.value)
@@ -192,7 +229,10 @@ def test_bundled_mappings_load_by_name():
 def test_the_published_schema_is_the_model_s():
     from conftest import ROOT
 
-    assert json.loads((ROOT / "docs" / "ledger-mapping-schema.json").read_text(encoding="utf-8")) == ledger.schema()
+    assert (
+        json.loads((ROOT / "docs" / "ledger-mapping-schema.json").read_text(encoding="utf-8"))
+        == ledger.schema()
+    )
 
 
 def test_a_subject_on_two_rows_is_rejected_the_same_way_by_both_readers(tmp_path):
@@ -200,22 +240,48 @@ def test_a_subject_on_two_rows_is_rejected_the_same_way_by_both_readers(tmp_path
     the same events, the same reject (the second row's received date conflicts with the first's)."""
     from conftest import run_cli
 
-    path = _book(tmp_path, [["R1", "办公室", "2024/9/27 16:00", "否", None, None, None],
-                            ["R1", "办公室", "2024/9/30 9:00", "否", None, None, "2024/10/8"]])
+    path = _book(
+        tmp_path,
+        [
+            ["R1", "办公室", "2024/9/27 16:00", "否", None, None, None],
+            ["R1", "办公室", "2024/9/30 9:00", "否", None, None, "2024/10/8"],
+        ],
+    )
     mapping = tmp_path / "m.yaml"
     mapping.write_text(MAPPING, encoding="utf-8")
     answers = []
     for engine in ("columnar", "rows"):
-        result = run_cli("audit", "--events", str(path), "--mapping", str(mapping), "--as-of", "2024-12-31",
-                         "--format", "json", "--engine", engine, "--max-rejected", "50%",
-                         "--rejects", str(tmp_path / f"{engine}.jsonl"))
+        result = run_cli(
+            "audit",
+            "--events",
+            str(path),
+            "--mapping",
+            str(mapping),
+            "--as-of",
+            "2024-12-31",
+            "--format",
+            "json",
+            "--engine",
+            engine,
+            "--max-rejected",
+            "50%",
+            "--rejects",
+            str(tmp_path / f"{engine}.jsonl"),
+        )
         assert result.returncode == 0, result.stderr
         report = json.loads(result.stdout)
-        kept = [json.loads(line) for line in (tmp_path / f"{engine}.jsonl").read_text(encoding="utf-8").splitlines()]
+        kept = [
+            json.loads(line)
+            for line in (tmp_path / f"{engine}.jsonl").read_text(encoding="utf-8").splitlines()
+        ]
         assert [(r["line"], "duplicate id 'R1:request.received'" in r["reason"]) for r in kept] == [(4, True)]
         report["summary"].pop("rejects_file")
-        answers.append((report["summary"], [(f["rule"], f["subject"], f["status"], f["deadline_text"])
-                                            for f in report["findings"]]))
+        answers.append(
+            (
+                report["summary"],
+                [(f["rule"], f["subject"], f["status"], f["deadline_text"]) for f in report["findings"]],
+            )
+        )
     assert answers[0] == answers[1]
     # received Fri 2024-09-27 16:00 (the first row stands), replied 10-08 (the second row's reply): within 20
     # working days (due 2024-10-30, 国办发明电〔2023〕7号): no finding about R1 (the body's yearly duties remain)
@@ -226,16 +292,25 @@ def test_a_subject_on_two_rows_is_rejected_the_same_way_by_both_readers(tmp_path
 def test_an_optional_column_is_read_when_the_ledger_has_it(tmp_path):
     """滨海新区2017 第16项 asks replies to state 救济渠道: a ledger with that column carries it on the reply; a ledger
     without it (most offices) is read as before, its replies without the attribute."""
-    mapping = _mapping(tmp_path, MAPPING.replace("  - {column: 答复日期, type: request.replied, attributes: []}",
-                                                 "  - {column: 答复日期, type: request.replied, attributes: [救济渠道]}")
-                       + "  - {column: 救济渠道, optional: true}\n")
+    mapping = _mapping(
+        tmp_path,
+        MAPPING.replace(
+            "  - {column: 答复日期, type: request.replied, attributes: []}",
+            "  - {column: 答复日期, type: request.replied, attributes: [救济渠道]}",
+        )
+        + "  - {column: 救济渠道, optional: true}\n",
+    )
     without = _book(tmp_path, [["R1", "办公室", "2024/9/27", "否", None, None, "2024/10/8"]])
     assert [(e.type, e.attrs) for e in _read(without, mapping).events] == [
-        ("request.received", {}), ("request.replied", {})]
+        ("request.received", {}),
+        ("request.replied", {}),
+    ]
     book = openpyxl.Workbook()
     book.active.title = "台账"
     book.active.append(HEADERS + ["救济渠道"])
     book.active.append(["R1", "办公室", "2024/9/27", "否", None, None, "2024/10/8", "可于60日内申请行政复议"])
     book.save(tmp_path / "with.xlsx")
     assert [(e.type, e.attrs) for e in _read(tmp_path / "with.xlsx", mapping).events] == [
-        ("request.received", {}), ("request.replied", {"救济渠道": "可于60日内申请行政复议"})]
+        ("request.received", {}),
+        ("request.replied", {"救济渠道": "可于60日内申请行政复议"}),
+    ]

@@ -1,6 +1,7 @@
 """The example ledgers (examples/ledgers/, real .xlsx written by its generate.py from the example logs)
 audited end to end: the four workbooks plus others.jsonl give exactly the findings of the JSON Lines log,
 and the GBK CSV the findings of its workbook."""
+
 import json
 import re
 import sys
@@ -15,8 +16,18 @@ ID = re.compile(r"\S+-E\d{5}|\S+E\d{5}|\S+:[a-z_]+\.[a-z_]+(:\S+-JD)?")  # event
 
 
 def audit(tmp_path, *args):
-    result = run_cli("audit", "--as-of", "2024-12-31", "--format", "json", "--fail-on", "never",
-                     "--rejects", str(tmp_path / "rejects.jsonl"), *args)
+    result = run_cli(
+        "audit",
+        "--as-of",
+        "2024-12-31",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        "--rejects",
+        str(tmp_path / "rejects.jsonl"),
+        *args,
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -36,12 +47,16 @@ def comparable(finding: dict) -> str:
 def test_ledgers_give_the_findings_of_the_log(tmp_path, body):
     log = audit(tmp_path, "--events", str(ROOT / "examples" / body / "events.jsonl"))
     books = [str(LEDGERS / body / name) for name in BOOKS]
-    ledgers = audit(tmp_path, "--events", *books, str(LEDGERS / body / "others.jsonl"), "--mapping", *MAPPINGS)
+    ledgers = audit(
+        tmp_path, "--events", *books, str(LEDGERS / body / "others.jsonl"), "--mapping", *MAPPINGS
+    )
     assert ledgers["summary"]["events_rejected"] == 0
     assert ledgers["summary"]["events_evaluated"] == log["summary"]["events_evaluated"]
     assert sorted(map(comparable, ledgers["findings"])) == sorted(map(comparable, log["findings"]))
-    assert len(ledgers["findings"]) == {"shanghai-2024": 35, "linyi-2021": 24, "binhai-2017": 33,
-                                        "jiangsu-2018": 51}[body]
+    assert (
+        len(ledgers["findings"])
+        == {"shanghai-2024": 35, "linyi-2021": 24, "binhai-2017": 33, "jiangsu-2018": 51}[body]
+    )
 
 
 def test_hand_checked_request_from_the_workbook_and_the_gbk_csv(tmp_path):
@@ -54,7 +69,8 @@ def test_hand_checked_request_from_the_workbook_and_the_gbk_csv(tmp_path):
         found[name] = sorted(map(comparable, report["findings"]))
         show = [f for f in report["findings"] if f["subject"] == "SH-YSQ-2024-SHOW"]
         assert [(f["rule"], f["status"], f["deadline_text"], f["overdue_by"]) for f in show] == [
-            ("ogi.request-reply", "late", "2024-10-30 24:00", "1wd")]
+            ("ogi.request-reply", "late", "2024-10-30 24:00", "1wd")
+        ]
     assert found["依申请公开登记台账.xlsx"] == found["依申请公开登记台账.csv"]
     assert (LEDGERS / "shanghai-2024" / "依申请公开登记台账.csv").read_bytes().decode("gbk")  # really GBK
 
@@ -66,13 +82,18 @@ def test_generator_rewrites_the_same_ledgers(tmp_path):
     import openpyxl
 
     subprocess.run([sys.executable, str(LEDGERS / "generate.py"), str(tmp_path)], check=True, timeout=120)
-    committed = sorted(p.relative_to(LEDGERS) for p in LEDGERS.rglob("*") if p.suffix in (".jsonl", ".csv", ".xlsx"))
-    assert committed == sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")
-                               if p.suffix in (".jsonl", ".csv", ".xlsx"))
+    committed = sorted(
+        p.relative_to(LEDGERS) for p in LEDGERS.rglob("*") if p.suffix in (".jsonl", ".csv", ".xlsx")
+    )
+    assert committed == sorted(
+        p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.suffix in (".jsonl", ".csv", ".xlsx")
+    )
     for name in committed:
         if name.suffix == ".xlsx":
+
             def cells(path):
                 return [list(r) for r in openpyxl.load_workbook(path).active.iter_rows(values_only=True)]
+
             assert cells(LEDGERS / name) == cells(tmp_path / name), name
         else:
             assert (LEDGERS / name).read_bytes() == (tmp_path / name).read_bytes(), name
@@ -90,8 +111,15 @@ def test_ledger_check_shows_rows_and_located_cells(tmp_path):
     assert "第3行  不能读取" in result.stdout and "F3「收到申请日期」" in result.stdout
     assert "可能是9月10日，也可能是10月9日" in result.stdout
     assert "第4行  SH-YSQ-2024-002  2024-09-06T12:40  收到政府信息公开申请 request.received" in result.stdout
-    good = run_cli("ledger", "check", str(LEDGERS / "shanghai-2024" / "依申请公开登记台账.csv"), "--mapping",
-                   "requests", "--format", "json")
+    good = run_cli(
+        "ledger",
+        "check",
+        str(LEDGERS / "shanghai-2024" / "依申请公开登记台账.csv"),
+        "--mapping",
+        "requests",
+        "--format",
+        "json",
+    )
     assert good.returncode == 0
     report = json.loads(good.stdout)
     assert report["encoding"] == "gb18030" and report["counts"]["unreadable_rows"] == 0

@@ -1,6 +1,7 @@
 """Random ledgers (headers in any order, a title row or not, blank rows, dates in every accepted form and
 some that must be refused, xlsx or CSV in UTF-8, UTF-8 with BOM or GBK): each data row becomes exactly its
 events, or one reject on its own row naming each bad cell; never a traceback."""
+
 import datetime as dt
 
 import openpyxl
@@ -32,11 +33,22 @@ def forms(moment: dt.datetime, timed: bool):
     """Every way the generator may type this instant (a date cell only in a workbook)."""
     d, hm = moment, f"{moment.hour}:{moment.minute:02d}"
     if not timed:
-        return [d.date().isoformat(), f"{d.year}/{d.month}/{d.day}", f"{d.year}.{d.month}.{d.day}",
-                f"{d.year}年{d.month}月{d.day}日", f"{d:%Y%m%d}", dt.datetime.combine(d.date(), dt.time(0)),
-                float(d.toordinal() - dt.date(1899, 12, 30).toordinal())]
-    return [f"{d:%Y-%m-%dT%H:%M}", f"{d.year}/{d.month}/{d.day} {hm}", f"{d.year}年{d.month}月{d.day}日 {hm}",
-            f"{d.year}年{d.month}月{d.day}日{d.hour}时{d.minute}分", d]
+        return [
+            d.date().isoformat(),
+            f"{d.year}/{d.month}/{d.day}",
+            f"{d.year}.{d.month}.{d.day}",
+            f"{d.year}年{d.month}月{d.day}日",
+            f"{d:%Y%m%d}",
+            dt.datetime.combine(d.date(), dt.time(0)),
+            float(d.toordinal() - dt.date(1899, 12, 30).toordinal()),
+        ]
+    return [
+        f"{d:%Y-%m-%dT%H:%M}",
+        f"{d.year}/{d.month}/{d.day} {hm}",
+        f"{d.year}年{d.month}月{d.day}日 {hm}",
+        f"{d.year}年{d.month}月{d.day}日{d.hour}时{d.minute}分",
+        d,
+    ]
 
 
 @st.composite
@@ -62,16 +74,23 @@ def ledgers(draw):
         if draw(st.integers(0, 4)) == 0:
             rows.append(None)  # a blank line
             continue
-        rows.append({"编号": f"R{i}" if draw(st.integers(0, 9)) else "", "机关": "临沂市司法局",
-                     **{h: draw(cell()) for h in DATES}, "备注": draw(NOTES)})
+        rows.append(
+            {
+                "编号": f"R{i}" if draw(st.integers(0, 9)) else "",
+                "机关": "临沂市司法局",
+                **{h: draw(cell()) for h in DATES},
+                "备注": draw(NOTES),
+            }
+        )
     return order, draw(st.booleans()), rows, draw(st.sampled_from(["xlsx", "utf-8", "utf-8-sig", "gbk"]))
 
 
 def write(path, order, title, rows, fmt):
     table = ([["随机台账"] + [""] * (len(order) - 1)] if title else []) + [list(order)]
     for row in rows:
-        table.append([""] * len(order) if row is None else
-                     [row[h][0] if h in DATES else row[h] for h in order])
+        table.append(
+            [""] * len(order) if row is None else [row[h][0] if h in DATES else row[h] for h in order]
+        )
     if fmt == "xlsx":
         book = openpyxl.Workbook()
         for line in table:
@@ -80,6 +99,7 @@ def write(path, order, title, rows, fmt):
         book.save(path)
         return path
     path = path.with_suffix(".csv")
+
     def text(c):  # as Excel saves a CSV: a date cell as it displays it, a date-only cell without 0:00
         if isinstance(c, dt.datetime):
             return f"{c:%Y/%m/%d}" if c.time() == dt.time(0) else f"{c:%Y/%m/%d %H:%M}"
@@ -89,7 +109,12 @@ def write(path, order, title, rows, fmt):
     return path
 
 
-@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(ledgers())
 def test_each_row_is_its_events_or_a_located_reject(tmp_path, drawn):
     order, title, rows, fmt = drawn
@@ -119,8 +144,16 @@ def test_each_row_is_its_events_or_a_located_reject(tmp_path, drawn):
             if row[header][1] is not None:
                 moment, date_only = row[header][1]
                 expected_events.append((number, row["编号"], kind, moment.isoformat(), date_only))
-    got = [(int(e.origin.rsplit(":", 1)[1]), e.subject, e.type, e.time.replace(tzinfo=None).isoformat(), e.date_only)
-           for e in log.events]
+    got = [
+        (
+            int(e.origin.rsplit(":", 1)[1]),
+            e.subject,
+            e.type,
+            e.time.replace(tzinfo=None).isoformat(),
+            e.date_only,
+        )
+        for e in log.events
+    ]
     assert got == expected_events
     assert {r.line for r in log.rejects} == set(expected_rejects)
     for reject in log.rejects:

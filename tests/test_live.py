@@ -1,4 +1,5 @@
 """The live monitor on durable-rules: simulated time, restarts, and agreement with the batch evaluator."""
+
 import datetime as dt
 import json
 
@@ -33,20 +34,34 @@ def monitor(engine, tmp_path, start):
 def test_five_hour_deadline_in_simulated_time(engine, tmp_path):
     mon, clock, alerts = monitor(engine, tmp_path, "2024-10-02T22:00")
     # 2024 国庆节: hours run through the holiday
-    assert mon.accept({"id": "i1", "type": "incident.occurred", "subject": "I1", "time": "2024-10-02T22:00",
-                       "body": "局", "level": "重大"}) is None
+    assert (
+        mon.accept(
+            {
+                "id": "i1",
+                "type": "incident.occurred",
+                "subject": "I1",
+                "time": "2024-10-02T22:00",
+                "body": "局",
+                "level": "重大",
+            }
+        )
+        is None
+    )
     clock.set(at("2024-10-03T01:59"))
     mon.tick()
     assert alerts == []
     clock.set(at("2024-10-03T02:00"))
     mon.tick()  # one hour before 03:00
     assert [(a["alert"], a["rule"], a["deadline_text"]) for a in alerts] == [
-        ("approaching", "opinion.major-incident.authoritative-info", "2024-10-03 03:00")]
+        ("approaching", "opinion.major-incident.authoritative-info", "2024-10-03 03:00")
+    ]
     clock.set(at("2024-10-03T03:00"))
     mon.tick()
     assert alerts[-1]["alert"] == "passed" and alerts[-1]["at"] == "2024-10-03T03:00:00+08:00"
     clock.set(at("2024-10-03T03:30"))
-    mon.accept({"id": "i2", "type": "info.released", "subject": "I1", "time": "2024-10-03T03:30", "body": "局"})
+    mon.accept(
+        {"id": "i2", "type": "info.released", "subject": "I1", "time": "2024-10-03T03:30", "body": "局"}
+    )
     assert (alerts[-1]["alert"], alerts[-1]["overdue_by"]) == ("fulfilled_late", "1h")
     mon.tick()
     assert len([a for a in alerts if a["alert"] == "passed"]) == 1  # each alert once
@@ -54,9 +69,28 @@ def test_five_hour_deadline_in_simulated_time(engine, tmp_path):
 
 def test_restart_loses_nothing_and_repeats_nothing(tmp_path):
     db = str(tmp_path / "w.sqlite")
-    first = run_cli("watch", "--db", db, "--simulate-from", "2024-09-27T16:00", stdin="\n".join([
-        json.dumps({"id": "a1", "type": "request.received", "subject": "R1", "time": "2024-09-27T16:00",
-                    "body": "局"}), json.dumps({"clock": "2024-10-30T08:00"})]) + "\n")
+    first = run_cli(
+        "watch",
+        "--db",
+        db,
+        "--simulate-from",
+        "2024-09-27T16:00",
+        stdin="\n".join(
+            [
+                json.dumps(
+                    {
+                        "id": "a1",
+                        "type": "request.received",
+                        "subject": "R1",
+                        "time": "2024-09-27T16:00",
+                        "body": "局",
+                    }
+                ),
+                json.dumps({"clock": "2024-10-30T08:00"}),
+            ]
+        )
+        + "\n",
+    )
     assert [json.loads(x)["alert"] for x in first.stdout.splitlines()] == ["approaching"]
     # restarted later: the stored request is replayed; "approaching" is not sent again, "passed" is
     second = run_cli("watch", "--db", db, "--simulate-from", "2024-10-31T08:00", stdin="")
@@ -73,7 +107,9 @@ def test_live_and_batch_agree_on_the_example_logs(engine, tmp_path, body):
     deadline_rules = {r.id for r in engine.ruleset.rules if isinstance(r.rule, DeadlineRule)}
     batch = engine.evaluate(log.events, as_of).findings
     expected_late = {(f.rule, f.subject) for f in batch if f.rule in deadline_rules and f.status == "late"}
-    expected_overdue = {(f.rule, f.subject) for f in batch if f.rule in deadline_rules and f.status == "overdue"}
+    expected_overdue = {
+        (f.rule, f.subject) for f in batch if f.rule in deadline_rules and f.status == "overdue"
+    }
 
     mon, clock, alerts = monitor(engine, tmp_path, "2017-01-01T00:00")
     mon.replay(log.events, as_of)
@@ -109,33 +145,68 @@ def test_events_over_http_and_alerts_to_a_webhook(tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "engine", "watch", "--db", str(tmp_path / "w.sqlite"), "--port",
-                             str(port), "--tick-seconds", "0.2", "--webhook",
-                             f"http://127.0.0.1:{hook.server_address[1]}/alerts"], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "engine",
+            "watch",
+            "--db",
+            str(tmp_path / "w.sqlite"),
+            "--port",
+            str(port),
+            "--tick-seconds",
+            "0.2",
+            "--webhook",
+            f"http://127.0.0.1:{hook.server_address[1]}/alerts",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert wait_for_http(port), proc.stderr.read() if proc.poll() is not None else "server did not start"
         # a major incident that happened 5 h 30 min ago: its 5-hour deadline has passed already
         now = dt.datetime.now(SHANGHAI)
-        incident = {"id": "i1", "type": "incident.occurred", "subject": "I1", "body": "局", "level": "重大",
-                    "time": (now - dt.timedelta(hours=5, minutes=30)).isoformat()}
+        incident = {
+            "id": "i1",
+            "type": "incident.occurred",
+            "subject": "I1",
+            "body": "局",
+            "level": "重大",
+            "time": (now - dt.timedelta(hours=5, minutes=30)).isoformat(),
+        }
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        conn.request("POST", "/v1/events", body=json.dumps({"events": [incident, {"id": "x"}]}),
-                     headers={"Content-Type": "application/json"})
+        conn.request(
+            "POST",
+            "/v1/events",
+            body=json.dumps({"events": [incident, {"id": "x"}]}),
+            headers={"Content-Type": "application/json"},
+        )
         answer = json.loads(conn.getresponse().read())
         assert answer["accepted"] == 1 and answer["rejected"][0]["index"] == 1
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and not any(a["alert"] == "passed" for a in received):
             time.sleep(0.1)
-        assert ("passed", "opinion.major-incident.authoritative-info") in {(a["alert"], a["rule"]) for a in received}
+        assert ("passed", "opinion.major-incident.authoritative-info") in {
+            (a["alert"], a["rule"]) for a in received
+        }
     finally:
         proc.terminate()
         proc.wait(timeout=10)
         hook.shutdown()
 
 
-REQUEST_TYPES = ["request.received", "third_party.consulted", "third_party.replied", "supplement.requested",
-                 "supplement.received", "extension.approved", "request.replied"]
+REQUEST_TYPES = [
+    "request.received",
+    "third_party.consulted",
+    "third_party.replied",
+    "supplement.requested",
+    "supplement.received",
+    "extension.approved",
+    "request.replied",
+]
 
 
 @st.composite
@@ -152,8 +223,16 @@ def small_logs(draw):
             kind = draw(st.sampled_from(["incident.occurred", "info.released", "press_conference.held"]))
             extra = {"level": "重大"}
         minutes = draw(st.integers(0, 120 * 24 * 60))
-        events.append({"id": f"e{n}", "type": kind, "subject": subject, "body": "局",
-                       "time": (start + dt.timedelta(minutes=minutes)).isoformat(), **extra})
+        events.append(
+            {
+                "id": f"e{n}",
+                "type": kind,
+                "subject": subject,
+                "body": "局",
+                "time": (start + dt.timedelta(minutes=minutes)).isoformat(),
+                **extra,
+            }
+        )
     as_of = start + dt.timedelta(minutes=draw(st.integers(0, 130 * 24 * 60)))
     return events, as_of
 
@@ -183,8 +262,20 @@ def test_many_alarms_ringing_in_one_tick(engine, tmp_path):
     off, 09-29 and 10-12 worked); "approaching" goes off a working day before, at the start of 10-23."""
     mon, clock, alerts = monitor(engine, tmp_path, "2024-09-20T09:00")
     for n in range(600):
-        assert mon.accept({"id": f"d{n}", "type": "document.issued", "subject": f"D{n}", "time": "2024-09-20T09:00",
-                           "body": "局", "doc_type": "规范性文件", "disclosure": "主动公开"}) is None
+        assert (
+            mon.accept(
+                {
+                    "id": f"d{n}",
+                    "type": "document.issued",
+                    "subject": f"D{n}",
+                    "time": "2024-09-20T09:00",
+                    "body": "局",
+                    "doc_type": "规范性文件",
+                    "disclosure": "主动公开",
+                }
+            )
+            is None
+        )
 
     def rung(kind):
         return [a for a in alerts if a["rule"] == "ogi.proactive-disclosure" and a["alert"] == kind]

@@ -6,6 +6,7 @@ Recurrence: 滨海新区司法局2017年政务公开工作实施方案第12项�
 2021年政务公开工作重点任务安排第13项“定期汇总司法行政业务数据并更新至统计数据栏目”.
 Holidays (国办发明电〔2023〕7号): 2024 国庆 10-01..10-07 off; 09-29 (Sun) and 10-12 (Sat) worked.
 """
+
 import pytest
 from helpers import SOURCE, end_of, engine_for, events
 
@@ -40,11 +41,13 @@ def test_a_publication_needs_its_review_before_it(tmp_path):
     """Reviewed an hour before, or at the very same minute: kept. Reviewed a minute after: out of order. The
     review of another document does not count."""
     engine = engine_for(tmp_path, ORDER)
-    evs = events(*doc("BEFORE", ("document.reviewed", "2024-09-02T09:00"), ("document.published", "2024-09-02T10:00")),
-                 *doc("SAME", ("document.published", "2024-09-02T10:00"), ("document.reviewed", "2024-09-02T10:00")),
-                 *doc("AFTER", ("document.published", "2024-09-02T09:59"), ("document.reviewed", "2024-09-02T10:00")),
-                 *doc("OTHER", ("document.reviewed", "2024-09-01T10:00")),
-                 *doc("NONE", ("document.published", "2024-09-02T10:00")))
+    evs = events(
+        *doc("BEFORE", ("document.reviewed", "2024-09-02T09:00"), ("document.published", "2024-09-02T10:00")),
+        *doc("SAME", ("document.published", "2024-09-02T10:00"), ("document.reviewed", "2024-09-02T10:00")),
+        *doc("AFTER", ("document.published", "2024-09-02T09:59"), ("document.reviewed", "2024-09-02T10:00")),
+        *doc("OTHER", ("document.reviewed", "2024-09-01T10:00")),
+        *doc("NONE", ("document.published", "2024-09-02T10:00")),
+    )
     result = engine.evaluate(evs, end_of("2024-09-30"))
     assert judged(result) == [("AFTER", "out_of_order", None, None), ("NONE", "out_of_order", None, None)]
     after, none = result.findings
@@ -58,9 +61,11 @@ def test_a_day_logged_without_time_cannot_put_the_review_after(tmp_path):
     """A review logged as a bare date on the publication's day may have come first: the order is taken as kept.
     On the next day it came after, whatever the hour."""
     engine = engine_for(tmp_path, ORDER)
-    evs = events(*doc("DAY", ("document.published", "2024-09-02T08:00"), ("document.reviewed", "2024-09-02")),
-                 *doc("PUB-DAY", ("document.published", "2024-09-02"), ("document.reviewed", "2024-09-02T17:00")),
-                 *doc("NEXT", ("document.published", "2024-09-02"), ("document.reviewed", "2024-09-03T00:00")))
+    evs = events(
+        *doc("DAY", ("document.published", "2024-09-02T08:00"), ("document.reviewed", "2024-09-02")),
+        *doc("PUB-DAY", ("document.published", "2024-09-02"), ("document.reviewed", "2024-09-02T17:00")),
+        *doc("NEXT", ("document.published", "2024-09-02"), ("document.reviewed", "2024-09-03T00:00")),
+    )
     assert judged(engine.evaluate(evs, end_of("2024-09-30"))) == [("NEXT", "out_of_order", None, None)]
 
 
@@ -68,20 +73,30 @@ def test_each_publication_is_judged_and_scope_and_dates_hold(tmp_path):
     """A second publication after the review is kept; one before it is not. Publications of another body, or
     before the plan's first day (2024-04-30), are outside the rule."""
     engine = engine_for(tmp_path, ORDER)
-    evs = events(*doc("TWICE", ("document.published", "2024-06-03T10:00"), ("document.reviewed", "2024-06-04T10:00"),
-                      ("document.published", "2024-06-05T10:00")),
-                 *doc("EARLY", ("document.published", "2024-04-29T10:00")),
-                 *doc("LAST-DAY", ("document.published", "2024-12-31T23:59")))
+    evs = events(
+        *doc(
+            "TWICE",
+            ("document.published", "2024-06-03T10:00"),
+            ("document.reviewed", "2024-06-04T10:00"),
+            ("document.published", "2024-06-05T10:00"),
+        ),
+        *doc("EARLY", ("document.published", "2024-04-29T10:00")),
+        *doc("LAST-DAY", ("document.published", "2024-12-31T23:59")),
+    )
     evs += events(*doc("ELSEWHERE", ("document.published", "2024-06-03T10:00")), body="另一局")
-    assert judged(engine.evaluate(evs, end_of("2025-01-10"))) == [("LAST-DAY", "out_of_order", None, None),
-                                                                   ("TWICE", "out_of_order", None, None)]
+    assert judged(engine.evaluate(evs, end_of("2025-01-10"))) == [
+        ("LAST-DAY", "out_of_order", None, None),
+        ("TWICE", "out_of_order", None, None),
+    ]
 
 
 def test_a_late_review_keeps_the_finding_it_replaces(tmp_path):
     """No review yet, then a review after the publication: the same finding (one fingerprint) across nights,
     its words updated."""
     engine = engine_for(tmp_path, ORDER)
-    evs = events(*doc("D", ("document.published", "2024-09-02T10:00"), ("document.reviewed", "2024-09-05T10:00")))
+    evs = events(
+        *doc("D", ("document.published", "2024-09-02T10:00"), ("document.reviewed", "2024-09-05T10:00"))
+    )
     before = engine.evaluate(evs, end_of("2024-09-04")).findings
     after = engine.evaluate(evs, end_of("2024-09-05")).findings
     assert [f.status for f in before] == [f.status for f in after] == ["out_of_order"]
@@ -125,14 +140,29 @@ def test_each_gap_is_a_deadline_from_the_previous_release(tmp_path):
     10-03 00:00 belongs to 10-03: late by 1 day, a gap of 2 days. Then due 10-04 24:00, none by as-of 10-06:
     overdue by 2 days. Closed on time (ASSUAGED) or ended after a missed day (MISSED): a gap exceeded."""
     engine = engine_for(tmp_path, INCIDENT)
-    evs = events(*incident("I", ("incident.occurred", "2024-09-30T10:00"), ("info.released", "2024-10-01T23:59"),
-                           ("info.released", "2024-10-03T00:00")),
-                 *incident("ASSUAGED", ("incident.occurred", "2024-09-30T10:00"), ("info.released", "2024-10-01T09:00"),
-                           ("incident.closed", "2024-10-02T23:59")),
-                 *incident("MISSED", ("incident.occurred", "2024-09-30T10:00"), ("incident.closed", "2024-10-02T00:00")))
+    evs = events(
+        *incident(
+            "I",
+            ("incident.occurred", "2024-09-30T10:00"),
+            ("info.released", "2024-10-01T23:59"),
+            ("info.released", "2024-10-03T00:00"),
+        ),
+        *incident(
+            "ASSUAGED",
+            ("incident.occurred", "2024-09-30T10:00"),
+            ("info.released", "2024-10-01T09:00"),
+            ("incident.closed", "2024-10-02T23:59"),
+        ),
+        *incident(
+            "MISSED", ("incident.occurred", "2024-09-30T10:00"), ("incident.closed", "2024-10-02T00:00")
+        ),
+    )
     result = engine.evaluate(evs, end_of("2024-10-06"))
-    assert judged(result) == [("I", "late", "2024-10-02 24:00", "1d"), ("I", "overdue", "2024-10-04 24:00", "2d"),
-                              ("MISSED", "gap_exceeded", "2024-10-01 24:00", "1d")]
+    assert judged(result) == [
+        ("I", "late", "2024-10-02 24:00", "1d"),
+        ("I", "overdue", "2024-10-04 24:00", "2d"),
+        ("MISSED", "gap_exceeded", "2024-10-01 24:00", "1d"),
+    ]
     late, overdue, missed = result.findings
     assert "2024-10-01 23:59 发布权威信息之后的下一次发布权威信息（间隔2日）" in late.message
     assert late.trigger.id == "e2" and late.fulfilment.id == "e3"
@@ -144,11 +174,25 @@ def test_a_gap_rolls_over_national_day_when_the_rule_rolls(tmp_path):
     """The same obligation with the default counting: the last day 10-01 is a holiday, so it rolls to the first
     working day after the holiday, 10-08 (民法典第二百零三条); the release of 10-08 is on time, 10-09's late."""
     engine = engine_for(tmp_path, INCIDENT)
-    evs = events(*incident("R", ("incident.occurred", "2024-09-30T10:00"), ("info.released", "2024-10-08T20:00"),
-                           ("incident.closed", "2024-10-09T12:00"), rolled="是"),
-                 *incident("S", ("incident.occurred", "2024-09-30T10:00"), ("info.released", "2024-10-09T08:00"),
-                           ("incident.closed", "2024-10-09T12:00"), rolled="是"))
-    found = [f for f in engine.evaluate(evs, end_of("2024-10-09")).findings if f.rule == "keep-informing-rolled"]
+    evs = events(
+        *incident(
+            "R",
+            ("incident.occurred", "2024-09-30T10:00"),
+            ("info.released", "2024-10-08T20:00"),
+            ("incident.closed", "2024-10-09T12:00"),
+            rolled="是",
+        ),
+        *incident(
+            "S",
+            ("incident.occurred", "2024-09-30T10:00"),
+            ("info.released", "2024-10-09T08:00"),
+            ("incident.closed", "2024-10-09T12:00"),
+            rolled="是",
+        ),
+    )
+    found = [
+        f for f in engine.evaluate(evs, end_of("2024-10-09")).findings if f.rule == "keep-informing-rolled"
+    ]
     assert judged(type("R", (), {"findings": found})) == [("S", "late", "2024-10-08 24:00", "1d")]
 
 
@@ -157,7 +201,9 @@ def test_an_open_state_warns_before_its_gap_runs_out(tmp_path):
     as of 10-11 three are left (10-12, a Saturday worked under the National Day notice, 10-14, 10-15): quiet;
     as of 10-12 two are left: due soon; as of 10-16: overdue by 1 day."""
     engine = engine_for(tmp_path, INCIDENT.replace("every: 1d\n    counting", "every: 7d\n    counting"))
-    evs = events(*incident("W", ("incident.occurred", "2024-10-07T10:00"), ("info.released", "2024-10-08T10:00")))
+    evs = events(
+        *incident("W", ("incident.occurred", "2024-10-07T10:00"), ("info.released", "2024-10-08T10:00"))
+    )
     assert judged(engine.evaluate(evs, end_of("2024-10-11"))) == []
     assert judged(engine.evaluate(evs, end_of("2024-10-12"))) == [("W", "due_soon", "2024-10-15 24:00", None)]
     assert judged(engine.evaluate(evs, end_of("2024-10-16"))) == [("W", "overdue", "2024-10-15 24:00", "1d")]
@@ -168,8 +214,15 @@ def test_hours_run_round_the_clock(tmp_path):
     instant, which a deadline in hours does not include (engine/evaluate/verdict.py: done before the due
     instant), so it is late."""
     engine = engine_for(tmp_path, INCIDENT.replace("every: 1d\n    counting: {roll: false}", "every: 24h"))
-    evs = events(*incident("H", ("incident.occurred", "2024-10-01T10:00"), ("info.released", "2024-10-02T09:59"),
-                           ("info.released", "2024-10-03T09:59"), ("incident.closed", "2024-10-03T12:00")))
+    evs = events(
+        *incident(
+            "H",
+            ("incident.occurred", "2024-10-01T10:00"),
+            ("info.released", "2024-10-02T09:59"),
+            ("info.released", "2024-10-03T09:59"),
+            ("incident.closed", "2024-10-03T12:00"),
+        )
+    )
     assert judged(engine.evaluate(evs, end_of("2024-10-05"))) == [("H", "late", "2024-10-03 09:59", "1h")]
 
 
@@ -194,14 +247,20 @@ def test_over_a_period_each_body_from_the_first_day(tmp_path):
     24:00: none by 2021-12-31 (overdue by 106 days); once the plan's dates are over (2021-12-31 24:00) the
     gap is exceeded, and a later update is not judged. A body of another scope, none."""
     engine = engine_for(tmp_path, STATISTICS)
-    evs = events({"type": "document.issued", "subject": "D", "time": "2021-03-01T10:00"},
-                 {"type": "statistics.updated", "subject": "S1", "time": "2021-07-14T15:00"},
-                 {"type": "statistics.updated", "subject": "S2", "time": "2021-08-16T10:00"},
-                 {"type": "statistics.updated", "subject": "S3", "time": "2022-01-05T10:00"})
+    evs = events(
+        {"type": "document.issued", "subject": "D", "time": "2021-03-01T10:00"},
+        {"type": "statistics.updated", "subject": "S1", "time": "2021-07-14T15:00"},
+        {"type": "statistics.updated", "subject": "S2", "time": "2021-08-16T10:00"},
+        {"type": "statistics.updated", "subject": "S3", "time": "2022-01-05T10:00"},
+    )
     evs += events({"type": "document.issued", "subject": "D", "time": "2021-03-01T10:00"}, body="另一局")
-    assert judged(engine.evaluate(evs, end_of("2021-12-31"))) == [("测试局", "overdue", "2021-09-16 24:00", "106d")]
+    assert judged(engine.evaluate(evs, end_of("2021-12-31"))) == [
+        ("测试局", "overdue", "2021-09-16 24:00", "106d")
+    ]
     after = engine.evaluate(evs, end_of("2022-01-10")).findings
-    assert judged(type("R", (), {"findings": after})) == [("测试局", "gap_exceeded", "2021-09-16 24:00", "106d")]
+    assert judged(type("R", (), {"findings": after})) == [
+        ("测试局", "gap_exceeded", "2021-09-16 24:00", "106d")
+    ]
     assert "2021-08-16 10:00 统计数据更新之后" in after[0].message
 
 
@@ -210,12 +269,15 @@ def test_a_body_first_seen_later_counts_from_that_day(tmp_path):
     a National Day holiday (2021: 10-01..10-07 off, 国办发明电〔2020〕27号), rolled to 10-08."""
     engine = engine_for(tmp_path, STATISTICS)
     evs = events({"type": "document.issued", "subject": "D", "time": "2021-09-01T10:00"})
-    assert judged(engine.evaluate(evs, end_of("2021-10-09"))) == [("测试局", "overdue", "2021-10-08 24:00", "1d")]
+    assert judged(engine.evaluate(evs, end_of("2021-10-09"))) == [
+        ("测试局", "overdue", "2021-10-08 24:00", "1d")
+    ]
 
 
 def test_rule_file_mistakes_are_located(tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text(f"""\
+    bad.write_text(
+        f"""\
 pack: t
 rules:
   - id: o
@@ -231,7 +293,9 @@ rules:
     close: incident.occurred
     event: info.released
     every: 1周
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     with pytest.raises(RuleLoadError) as err:
         load_rules([bad])
     first, every = err.value.errors
@@ -261,11 +325,14 @@ def test_count_per_week_runs_monday_to_sunday(tmp_path):
     10-07..10-13. A meeting on Sun 09-29 (a make-up working day) counts for W39, none in W40 (below count,
     judged at 10-06 24:00), one on Sat 10-12 for W41. As of Sun 10-13 noon, W41 is met already."""
     engine = engine_for(tmp_path, WEEKLY)
-    evs = events({"type": "public_attendance.held", "subject": "M1", "time": "2024-09-29T10:00"},
-                 {"type": "public_attendance.held", "subject": "M2", "time": "2024-10-12T10:00"})
+    evs = events(
+        {"type": "public_attendance.held", "subject": "M1", "time": "2024-09-29T10:00"},
+        {"type": "public_attendance.held", "subject": "M2", "time": "2024-10-12T10:00"},
+    )
     found = engine.evaluate(evs, end_of("2024-10-13")).findings
     assert [(f.subject, f.status, f.period, f.deadline_text) for f in found] == [
-        ("测试局/2024-W40", "below_count", "2024-W40", "2024-10-06 24:00")]
+        ("测试局/2024-W40", "below_count", "2024-W40", "2024-10-06 24:00")
+    ]
     assert "统计期间 2024-09-30 至 2024-10-06" in found[0].explanation[0]
 
 
@@ -275,11 +342,25 @@ def test_a_planned_publication_without_its_review_is_flagged_before_it_goes_live
     from engine.engine import Engine
 
     engine = Engine.load()
-    plan = {"document": {"subject": "SH-CMS-1", "body": "上海市司法局", "department": "办公室", "doc_type": "其他文件",
-                         "disclosure": "主动公开"}, "publish_at": "2024-10-08T10:00"}
+    plan = {
+        "document": {
+            "subject": "SH-CMS-1",
+            "body": "上海市司法局",
+            "department": "办公室",
+            "doc_type": "其他文件",
+            "disclosure": "主动公开",
+        },
+        "publish_at": "2024-10-08T10:00",
+    }
     result = engine.check(plan)
     assert (result.verdict, [(f.rule, f.status) for f in result.findings]) == (
-        "warn", [("shanghai-2024.review-before-publish", "out_of_order")])
-    reviewed = {**plan, "events": [{"id": "r1", "type": "document.reviewed", "subject": "SH-CMS-1",
-                                    "time": "2024-10-08T09:00"}]}
+        "warn",
+        [("shanghai-2024.review-before-publish", "out_of_order")],
+    )
+    reviewed = {
+        **plan,
+        "events": [
+            {"id": "r1", "type": "document.reviewed", "subject": "SH-CMS-1", "time": "2024-10-08T09:00"}
+        ],
+    }
     assert engine.check(reviewed).findings == []

@@ -1,4 +1,5 @@
 """Every report format, parsed back by an independent reader; the HTML page in a real headless Chromium."""
+
 import csv
 import datetime as dt
 import io
@@ -32,8 +33,21 @@ def outputs(tmp_path_factory):
     out = {}
     for fmt in ("json", "csv", "xlsx", "junit", "sarif", "html", "table"):
         path = tmp / f"report.{fmt}"
-        result = run_cli("audit", "--events", EVENTS, "--as-of", "2024-12-31", "--db", str(db), "--format", fmt,
-                         "-o", str(path), "--rejects", str(tmp / "r.jsonl"))
+        result = run_cli(
+            "audit",
+            "--events",
+            EVENTS,
+            "--as-of",
+            "2024-12-31",
+            "--db",
+            str(db),
+            "--format",
+            fmt,
+            "-o",
+            str(path),
+            "--rejects",
+            str(tmp / "r.jsonl"),
+        )
         assert result.returncode == 1, result.stderr  # the example has error-severity violations
         out[fmt] = path
     return out
@@ -67,17 +81,26 @@ def test_xlsx_sheets_and_filter(outputs, expected):
     header = [c.value for c in sheet[1]]
     first = expected["findings"][0]
     row = [c.value for c in sheet[2]]
-    assert row[header.index("级别")] == {"error": "严重", "warning": "警告", "info": "提示"}[first["severity"]]
+    assert (
+        row[header.index("级别")] == {"error": "严重", "warning": "警告", "info": "提示"}[first["severity"]]
+    )
     deadline = sheet.cell(2, header.index("期限") + 1)
-    assert deadline.is_date and deadline.value.date().isoformat() == first["deadline_text"][:10]  # a real date
+    assert (
+        deadline.is_date and deadline.value.date().isoformat() == first["deadline_text"][:10]
+    )  # a real date
     # how late, a number in the rule's unit (sortable, summable), shown with the unit
     column = header.index("逾期")
-    late = [(f, sheet.cell(i, column + 1)) for i, f in enumerate(expected["findings"], start=2) if f["overdue_by"]]
+    late = [
+        (f, sheet.cell(i, column + 1)) for i, f in enumerate(expected["findings"], start=2) if f["overdue_by"]
+    ]
     assert late
     for finding, cell in late:
         amount, unit = re.fullmatch(r"(\d+)(wd|d|h|m|y)", finding["overdue_by"]).groups()
         assert cell.value == int(amount) and isinstance(cell.value, int), finding["overdue_by"]
-        assert cell.number_format == f'0"{ {"wd": "个工作日", "d": "日", "h": "小时", "m": "个月", "y": "年"}[unit]}"'
+        assert (
+            cell.number_format
+            == f'0"{ {"wd": "个工作日", "d": "日", "h": "小时", "m": "个月", "y": "年"}[unit] }"'
+        )
     # the national and the local verdict on one document share the event column
     events = [r[header.index("同一事件")] for r in sheet.iter_rows(min_row=2, values_only=True)]
     assert any(events.count(e) > 1 for e in events if e)
@@ -100,7 +123,9 @@ def test_junit_is_valid_and_counts_failures(outputs, expected):
     assert len(cases) == len(expected["findings"])
     violations = [f for f in expected["findings"] if f["status"] not in ("due_soon", "undetermined")]
     assert sum(1 for case in cases if not case.is_passed) == len(violations)
-    assert {case.name.split("[")[-1].rstrip("]") for case in cases} == {f["fingerprint"] for f in expected["findings"]}
+    assert {case.name.split("[")[-1].rstrip("]") for case in cases} == {
+        f["fingerprint"] for f in expected["findings"]
+    }
 
 
 def test_sarif_is_valid_with_stable_fingerprints(outputs, expected):
@@ -111,7 +136,9 @@ def test_sarif_is_valid_with_stable_fingerprints(outputs, expected):
     doc = json.loads(outputs["sarif"].read_text(encoding="utf-8"))
     jsonschema.validate(doc, schema)
     results = doc["runs"][0]["results"]
-    assert [r["partialFingerprints"]["shixian/v1"] for r in results] == [f["fingerprint"] for f in expected["findings"]]
+    assert [r["partialFingerprints"]["shixian/v1"] for r in results] == [
+        f["fingerprint"] for f in expected["findings"]
+    ]
 
 
 def test_table_lists_lifecycle(outputs):
@@ -122,7 +149,9 @@ def test_table_lists_lifecycle(outputs):
 def _chromium():
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     driver = shutil.which("chromedriver")
-    assert path and driver, "Chromium and ChromeDriver are needed (Debian: apt-get install chromium chromium-driver)"
+    assert path and driver, (
+        "Chromium and ChromeDriver are needed (Debian: apt-get install chromium chromium-driver)"
+    )
     return path, driver
 
 
@@ -134,17 +163,27 @@ def test_html_in_a_real_browser(outputs, expected, tmp_path):
     binary, driver_path = _chromium()
     options = webdriver.ChromeOptions()
     options.binary_location = binary
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 f"--user-data-dir={tmp_path / 'profile'}"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     browser = webdriver.Chrome(service=Service(driver_path), options=options)
     try:
         browser.get(outputs["html"].resolve().as_uri())
         assert browser.title.startswith("政务公开时限审计报告")
-        cards = {c.get_attribute("data-status"): int(c.find_element(By.TAG_NAME, "b").text)
-                 for c in browser.find_elements(By.CSS_SELECTOR, "#summary .card")}
+        cards = {
+            c.get_attribute("data-status"): int(c.find_element(By.TAG_NAME, "b").text)
+            for c in browser.find_elements(By.CSS_SELECTOR, "#summary .card")
+        }
         assert cards["total"] == len(expected["findings"])
         for status, count in expected["summary"]["by_status"].items():
             assert cards[status] == count
@@ -162,16 +201,38 @@ def test_html_screenshot_step_works(outputs, tmp_path):
     """The reviewer's screenshot step (README): headless Chromium writes a PNG of the report."""
     binary, _ = _chromium()
     shot = tmp_path / "report.png"
-    subprocess.run([binary, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    f"--user-data-dir={tmp_path / 'p'}", "--window-size=1200,1600", f"--screenshot={shot}",
-                    outputs["html"].resolve().as_uri()], capture_output=True, timeout=120, check=True)
+    subprocess.run(
+        [
+            binary,
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'p'}",
+            "--window-size=1200,1600",
+            f"--screenshot={shot}",
+            outputs["html"].resolve().as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-@given(st.datetimes(min_value=dt.datetime(1, 1, 2), max_value=dt.datetime(9999, 12, 30)),
-       st.one_of(st.none(), st.timezones(), st.sampled_from([ZoneInfo("Asia/Shanghai")]),
-                 st.integers(-86399, 86399).map(lambda s: dt.timezone(dt.timedelta(seconds=s)))))
+@given(
+    st.datetimes(min_value=dt.datetime(1, 1, 2), max_value=dt.datetime(9999, 12, 30)),
+    st.one_of(
+        st.none(),
+        st.timezones(),
+        st.sampled_from([ZoneInfo("Asia/Shanghai")]),
+        st.integers(-86399, 86399).map(lambda s: dt.timezone(dt.timedelta(seconds=s))),
+    ),
+)
 @settings(max_examples=500, deadline=None)
 def test_iso_text_is_isoformat(moment, tz):
     """The findings' fast time text is isoformat's, for any zone and offset (Shanghai's local mean time

@@ -1,5 +1,6 @@
 """The rule editor in a real headless Chromium: type an error and see it at its line, fix it, run the
 file's tests, a save refused while the file has errors, a save that is written, recorded and reloaded."""
+
 import shutil
 import sqlite3
 import subprocess
@@ -22,12 +23,32 @@ def editing(tmp_path_factory):
     shutil.copytree(ROOT / "rules" / "linyi-2021", rules / "linyi-2021")
     db = demo_db(folder)
     users = folder / "users.yaml"
-    users.write_text(f"users:\n  - {{name: 王五, role: admin, token: {TOKENS['admin']}}}\n"
-                     f"  - {{name: 李四, role: read, token: {TOKENS['reader']}}}\n", encoding="utf-8")
+    users.write_text(
+        f"users:\n  - {{name: 王五, role: admin, token: {TOKENS['admin']}}}\n"
+        f"  - {{name: 李四, role: read, token: {TOKENS['reader']}}}\n",
+        encoding="utf-8",
+    )
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "engine", "serve", "--db", str(db), "--port", str(port),
-                             "--users", str(users), "--rules", str(rules), "--no-bundled-rules"], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "engine",
+            "serve",
+            "--db",
+            str(db),
+            "--port",
+            str(port),
+            "--users",
+            str(users),
+            "--rules",
+            str(rules),
+            "--no-bundled-rules",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     if not wait_for_http(port):
         proc.kill()
         raise AssertionError(proc.stderr.read().decode())
@@ -39,21 +60,27 @@ def editing(tmp_path_factory):
 def _wait(browser, condition, seconds=60):
     from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.support.ui import WebDriverWait
+
     try:
         return WebDriverWait(browser, seconds).until(lambda driver: condition())
     except TimeoutException:
-        shown = browser.execute_script("return ['status', 'saved', 'cases', 'problems'].map("
-                                       "id => id + ': ' + (document.getElementById(id) || {}).textContent).join('\\n')")
+        shown = browser.execute_script(
+            "return ['status', 'saved', 'cases', 'problems'].map("
+            "id => id + ': ' + (document.getElementById(id) || {}).textContent).join('\\n')"
+        )
         raise AssertionError(f"the page did not get there; it shows:\n{shown}") from None
 
 
 def _put_caret_after(browser, needle: str) -> int:
     """Caret just after the first `needle` in the textarea; returns its 1-based line."""
-    return browser.execute_script("""
+    return browser.execute_script(
+        """
         const area = document.querySelector('#rule-editor textarea');
         const at = area.value.indexOf(arguments[0]) + arguments[0].length;
         area.focus(); area.setSelectionRange(at, at);
-        return area.value.slice(0, at).split('\\n').length;""", needle)
+        return area.value.slice(0, at).split('\\n').length;""",
+        needle,
+    )
 
 
 def test_type_an_error_see_it_at_its_line_fix_it_run_tests_and_save(editing, browser):
@@ -111,7 +138,11 @@ def test_type_an_error_see_it_at_its_line_fix_it_run_tests_and_save(editing, bro
     browser.get(base + "/rules")
     assert "（本地目标）" in browser.find_element(By.TAG_NAME, "main").text
     # nothing went wrong in the page; the one failed request is the refused save (422), as it should be
-    unexpected = [e for e in console_errors(browser) if "/rules/edit/save" not in e["message"] or "422" not in e["message"]]
+    unexpected = [
+        e
+        for e in console_errors(browser)
+        if "/rules/edit/save" not in e["message"] or "422" not in e["message"]
+    ]
     assert unexpected == []
 
 
@@ -127,16 +158,33 @@ def test_reader_may_check_but_not_save(editing, browser):
     assert browser.find_elements(By.ID, "save-file") == []
     cookie = browser.get_cookie("shixian_session")["value"]
     csrf = browser.find_element(By.ID, "rule-editor").get_attribute("data-csrf")
-    conn = http.client.HTTPConnection(base.split("//")[1].split(":")[0], int(base.rsplit(":", 1)[1]), timeout=30)
+    conn = http.client.HTTPConnection(
+        base.split("//")[1].split(":")[0], int(base.rsplit(":", 1)[1]), timeout=30
+    )
     body = json.dumps({"file": str(plan), "text": plan.read_text(encoding="utf-8") + "\n"}).encode()
-    conn.request("POST", "/rules/edit/save", body=body, headers={
-        "Content-Type": "application/json", "X-CSRF-Token": csrf, "Cookie": f"shixian_session={cookie}"})
+    conn.request(
+        "POST",
+        "/rules/edit/save",
+        body=body,
+        headers={
+            "Content-Type": "application/json",
+            "X-CSRF-Token": csrf,
+            "Cookie": f"shixian_session={cookie}",
+        },
+    )
     answer = conn.getresponse()
     answer.read()
     assert answer.status == 403
     # and a file the server did not load is not served or written
-    conn.request("POST", "/rules/edit/validate", body=json.dumps({"file": "/etc/passwd", "text": "x"}).encode(),
-                 headers={"Content-Type": "application/json", "X-CSRF-Token": csrf,
-                          "Cookie": f"shixian_session={cookie}"})
+    conn.request(
+        "POST",
+        "/rules/edit/validate",
+        body=json.dumps({"file": "/etc/passwd", "text": "x"}).encode(),
+        headers={
+            "Content-Type": "application/json",
+            "X-CSRF-Token": csrf,
+            "Cookie": f"shixian_session={cookie}",
+        },
+    )
     answer = conn.getresponse()
     assert answer.status == 400 and "不是本服务载入的规则文件" in answer.read().decode()

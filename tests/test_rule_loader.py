@@ -1,4 +1,5 @@
 """Broken rule files: each error names the file, the line and the field, and says what was expected."""
+
 from pathlib import Path
 
 import pytest
@@ -64,8 +65,28 @@ def test_published_schema_is_current():
 
 
 TOKENS = list("abc:-[]{}, \n'\"#&*!|>%@`0123456789.") + [
-    "kind: ", "rules:\n", "  - ", "id: ", "deadline", "within: ", "7d", "pack: t\n", "\t", "é", "时", "source: ",
-    "trigger: ", "document.issued", "2024-02-30", "on: ", "pause:", "true", "~", "&a ", "*a"]
+    "kind: ",
+    "rules:\n",
+    "  - ",
+    "id: ",
+    "deadline",
+    "within: ",
+    "7d",
+    "pack: t\n",
+    "\t",
+    "é",
+    "时",
+    "source: ",
+    "trigger: ",
+    "document.issued",
+    "2024-02-30",
+    "on: ",
+    "pause:",
+    "true",
+    "~",
+    "&a ",
+    "*a",
+]
 yaml_text = st.lists(st.sampled_from(TOKENS), max_size=60).map("".join)
 
 

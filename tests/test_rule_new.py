@@ -1,5 +1,6 @@
 """`shixian rule new` writes a rule with its source and two test cases around the deadline, computed with
 the calendar; the file validates and both cases pass (and fail when the rule is changed)."""
+
 import os
 import pty
 import select
@@ -8,10 +9,26 @@ import sys
 import yaml
 from conftest import ROOT, run_cli
 
-PARTS = ["--id", "demo.normative-filing", "--title", "行政规范性文件应在印发之日起20日内报送备案",
-         "--document", "《示例市行政规范性文件管理办法》", "--article", "第十五条",
-         "--text", "行政规范性文件应当自印发之日起20日内报送备案。", "--trigger", "文件印发",
-         "--fulfil", "normative.submitted", "--within", "20日", "--effective-from", "2025/01/01"]
+PARTS = [
+    "--id",
+    "demo.normative-filing",
+    "--title",
+    "行政规范性文件应在印发之日起20日内报送备案",
+    "--document",
+    "《示例市行政规范性文件管理办法》",
+    "--article",
+    "第十五条",
+    "--text",
+    "行政规范性文件应当自印发之日起20日内报送备案。",
+    "--trigger",
+    "文件印发",
+    "--fulfil",
+    "normative.submitted",
+    "--within",
+    "20日",
+    "--effective-from",
+    "2025/01/01",
+]
 
 
 def test_scaffold_validates_and_its_two_cases_pass(tmp_path):
@@ -40,10 +57,30 @@ def test_working_days_and_append_to_a_pack(tmp_path):
     out = tmp_path / "pack.yaml"
     assert run_cli("rule", "new", *PARTS, "--example-start", "2025-09-12", "-o", str(out)).returncode == 0
     # 2024-09-27 (Fri) + 3个工作日: 09-29 (make-up Sunday), 09-30, 10-08 (domain notes' worked example)
-    result = run_cli("rule", "new", "--id", "demo.interp", "--title", "解读3个工作日内发布", "--document", "d",
-                     "--article", "a", "--text", "t", "--trigger", "document.published", "--fulfil",
-                     "interpretation.published", "--within", "3个工作日", "--example-start", "2024-09-27 16:00",
-                     "-o", str(out))
+    result = run_cli(
+        "rule",
+        "new",
+        "--id",
+        "demo.interp",
+        "--title",
+        "解读3个工作日内发布",
+        "--document",
+        "d",
+        "--article",
+        "a",
+        "--text",
+        "t",
+        "--trigger",
+        "document.published",
+        "--fulfil",
+        "interpretation.published",
+        "--within",
+        "3个工作日",
+        "--example-start",
+        "2024-09-27 16:00",
+        "-o",
+        str(out),
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "示例截止 2024-10-08 24:00" in result.stdout
     rules = yaml.safe_load(out.read_text(encoding="utf-8"))["rules"]
@@ -70,13 +107,36 @@ def test_bad_part_is_refused_with_the_fix(tmp_path):
 
 def test_prompts_on_a_terminal(tmp_path):
     out = tmp_path / "p.yaml"
-    answers = ["demo.tty", "3个工作日内发布解读", "d", "a", "t", "文件公开发布", "interpretation.published",
-               "3周", "3个工作日", "", ""]
+    answers = [
+        "demo.tty",
+        "3个工作日内发布解读",
+        "d",
+        "a",
+        "t",
+        "文件公开发布",
+        "interpretation.published",
+        "3周",
+        "3个工作日",
+        "",
+        "",
+    ]
     pid, fd = pty.fork()
     if pid == 0:  # the child: the real command on a terminal
         os.chdir(ROOT)
-        os.execv(sys.executable, [sys.executable, "-m", "engine", "rule", "new", "--example-start",
-                                  "2024-09-27 16:00", "-o", str(out)])
+        os.execv(
+            sys.executable,
+            [
+                sys.executable,
+                "-m",
+                "engine",
+                "rule",
+                "new",
+                "--example-start",
+                "2024-09-27 16:00",
+                "-o",
+                str(out),
+            ],
+        )
     output = b""
     for answer in answers:
         while "：".encode() not in output.rsplit(b"\n", 1)[-1]:

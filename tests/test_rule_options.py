@@ -3,6 +3,7 @@ rule follows its text by default (第二十四条: 15 working days from receipt;
 that chooses `supplement-restart` reads it as the 2019 text does (第三十条: counted afresh from the
 supplement). Holidays: 国办发明电〔2017〕12号 (2018): 中秋 09-24 off; 国庆 10-01..07 off, 09-29 (Sat) and 09-30
 (Sun) worked."""
+
 import pytest
 from helpers import end_of, events, write_rules
 
@@ -17,15 +18,20 @@ CHOOSE = "pack: 本局解读\nchoose: {{ogi.request-reply: {option}}}\nrules: []
 # 09-17..21 (14), 09-25 (15): due 09-25. Afresh from 09-20: 09-21 (1), 09-25..28 (5), 09-29 Sat (6), 09-30 Sun (7),
 # 10-08..12 (12), 10-15..17 (15): due 10-17. A reply on 10-17 judged from receipt is late by 09-26..28, 09-29,
 # 09-30, 10-08..12, 10-15..17 = 13 working days.
-LOG = [{"type": "request.received", "subject": "R", "time": "2018-09-03T10:00"},
-       {"type": "supplement.requested", "subject": "R", "time": "2018-09-05T10:00"},
-       {"type": "supplement.received", "subject": "R", "time": "2018-09-20T10:00"}]
+LOG = [
+    {"type": "request.received", "subject": "R", "time": "2018-09-03T10:00"},
+    {"type": "supplement.requested", "subject": "R", "time": "2018-09-05T10:00"},
+    {"type": "supplement.received", "subject": "R", "time": "2018-09-20T10:00"},
+]
 
 
 def judged(engine, replied):
     evs = events(*LOG, {"type": "request.replied", "subject": "R", "time": replied})
-    return [(f.rule, f.status, f.deadline_text, f.overdue_by) for f in engine.evaluate(evs, end_of("2018-12-31")).findings
-            if f.rule == "ogi.request-reply"]
+    return [
+        (f.rule, f.status, f.deadline_text, f.overdue_by)
+        for f in engine.evaluate(evs, end_of("2018-12-31")).findings
+        if f.rule == "ogi.request-reply"
+    ]
 
 
 @pytest.mark.usefixtures("each_path")
@@ -51,14 +57,23 @@ def test_a_choice_no_rule_offers_is_a_located_error(tmp_path):
 
 def test_two_packs_choosing_differently_is_an_error(tmp_path):
     first = write_rules(tmp_path, CHOOSE.format(option="supplement-restart"), "a.yaml")
-    second = write_rules(tmp_path, CHOOSE.format(option="supplement-restart").replace("本局", "他局"), "b.yaml")
+    second = write_rules(
+        tmp_path, CHOOSE.format(option="supplement-restart").replace("本局", "他局"), "b.yaml"
+    )
     load_rules([bundled("rules"), first, second])  # the same choice twice is fine
-    rule = ("pack: d\nrules:\n  - id: x\n    kind: deadline\n    title: t\n    source: {document: d, article: a, text: t}\n"
-            "    trigger: request.received\n    fulfil: request.replied\n    within: 1wd\n    options:\n"
-            "      one: {title: 一, reading: r, restart: supplement.received}\n      two: {title: 二, reading: r, pause: []}\n")
-    packs = [write_rules(tmp_path, rule, "d.yaml"), write_rules(tmp_path, "pack: e\nchoose: {x: one}\nrules: []\n", "e.yaml"),
-             write_rules(tmp_path, "pack: f\nchoose: {x: two}\nrules: []\n", "f.yaml")]
+    rule = (
+        "pack: d\nrules:\n  - id: x\n    kind: deadline\n    title: t\n    source: {document: d, article: a, text: t}\n"
+        "    trigger: request.received\n    fulfil: request.replied\n    within: 1wd\n    options:\n"
+        "      one: {title: 一, reading: r, restart: supplement.received}\n      two: {title: 二, reading: r, pause: []}\n"
+    )
+    packs = [
+        write_rules(tmp_path, rule, "d.yaml"),
+        write_rules(tmp_path, "pack: e\nchoose: {x: one}\nrules: []\n", "e.yaml"),
+        write_rules(tmp_path, "pack: f\nchoose: {x: two}\nrules: []\n", "f.yaml"),
+    ]
     with pytest.raises(RuleLoadError) as caught:
         load_rules(packs)
-    assert [(e.code, e.path.endswith("f.yaml")) for e in caught.value.errors] == [("conflicting-option", True)]
+    assert [(e.code, e.path.endswith("f.yaml")) for e in caught.value.errors] == [
+        ("conflicting-option", True)
+    ]
     assert load_rules(packs[:2]).get("x")[0].rule.restart == "supplement.received"

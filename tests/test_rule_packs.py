@@ -1,4 +1,5 @@
 """The bundled packs: valid, every rule tested, and every pack's cases pass through `shixian test`."""
+
 import pytest
 import yaml
 from conftest import ROOT, run_cli
@@ -48,7 +49,8 @@ def test_the_packs_cases_pass_through_the_default_audit_and_row_by_row():
 
 def test_shixian_test_reports_a_failing_case(tmp_path):
     broken = tmp_path / "r.yaml"
-    broken.write_text("""\
+    broken.write_text(
+        """\
 pack: t
 rules:
   - id: x
@@ -65,13 +67,17 @@ rules:
           - {type: document.published, subject: D, time: "2024-09-27T10:00", body: b}
         expect:
           - {subject: D, status: overdue, deadline: 2024-10-02}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     result = run_cli("test", str(broken))
     assert result.returncode == 1
     assert "FAIL" in result.stdout and "故意写错的期限" in result.stdout
     # which expectation failed, expected vs actual in the rule's words, and how the actual deadline was counted
     assert "应得结论第 1 条没有得到" in result.stdout
-    assert "状态 应为 已逾期未完成（overdue），实际 逾期完成（late）" not in result.stdout  # still overdue: no status line
+    assert (
+        "状态 应为 已逾期未完成（overdue），实际 逾期完成（late）" not in result.stdout
+    )  # still overdue: no status line
     assert "截止 应为 2024-10-02，实际 2024-10-08" in result.stdout
     assert "2024-09-29 周日，国庆节调休上班 → 第1个工作日" in result.stdout
     assert "2024-10-08 周二，工作日 → 第3个工作日" in result.stdout

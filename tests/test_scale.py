@@ -1,4 +1,5 @@
 """Partitioned audits on a real Dask LocalCluster (two worker processes) give the single-process findings."""
+
 import json
 import subprocess
 import sys
@@ -10,7 +11,9 @@ EXAMPLES = [str(p) for p in sorted((ROOT / "examples").glob("*-20*/events.jsonl"
 
 
 def audit(*args, tmp):
-    result = run_cli("audit", *args, "--format", "json", "--fail-on", "never", "--rejects", str(tmp / "rej.jsonl"))
+    result = run_cli(
+        "audit", *args, "--format", "json", "--fail-on", "never", "--rejects", str(tmp / "rej.jsonl")
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     return json.loads(result.stdout)
 
@@ -22,8 +25,19 @@ def same(a, b):
 
 def test_examples_on_two_workers(tmp_path):
     local = audit("--events", *EXAMPLES, "--as-of", "2024-12-31", tmp=tmp_path)
-    dask = audit("--events", *EXAMPLES, "--as-of", "2024-12-31", "--backend", "dask", "--workers", "2",
-                 "--partitions", "5", tmp=tmp_path)
+    dask = audit(
+        "--events",
+        *EXAMPLES,
+        "--as-of",
+        "2024-12-31",
+        "--backend",
+        "dask",
+        "--workers",
+        "2",
+        "--partitions",
+        "5",
+        tmp=tmp_path,
+    )
     same(local, dask)
     assert len(local["findings"]) > 100
 
@@ -31,8 +45,21 @@ def test_examples_on_two_workers(tmp_path):
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
     out = tmp_path_factory.mktemp("gen")
-    subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), "--events", "100000", "--out", str(out),
-                    "--parquet"], check=True, capture_output=True, cwd=ROOT, timeout=600)
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "generate.py"),
+            "--events",
+            "100000",
+            "--out",
+            str(out),
+            "--parquet",
+        ],
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+        timeout=600,
+    )
     return out / "events-100000.jsonl"
 
 
@@ -55,8 +82,17 @@ def test_parquet_split_by_the_workers(generated, tmp_path):
     parquet = str(generated.with_suffix(".parquet"))
     for events in ([parquet], [EXAMPLES[0], parquet, EXAMPLES[1], parquet]):
         local = audit("--events", *events, "--as-of", "2025-12-31", tmp=tmp_path)
-        dask = audit("--events", *events, "--as-of", "2025-12-31", "--backend", "dask", "--partitions", "7",
-                     tmp=tmp_path)
+        dask = audit(
+            "--events",
+            *events,
+            "--as-of",
+            "2025-12-31",
+            "--backend",
+            "dask",
+            "--partitions",
+            "7",
+            tmp=tmp_path,
+        )
         same(local, dask)
     assert dask["summary"]["duplicates_ignored"] >= 100_000  # the second copy of the Parquet file
 
@@ -73,15 +109,34 @@ def test_corrupt_lines_in_a_large_file_are_reported_and_counted(generated, tmp_p
         summary = report["summary"]
         assert summary["events_rejected"] == 2
         assert summary["events_read"] == len(lines)
-        assert summary["events_evaluated"] + summary["events_after_as_of"] + summary["events_rejected"] + \
-            summary["duplicates_ignored"] == summary["events_read"]
+        assert (
+            summary["events_evaluated"]
+            + summary["events_after_as_of"]
+            + summary["events_rejected"]
+            + summary["duplicates_ignored"]
+            == summary["events_read"]
+        )
         kept = [json.loads(x) for x in (tmp_path / "rej.jsonl").read_text(encoding="utf-8").splitlines()]
-        assert [(r["file"], r["line"]) for r in kept] == [(str(broken), middle + 1), (str(broken), middle + 11)]
+        assert [(r["file"], r["line"]) for r in kept] == [
+            (str(broken), middle + 1),
+            (str(broken), middle + 11),
+        ]
 
 
 def test_a_failing_partition_fails_the_run_loudly(tmp_path):
-    result = run_cli("audit", "--events", EXAMPLES[0], "--as-of", "2024-12-31", "--backend", "dask",
-                     "--rules", str(tmp_path / "missing-rules"), "--rejects", str(tmp_path / "r.jsonl"))
+    result = run_cli(
+        "audit",
+        "--events",
+        EXAMPLES[0],
+        "--as-of",
+        "2024-12-31",
+        "--backend",
+        "dask",
+        "--rules",
+        str(tmp_path / "missing-rules"),
+        "--rejects",
+        str(tmp_path / "r.jsonl"),
+    )
     assert result.returncode == 2 and "missing-rules" in result.stderr
 
 

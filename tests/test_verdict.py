@@ -1,5 +1,6 @@
 """The one home of verdicts (engine/evaluate/verdict.py): the live monitor's "approaching" instant is the first
 moment the audit calls an open obligation due soon, for any deadline and warning window."""
+
 import datetime as dt
 
 import numpy as np
@@ -19,9 +20,14 @@ def soon(deadline, as_of, warn):
     return as_of < deadline.due and CAL.units_between(as_of, anchor, warn.unit) <= warn.amount
 
 
-@given(st.dates(min_value=dt.date(2005, 1, 1), max_value=dt.date(2024, 6, 30)), st.integers(0, 23 * 60 + 59),
-       st.sampled_from(["wd", "d", "h", "m"]), st.integers(1, 30), st.sampled_from(["wd", "d", "h"]),
-       st.integers(0, 10))
+@given(
+    st.dates(min_value=dt.date(2005, 1, 1), max_value=dt.date(2024, 6, 30)),
+    st.integers(0, 23 * 60 + 59),
+    st.sampled_from(["wd", "d", "h", "m"]),
+    st.integers(1, 30),
+    st.sampled_from(["wd", "d", "h"]),
+    st.integers(0, 10),
+)
 @settings(max_examples=300, deadline=None)
 def test_warning_instant_is_when_due_soon_begins(day, minute, unit, amount, warn_unit, warn_amount):
     start = dt.datetime.combine(day, dt.time(minute // 60, minute % 60), SHANGHAI)
@@ -50,10 +56,12 @@ def test_on_time_judges_one_and_many_alike():
     due = dt.datetime(2024, 10, 8, 17, tzinfo=SHANGHAI)  # closing 17:00 on the last day, 10-08
     last, after = dt.date(2024, 10, 8), dt.date(2024, 10, 9)
     late_instant = dt.datetime(2024, 10, 8, 18, tzinfo=SHANGHAI)
-    cases = [(dt.datetime(2024, 10, 8, 16, 59, tzinfo=SHANGHAI), False, last, True),
-             (due, False, last, False),
-             (late_instant, True, last, True),
-             (late_instant, True, after, False)]
+    cases = [
+        (dt.datetime(2024, 10, 8, 16, 59, tzinfo=SHANGHAI), False, last, True),
+        (due, False, last, False),
+        (late_instant, True, last, True),
+        (late_instant, True, after, False),
+    ]
     assert [on_time(at, bare, day, due, last) for at, bare, day, _ in cases] == [want for *_, want in cases]
     assert [on_time(at, bare, day, due, NO_DAY) for at, bare, day, _ in cases] == [True, False, False, False]
     epoch, day0 = dt.datetime(1970, 1, 1, tzinfo=dt.UTC), dt.date(1970, 1, 1)

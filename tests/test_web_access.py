@@ -1,5 +1,6 @@
 """The workbench over HTTP: who may read and write, CSRF, the list's search, filters and exports, /docs
 served locally. Against a real server (`shixian serve --db`) over a real audit of the bundled examples."""
+
 import csv
 import io
 import sqlite3
@@ -23,11 +24,23 @@ def served(tmp_path_factory):
 def test_nothing_readable_without_login(served):
     port, _ = served
     client = Client(port)
-    for path in ("/", "/findings", "/findings.csv", "/findings.xlsx", "/tasks", "/check", "/rules", "/calendar",
-                 "/runs", "/runs/1/rejects.jsonl"):
+    for path in (
+        "/",
+        "/findings",
+        "/findings.csv",
+        "/findings.xlsx",
+        "/tasks",
+        "/check",
+        "/rules",
+        "/calendar",
+        "/runs",
+        "/runs/1/rejects.jsonl",
+    ):
         status, location, _ = client.get(path)
         assert status == 303 and location.startswith("/login"), path
-    assert client.post("/findings/0000/waive", {"reason": "x"})[0] == 303  # to the login page, nothing written
+    assert (
+        client.post("/findings/0000/waive", {"reason": "x"})[0] == 303
+    )  # to the login page, nothing written
 
 
 def test_wrong_token_refused(served):
@@ -43,7 +56,9 @@ def test_wrong_token_refused(served):
 
 def test_read_role_cannot_waive_and_csrf_is_checked(served):
     port, db = served
-    fingerprint = sqlite3.connect(db).execute("SELECT fingerprint FROM findings ORDER BY fingerprint").fetchone()[0]
+    fingerprint = (
+        sqlite3.connect(db).execute("SELECT fingerprint FROM findings ORDER BY fingerprint").fetchone()[0]
+    )
     reader = Client(port)
     assert reader.login(TOKENS["reader"]) == 303
     csrf = reader.csrf(f"/findings/{fingerprint}")
@@ -52,7 +67,9 @@ def test_read_role_cannot_waive_and_csrf_is_checked(served):
     officer = Client(port)
     assert officer.login(TOKENS["officer"]) == 303
     assert officer.post(f"/findings/{fingerprint}/waive", {"reason": "无令牌"})[0] == 403  # no CSRF token
-    assert officer.post(f"/findings/{fingerprint}/waive", {"reason": "错令牌", "csrf": csrf})[0] == 403  # another's
+    assert (
+        officer.post(f"/findings/{fingerprint}/waive", {"reason": "错令牌", "csrf": csrf})[0] == 403
+    )  # another's
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM waivers").fetchone()[0] == 0
         assert conn.execute("SELECT count(*) FROM actions").fetchone()[0] == 0
@@ -61,26 +78,35 @@ def test_read_role_cannot_waive_and_csrf_is_checked(served):
 def test_waive_and_revoke_carry_the_user(served):
     port, db = served
     with sqlite3.connect(db) as conn:
-        fingerprint = conn.execute("SELECT fingerprint FROM findings WHERE body = '临沂市司法局' "
-                                   "ORDER BY fingerprint").fetchone()[0]
+        fingerprint = conn.execute(
+            "SELECT fingerprint FROM findings WHERE body = '临沂市司法局' ORDER BY fingerprint"
+        ).fetchone()[0]
     officer = Client(port)
     officer.login(TOKENS["officer"])
     csrf = officer.csrf(f"/findings/{fingerprint}")
-    status, location, _ = officer.post(f"/findings/{fingerprint}/waive",
-                                       {"csrf": csrf, "by": "主任 陈七", "reason": "申请人撤回", "until": "2025-03-31"})
+    status, location, _ = officer.post(
+        f"/findings/{fingerprint}/waive",
+        {"csrf": csrf, "by": "主任 陈七", "reason": "申请人撤回", "until": "2025-03-31"},
+    )
     assert status == 303 and location.endswith("done=waived")
     with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT by, reason, until FROM waivers WHERE fingerprint = ?",
-                            (fingerprint,)).fetchone() == ("主任 陈七", "申请人撤回", "2025-03-31")
-        assert conn.execute("SELECT user, action FROM actions WHERE target = ?", (fingerprint,)).fetchall() == [
-            ("张三", "waive")]
+        assert conn.execute(
+            "SELECT by, reason, until FROM waivers WHERE fingerprint = ?", (fingerprint,)
+        ).fetchone() == ("主任 陈七", "申请人撤回", "2025-03-31")
+        assert conn.execute(
+            "SELECT user, action FROM actions WHERE target = ?", (fingerprint,)
+        ).fetchall() == [("张三", "waive")]
     listed = officer.get("/findings?" + urllib.parse.urlencode({"lifecycle": "waived"}))[2].decode()
     assert fingerprint in listed
     officer.post(f"/findings/{fingerprint}/revoke", {"csrf": csrf, "reason": "误操作"})
     with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT count(*) FROM waivers WHERE fingerprint = ?", (fingerprint,)).fetchone()[0] == 0
-        assert conn.execute("SELECT user, action FROM actions WHERE target = ? ORDER BY id",
-                            (fingerprint,)).fetchall() == [("张三", "waive"), ("张三", "revoke")]
+        assert (
+            conn.execute("SELECT count(*) FROM waivers WHERE fingerprint = ?", (fingerprint,)).fetchone()[0]
+            == 0
+        )
+        assert conn.execute(
+            "SELECT user, action FROM actions WHERE target = ? ORDER BY id", (fingerprint,)
+        ).fetchall() == [("张三", "waive"), ("张三", "revoke")]
     page = officer.get(f"/findings/{fingerprint}")[2].decode()
     assert "撤销豁免" in page and "申请人撤回" in page  # the record shows both actions
 
@@ -91,12 +117,15 @@ def test_partial_chinese_search_and_exports_match_the_database(served):
     client.login(TOKENS["reader"])
     with sqlite3.connect(db) as conn:
         jiangsu = conn.execute("SELECT count(*) FROM findings WHERE body LIKE '%江苏%'").fetchone()[0]
-        late_linyi = conn.execute("SELECT count(*) FROM findings WHERE body = '临沂市司法局' "
-                                  "AND status = 'late'").fetchone()[0]
+        late_linyi = conn.execute(
+            "SELECT count(*) FROM findings WHERE body = '临沂市司法局' AND status = 'late'"
+        ).fetchone()[0]
         everyone = conn.execute("SELECT count(*) FROM findings").fetchone()[0]
         # what 司法 matches: subjects, bodies, departments, and rules by their titles (not 江苏省戒毒管理局's own)
-        judicial = conn.execute("SELECT count(*) FROM findings WHERE subject LIKE '%司法%' OR body LIKE '%司法%' "
-                                "OR department LIKE '%司法%' OR json_extract(data, '$.title') LIKE '%司法%'").fetchone()[0]
+        judicial = conn.execute(
+            "SELECT count(*) FROM findings WHERE subject LIKE '%司法%' OR body LIKE '%司法%' "
+            "OR department LIKE '%司法%' OR json_extract(data, '$.title') LIKE '%司法%'"
+        ).fetchone()[0]
     page = client.get("/findings?" + urllib.parse.urlencode({"q": "江苏"}))[2].decode()
     assert f"共 <b>{jiangsu}</b> 条" in page
     _, _, data = client.get("/findings.csv?" + urllib.parse.urlencode({"q": "江苏"}))
@@ -140,8 +169,20 @@ def test_open_mode_login_by_name_and_rejects_download(tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "x1", "type": "request.received"}\nnot json\n', encoding="utf-8")
     db = tmp_path / "audit.sqlite"
-    result = run_cli("audit", "--events", EXAMPLES[0], str(bad), "--as-of", "2024-12-31", "--db", str(db),
-                     "--fail-on", "never", "--rejects", str(tmp_path / "rejects.jsonl"))
+    result = run_cli(
+        "audit",
+        "--events",
+        EXAMPLES[0],
+        str(bad),
+        "--as-of",
+        "2024-12-31",
+        "--db",
+        str(db),
+        "--fail-on",
+        "never",
+        "--rejects",
+        str(tmp_path / "rejects.jsonl"),
+    )
     assert result.returncode == 0, result.stderr
     port, proc = start(db, tmp_path, users=False)
     try:
@@ -153,8 +194,13 @@ def test_open_mode_login_by_name_and_rejects_download(tmp_path):
         assert "/runs/1/rejects.jsonl" in page
         status, _, data = client.get("/runs/1/rejects.jsonl")
         lines = [json.loads(line) for line in data.decode("utf-8").splitlines()]
-        assert status == 200 and [(r["line"], r["file"].endswith("bad.jsonl")) for r in lines] == [(1, True), (2, True)]
-        kept = [json.loads(line) for line in (tmp_path / "rejects.jsonl").read_text(encoding="utf-8").splitlines()]
+        assert status == 200 and [(r["line"], r["file"].endswith("bad.jsonl")) for r in lines] == [
+            (1, True),
+            (2, True),
+        ]
+        kept = [
+            json.loads(line) for line in (tmp_path / "rejects.jsonl").read_text(encoding="utf-8").splitlines()
+        ]
         assert [r["reason"] for r in lines] == [r["reason"] for r in kept]
         assert "规则已更新" not in client.get("/")[2].decode()  # the run's rules are today's
         with sqlite3.connect(db) as conn:  # as if the rules had changed since the run

@@ -1,6 +1,7 @@
 """The workbench in a real headless Chromium (Debian's chromium + chromedriver, as test_reports.py):
 log in, filter and search, open a finding, waive and revoke it, run a check through the form, mark a
 task done; what the pages show is checked against the database and the API, with no console errors."""
+
 import json
 import sqlite3
 import urllib.parse
@@ -28,9 +29,18 @@ def browser(tmp_path_factory):
     binary, driver_path = _chromium()
     options = webdriver.ChromeOptions()
     options.binary_location = binary
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--window-size=1280,1000", f"--user-data-dir={tmp_path_factory.mktemp('profile')}"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,1000",
+        f"--user-data-dir={tmp_path_factory.mktemp('profile')}",
+    ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(driver_path), options=options)
@@ -94,32 +104,42 @@ def test_officer_filters_opens_waives_and_revokes(served, browser):
     heads = browser.find_elements(By.CSS_SELECTOR, "#findings tr.group-head")
     assert heads, "expected grouped national/local findings for 天津市滨海新区司法局"
     # open a finding that has a national and a local verdict on the same request
-    fingerprint = conn.execute("SELECT fingerprint FROM findings WHERE rule = 'ogi.request-reply' "
-                               "AND subject = 'BH-YSQ-2017-009'").fetchone()[0]
+    fingerprint = conn.execute(
+        "SELECT fingerprint FROM findings WHERE rule = 'ogi.request-reply' AND subject = 'BH-YSQ-2017-009'"
+    ).fetchone()[0]
     browser.find_element(By.CSS_SELECTOR, f'tr[data-fingerprint="{fingerprint}"] a').click()
     wait_for(browser, lambda b: b.current_url.endswith(f"/findings/{fingerprint}"))
     assert browser.find_element(By.TAG_NAME, "h1").text.startswith("BH-YSQ-2017-009")
     assert "政府信息公开条例" in browser.find_element(By.ID, "article").text
     steps = browser.find_elements(By.CSS_SELECTOR, "#this-clock ol.steps li")
     assert any("工作日" in s.text for s in steps)
-    assert browser.find_elements(By.CSS_SELECTOR, "#siblings li")  # the local rule's verdict on the same request
+    assert browser.find_elements(
+        By.CSS_SELECTOR, "#siblings li"
+    )  # the local rule's verdict on the same request
     # waive it
     browser.find_element(By.CSS_SELECTOR, "#waive textarea[name=reason]").send_keys("申请人已撤回申请")
     browser.find_element(By.CSS_SELECTOR, "#waive input[name=until]").send_keys("03312025")
     browser.find_element(By.CSS_SELECTOR, "#waive button").click()
     assert flash(browser).startswith("已豁免")
-    assert conn.execute("SELECT by, reason, until FROM waivers WHERE fingerprint = ?", (fingerprint,)).fetchone() \
-        == ("张三", "申请人已撤回申请", "2025-03-31")
+    assert conn.execute(
+        "SELECT by, reason, until FROM waivers WHERE fingerprint = ?", (fingerprint,)
+    ).fetchone() == ("张三", "申请人已撤回申请", "2025-03-31")
     assert "申请人已撤回申请" in browser.find_element(By.ID, "waiver").text
     # revoke it (the form asks for confirmation)
     browser.find_element(By.CSS_SELECTOR, "#revoke input[name=reason]").send_keys("复核后不予豁免")
     browser.find_element(By.CSS_SELECTOR, "#revoke button").click()
     browser.switch_to.alert.accept()
     assert flash(browser).startswith("已撤销")
-    assert conn.execute("SELECT count(*) FROM waivers WHERE fingerprint = ?", (fingerprint,)).fetchone()[0] == 0
-    recorded = conn.execute("SELECT user, action FROM actions WHERE target = ? ORDER BY id", (fingerprint,)).fetchall()
+    assert (
+        conn.execute("SELECT count(*) FROM waivers WHERE fingerprint = ?", (fingerprint,)).fetchone()[0] == 0
+    )
+    recorded = conn.execute(
+        "SELECT user, action FROM actions WHERE target = ? ORDER BY id", (fingerprint,)
+    ).fetchall()
     assert recorded == [("张三", "waive"), ("张三", "revoke")]
-    shown = [r.get_attribute("data-action") for r in browser.find_elements(By.CSS_SELECTOR, "#actions tbody tr")]
+    shown = [
+        r.get_attribute("data-action") for r in browser.find_elements(By.CSS_SELECTOR, "#actions tbody tr")
+    ]
     assert shown == ["revoke", "waive"]  # newest first
     assert console_errors(browser) == []
 
@@ -133,8 +153,13 @@ def test_check_form_gives_the_api_answer(served, browser):
     base, _, port = served
     login(browser, base, TOKENS["reader"])
     browser.get(base + "/check")
-    fields = {"subject": "LY-2021-200", "body": "临沂市司法局", "department": "法制科", "doc_type": "政策文件",
-              "文号": "临司发〔2021〕200号"}
+    fields = {
+        "subject": "LY-2021-200",
+        "body": "临沂市司法局",
+        "department": "法制科",
+        "doc_type": "政策文件",
+        "文号": "临司发〔2021〕200号",
+    }
     for name, value in fields.items():
         browser.find_element(By.NAME, name).send_keys(value)
     Select(browser.find_element(By.NAME, "disclosure")).select_by_visible_text("主动公开")
@@ -150,15 +175,22 @@ def test_check_form_gives_the_api_answer(served, browser):
     shown = json.loads(browser.execute_script("return document.getElementById('result-json').textContent"))
     plan = json.loads(browser.execute_script("return document.getElementById('plan-json').textContent"))
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    conn.request("POST", "/v1/check", body=json.dumps(plan, ensure_ascii=False).encode(),
-                 headers={"Content-Type": "application/json", "Authorization": f"Bearer {SHARED}"})
+    conn.request(
+        "POST",
+        "/v1/check",
+        body=json.dumps(plan, ensure_ascii=False).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {SHARED}"},
+    )
     answer = json.loads(conn.getresponse().read())
     assert shown == answer
     # 2021-09-24 issued, published 10-18: later than the 7 days 临沂 allows (linyi-2021.policy-publish-7d)
     assert answer["verdict"] in ("warn", "fail") and answer["findings"]
     verdict = browser.find_element(By.ID, "verdict").get_attribute("data-verdict")
     assert verdict == answer["verdict"]
-    rules = {r.get_attribute("data-rule") for r in browser.find_elements(By.CSS_SELECTOR, "#check-findings tr[data-rule]")}
+    rules = {
+        r.get_attribute("data-rule")
+        for r in browser.find_elements(By.CSS_SELECTOR, "#check-findings tr[data-rule]")
+    }
     assert rules == {f["rule"] for f in answer["findings"]}
     assert console_errors(browser) == []
 
@@ -176,14 +208,24 @@ def test_task_board_marks_a_task_done(served, browser):
     browser.switch_to.alert.accept()
     assert task_id in flash(browser)
     conn = sqlite3.connect(db)
-    event = conn.execute("SELECT type, subject, time, body FROM events WHERE subject = ?", (task_id,)).fetchone()
-    assert event[:2] == ("task.completed", task_id) and event[2].startswith("2024-12-31") and event[3] == "上海市司法局"
+    event = conn.execute(
+        "SELECT type, subject, time, body FROM events WHERE subject = ?", (task_id,)
+    ).fetchone()
+    assert (
+        event[:2] == ("task.completed", task_id)
+        and event[2].startswith("2024-12-31")
+        and event[3] == "上海市司法局"
+    )
     assert conn.execute("SELECT user, action FROM actions WHERE target = ?", (task_id,)).fetchall() == [
-        ("张三", "task_done")]
+        ("张三", "task_done")
+    ]
 
     def shown_done(b) -> bool:  # the board takes the stored event in, in the background: reload until it has
         b.refresh()
-        return b.find_element(By.CSS_SELECTOR, f'.task[data-task="{task_id}"]').get_attribute("data-status") == "on_time"
+        return (
+            b.find_element(By.CSS_SELECTOR, f'.task[data-task="{task_id}"]').get_attribute("data-status")
+            == "on_time"
+        )
 
     wait_for(browser, shown_done, 120)  # done by its due day (2024-12-31)
     assert console_errors(browser) == []
@@ -204,27 +246,43 @@ def test_reader_sees_no_write_forms_and_pages_have_no_console_errors(served, bro
     assert browser.find_elements(By.CSS_SELECTOR, "#by-month rect")
     # the trend: every month from the first to the last, empty ones too, each at least the findings of the
     # database falling due in it (the chart also counts obligations met on time)
-    ticks = {t.get_attribute("data-month"): int(t.get_attribute("data-total"))
-             for t in browser.find_elements(By.CSS_SELECTOR, "#by-month line.tick")}
+    ticks = {
+        t.get_attribute("data-month"): int(t.get_attribute("data-total"))
+        for t in browser.find_elements(By.CSS_SELECTOR, "#by-month line.tick")
+    }
     months = sorted(ticks)
     years, firsts = int(months[0][:4]), int(months[0][5:])
-    assert months == [f"{(years * 12 + firsts - 1 + i) // 12:04d}-{(firsts - 1 + i) % 12 + 1:02d}"
-                      for i in range(len(months))]
+    assert months == [
+        f"{(years * 12 + firsts - 1 + i) // 12:04d}-{(firsts - 1 + i) % 12 + 1:02d}"
+        for i in range(len(months))
+    ]
     assert 0 in ticks.values()  # the demo's years have months with nothing due
     with sqlite3.connect(db) as conn:
-        for month, n in conn.execute("SELECT substr(due_day, 1, 7), count(*) FROM findings WHERE due_day IS NOT NULL "
-                                     "AND status != 'undetermined' GROUP BY 1"):
+        for month, n in conn.execute(
+            "SELECT substr(due_day, 1, 7), count(*) FROM findings WHERE due_day IS NOT NULL "
+            "AND status != 'undetermined' GROUP BY 1"
+        ):
             assert ticks[month] >= n, month
     assert "%" in browser.find_element(By.ID, "rate").text
     # a deadline counted day by day, holidays named: 20 working days from 2017-03-16 cross 清明 2017 (04-02..04
     # off, Sat 04-01 worked: 国办发明电〔2016〕17号)
-    fingerprint = conn.execute("SELECT fingerprint FROM findings WHERE rule = 'ogi.request-reply' "
-                               "AND subject = 'BH-YSQ-2017-005'").fetchone()[0]
+    fingerprint = conn.execute(
+        "SELECT fingerprint FROM findings WHERE rule = 'ogi.request-reply' AND subject = 'BH-YSQ-2017-005'"
+    ).fetchone()[0]
     browser.get(f"{base}/findings/{fingerprint}")
-    steps = [(li.get_attribute("class"), li.get_attribute("textContent"))
-             for li in browser.find_elements(By.CSS_SELECTOR, "#this-clock ol.steps li")]
-    assert any(kind == "holiday" and text.startswith("2017-04-03") and "清明" in text for kind, text in steps), steps
-    assert any(kind == "makeup" and text.startswith("2017-04-01") and "上班" in text for kind, text in steps), steps
+    steps = [
+        (li.get_attribute("class"), li.get_attribute("textContent"))
+        for li in browser.find_elements(By.CSS_SELECTOR, "#this-clock ol.steps li")
+    ]
+    assert any(
+        kind == "holiday" and text.startswith("2017-04-03") and "清明" in text for kind, text in steps
+    ), steps
+    assert any(
+        kind == "makeup" and text.startswith("2017-04-01") and "上班" in text for kind, text in steps
+    ), steps
     browser.get(base + "/calendar?month=2024-09")
-    assert browser.find_element(By.CSS_SELECTOR, '[data-date="2024-09-14"]').get_attribute("data-kind") == "makeup"
+    assert (
+        browser.find_element(By.CSS_SELECTOR, '[data-date="2024-09-14"]').get_attribute("data-kind")
+        == "makeup"
+    )
     assert "中秋" in browser.find_element(By.CSS_SELECTOR, '[data-date="2024-09-16"]').text

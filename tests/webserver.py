@@ -1,4 +1,5 @@
 """A real `shixian serve --db` over a real audit of the bundled examples, for the workbench tests."""
+
 import http.client
 import re
 import socket
@@ -10,9 +11,17 @@ from pathlib import Path
 
 from conftest import ROOT, run_cli, wait_for_http
 
-EXAMPLES = ["examples/shanghai-2024/events.jsonl", "examples/linyi-2021/events.jsonl",
-            "examples/binhai-2017/events.jsonl", "examples/jiangsu-2018/events.jsonl"]
-TOKENS = {"reader": "read-token-0123456789", "officer": "waive-token-0123456789", "admin": "admin-token-0123456789"}
+EXAMPLES = [
+    "examples/shanghai-2024/events.jsonl",
+    "examples/linyi-2021/events.jsonl",
+    "examples/binhai-2017/events.jsonl",
+    "examples/jiangsu-2018/events.jsonl",
+]
+TOKENS = {
+    "reader": "read-token-0123456789",
+    "officer": "waive-token-0123456789",
+    "admin": "admin-token-0123456789",
+}
 SHARED = "shared-token-0123456789"
 
 
@@ -25,8 +34,19 @@ def free_port() -> int:
 def demo_db(folder: Path) -> Path:
     """The demo's audit (make demo), recorded in a fresh database in `folder`."""
     db = folder / "audit.sqlite"
-    result = run_cli("audit", "--events", *EXAMPLES, "--as-of", "2024-12-31", "--db", str(db), "--fail-on", "never",
-                     "--rejects", str(folder / "rejects.jsonl"))
+    result = run_cli(
+        "audit",
+        "--events",
+        *EXAMPLES,
+        "--as-of",
+        "2024-12-31",
+        "--db",
+        str(db),
+        "--fail-on",
+        "never",
+        "--rejects",
+        str(folder / "rejects.jsonl"),
+    )
     assert result.returncode == 0, result.stderr
     return db
 
@@ -37,10 +57,18 @@ def start(db: Path, folder: Path, users: bool = True):
     args = [sys.executable, "-m", "engine", "serve", "--db", str(db), "--port", str(port)]
     if users:
         users_file = folder / "users.yaml"
-        users_file.write_text("users:\n" + "".join(
-            f"  - {{name: {name}, role: {role}, token: {TOKENS[key]}}}\n"
-            for key, name, role in (("reader", "李四", "read"), ("officer", "张三", "waive"),
-                                    ("admin", "王五", "admin"))), encoding="utf-8")
+        users_file.write_text(
+            "users:\n"
+            + "".join(
+                f"  - {{name: {name}, role: {role}, token: {TOKENS[key]}}}\n"
+                for key, name, role in (
+                    ("reader", "李四", "read"),
+                    ("officer", "张三", "waive"),
+                    ("admin", "王五", "admin"),
+                )
+            ),
+            encoding="utf-8",
+        )
         token_file = folder / "token"
         token_file.write_text(SHARED, encoding="utf-8")
         args += ["--users", str(users_file), "--token-file", str(token_file)]

@@ -13,6 +13,7 @@ and `late` (every uncertain day a rest day). Counting is monotone in the set of 
 computed with `early` is the earliest possible one and with `late` the latest; when both agree the answer
 is certain. Beyond `HORIZON_YEARS` unpublished years nothing is bounded (the error stands).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -47,8 +48,10 @@ class Envelope:
     years: list[int] = field(default_factory=list)  # the published years it was derived from
 
     def describe(self) -> list[str]:
-        return [f"{f}: 前后{self.bridge.get(f, 0)}日内的工作日可能调休放假，前后{self.makeup.get(f, 0)}日内的周末可能调休上班"
-                for f in FESTIVALS]
+        return [
+            f"{f}: 前后{self.bridge.get(f, 0)}日内的工作日可能调休放假，前后{self.makeup.get(f, 0)}日内的周末可能调休上班"
+            for f in FESTIVALS
+        ]
 
 
 def _distance(day: dt.date, days: tuple[dt.date, ...]) -> int:
@@ -99,8 +102,10 @@ def uncertain_days(year: int, envelope: Envelope) -> tuple[set[dt.date], set[dt.
     statutory = {d for days in law.values() for d in days}
     may_rest, may_work = set(), set()
     for festival, days in law.items():
-        for window, target, weekend in ((envelope.bridge[festival], may_rest, False),
-                                        (envelope.makeup[festival], may_work, True)):
+        for window, target, weekend in (
+            (envelope.bridge[festival], may_rest, False),
+            (envelope.makeup[festival], may_work, True),
+        ):
             for ordinal in range(days[0].toordinal() - window, days[-1].toordinal() + window + 1):
                 day = dt.date.fromordinal(ordinal)
                 if day.year == year and day not in statutory and (day.weekday() >= 5) == weekend:
@@ -110,8 +115,12 @@ def uncertain_days(year: int, envelope: Envelope) -> tuple[set[dt.date], set[dt.
 
 def bound_data(data: CalendarData, envelope: Envelope) -> tuple[CalendarData, CalendarData]:
     """`data` extended over the next unpublished years: (earliest, latest) arrangement."""
-    early = CalendarData(data.name, dict(data.notes), dict(data.coverage), list(data.files), dict(data.corrections))
-    late = CalendarData(data.name, dict(data.notes), dict(data.coverage), list(data.files), dict(data.corrections))
+    early = CalendarData(
+        data.name, dict(data.notes), dict(data.coverage), list(data.files), dict(data.corrections)
+    )
+    late = CalendarData(
+        data.name, dict(data.notes), dict(data.coverage), list(data.files), dict(data.corrections)
+    )
     last = max(data.coverage)
     for year in range(last + 1, last + 1 + HORIZON_YEARS):
         statutory, may_rest, may_work = uncertain_days(year, envelope)
@@ -140,7 +149,11 @@ def coverage_notice(last_year: int, today: dt.date) -> str | None:
         return None
     command = f"shixian calendar import-notice 通知.txt -o calendars/national/{last_year + 1}.yaml"
     if left >= 0:
-        return (f"日历覆盖至{end}（还剩{left}天）。国务院办公厅通常在11月发布《关于{last_year + 1}年部分节假日安排的通知》；"
-                f"发布后将通知全文存为文本文件并运行 {command}")
-    return (f"日历已于{end}结束：{last_year + 1}年以后的期限按法定节假日和历年调休范围推算，不能确定的义务标为无法判定。"
-            f"通知发布后将全文存为文本文件并运行 {command}")
+        return (
+            f"日历覆盖至{end}（还剩{left}天）。国务院办公厅通常在11月发布《关于{last_year + 1}年部分节假日安排的通知》；"
+            f"发布后将通知全文存为文本文件并运行 {command}"
+        )
+    return (
+        f"日历已于{end}结束：{last_year + 1}年以后的期限按法定节假日和历年调休范围推算，不能确定的义务标为无法判定。"
+        f"通知发布后将全文存为文本文件并运行 {command}"
+    )

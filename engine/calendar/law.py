@@ -5,6 +5,7 @@ Lunar festivals and 清明 are computed with lunar-python (the 6tail `lunar` lib
 lunar months and the 24 solar terms in one package), never typed. A year file is checked against this
 (see `validate`), and years nobody has published yet are bounded with it (see `horizon`).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,18 +28,55 @@ class Revision:
 
 # 第二条 of each revision, as published (1949年12月23日政务院发布, revised 1999, 2007, 2013, 2024).
 REVISIONS = (
-    Revision(dt.date(1999, 9, 18), "国务院令第270号（1999年9月18日修订）",
-             {"元旦": "1月1日", "春节": "农历正月初一、初二、初三", "劳动节": "5月1日、2日、3日",
-              "国庆节": "10月1日、2日、3日"}),
-    Revision(dt.date(2008, 1, 1), "国务院令第513号（2007年12月14日修订，2008年1月1日起施行）",
-             {"元旦": "1月1日", "春节": "农历除夕、正月初一、初二", "清明节": "农历清明当日", "劳动节": "5月1日",
-              "端午节": "农历端午当日", "中秋节": "农历中秋当日", "国庆节": "10月1日、2日、3日"}),
-    Revision(dt.date(2014, 1, 1), "国务院令第644号（2013年12月11日修订，2014年1月1日起施行）",
-             {"元旦": "1月1日", "春节": "农历正月初一、初二、初三", "清明节": "农历清明当日", "劳动节": "5月1日",
-              "端午节": "农历端午当日", "中秋节": "农历中秋当日", "国庆节": "10月1日、2日、3日"}),
-    Revision(dt.date(2025, 1, 1), "国务院令第795号（2024年11月10日修订，2025年1月1日起施行）",
-             {"元旦": "1月1日", "春节": "农历除夕、正月初一至初三", "清明节": "农历清明当日", "劳动节": "5月1日、2日",
-              "端午节": "农历端午当日", "中秋节": "农历中秋当日", "国庆节": "10月1日、2日、3日"}),
+    Revision(
+        dt.date(1999, 9, 18),
+        "国务院令第270号（1999年9月18日修订）",
+        {
+            "元旦": "1月1日",
+            "春节": "农历正月初一、初二、初三",
+            "劳动节": "5月1日、2日、3日",
+            "国庆节": "10月1日、2日、3日",
+        },
+    ),
+    Revision(
+        dt.date(2008, 1, 1),
+        "国务院令第513号（2007年12月14日修订，2008年1月1日起施行）",
+        {
+            "元旦": "1月1日",
+            "春节": "农历除夕、正月初一、初二",
+            "清明节": "农历清明当日",
+            "劳动节": "5月1日",
+            "端午节": "农历端午当日",
+            "中秋节": "农历中秋当日",
+            "国庆节": "10月1日、2日、3日",
+        },
+    ),
+    Revision(
+        dt.date(2014, 1, 1),
+        "国务院令第644号（2013年12月11日修订，2014年1月1日起施行）",
+        {
+            "元旦": "1月1日",
+            "春节": "农历正月初一、初二、初三",
+            "清明节": "农历清明当日",
+            "劳动节": "5月1日",
+            "端午节": "农历端午当日",
+            "中秋节": "农历中秋当日",
+            "国庆节": "10月1日、2日、3日",
+        },
+    ),
+    Revision(
+        dt.date(2025, 1, 1),
+        "国务院令第795号（2024年11月10日修订，2025年1月1日起施行）",
+        {
+            "元旦": "1月1日",
+            "春节": "农历除夕、正月初一至初三",
+            "清明节": "农历清明当日",
+            "劳动节": "5月1日、2日",
+            "端午节": "农历端午当日",
+            "中秋节": "农历中秋当日",
+            "国庆节": "10月1日、2日、3日",
+        },
+    ),
 )
 FESTIVALS = ("元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节")
 
@@ -62,7 +100,9 @@ def _lunar(year: int, month: int, day: int) -> dt.date:
 def _solar_term(year: int, name: str) -> dt.date:
     from lunar_python import Lunar
 
-    solar = Lunar.fromYmd(year, 1, 1).getJieQiTable()[name]  # the lunar year starting in `year` holds its April
+    solar = Lunar.fromYmd(year, 1, 1).getJieQiTable()[
+        name
+    ]  # the lunar year starting in `year` holds its April
     return dt.date(solar.getYear(), solar.getMonth(), solar.getDay())
 
 
@@ -93,7 +133,9 @@ def statutory_days(year: int) -> dict[str, tuple[dt.date, ...]]:
     cache = _disk_cache()
     key = f"{year}:{revision.citation}"
     if key in cache:
-        return {f: tuple(dt.date.fromisoformat(d) for d in cache[key][f]) for f in revision.days}  # the law's order
+        return {
+            f: tuple(dt.date.fromisoformat(d) for d in cache[key][f]) for f in revision.days
+        }  # the law's order
     days = {festival: _days(year, festival, wording) for festival, wording in revision.days.items()}
     cache[key] = {f: [d.isoformat() for d in ds] for f, ds in days.items()}
     _save(cache)

@@ -6,6 +6,7 @@ newspaper; full- or half-width punctuation), optionally followed by the notices 
 the notice's known forms completely (`_FORMS`); anything else is an error quoting the sentence and its line,
 never a guess. Weekday annotations (星期日, 周日) are checked against the date; "共N天" against the days listed.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,7 +17,9 @@ from pathlib import Path
 from ..errors import SourceError
 from .sources import Entry, NoticeFile
 
-_WIDTH = str.maketrans({"（": "(", "）": ")", "，": ",", "：": ":", "；": ";", "　": " ", "～": "至", "—": "至"})
+_WIDTH = str.maketrans(
+    {"（": "(", "）": ")", "，": ",", "：": ":", "；": ";", "　": " ", "～": "至", "—": "至"}
+)
 _DAY = r"(?:(?:(\d{4})年)?(\d{1,2})月)?(\d{1,2})日(?:\(([^()]*)\))?"
 _ITEM = re.compile(r"^\s*[一二三四五六七八九十]+、\s*(?:([^:,。]{1,20}?):)?\s*")
 _TITLE = re.compile(r"国务院办公厅关于(?:调整|延长)?\d{4}年[^。\n]{0,20}?(?:安排|假期)的通知")
@@ -66,7 +69,11 @@ class _Reader:
         month = int(month_text) if month_text else month
         if month is None:
             raise _error(self.path, line, sentence, "日期缺少月份")
-        year = int(year_text) if year_text else (self.year - 1 if festival == "元旦" and month == 12 else self.year)
+        year = (
+            int(year_text)
+            if year_text
+            else (self.year - 1 if festival == "元旦" and month == 12 else self.year)
+        )
         try:
             day = dt.date(year, month, int(day_text))
         except ValueError:
@@ -74,8 +81,12 @@ class _Reader:
         if note:
             weekday = re.search(r"(?:星期|周)([一二三四五六日天])", note)
             if weekday and _WEEKDAYS[weekday.group(1)] != day.weekday():
-                raise _error(self.path, line, sentence,
-                             f"{day} 是周{'一二三四五六日'[day.weekday()]}，通知写的是{weekday.group(0)}")
+                raise _error(
+                    self.path,
+                    line,
+                    sentence,
+                    f"{day} 是周{'一二三四五六日'[day.weekday()]}，通知写的是{weekday.group(0)}",
+                )
             if not weekday and "农历" not in note:
                 raise _error(self.path, line, sentence, f"无法读懂日期后的注释（{note}）")
         return day
@@ -92,13 +103,20 @@ class _Reader:
             month = day.month
         return out
 
-    def span(self, first: tuple, last: tuple | None, festival: str, line: int, sentence: str) -> list[dt.date]:
+    def span(
+        self, first: tuple, last: tuple | None, festival: str, line: int, sentence: str
+    ) -> list[dt.date]:
         a = self.day(first, festival, None, line, sentence)
         if last is None:
             return [a]
         b_year = last[0]
-        b = self.day((b_year or (str(a.year) if not last[1] else None), last[1] or str(a.month), last[2], last[3]),
-                     festival, a.month, line, sentence)
+        b = self.day(
+            (b_year or (str(a.year) if not last[1] else None), last[1] or str(a.month), last[2], last[3]),
+            festival,
+            a.month,
+            line,
+            sentence,
+        )
         if b < a:
             raise _error(self.path, line, sentence, "结束日期早于开始日期")
         return [dt.date.fromordinal(o) for o in range(a.toordinal(), b.toordinal() + 1)]
@@ -136,7 +154,9 @@ def parse_notice(text: str, path: str) -> Notice:
     title_match = _TITLE.search(joined)
     year_match = _YEAR.search(joined)
     if not year_match:
-        raise SourceError(path, 1, None, "找不到通知的年份：请粘贴通知全文，含标题或“现将YYYY年……通知如下”一句")
+        raise SourceError(
+            path, 1, None, "找不到通知的年份：请粘贴通知全文，含标题或“现将YYYY年……通知如下”一句"
+        )
     year = int(year_match.group(1))
     number = _NUMBER.search(joined)
     date = None
@@ -155,7 +175,7 @@ def parse_notice(text: str, path: str) -> Notice:
             break  # the signature: what follows (a newspaper's dateline, related links) is not the notice
         offset = 0
         for sentence in re.split(r"(?<=[。;])", raw):
-            quoted = originals[number_line - 1][offset:offset + len(sentence)].strip()  # as published
+            quoted = originals[number_line - 1][offset : offset + len(sentence)].strip()  # as published
             offset += len(sentence)
             body = sentence.strip().rstrip("。;").strip()
             if not body:
@@ -171,14 +191,16 @@ def parse_notice(text: str, path: str) -> Notice:
                         festival = "、".join(names)
                     elif re.search(r"\d+日", body):
                         raise _error(path, number_line, sentence, f"不认识的节日名称（{item.group(1)}）")
-                body = body[item.end():].strip()
+                body = body[item.end() :].strip()
             if not re.search(r"\d{1,2}日", body) or _DATE_LINE.match(body) or _TITLE.fullmatch(body):
                 continue  # boilerplate: no day in it, or the notice's own date
             rules.append(_read(reader, body.replace(" ", ""), festival, number_line, quoted, path))
     return Notice(title, number.group(0) if number else None, date, year, [r for r in rules if r], path)
 
 
-def _read(reader: _Reader, body: str, festival: str | None, line: int, sentence: str, path: str) -> Rule | None:
+def _read(
+    reader: _Reader, body: str, festival: str | None, line: int, sentence: str, path: str
+) -> Rule | None:
     for kind, pattern in _FORMS:
         m = pattern.match(body)
         if not m:
@@ -233,12 +255,18 @@ def year_file(notices: list[Notice]) -> tuple[dict, NoticeFile]:
                 rules.append(rule)
     entries, days = [], []
     for rule in rules:
-        quote = rule.quote if rule.source == main.title + (f"（{main.number}）" if main.number else "") \
+        quote = (
+            rule.quote
+            if rule.source == main.title + (f"（{main.number}）" if main.number else "")
             else f"{rule.source}：{rule.quote}"
+        )
         for first, last in _runs(rule.rest):
             entries.append(Entry(first, last, False, rule.festival, quote, rule.line))
-            days.append({"from": first, "to": last, "status": "rest", "name": rule.festival, "quote": quote}
-                        if last != first else {"date": first, "status": "rest", "name": rule.festival, "quote": quote})
+            days.append(
+                {"from": first, "to": last, "status": "rest", "name": rule.festival, "quote": quote}
+                if last != first
+                else {"date": first, "status": "rest", "name": rule.festival, "quote": quote}
+            )
         for day in rule.work:
             entries.append(Entry(day, day, True, rule.festival, quote, rule.line))
             days.append({"date": day, "status": "work", "name": rule.festival, "quote": quote})
@@ -249,7 +277,9 @@ def year_file(notices: list[Notice]) -> tuple[dict, NoticeFile]:
         head["date"] = main.date
     doc = {"calendar": "national", "notice": head}
     if len(notices) > 1:
-        doc["why"] = "另含：" + "；".join(n.title + (f"（{n.number}）" if n.number else "") for n in notices[1:])
+        doc["why"] = "另含：" + "；".join(
+            n.title + (f"（{n.number}）" if n.number else "") for n in notices[1:]
+        )
     doc["covers"] = [year]
     doc["days"] = days
     checked = NoticeFile(Path(main.path), "national", main.title, [year], [], entries, 1)
@@ -260,7 +290,12 @@ def _extension(rules: list[Rule], rule: Rule, path: str) -> Rule:
     """The days an extension adds after the festival's last rest day; make-up days inside them are dropped."""
     block = [d for r in rules if r.festival.startswith("春节") for d in r.rest]
     if not block:
-        raise _error(path, rule.line, rule.quote, "延长春节假期，但之前的通知里没有春节的安排：请把原通知放在前面一起导入")
+        raise _error(
+            path,
+            rule.line,
+            rule.quote,
+            "延长春节假期，但之前的通知里没有春节的安排：请把原通知放在前面一起导入",
+        )
     start = max(block).toordinal() + 1
     rule.rest = [dt.date.fromordinal(o) for o in range(start, rule.extend_to.toordinal() + 1)]
     for r in rules:

@@ -1,4 +1,5 @@
 """Periods as written in rules and on the command line: `7d`, `3wd`, `5h`, `1m`, `1y`, `0d`."""
+
 from __future__ import annotations
 
 import re
@@ -43,8 +44,10 @@ class Period:
             )
         period = cls(int(match.group(1)), match.group(2))
         if period.amount > LIMITS[period.unit]:
-            raise InputError(f"期限 {text!r} 过长：{period.unit} 最多 {LIMITS[period.unit]}（约一百年） "
-                             f"(period too long: at most {LIMITS[period.unit]}{period.unit})")
+            raise InputError(
+                f"期限 {text!r} 过长：{period.unit} 最多 {LIMITS[period.unit]}（约一百年） "
+                f"(period too long: at most {LIMITS[period.unit]}{period.unit})"
+            )
         return period
 
     def __str__(self) -> str:
@@ -58,12 +61,39 @@ class Period:
 # Periods as officers write them. Only forms with one reading are accepted: 日/天/自然日 are calendar days,
 # 工作日 working days, 小时 hours, 个月 months, 年 years. "3月" (March? three months?) and weeks are not:
 # `period_suggestion` proposes the form to write instead.
-CHINESE_UNITS = {"日": "d", "天": "d", "自然日": "d", "个自然日": "d", "个工作日": "wd", "工作日": "wd",
-                 "小时": "h", "个小时": "h", "个钟头": "h", "个月": "m", "年": "y"}
+CHINESE_UNITS = {
+    "日": "d",
+    "天": "d",
+    "自然日": "d",
+    "个自然日": "d",
+    "个工作日": "wd",
+    "工作日": "wd",
+    "小时": "h",
+    "个小时": "h",
+    "个钟头": "h",
+    "个月": "m",
+    "年": "y",
+}
 _CHINESE = re.compile(r"^(\d{1,5})(" + "|".join(sorted(CHINESE_UNITS, key=len, reverse=True)) + r")$")
-_WORDS = {"day": "d", "days": "d", "workday": "wd", "workdays": "wd", "wds": "wd", "bd": "wd", "hour": "h",
-          "hours": "h", "hr": "h", "hrs": "h", "month": "m", "months": "m", "mo": "m", "year": "y", "years": "y",
-          "yr": "y", "月": "m"}
+_WORDS = {
+    "day": "d",
+    "days": "d",
+    "workday": "wd",
+    "workdays": "wd",
+    "wds": "wd",
+    "bd": "wd",
+    "hour": "h",
+    "hours": "h",
+    "hr": "h",
+    "hrs": "h",
+    "month": "m",
+    "months": "m",
+    "mo": "m",
+    "year": "y",
+    "years": "y",
+    "yr": "y",
+    "月": "m",
+}
 _WEEKS = ("w", "week", "weeks", "周", "个周", "星期", "个星期", "礼拜", "个礼拜")
 
 
@@ -92,5 +122,7 @@ def period_suggestion(text: object) -> str | None:
         return f"{amount}{unit}"
     for tail in ("以内", "内"):  # "20日内": the key already says "within"
         if unit.endswith(tail) and unit != tail:
-            return normalise_period_text(f"{amount}{unit[:-len(tail)]}") or period_suggestion(f"{amount}{unit[:-len(tail)]}")
+            return normalise_period_text(f"{amount}{unit[: -len(tail)]}") or period_suggestion(
+                f"{amount}{unit[: -len(tail)]}"
+            )
     return None

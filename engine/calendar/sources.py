@@ -4,6 +4,7 @@ chinese-calendar carries the State Council's published schedules; each YAML file
 transcribes one notice (a correction, a year the library lacks) or one local override. Nothing
 here knows a weekday pattern: weekends are the default, everything else is data.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -46,7 +47,9 @@ class CalendarData:
     notes: dict[dt.date, DayNote] = field(default_factory=dict)
     coverage: dict[int, str] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
-    corrections: dict[dt.date, DayNote] = field(default_factory=dict)  # days a national file changed vs the library
+    corrections: dict[dt.date, DayNote] = field(
+        default_factory=dict
+    )  # days a national file changed vs the library
 
 
 def _library_notes() -> tuple[dict[dt.date, DayNote], dict[int, str]]:
@@ -102,15 +105,22 @@ def _check_keys(node, allowed: set[str], path: Path, what: str) -> None:
     for key in node:
         if key not in allowed:
             line, col = where(node, key)
-            raise SourceError(str(path), line, str(key),
-                              f"unknown key in {what}; expected one of {', '.join(sorted(allowed))}", col)
+            raise SourceError(
+                str(path),
+                line,
+                str(key),
+                f"unknown key in {what}; expected one of {', '.join(sorted(allowed))}",
+                col,
+            )
 
 
 def read_notice_file(path: Path) -> NoticeFile:
     """Parse and validate one calendar file; every problem names the file, line and field."""
     doc = load_yaml_file(path)
     if not isinstance(doc, Located):
-        raise SourceError(str(path), 1, None, "a calendar file must be a mapping with 'calendar', 'notice' and 'days'")
+        raise SourceError(
+            str(path), 1, None, "a calendar file must be a mapping with 'calendar', 'notice' and 'days'"
+        )
     _check_keys(doc, _FILE_KEYS, path, "calendar file")
     for key in ("calendar", "notice", "days"):
         if key not in doc:
@@ -123,7 +133,9 @@ def read_notice_file(path: Path) -> NoticeFile:
     _check_keys(notice, _NOTICE_KEYS, path, "notice")
     if not isinstance(notice.get("title"), str):
         line, col = where(notice)
-        raise SourceError(str(path), line, "notice.title", "every calendar file names the notice it transcribes", col)
+        raise SourceError(
+            str(path), line, "notice.title", "every calendar file names the notice it transcribes", col
+        )
     covers = doc.get("covers", [])
     if not isinstance(covers, list) or not all(isinstance(y, int) for y in covers):
         line, col = where(doc, "covers")
@@ -200,11 +212,15 @@ def load_calendar_data(name: str = NATIONAL, dirs: list[Path] | None = None) -> 
     notices = [read_notice_file(p) for p in calendar_files(dirs)]
     known = sorted({n.calendar for n in notices} | {NATIONAL})
     if name not in known:
-        raise SourceError("calendars", None, "calendar", f"unknown calendar {name!r}; known: {', '.join(known)}")
+        raise SourceError(
+            "calendars", None, "calendar", f"unknown calendar {name!r}; known: {', '.join(known)}"
+        )
     notes, coverage = _library_notes()
     data = CalendarData(name=name, notes=notes, coverage=coverage)
     library_years = set(coverage)
-    layers = [n for n in notices if n.calendar == NATIONAL] + [n for n in notices if n.calendar == name != NATIONAL]
+    layers = [n for n in notices if n.calendar == NATIONAL] + [
+        n for n in notices if n.calendar == name != NATIONAL
+    ]
     for notice in layers:
         data.files.append(notice.path)
         for year in notice.covers:

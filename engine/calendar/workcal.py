@@ -5,6 +5,7 @@ the start day is not counted; a period in days whose last day is a rest day roll
 working day; N working days end on the N-th working day strictly after the start day; hours run
 round the clock; a deadline is 24:00 of its last day unless a closing time is given.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -195,7 +196,9 @@ class WorkCalendar:
         if self._has_gaps:
             lo, hi = min(i, j), max(i, j)
             if self._unc_l[hi] != self._unc_l[lo]:
-                for year in range(dt.date.fromordinal(self._base + lo).year, dt.date.fromordinal(self._base + hi).year + 1):
+                for year in range(
+                    dt.date.fromordinal(self._base + lo).year, dt.date.fromordinal(self._base + hi).year + 1
+                ):
                     if year not in self.data.coverage:
                         raise CalendarCoverageError(year, self.name)
 
@@ -280,15 +283,22 @@ class WorkCalendar:
         self._check_array(idx)
         k = self._cum[idx] + np.asarray(n, dtype=np.int64) - 1
         if k.size and (k.max() >= len(self._work_idx) or k.min() < 0):
-            raise CalendarCoverageError(self.last_year + 1 if k.max() >= len(self._work_idx) else self.first_year - 1, self.name)
+            raise CalendarCoverageError(
+                self.last_year + 1 if k.max() >= len(self._work_idx) else self.first_year - 1, self.name
+            )
         out = self._work_idx[k]
         if self._has_gaps and np.any(self._uncovered[out] != self._uncovered[idx]):
             bad = int(np.argmax(self._uncovered[out] != self._uncovered[idx]))
             self._check_span(int(idx[bad]), int(out[bad]))
         return (out + (self._base - _EPOCH)).astype("datetime64[D]")
 
-    def due_array(self, start_us: np.ndarray, start_day: np.ndarray, period: Period,
-                  conventions: Conventions = Conventions()) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def due_array(
+        self,
+        start_us: np.ndarray,
+        start_day: np.ndarray,
+        period: Period,
+        conventions: Conventions = Conventions(),
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """`_due` for many starts at once (no pauses, no extension), for the columnar audit's screen.
 
         start_us: instants in microseconds since the epoch (UTC); start_day: their Asia/Shanghai dates as
@@ -349,10 +359,17 @@ class WorkCalendar:
             due = (last_day + 1) * day_us - offset
         else:
             c = conventions.closing
-            due = last_day * day_us + ((c.hour * 60 + c.minute) * 60 + c.second) * 1_000_000 + c.microsecond - offset
+            due = (
+                last_day * day_us
+                + ((c.hour * 60 + c.minute) * 60 + c.second) * 1_000_000
+                + c.microsecond
+                - offset
+            )
         return due, last_day, ok
 
-    def working_days_between_array(self, start_day: np.ndarray, end_day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def working_days_between_array(
+        self, start_day: np.ndarray, end_day: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """`working_days_between` for many pairs of epoch days at once: (counts, ok), ok False where the
         scalar one would raise CalendarCoverageError (those pairs must be computed one by one)."""
         shift, size = self._base - _EPOCH, len(self._working)
@@ -368,7 +385,9 @@ class WorkCalendar:
         if not idx.size:
             return
         if idx.min() < 0:
-            raise CalendarCoverageError(self._date(int(idx.min())).year if idx.min() + self._base > 0 else 1, self.name)
+            raise CalendarCoverageError(
+                self._date(int(idx.min())).year if idx.min() + self._base > 0 else 1, self.name
+            )
         if idx.max() >= len(self._working):
             raise CalendarCoverageError(self.last_year + 1, self.name)
         if self._has_gaps:
@@ -377,10 +396,17 @@ class WorkCalendar:
                 raise CalendarCoverageError(self._date(int(idx[np.argmax(outside)])).year, self.name)
 
     # -- deadlines ------------------------------------------------------------------------------
-    def deadline(self, start: dt.datetime | dt.date, period: Period | str,
-                 conventions: Conventions = Conventions(), tz: ZoneInfo = SHANGHAI,
-                 pauses: list[tuple[dt.datetime, dt.datetime, str]] = (), extension: int = 0,
-                 extension_note: str = "", explain: bool = True) -> Deadline:
+    def deadline(
+        self,
+        start: dt.datetime | dt.date,
+        period: Period | str,
+        conventions: Conventions = Conventions(),
+        tz: ZoneInfo = SHANGHAI,
+        pauses: list[tuple[dt.datetime, dt.datetime, str]] = (),
+        extension: int = 0,
+        extension_note: str = "",
+        explain: bool = True,
+    ) -> Deadline:
         """When a period that starts at `start` runs out, with the counting steps in words.
 
         `pauses` are (from, to, why) intervals not counted (e.g. 条例第三十三条: third-party consultation):
@@ -401,30 +427,51 @@ class WorkCalendar:
                         self._day_dues.clear()
                     found = self._day_dues[key] = self._due(start, period, conventions, tz, (), 0)
                 due, last = found
-            return Deadline(start, period, due, last, explainer=lambda: self.deadline(
-                start, period, conventions, tz, pauses, extension, extension_note).steps)
+            return Deadline(
+                start,
+                period,
+                due,
+                last,
+                explainer=lambda: (
+                    self.deadline(start, period, conventions, tz, pauses, extension, extension_note).steps
+                ),
+            )
         local = start.astimezone(tz)
         steps = [start_step(minute_text(local), local.weekday(), tz.key)]
         if period.unit == "h":
             due = start + dt.timedelta(hours=period.amount)
-            steps.append(f"按小时计算，自事件时刻起算，昼夜连续计算、节假日照算（民法典第二百零一条第二款）: "
-                         f"+{period.amount}小时 = {due.astimezone(tz):%Y-%m-%d %H:%M}")
+            steps.append(
+                f"按小时计算，自事件时刻起算，昼夜连续计算、节假日照算（民法典第二百零一条第二款）: "
+                f"+{period.amount}小时 = {due.astimezone(tz):%Y-%m-%d %H:%M}"
+            )
             for begin, end, why in pauses:
                 due += end - begin
-                steps.append(f"暂停 {begin.astimezone(tz):%Y-%m-%d %H:%M} 至 {end.astimezone(tz):%Y-%m-%d %H:%M}"
-                             f"（{why}），不计 {(end - begin).total_seconds() / 3600:g} 小时")
+                steps.append(
+                    f"暂停 {begin.astimezone(tz):%Y-%m-%d %H:%M} 至 {end.astimezone(tz):%Y-%m-%d %H:%M}"
+                    f"（{why}），不计 {(end - begin).total_seconds() / 3600:g} 小时"
+                )
             if extension:
                 due += dt.timedelta(hours=extension)
                 steps.append(f"延长 {extension} 小时{extension_note}")
             return Deadline(start, period, due, None, steps)
-        pause_days = tuple((begin.astimezone(tz).date(), end.astimezone(tz).date(), why) for begin, end, why in pauses)
-        tail, due, last, counted = self.day_steps(local.date(), period, conventions, tz, pause_days, extension,
-                                                  extension_note)
+        pause_days = tuple(
+            (begin.astimezone(tz).date(), end.astimezone(tz).date(), why) for begin, end, why in pauses
+        )
+        tail, due, last, counted = self.day_steps(
+            local.date(), period, conventions, tz, pause_days, extension, extension_note
+        )
         return Deadline(start, counted, due, last, steps + list(tail))
 
-    def day_steps(self, day: dt.date, period: Period, conventions: Conventions, tz: ZoneInfo = SHANGHAI,
-                  pause_days=(), extension: int = 0, extension_note: str = ""
-                  ) -> tuple[tuple[str, ...], dt.datetime, dt.date, Period]:
+    def day_steps(
+        self,
+        day: dt.date,
+        period: Period,
+        conventions: Conventions,
+        tz: ZoneInfo = SHANGHAI,
+        pause_days=(),
+        extension: int = 0,
+        extension_note: str = "",
+    ) -> tuple[tuple[str, ...], dt.datetime, dt.date, Period]:
         """The day-counting steps of `deadline` after its first line (`start_step`), its due instant, last
         day and the period counted: the same for every start on one day, so written once and reused."""
         key = (day, period, conventions, tz.key, pause_days, extension, extension_note)
@@ -432,16 +479,27 @@ class WorkCalendar:
         if cached is None:
             if len(self._day_steps) > 100_000:  # explanations repeat by day; bound the memory all the same
                 self._day_steps.clear()
-            cached = self._day_steps[key] = self._count_days(day, period, conventions, tz, pause_days,
-                                                             extension, extension_note)
+            cached = self._day_steps[key] = self._count_days(
+                day, period, conventions, tz, pause_days, extension, extension_note
+            )
         return cached
 
-    def _count_days(self, day: dt.date, period: Period, conventions: Conventions, tz: ZoneInfo, pause_days,
-                    extension: int, extension_note: str) -> tuple[tuple[str, ...], dt.datetime, dt.date, Period]:
+    def _count_days(
+        self,
+        day: dt.date,
+        period: Period,
+        conventions: Conventions,
+        tz: ZoneInfo,
+        pause_days,
+        extension: int,
+        extension_note: str,
+    ) -> tuple[tuple[str, ...], dt.datetime, dt.date, Period]:
         steps: list[str] = []
         extra = 0
         for b, e, why in pause_days:
-            skipped = self.working_days_between(b, e) if period.unit == "wd" else e.toordinal() - b.toordinal()
+            skipped = (
+                self.working_days_between(b, e) if period.unit == "wd" else e.toordinal() - b.toordinal()
+            )
             extra += max(skipped, 0)
             unit = "个工作日" if period.unit == "wd" else "日"
             steps.append(f"暂停 {b} 至 {e}（{why}），不计 {skipped} {unit}")
@@ -460,7 +518,9 @@ class WorkCalendar:
             else:
                 months = period.amount * (12 if period.unit == "y" else 1)
                 raw = day + relativedelta(months=months)
-                steps.append(f"{day} + {period.chinese} = {raw}（到期月的对应日；没有对应日的，月末日为最后一日，民法典第二百零二条）")
+                steps.append(
+                    f"{day} + {period.chinese} = {raw}（到期月的对应日；没有对应日的，月末日为最后一日，民法典第二百零二条）"
+                )
             last = raw
             if conventions.roll:
                 info = self.day_info(raw)
@@ -468,7 +528,9 @@ class WorkCalendar:
                     steps.append(f"{raw} {info.reason}，即期间的最后一日")
                 else:
                     last = self.next_working_day(raw)
-                    steps.append(f"{raw} {info.reason}；最后一日是休息日，顺延至其后第一个工作日 {last}（民法典第二百零三条）")
+                    steps.append(
+                        f"{raw} {info.reason}；最后一日是休息日，顺延至其后第一个工作日 {last}（民法典第二百零三条）"
+                    )
                     self._walk(raw, last, steps, counted=False)
             else:
                 steps.append("本规则不顺延休息日")
@@ -480,8 +542,15 @@ class WorkCalendar:
             steps.append(f"截止: {last} {conventions.closing:%H:%M}（规则规定的截止时间）")
         return tuple(steps), due, last, period
 
-    def _due(self, start: dt.datetime, period: Period, conventions: Conventions, tz: ZoneInfo,
-             pauses, extension: int) -> tuple[dt.datetime, dt.date | None]:
+    def _due(
+        self,
+        start: dt.datetime,
+        period: Period,
+        conventions: Conventions,
+        tz: ZoneInfo,
+        pauses,
+        extension: int,
+    ) -> tuple[dt.datetime, dt.date | None]:
         """The same arithmetic as `deadline`, without words (a property test keeps the two equal)."""
         if period.unit == "h":
             due = start + dt.timedelta(hours=period.amount + extension)
@@ -492,10 +561,15 @@ class WorkCalendar:
         amount = period.amount + extension
         for begin, end, _ in pauses:
             b, e = begin.astimezone(tz).date(), end.astimezone(tz).date()
-            amount += max(self.working_days_between(b, e) if period.unit == "wd" else e.toordinal() - b.toordinal(), 0)
+            amount += max(
+                self.working_days_between(b, e) if period.unit == "wd" else e.toordinal() - b.toordinal(), 0
+            )
         if period.unit == "wd":
-            first = self.next_working_day(day) if conventions.start == "next-working" and not self.is_working_day(day) \
+            first = (
+                self.next_working_day(day)
+                if conventions.start == "next-working" and not self.is_working_day(day)
                 else day
+            )
             last = self.add_working_days(first, amount)
         elif period.unit == "d":
             last = self.add_days(day, amount, conventions.roll)

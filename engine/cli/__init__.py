@@ -1,4 +1,5 @@
 """The `shixian` command: one sub-command module per job, chosen here."""
+
 from __future__ import annotations
 
 import argparse
@@ -22,15 +23,27 @@ from . import (
     watch_cmd,
 )
 
-COMMANDS = [audit_cmd, state_cmd, store_cmd, check_cmd, serve_cmd, watch_cmd, explain_cmd, rules_cmd, rule_cmd, plan_cmd,
-            calendar_cmd, ledger_cmd]
+COMMANDS = [
+    audit_cmd,
+    state_cmd,
+    store_cmd,
+    check_cmd,
+    serve_cmd,
+    watch_cmd,
+    explain_cmd,
+    rules_cmd,
+    rule_cmd,
+    plan_cmd,
+    calendar_cmd,
+    ledger_cmd,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="shixian",
         description="时限：政务公开时限检查（按节假日、调休上班日计算期限）。规则编写见 docs/authoring.md。"
-                    " Deadline checking for Chinese open-government (政务公开) obligations.",
+        " Deadline checking for Chinese open-government (政务公开) obligations.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in COMMANDS:
@@ -56,7 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     except (PermissionError, IsADirectoryError, NotADirectoryError) as exc:  # a path that cannot be used
         print(f"shixian: error: {exc.filename or exc}: {exc.strerror or exc}", file=sys.stderr)
         return 2
-    except Exception as exc:  # a bug, not bad input: its own exit code and a crash log (engine/cli/contract.py)
+    except (
+        Exception
+    ) as exc:  # a bug, not bad input: its own exit code and a crash log (engine/cli/contract.py)
         return contract.report_crash(exc)
 
 

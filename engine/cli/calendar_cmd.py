@@ -1,4 +1,5 @@
 """`shixian calendar add|show|coverage|import-notice`: the working-day calendar from the command line."""
+
 from __future__ import annotations
 
 import argparse
@@ -23,19 +24,34 @@ def register(sub: argparse._SubParsersAction) -> None:
     cal_sub = parser.add_subparsers(dest="calendar_command", required=True, metavar="ACTION")
 
     def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--calendar", default=NATIONAL, metavar="NAME",
-                       help="calendar name: 'national' (default) or a local calendar layered over it")
-        p.add_argument("--calendar-dir", action="append", type=Path, metavar="DIR",
-                       help="also read calendar files from DIR, layered over the bundled calendars/ (repeatable)")
+        p.add_argument(
+            "--calendar",
+            default=NATIONAL,
+            metavar="NAME",
+            help="calendar name: 'national' (default) or a local calendar layered over it",
+        )
+        p.add_argument(
+            "--calendar-dir",
+            action="append",
+            type=Path,
+            metavar="DIR",
+            help="also read calendar files from DIR, layered over the bundled calendars/ (repeatable)",
+        )
 
     add = cal_sub.add_parser("add", help="add a period to a date: prints the last day, then the due instant")
     add.add_argument("start", help="start date or instant, e.g. 2024-09-27 or 2024-09-27T15:00")
     add.add_argument("period", help="e.g. 7d, 3wd, 5h, 1m, 1y")
     add.add_argument("--explain", action="store_true", help="print each counting step")
-    add.add_argument("--no-roll", action="store_true", help="do not move a rest-day last day to the next working day")
-    add.add_argument("--start-rule", choices=["strict", "next-working"], default="strict",
-                     help="strict: N-th working day after the start day (default); next-working: a rest-day "
-                          "start counts from the next working day")
+    add.add_argument(
+        "--no-roll", action="store_true", help="do not move a rest-day last day to the next working day"
+    )
+    add.add_argument(
+        "--start-rule",
+        choices=["strict", "next-working"],
+        default="strict",
+        help="strict: N-th working day after the start day (default); next-working: a rest-day "
+        "start counts from the next working day",
+    )
     add.add_argument("--closing", metavar="HH:MM", help="closing time of the last day instead of 24:00")
     common(add)
     add.set_defaults(run=run_add)
@@ -45,17 +61,31 @@ def register(sub: argparse._SubParsersAction) -> None:
     common(show)
     show.set_defaults(run=run_show)
 
-    cov = cal_sub.add_parser("coverage", help="list the covered years, the source of each and its check "
-                                               "against 全国年节及纪念日放假办法")
+    cov = cal_sub.add_parser(
+        "coverage",
+        help="list the covered years, the source of each and its check against 全国年节及纪念日放假办法",
+    )
     common(cov)
     cov.set_defaults(run=run_coverage)
 
-    imp = cal_sub.add_parser("import-notice", help="read the text of 国务院办公厅关于YYYY年部分节假日安排的通知 "
-                                                   "and write the year file")
-    imp.add_argument("notice", nargs="+", type=Path, metavar="NOTICE.txt",
-                     help="the notice as plain UTF-8 text; then any notice amending it (e.g. an extension)")
-    imp.add_argument("-o", "--output", type=Path, metavar="FILE",
-                     help="write the year file here (e.g. calendars/national/2027.yaml); default: print it")
+    imp = cal_sub.add_parser(
+        "import-notice",
+        help="read the text of 国务院办公厅关于YYYY年部分节假日安排的通知 and write the year file",
+    )
+    imp.add_argument(
+        "notice",
+        nargs="+",
+        type=Path,
+        metavar="NOTICE.txt",
+        help="the notice as plain UTF-8 text; then any notice amending it (e.g. an extension)",
+    )
+    imp.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="write the year file here (e.g. calendars/national/2027.yaml); default: print it",
+    )
     imp.set_defaults(run=run_import)
 
 
@@ -87,11 +117,15 @@ def run_add(args) -> int:
             raise
         if early.due != late.due:
             print(f"{early.last_day} 至 {late.last_day}")
-            print(f"due {format_due(early.due, early.last_day)} 至 {format_due(late.due, late.last_day)} Asia/Shanghai")
+            print(
+                f"due {format_due(early.due, early.last_day)} 至 {format_due(late.due, late.last_day)} Asia/Shanghai"
+            )
             print(f"注意：期限取决于尚未公布的调休安排（docs/calendar.md）。{exc.chinese}")
             return 0
         deadline = late
-        deadline.steps.insert(0, f"{exc.year}年调休安排尚未公布，但任何可能的安排下结果相同（docs/calendar.md）")
+        deadline.steps.insert(
+            0, f"{exc.year}年调休安排尚未公布，但任何可能的安排下结果相同（docs/calendar.md）"
+        )
     if deadline.last_day is not None:
         print(deadline.last_day.isoformat())
     else:
@@ -118,7 +152,7 @@ def run_show(args) -> int:
     for info in infos:
         cells.append(f"{info.date.day:>3}{mark[info.kind]}")
     for row in range(0, len(cells), 7):
-        print(" ".join(cells[row:row + 7]).rstrip())
+        print(" ".join(cells[row : row + 7]).rstrip())
     print("休 = 放假 (holiday)  班 = 调休上班 (make-up working day)  ・ = 周末 (weekend)")
     for info in infos:
         if info.kind in ("holiday", "makeup"):
@@ -128,24 +162,30 @@ def run_show(args) -> int:
 
 def run_import(args) -> int:
     doc, year = import_notices(args.notice)
-    text = (f"# {year}: imported by `shixian calendar import-notice` from {', '.join(p.name for p in args.notice)};\n"
-            f"# checked against 全国年节及纪念日放假办法. Every day quotes the sentence of the notice it comes from.\n"
-            + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=200))
+    text = (
+        f"# {year}: imported by `shixian calendar import-notice` from {', '.join(p.name for p in args.notice)};\n"
+        f"# checked against 全国年节及纪念日放假办法. Every day quotes the sentence of the notice it comes from.\n"
+        + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=200)
+    )
     if args.output is None:
         print(text, end="")
         return 0
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text, encoding="utf-8")
     days = doc["days"]
-    print(f"{args.output}: {year}年，{sum(d['status'] == 'rest' for d in days)} 段放假、"
-          f"{sum(d['status'] == 'work' for d in days)} 个调休上班日，已按《全国年节及纪念日放假办法》检查")
+    print(
+        f"{args.output}: {year}年，{sum(d['status'] == 'rest' for d in days)} 段放假、"
+        f"{sum(d['status'] == 'work' for d in days)} 个调休上班日，已按《全国年节及纪念日放假办法》检查"
+    )
     return 0
 
 
 def run_coverage(args) -> int:
     cal = _calendar(args)
-    print(f"{cal.name} calendar covers {len(cal.covered_years)} years: "
-          f"{cal.covered_years[0]}-{cal.covered_years[-1]}")
+    print(
+        f"{cal.name} calendar covers {len(cal.covered_years)} years: "
+        f"{cal.covered_years[0]}-{cal.covered_years[-1]}"
+    )
     library = {d: n.working for d, n in cal.data.notes.items()}
     failed = 0
     for year in cal.covered_years:

@@ -1,4 +1,5 @@
 """`shixian check PLAN`: a pre-publication check from the command line (exit 0 pass or warn, 1 fail, 2 bad input)."""
+
 from __future__ import annotations
 
 import argparse
@@ -18,8 +19,11 @@ from . import options
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("check", help="check a planned publication before it goes live",
-                            description="Exit codes: 0 pass or warn, 1 fail, 2 bad input.")
+    parser = sub.add_parser(
+        "check",
+        help="check a planned publication before it goes live",
+        description="Exit codes: 0 pass or warn, 1 fail, 2 bad input.",
+    )
     parser.add_argument("plan", help="plan file (JSON or YAML), or - for standard input")
     options.add_rules(parser)
     options.add_calendar(parser)

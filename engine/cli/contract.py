@@ -6,6 +6,7 @@
    rejected, or no event evaluated at all (page the maintainer: the audit did not really run)
 3  an unexpected failure (a bug): one line on stderr, the traceback in a crash log whose path it prints
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,8 +37,10 @@ def too_many_rejected(read: int, rejected: int, share: float, rejects_file) -> s
     """Why an input with this many rejected records must not pass as read, or None."""
     if read and rejected > share * read:
         where = f"；被拒记录见 {rejects_file}" if rejects_file else ""
-        return (f"输入有 {rejected}/{read} 条记录被拒（{rejected / read:.1%}，超过 --max-rejected {share:.1%}），"
-                f"结果不可信{where} (too many rejected records)")
+        return (
+            f"输入有 {rejected}/{read} 条记录被拒（{rejected / read:.1%}，超过 --max-rejected {share:.1%}），"
+            f"结果不可信{where} (too many rejected records)"
+        )
     return None
 
 
@@ -48,9 +51,11 @@ def judged_too_little(report, share: float) -> str | None:
     if too_many:
         return too_many
     if report.events_evaluated == 0:
-        return (f"没有评估任何事件（读入 {report.events_read} 条，被拒 {report.events_rejected} 条，"
-                f"晚于 as-of {report.events_after_as_of} 条），审计没有判断任何内容{rejects} "
-                f"(no event was evaluated)")
+        return (
+            f"没有评估任何事件（读入 {report.events_read} 条，被拒 {report.events_rejected} 条，"
+            f"晚于 as-of {report.events_after_as_of} 条），审计没有判断任何内容{rejects} "
+            f"(no event was evaluated)"
+        )
     return None
 
 

@@ -1,4 +1,5 @@
 """`shixian explain`: the timeline of one subject, the clocks each rule ran, and the verdict."""
+
 from __future__ import annotations
 
 import argparse
@@ -25,16 +26,22 @@ def run(args) -> int:
     log = read_events(args.events, engine.ruleset.event_types)
     as_of = options.as_of(args)
     result = engine.evaluate(log.events, as_of, options.warn_within(args), keep_outcomes=True)
-    mine = sorted((e for e in log.events if e.subject == args.subject or args.subject in map(str, e.attrs.values())),
-                  key=lambda e: e.time)
+    mine = sorted(
+        (e for e in log.events if e.subject == args.subject or args.subject in map(str, e.attrs.values())),
+        key=lambda e: e.time,
+    )
     print(f"对象 {args.subject}（截至 {fmt(as_of)}）")
     if not mine:
         print("  没有该对象的事件 (no events for this subject)")
     for event in mine:
         later = "  [晚于截至时刻，未计入]" if event.time > as_of else ""
         name = engine.ruleset.event_types.get(event.type, "")
-        print(f"  {fmt(event.time)}  {event.type} {name}  {event.id}  {event.body}/{event.department or '-'}{later}")
-    outcomes = [o for o in result.outcomes if o.subject == args.subject and (not args.rule or o.rule == args.rule)]
+        print(
+            f"  {fmt(event.time)}  {event.type} {name}  {event.id}  {event.body}/{event.department or '-'}{later}"
+        )
+    outcomes = [
+        o for o in result.outcomes if o.subject == args.subject and (not args.rule or o.rule == args.rule)
+    ]
     if not outcomes:
         print("没有规则对该对象计时 (no rule applies)")
     for outcome in outcomes:

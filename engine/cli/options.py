@@ -1,4 +1,5 @@
 """Options shared by several sub-commands, declared once."""
+
 from __future__ import annotations
 
 import argparse
@@ -10,10 +11,16 @@ from ..timeparse import parse_instant
 
 
 def add_rules(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--rules", nargs="+", type=Path, metavar="PATH",
-                        help="more rule files or directories, loaded with the bundled rules/")
-    parser.add_argument("--no-bundled-rules", action="store_true",
-                        help="load only the --rules given, not the bundled packs")
+    parser.add_argument(
+        "--rules",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="more rule files or directories, loaded with the bundled rules/",
+    )
+    parser.add_argument(
+        "--no-bundled-rules", action="store_true", help="load only the --rules given, not the bundled packs"
+    )
 
 
 def rule_paths(args) -> list[Path]:
@@ -37,19 +44,35 @@ def rule_paths(args) -> list[Path]:
 
 
 def add_calendar(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--calendar", default=NATIONAL, metavar="NAME",
-                        help="calendar name: 'national' (default) or a local calendar layered over it")
-    parser.add_argument("--calendar-dir", action="append", type=Path, metavar="DIR",
-                        help="also read calendar files from DIR, layered over the bundled calendars/ (repeatable)")
+    parser.add_argument(
+        "--calendar",
+        default=NATIONAL,
+        metavar="NAME",
+        help="calendar name: 'national' (default) or a local calendar layered over it",
+    )
+    parser.add_argument(
+        "--calendar-dir",
+        action="append",
+        type=Path,
+        metavar="DIR",
+        help="also read calendar files from DIR, layered over the bundled calendars/ (repeatable)",
+    )
 
 
 def add_evaluation(parser: argparse.ArgumentParser) -> None:
     add_rules(parser)
     add_calendar(parser)
-    parser.add_argument("--as-of", metavar="INSTANT",
-                        help="evaluate as of this moment (ISO 8601; default: now, Asia/Shanghai)")
-    parser.add_argument("--warn-within", default="2wd", metavar="PERIOD",
-                        help="report obligations falling due within this period as due soon (default 2wd)")
+    parser.add_argument(
+        "--as-of",
+        metavar="INSTANT",
+        help="evaluate as of this moment (ISO 8601; default: now, Asia/Shanghai)",
+    )
+    parser.add_argument(
+        "--warn-within",
+        default="2wd",
+        metavar="PERIOD",
+        help="report obligations falling due within this period as due soon (default 2wd)",
+    )
 
 
 def as_of(args) -> dt.datetime:
@@ -65,10 +88,14 @@ def warn_within(args) -> Period:
 
 
 def add_ledger(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--mapping", nargs="+", metavar="FILE",
-                        help="read the .xlsx and .csv files given as office ledgers (台账) through these mapping files "
-                             "(or bundled ones by name: requests, policies, consultations, incidents); with several, "
-                             "each file is read by the one whose sheet and headers it has")
+    parser.add_argument(
+        "--mapping",
+        nargs="+",
+        metavar="FILE",
+        help="read the .xlsx and .csv files given as office ledgers (台账) through these mapping files "
+        "(or bundled ones by name: requests, policies, consultations, incidents); with several, "
+        "each file is read by the one whose sheet and headers it has",
+    )
 
 
 def attach_ledgers(args, ruleset) -> list[Path]:

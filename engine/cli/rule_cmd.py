@@ -4,6 +4,7 @@ Every part can be given as a flag; on a terminal the missing ones are asked for,
 and a wrong answer is asked again with the fix (an event type typed as its Chinese name is taken as its id).
 The file written is validated and its two cases run before the command ends.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,18 +41,34 @@ PARTS = [
 def register(sub: argparse._SubParsersAction) -> None:
     rule = sub.add_parser("rule", help="规则编写工具 (rule authoring tools)")
     rule_sub = rule.add_subparsers(dest="rule_command", required=True, metavar="COMMAND")
-    new = rule_sub.add_parser("new", help="由义务的各部分生成一条期限规则和两个测试用例 "
-                              "(write a deadline rule and two test cases around its deadline)")
+    new = rule_sub.add_parser(
+        "new",
+        help="由义务的各部分生成一条期限规则和两个测试用例 "
+        "(write a deadline rule and two test cases around its deadline)",
+    )
     for flag, prompt, _ in PARTS:
         new.add_argument("--" + flag.replace("_", "-"), dest=flag, help=prompt)
-    new.add_argument("--severity", choices=["error", "warning", "info"], default="error",
-                     help="error 法定义务（默认）、warning 本地目标、info 提示")
+    new.add_argument(
+        "--severity",
+        choices=["error", "warning", "info"],
+        default="error",
+        help="error 法定义务（默认）、warning 本地目标、info 提示",
+    )
     new.add_argument("--reading", help="解读：对原文如何理解（可选）")
     new.add_argument("--pack", help="规则包名称（新文件时；默认取规则编号的第一段）")
-    new.add_argument("--example-start", metavar="INSTANT",
-                     help="测试用例的起算时刻（默认：施行日期或今天的 10:00，Asia/Shanghai）")
-    new.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
-                     help="写入的规则文件；已存在时加在其 rules 列表末尾")
+    new.add_argument(
+        "--example-start",
+        metavar="INSTANT",
+        help="测试用例的起算时刻（默认：施行日期或今天的 10:00，Asia/Shanghai）",
+    )
+    new.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="写入的规则文件；已存在时加在其 rules 列表末尾",
+    )
     new.add_argument("--no-input", action="store_true", help="不提问：缺少的部分直接报错")
     new.set_defaults(run=run_new)
 
@@ -72,14 +89,18 @@ def _check(flag: str, value: str, vocabulary: dict[str, str]) -> str:
         if value in by_label:
             return by_label[value]
         guess = closest(value, vocabulary, vocabulary)
-        raise InputError(f"未知的事件类型 '{value}'。{hint(guess, vocabulary)} 可用的事件类型见 rules/{VOCABULARY_FILE}")
+        raise InputError(
+            f"未知的事件类型 '{value}'。{hint(guess, vocabulary)} 可用的事件类型见 rules/{VOCABULARY_FILE}"
+        )
     if flag == "within":
         normal = normalise_period_text(value) or value
         try:
             return str(Period.parse(normal))
         except InputError:
             guess = period_suggestion(value)
-            raise InputError(f"期限写法不对：{value!r}。{hint(guess)} 应写如 20日、3个工作日、5小时、1个月") from None
+            raise InputError(
+                f"期限写法不对：{value!r}。{hint(guess)} 应写如 20日、3个工作日、5小时、1个月"
+            ) from None
     if flag == "effective_from":
         return parse_officer_date(value).isoformat()
     if flag == "id":
@@ -109,7 +130,9 @@ def run_new(args) -> int:
                 value = _ask(prompt)
             if value is None or (not value.strip() and not required):
                 if required:
-                    raise InputError(f"缺少 --{flag.replace('_', '-')}：{prompt} (missing --{flag.replace('_', '-')})")
+                    raise InputError(
+                        f"缺少 --{flag.replace('_', '-')}：{prompt} (missing --{flag.replace('_', '-')})"
+                    )
                 parts[flag] = None
                 break
             try:
@@ -128,19 +151,33 @@ def run_new(args) -> int:
     else:
         day = effective or dt.datetime.now(SHANGHAI).date()
         start = dt.datetime.combine(day, dt.time(10))
-    obligation = Obligation(id=parts["id"], title=parts["title"], document=parts["document"],
-                            article=parts["article"], text=parts["text"], trigger=parts["trigger"],
-                            fulfil=parts["fulfil"], within=parts["within"], body=parts["body"],
-                            severity=args.severity, effective_from=effective, reading=args.reading)
+    obligation = Obligation(
+        id=parts["id"],
+        title=parts["title"],
+        document=parts["document"],
+        article=parts["article"],
+        text=parts["text"],
+        trigger=parts["trigger"],
+        fulfil=parts["fulfil"],
+        within=parts["within"],
+        body=parts["body"],
+        severity=args.severity,
+        effective_from=effective,
+        reading=args.reading,
+    )
     scaffold = build(obligation, start, load_calendar())
     output: Path = args.output
     if output.exists():
         text = output.read_text(encoding="utf-8-sig")
         if not text.rstrip().splitlines() or not _rules_last(text):
-            raise ShixianError(f"{output}: 只能加在以 rules 列表结尾的规则文件末尾 (the file must end with its rules list)")
+            raise ShixianError(
+                f"{output}: 只能加在以 rules 列表结尾的规则文件末尾 (the file must end with its rules list)"
+            )
         if re.search(rf"^\s*-?\s*id:\s*['\"]?{re.escape(parts['id'])}['\"]?\s*$", text, re.M):
-            raise ShixianError(f"{output}: 已有编号为 {parts['id']} 的规则；新版本请另起编号或手工写不重叠的 effective "
-                               f"(a rule with this id exists)")
+            raise ShixianError(
+                f"{output}: 已有编号为 {parts['id']} 的规则；新版本请另起编号或手工写不重叠的 effective "
+                f"(a rule with this id exists)"
+            )
         output.write_text(text.rstrip("\n") + "\n" + scaffold.rule_text(), encoding="utf-8")
     else:
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -165,5 +202,9 @@ def run_new(args) -> int:
 
 def _rules_last(text: str) -> bool:
     """Whether the file's last top-level key is `rules` (so a rule can be appended to the end)."""
-    top = [line for line in text.splitlines() if line and not line[0].isspace() and not line.startswith(("#", "-"))]
+    top = [
+        line
+        for line in text.splitlines()
+        if line and not line[0].isspace() and not line.startswith(("#", "-"))
+    ]
     return bool(top) and top[-1].startswith("rules:")

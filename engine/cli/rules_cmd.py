@@ -3,6 +3,7 @@
 Exit codes: validate 0 clean (warnings allowed), 2 a rule or test file has errors; test 0 all passed,
 1 a case failed (or there were none), 2 a file has errors (nothing was run).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,18 +17,30 @@ from ..ruletest import junit_xml, run_tests, validate_paths
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    validate = sub.add_parser("validate", help="检查规则文件和测试用例；每个错误给出文件:行:列和改法 "
-                              "(check rule files and their test cases)")
+    validate = sub.add_parser(
+        "validate",
+        help="检查规则文件和测试用例；每个错误给出文件:行:列和改法 (check rule files and their test cases)",
+    )
     validate.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="rule files or directories")
-    validate.add_argument("--format", choices=["text", "json"], default="text",
-                          help="text（默认）或 json：每个错误的 file, line, column, code, message")
+    validate.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="text（默认）或 json：每个错误的 file, line, column, code, message",
+    )
     validate.set_defaults(run=run_validate)
 
     test = sub.add_parser("test", help="运行规则中和规则旁的测试用例 (run the test cases of rule files)")
-    test.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="rule files, *.test.yaml files or directories")
+    test.add_argument(
+        "paths", nargs="+", type=Path, metavar="PATH", help="rule files, *.test.yaml files or directories"
+    )
     test.add_argument("-v", "--verbose", action="store_true", help="also list passing cases")
-    test.add_argument("--format", choices=["text", "junit"], default="text", help="text（默认）或 junit（CI 用 XML）")
-    test.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the report here instead of stdout")
+    test.add_argument(
+        "--format", choices=["text", "junit"], default="text", help="text（默认）或 junit（CI 用 XML）"
+    )
+    test.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="write the report here instead of stdout"
+    )
     test.set_defaults(run=run_test)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of rule files (for editors)")
@@ -60,8 +73,10 @@ def run_test(args) -> int:
     except RuleLoadError as exc:
         for error in exc.errors:
             print(error, file=sys.stderr)
-        print(f"{len(exc.errors)} 处错误，未运行测试；先修正（shixian validate） (errors: no test was run)",
-              file=sys.stderr)
+        print(
+            f"{len(exc.errors)} 处错误，未运行测试；先修正（shixian validate） (errors: no test was run)",
+            file=sys.stderr,
+        )
         return 2
     failed = [r for r in results if not r.passed]
     if args.format == "junit":

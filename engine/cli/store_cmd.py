@@ -1,4 +1,5 @@
 """`shixian store info | migrate`: the event store beside the audit database (engine/state/eventstore.py)."""
+
 from __future__ import annotations
 
 import argparse
@@ -13,14 +14,19 @@ from . import options
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    store = sub.add_parser("store", help="the event store: its schema version and files; migrate an older database")
+    store = sub.add_parser(
+        "store", help="the event store: its schema version and files; migrate an older database"
+    )
     commands = store.add_subparsers(dest="store_command", required=True, metavar="COMMAND")
     info = commands.add_parser("info", help="schema version, events, files and partitions of the event store")
     info.add_argument("--db", type=Path, required=True, metavar="FILE")
     info.add_argument("--format", choices=["table", "json"], default="table")
     info.set_defaults(run=run_info)
-    move = commands.add_parser("migrate", help="move the events of a database written before the event store "
-                                               "(schema version 1) into it, in one transaction")
+    move = commands.add_parser(
+        "migrate",
+        help="move the events of a database written before the event store "
+        "(schema version 1) into it, in one transaction",
+    )
     move.add_argument("--db", type=Path, required=True, metavar="FILE")
     options.add_rules(move)
     move.set_defaults(run=run_migrate)
@@ -37,20 +43,29 @@ def run_info(args) -> int:
     try:
         db = store.db
         files, stored = db.execute("SELECT count(*), coalesce(sum(rows), 0) FROM event_files").fetchone()
-        facts = {"schema_version": store.schema_version, "event_dir": str(store.event_dir),
-                 "events_in_files": stored, "files": files,
-                 "events_in_table": db.execute("SELECT count(*) FROM events").fetchone()[0],
-                 "partitions": int(db.execute("SELECT value FROM meta WHERE key = 'partitions'").fetchone()[0]),
-                 "ingests": db.execute("SELECT count(*) FROM ingests").fetchone()[0]}
+        facts = {
+            "schema_version": store.schema_version,
+            "event_dir": str(store.event_dir),
+            "events_in_files": stored,
+            "files": files,
+            "events_in_table": db.execute("SELECT count(*) FROM events").fetchone()[0],
+            "partitions": int(db.execute("SELECT value FROM meta WHERE key = 'partitions'").fetchone()[0]),
+            "ingests": db.execute("SELECT count(*) FROM ingests").fetchone()[0],
+        }
     finally:
         store.close()
     if args.format == "json":
         print(json.dumps(facts, ensure_ascii=False, indent=2))
         return 0
-    labels = {"schema_version": "结构版本 (schema version)", "event_dir": "事件文件目录 (event files)",
-              "events_in_files": "文件中的事件 (events in files)", "files": "文件数 (files)",
-              "events_in_table": "表中的事件 (events in the table)", "partitions": "分区 (partitions)",
-              "ingests": "入库次数 (ingests)"}
+    labels = {
+        "schema_version": "结构版本 (schema version)",
+        "event_dir": "事件文件目录 (event files)",
+        "events_in_files": "文件中的事件 (events in files)",
+        "files": "文件数 (files)",
+        "events_in_table": "表中的事件 (events in the table)",
+        "partitions": "分区 (partitions)",
+        "ingests": "入库次数 (ingests)",
+    }
     for key, label in labels.items():
         print(f"{label}: {facts[key]}")
     if facts["schema_version"] < 2:
@@ -68,6 +83,8 @@ def run_migrate(args) -> int:
     if done.version_before == done.version:
         print(f"已是结构版本 {done.version}，无需迁移 (already at schema version {done.version})")
     else:
-        print(f"已迁移 {done.moved} 个事件，结构版本 {done.version_before} → {done.version} "
-              f"(moved {done.moved} events to the event store)")
+        print(
+            f"已迁移 {done.moved} 个事件，结构版本 {done.version_before} → {done.version} "
+            f"(moved {done.moved} events to the event store)"
+        )
     return 0

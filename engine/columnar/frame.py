@@ -7,6 +7,7 @@ is UTC+8 throughout since then). Every other row, every row of a block pyarrow c
 every row whose id repeats goes through `event_from_record` and the `Collector` one by one (*odd*),
 so rejects, duplicates and events come out as the row-by-row reader makes them.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -119,13 +120,25 @@ def _plain_events(table: pa.Table, file: str, lines: np.ndarray) -> list[Event]:
     attr_names = [n for n in names if n not in REQUIRED and n not in ("department", "tz", "attrs")]
     departments = values.get("department") or [None] * table.num_rows
     times, out = values["time"], []
-    for k, (eid, etype, subject, body, line) in enumerate(zip(values["id"], values["type"], values["subject"],
-                                                              values["body"], lines.tolist())):
+    for k, (eid, etype, subject, body, line) in enumerate(
+        zip(values["id"], values["type"], values["subject"], values["body"], lines.tolist())
+    ):
         text = times[k]
         instant = dt.datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
         attrs = {n: v for n in attr_names if (v := values[n][k]) is not None and v != ""}
-        out.append(Event(eid, etype, subject, instant, body, departments[k] or "", attrs, len(text) == 10,
-                         f"{file}:{line}"))
+        out.append(
+            Event(
+                eid,
+                etype,
+                subject,
+                instant,
+                body,
+                departments[k] or "",
+                attrs,
+                len(text) == 10,
+                f"{file}:{line}",
+            )
+        )
     return out
 
 
@@ -189,8 +202,11 @@ def _read_arrow(data: bytes, count: int, schema: list) -> pa.Table | None:
 
     for _ in range(2):
         try:  # in 1 MB chunks, which pyarrow parses on all cores (a line longer fails: read by rows)
-            table = pj.read_json(io.BytesIO(data), read_options=pj.ReadOptions(block_size=1 << 20),
-                                 parse_options=pj.ParseOptions(explicit_schema=schema[0]))
+            table = pj.read_json(
+                io.BytesIO(data),
+                read_options=pj.ReadOptions(block_size=1 << 20),
+                parse_options=pj.ParseOptions(explicit_schema=schema[0]),
+            )
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             return None
         dated = [f.name for f in table.schema if pa.types.is_timestamp(f.type) or pa.types.is_date(f.type)]
@@ -266,7 +282,8 @@ class FrameReader:
             ok &= pc.fill_null(pc.not_equal(column, ""), False).to_numpy(zero_copy_only=False)
         if self.vocabulary is not None:
             ok &= pc.is_in(table.column("type"), value_set=pa.array(list(self.vocabulary))).to_numpy(
-                zero_copy_only=False)
+                zero_copy_only=False
+            )
         for name in ("tz", "attrs", "department"):
             if name in names:
                 column = table.column(name)
@@ -277,11 +294,13 @@ class FrameReader:
                     given = pc.and_(given, pc.fill_null(pc.not_equal(column, ""), False))
                 ok &= ~given.to_numpy(zero_copy_only=False)
         for name in self.attributes:  # attributes the screens read must be text or whole numbers
-            if name in names and not (pa.types.is_string(table.column(name).type)
-                                      or pa.types.is_integer(table.column(name).type)):
+            if name in names and not (
+                pa.types.is_string(table.column(name).type) or pa.types.is_integer(table.column(name).type)
+            ):
                 ok &= ~pc.is_valid(table.column(name)).to_numpy(zero_copy_only=False)
         ok &= pc.fill_null(pc.match_substring_regex(table.column("time"), _TIME), False).to_numpy(
-            zero_copy_only=False)
+            zero_copy_only=False
+        )
         return ok
 
     # -- building ------------------------------------------------------------------------------
@@ -289,7 +308,9 @@ class FrameReader:
         """Time the plain rows, read the others one by one, resolve repeated ids, lay out the columns."""
         self._events: list[tuple[int, Event]] = []  # (seq, event) of rows read one by one
         self._raws: dict[int, object] = {}  # seq -> raw text or record of those rows, for a reject
-        self._as_written: set[tuple[str, int]] = set()  # JSON Lines rows read by pyarrow: rejects re-read the line
+        self._as_written: set[tuple[str, int]] = (
+            set()
+        )  # JSON Lines rows read by pyarrow: rejects re-read the line
         self._rejects: list[tuple[int, Reject]] = []
         for seq, file, line, raw, item in self.odd:
             if isinstance(item, Exception):
@@ -301,7 +322,9 @@ class FrameReader:
         parts = []  # per chunk: (chunk index, plain rows, their wall-clock seconds)
         for c, chunk in enumerate(self.chunks):
             rows = np.flatnonzero(self.plain[c])
-            wall = _wall_seconds(_take(chunk.table.column("time"), rows)) if len(rows) else np.zeros(0, np.int64)
+            wall = (
+                _wall_seconds(_take(chunk.table.column("time"), rows)) if len(rows) else np.zeros(0, np.int64)
+            )
             bad = wall == np.iinfo(np.int64).min  # a time that does not exist: let the row reader say why
             self.plain[c][rows[bad]] = False
             parts.append((c, rows[~bad], wall[~bad]))
@@ -334,18 +357,26 @@ class FrameReader:
     def _resolve_repeats(self, parts: list) -> list:
         """Every row whose id occurs more than once goes through the Collector in read order, as in the
         row reader: the first is kept, an identical repeat counted, a conflicting one rejected."""
-        ids = [_take(self.chunks[c].table.column("id"), rows).combine_chunks() if len(rows)  # plain: text ids
-               else pa.array([], pa.string()) for c, rows, _ in parts]
+        ids = [
+            _take(self.chunks[c].table.column("id"), rows).combine_chunks()
+            if len(rows)  # plain: text ids
+            else pa.array([], pa.string())
+            for c, rows, _ in parts
+        ]
         ids.append(pa.array([e.id for _, e in self._events], pa.string()))
-        codes = pa.chunked_array(ids, pa.string()).combine_chunks().dictionary_encode().indices.to_numpy(
-            zero_copy_only=False)
+        codes = (
+            pa.chunked_array(ids, pa.string())
+            .combine_chunks()
+            .dictionary_encode()
+            .indices.to_numpy(zero_copy_only=False)
+        )
         repeated = np.bincount(codes)[codes] > 1 if len(codes) else np.zeros(0, bool)
         if not repeated.any():
             return parts
         involved: list[tuple[int, Event, object]] = []
         start = 0
         for i, (c, rows, wall) in enumerate(parts):
-            mask = repeated[start:start + len(rows)]
+            mask = repeated[start : start + len(rows)]
             start += len(rows)
             for seq, _, record, event in self._row_events(self.chunks[c], rows[mask]):
                 involved.append((seq, event, record))  # plain rows: valid, so `event` is an Event
@@ -371,7 +402,9 @@ class FrameReader:
 
     def _lay_out(self, parts, odd_events: list[tuple[int, Event]]) -> Frame:
         seq, ref, wall = [], [], []
-        columns: dict[str, list] = {k: [] for k in ("type", "subject", "body", "department", *self.attributes)}
+        columns: dict[str, list] = {
+            k: [] for k in ("type", "subject", "body", "department", *self.attributes)
+        }
         for c, rows, w in parts:
             chunk = self.chunks[c]
             seq.append(chunk.seq[rows])
@@ -384,8 +417,12 @@ class FrameReader:
         events = [e for _, e in odd_events]
         seq.append(np.array([s for s, _ in odd_events], dtype=np.int64))
         ref.append(-1 - np.arange(len(events), dtype=np.int64))
-        odd_instant = np.array([(e.time - EPOCH) // dt.timedelta(microseconds=1) for e in events], dtype=np.int64)
-        odd_day = np.array([e.time.astimezone(SHANGHAI).date().toordinal() - ORDINAL_1970 for e in events], dtype=np.int64)
+        odd_instant = np.array(
+            [(e.time - EPOCH) // dt.timedelta(microseconds=1) for e in events], dtype=np.int64
+        )
+        odd_day = np.array(
+            [e.time.astimezone(SHANGHAI).date().toordinal() - ORDINAL_1970 for e in events], dtype=np.int64
+        )
         for name in columns:
             if name in ("type", "subject", "body", "department"):
                 values = [getattr(e, name) for e in events]
@@ -396,17 +433,46 @@ class FrameReader:
         n_plain = len(plain_wall)
         instant = np.concatenate([(plain_wall - _UTC8_S) * _US, odd_instant])
         day = np.concatenate([plain_wall // 86400, odd_day])
-        year = np.concatenate([(plain_wall.astype("datetime64[s]").astype("datetime64[Y]").astype(np.int64) + 1970),
-                               np.array([e.time.year for e in events], dtype=np.int64)])
-        plain_date_only = np.concatenate([
-            (pc.utf8_length(_take(self.chunks[c].table.column("time"), rows)).to_numpy(
-                zero_copy_only=False) == 10) if len(rows) else np.zeros(0, bool) for c, rows, _ in parts]) \
-            if parts else np.zeros(0, bool)
-        date_only = np.concatenate([plain_date_only.astype(bool), np.array([e.date_only for e in events], dtype=bool)])
+        year = np.concatenate(
+            [
+                (plain_wall.astype("datetime64[s]").astype("datetime64[Y]").astype(np.int64) + 1970),
+                np.array([e.time.year for e in events], dtype=np.int64),
+            ]
+        )
+        plain_date_only = (
+            np.concatenate(
+                [
+                    (
+                        pc.utf8_length(_take(self.chunks[c].table.column("time"), rows)).to_numpy(
+                            zero_copy_only=False
+                        )
+                        == 10
+                    )
+                    if len(rows)
+                    else np.zeros(0, bool)
+                    for c, rows, _ in parts
+                ]
+            )
+            if parts
+            else np.zeros(0, bool)
+        )
+        date_only = np.concatenate(
+            [plain_date_only.astype(bool), np.array([e.date_only for e in events], dtype=bool)]
+        )
         odd_mask = np.concatenate([np.zeros(n_plain, bool), np.ones(len(events), bool)])
-        return Frame(self.chunks, events, self.log, np.concatenate(seq), np.concatenate(ref), instant, day, year,
-                     date_only, odd_mask,
-                     {k: pa.chunked_array(v, pa.string()).combine_chunks() for k, v in columns.items()})
+        return Frame(
+            self.chunks,
+            events,
+            self.log,
+            np.concatenate(seq),
+            np.concatenate(ref),
+            instant,
+            day,
+            year,
+            date_only,
+            odd_mask,
+            {k: pa.chunked_array(v, pa.string()).combine_chunks() for k, v in columns.items()},
+        )
 
 
 def _take(data, rows: np.ndarray):
@@ -432,7 +498,9 @@ def _restore_raw_lines(rejects: list[Reject]) -> None:
 def _reject(file: str, line: int, reason: str, raw) -> Reject:
     import json
 
-    return Reject(file, line, reason, raw if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False, default=str))
+    return Reject(
+        file, line, reason, raw if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False, default=str)
+    )
 
 
 def _wall_seconds(times: pa.Array) -> np.ndarray:
@@ -448,9 +516,12 @@ def _wall_seconds(times: pa.Array) -> np.ndarray:
         full = pc.binary_join_element_wise(times, suffix, "")
         stamps = pc.strptime(full, format="%Y-%m-%dT%H:%M:%S", unit="s", error_is_null=True)
         same = pc.fill_null(pc.equal(pc.strftime(stamps, format="%Y-%m-%dT%H:%M:%S"), full), False).to_numpy(
-            zero_copy_only=False)
+            zero_copy_only=False
+        )
     seconds = stamps.cast(pa.int64()).fill_null(np.iinfo(np.int64).min).to_numpy(zero_copy_only=False).copy()
-    bad = ~same | (seconds < 694224000) | (seconds >= 32503680000)  # 1992-01-01, 3000-01-01 (timeparse.MAX_YEAR)
+    bad = (
+        ~same | (seconds < 694224000) | (seconds >= 32503680000)
+    )  # 1992-01-01, 3000-01-01 (timeparse.MAX_YEAR)
     seconds[bad] = np.iinfo(np.int64).min
     return seconds
 
@@ -463,7 +534,11 @@ def _canonical(table: pa.Table, name: str) -> pa.Array:
         return pa.nulls(table.num_rows, pa.string())
     column = table.column(name).combine_chunks()
     if not pa.types.is_string(column.type):
-        column = column.cast(pa.string()) if pa.types.is_integer(column.type) else pa.nulls(len(column), pa.string())
+        column = (
+            column.cast(pa.string())
+            if pa.types.is_integer(column.type)
+            else pa.nulls(len(column), pa.string())
+        )
     if name == "department":
         return pc.fill_null(column, "")
     if name in ("type", "subject", "body"):

@@ -4,6 +4,7 @@ and the event store's files (engine/state/eventstore.py), so both put a body in 
 Why a hash of the body: every rule is judged within one body, so a body's events must be together; crc32
 spread similar names (江苏省001司法局, 江苏省002司法局 ...) unevenly, blake2b does not.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -4,6 +4,7 @@ the rest to the row-by-row evaluators.
 Same inputs, same AuditResult as `engine.evaluate.evaluate` over `read_events` (differential tests in
 tests/test_columnar.py); it is faster because most events are settled in columns (see screen.py).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -69,25 +70,42 @@ def _plain_record(event: Event) -> dict | None:
     core = (event.id, event.type, event.subject, event.body)
     if not all(isinstance(v, str) and v for v in core) or not isinstance(event.department, str):
         return None
-    record = {"id": event.id, "type": event.type, "subject": event.subject,
-              "time": time.date().isoformat() if event.date_only else f"{time:%Y-%m-%dT%H:%M:%S}",
-              "body": event.body, "department": event.department}
+    record = {
+        "id": event.id,
+        "type": event.type,
+        "subject": event.subject,
+        "time": time.date().isoformat() if event.date_only else f"{time:%Y-%m-%dT%H:%M:%S}",
+        "body": event.body,
+        "department": event.department,
+    }
     for name, value in event.attrs.items():
-        if name in CORE_FIELDS or name in ("tz", "attrs") or value in (None, "") or isinstance(value, bool) \
-                or not isinstance(value, (str, int)) or (isinstance(value, int) and not -2**63 <= value < 2**63):
+        if (
+            name in CORE_FIELDS
+            or name in ("tz", "attrs")
+            or value in (None, "")
+            or isinstance(value, bool)
+            or not isinstance(value, (str, int))
+            or (isinstance(value, int) and not -(2**63) <= value < 2**63)
+        ):
             return None
         record[name] = value
     return record
 
 
-def evaluate_frame(ruleset: RuleSet, frame: Frame, calendar: WorkCalendar, as_of: dt.datetime,
-                   warn_within: Period = Period(2, "wd")) -> AuditResult:
+def evaluate_frame(
+    ruleset: RuleSet,
+    frame: Frame,
+    calendar: WorkCalendar,
+    as_of: dt.datetime,
+    warn_within: Period = Period(2, "wd"),
+) -> AuditResult:
     with gc_paused():  # builds many findings and few reference cycles (engine/gcpause.py)
         return _evaluate(ruleset, frame, calendar, as_of, warn_within)
 
 
-def _evaluate(ruleset: RuleSet, frame: Frame, calendar: WorkCalendar, as_of: dt.datetime,
-              warn_within: Period) -> AuditResult:
+def _evaluate(
+    ruleset: RuleSet, frame: Frame, calendar: WorkCalendar, as_of: dt.datetime, warn_within: Period
+) -> AuditResult:
     as_of_us = (as_of - EPOCH) // dt.timedelta(microseconds=1)
     within = np.flatnonzero(frame.instant <= as_of_us)
     order = within[np.lexsort((frame.seq[within], frame.instant[within]))]
@@ -109,16 +127,15 @@ def _evaluate(ruleset: RuleSet, frame: Frame, calendar: WorkCalendar, as_of: dt.
         units = np.flatnonzero(matrix.any(axis=1))
         packed = np.packbits(matrix[units], axis=1)
         patterns, which = np.unique(packed, axis=0, return_inverse=True)
-        plans = [[calls[j] for j in np.flatnonzero(np.unpackbits(p)[:len(calls)])] for p in patterns]
+        plans = [[calls[j] for j in np.flatnonzero(np.unpackbits(p)[: len(calls)])] for p in patterns]
         which = which.reshape(-1)
         for start in range(0, len(units), BATCH):
-            part = units[start:start + BATCH]
+            part = units[start : start + BATCH]
             events = frame.events(order[part], ruleset.event_types)
-            for event, plan in zip(events, which[start:start + BATCH].tolist()):
+            for event, plan in zip(events, which[start : start + BATCH].tolist()):
                 for call in plans[plan]:
                     call(event)
     for loaded, (_, _, verdicts) in zip(ruleset.rules, routes):
         if verdicts is not None:
             write_findings(run.ctx, loaded, view, verdicts)
     return run.finish(len(order), len(frame) - len(order))
-

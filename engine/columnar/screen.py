@@ -16,6 +16,7 @@ vouch for is kept, so the findings are the same:
 - counts, yearly rules, ratios and recurrences without an opening event watch only the first matching event of
   each body; other kinds keep all.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -76,7 +77,9 @@ class View:
             subjects = self.encoded("subject")[0]
             values, codes = self.encoded(name)
             found = pc.index_in(subjects[:-1], value_set=values[:-1]).to_numpy(zero_copy_only=False)
-            codes_of = len(subjects) + np.arange(len(values))  # few distinct values: hash those, probe subjects
+            codes_of = len(subjects) + np.arange(
+                len(values)
+            )  # few distinct values: hash those, probe subjects
             hit = ~np.isnan(found) if found.dtype.kind == "f" else np.ones(len(found), bool)
             codes_of[found[hit].astype(np.int64)] = np.flatnonzero(hit)
             self._linked[name] = (codes_of, codes)
@@ -184,12 +187,14 @@ def _deadline(loaded: LoadedRule, view: View, ctx: Context) -> tuple[np.ndarray,
         bare = single & (controls.count == 0) & ~settled
         if rule.also_triggers or rule.also_fulfils:  # verdicts.py names the rule's own trigger and fulfilment
             plain = (view.type[np.maximum(t_pos, 0)] == view.code(rule.trigger)) & (
-                (f_pos < 0) | (view.type[np.maximum(f_pos, 0)] == view.code(rule.fulfil)))
+                (f_pos < 0) | (view.type[np.maximum(f_pos, 0)] == view.code(rule.fulfil))
+            )
             bare &= plain
         late = bare & (n_f == 1) & (t_pos < f_pos)
         still_open = bare & (n_f == 0) & (not rule.optional)
-        verdicts, judged = _verdicts(loaded, view, ctx, np.flatnonzero(late | still_open), t_pos,
-                                     np.where(n_f == 0, -1, f_pos))
+        verdicts, judged = _verdicts(
+            loaded, view, ctx, np.flatnonzero(late | still_open), t_pos, np.where(n_f == 0, -1, f_pos)
+        )
         settled[judged] = True
     keep = np.zeros(view.n, bool)
     keep[idx[~settled[key]]] = True
@@ -213,8 +218,9 @@ class Controls:
         return cls(ck, cpos, np.bincount(ck, minlength=len(t_pos)))
 
 
-def _verdicts(loaded: LoadedRule, view: View, ctx: Context, subjects, t_pos, f_pos
-              ) -> tuple[Verdicts | None, np.ndarray]:
+def _verdicts(
+    loaded: LoadedRule, view: View, ctx: Context, subjects, t_pos, f_pos
+) -> tuple[Verdicts | None, np.ndarray]:
     """Late and open obligations of subjects whose clock nothing touched, judged as `Context.judge_done`
     and `judge_open` would. Returns them and the subjects judged (the rest, e.g. outside the calendar,
     are left to the row-by-row evaluator)."""
@@ -250,22 +256,27 @@ def _verdicts(loaded: LoadedRule, view: View, ctx: Context, subjects, t_pos, f_p
     return Verdicts(t[keep], d[keep], due[keep], last[keep], status[keep], amount[keep]), judged
 
 
-def _units(calendar: WorkCalendar, earlier: np.ndarray, later: np.ndarray, unit: str) -> tuple[np.ndarray, np.ndarray]:
+def _units(
+    calendar: WorkCalendar, earlier: np.ndarray, later: np.ndarray, unit: str
+) -> tuple[np.ndarray, np.ndarray]:
     """`WorkCalendar.units_between` of two days (epoch days) in a day unit: (counts, ok)."""
     if unit == "wd":
         return calendar.working_days_between_array(earlier, later)
     return later - earlier, np.ones(len(earlier), bool)
 
 
-def _fulfilled_on_time(rule: DeadlineRule, view: View, calendar: WorkCalendar, one, controls: Controls,
-                       t_pos, f_pos) -> np.ndarray:
+def _fulfilled_on_time(
+    rule: DeadlineRule, view: View, calendar: WorkCalendar, one, controls: Controls, t_pos, f_pos
+) -> np.ndarray:
     """Per subject: one matching trigger and one later fulfilment that beats the deadline of the clock in
     effect (clock.py; with no control, the trigger's own deadline, computed for all of them at once)."""
     out = np.zeros(len(one), bool)
     closed = one & (t_pos < f_pos)
     bare = np.flatnonzero(closed & (controls.count == 0))
     t = t_pos[bare]
-    due, last, good = calendar.due_array(view.instant[t], view.day[t], rule.period, rule.counting.conventions())
+    due, last, good = calendar.due_array(
+        view.instant[t], view.day[t], rule.period, rule.counting.conventions()
+    )
     out[bare[good & _on_time(view, f_pos[bare], due, last)]] = True
     touched = np.flatnonzero(closed & (controls.count > 0))
     due, last, good = _clock_deadlines(rule, view, calendar, touched, controls, t_pos, f_pos)
@@ -276,12 +287,20 @@ def _fulfilled_on_time(rule: DeadlineRule, view: View, calendar: WorkCalendar, o
 def _on_time(view: View, done: np.ndarray, due: np.ndarray, last: np.ndarray) -> np.ndarray:
     """Whether fulfilments (view rows) beat their deadlines, as `Context.judge_done` decides: before the due
     instant, or a bare date on or before the last day."""
-    return on_time(view.instant[done], view.date_only[done], view.day[done], due,
-                   np.where(last >= 0, last, NO_DAY_INDEX))
+    return on_time(
+        view.instant[done], view.date_only[done], view.day[done], due, np.where(last >= 0, last, NO_DAY_INDEX)
+    )
 
 
-def _clock_deadlines(rule: DeadlineRule, view: View, calendar: WorkCalendar, subjects: np.ndarray,
-                     controls: Controls, t_pos, f_pos) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _clock_deadlines(
+    rule: DeadlineRule,
+    view: View,
+    calendar: WorkCalendar,
+    subjects: np.ndarray,
+    controls: Controls,
+    t_pos,
+    f_pos,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For subjects whose clock was touched between their trigger and fulfilment: the deadline of the clock
     in effect at the fulfilment, by the one home of clock controls (evaluate/clock.py: its array form, and
     `run_clock` itself where that form does not vouch): due instants (µs), last days (epoch days, -1 for
@@ -300,14 +319,31 @@ def _clock_deadlines(rule: DeadlineRule, view: View, calendar: WorkCalendar, sub
         values = view.take("days", cpos).to_pylist()
         asked = np.array([max(min(asked_days(v, limit), limit), -1) for v in values], np.int64)  # as granted
     t, f = t_pos[subjects], f_pos[subjects]
-    due, last, ok = clock_deadlines(rule, calendar, view.instant[t], view.day[t], rows, flags, view.instant[cpos],
-                                    view.day[cpos], asked, view.instant[f], view.day[f])
+    due, last, ok = clock_deadlines(
+        rule,
+        calendar,
+        view.instant[t],
+        view.day[t],
+        rows,
+        flags,
+        view.instant[cpos],
+        view.day[cpos],
+        asked,
+        view.instant[f],
+        view.day[f],
+    )
     for k in np.flatnonzero(~ok).tolist():  # the scalar form, for what the array form does not vouch for
-        mine = cpos[np.searchsorted(rows, k):np.searchsorted(rows, k, side="right")]
+        mine = cpos[np.searchsorted(rows, k) : np.searchsorted(rows, k, side="right")]
         times = _datetimes(view.instant[np.concatenate([[t[k], f[k]], mine])])
-        marks = [Mark(moment, view.types[c], i, d) for moment, c, i, d in zip(
-            times[2:], view.type[mine].tolist(), view.frame.values("id", view.order[mine]),
-            view.take("days", mine).to_pylist() if rule.extend else [None] * len(mine))]
+        marks = [
+            Mark(moment, view.types[c], i, d)
+            for moment, c, i, d in zip(
+                times[2:],
+                view.type[mine].tolist(),
+                view.frame.values("id", view.order[mine]),
+                view.take("days", mine).to_pylist() if rule.extend else [None] * len(mine),
+            )
+        ]
         clock = run_clock(rule, calendar, times[0], marks)
         if clock.late_extensions:  # a finding of its own: judged row by row
             continue
@@ -324,7 +360,9 @@ def _clock_deadlines(rule: DeadlineRule, view: View, calendar: WorkCalendar, sub
 
 def _datetimes(instants: np.ndarray) -> list[dt.datetime]:
     """Instants (µs since the epoch) of plain rows as Asia/Shanghai datetimes (UTC+8 throughout since 1992)."""
-    local = (np.asarray(instants, np.int64) + 8 * 3_600_000_000).astype("datetime64[us]").astype(object).tolist()
+    local = (
+        (np.asarray(instants, np.int64) + 8 * 3_600_000_000).astype("datetime64[us]").astype(object).tolist()
+    )
     return [moment.replace(tzinfo=SHANGHAI) for moment in local]
 
 
@@ -345,14 +383,18 @@ def _fields(loaded: LoadedRule, view: View) -> np.ndarray:
     if rule.link:
         to_rows = np.flatnonzero(view.type == view.code(rule.link.to))
         targets = view.take("subject", to_rows)
-        wanted = view.take(rule.link.field, rows) if rule.link.field not in CORE_FIELDS \
+        wanted = (
+            view.take(rule.link.field, rows)
+            if rule.link.field not in CORE_FIELDS
             else pa.nulls(len(rows), pa.string())
+        )
         linked = pc.fill_null(pc.is_in(wanted, value_set=targets), False).to_numpy(zero_copy_only=False)
         flagged |= ~linked
         kept_rows = keep_rows & flagged
         needed = wanted.filter(pa.array(kept_rows)) if len(rows) else wanted
-        keep[to_rows] = pc.fill_null(pc.is_in(targets, value_set=pc.drop_null(needed)),
-                                                False).to_numpy(zero_copy_only=False)
+        keep[to_rows] = pc.fill_null(pc.is_in(targets, value_set=pc.drop_null(needed)), False).to_numpy(
+            zero_copy_only=False
+        )
     keep[rows[keep_rows & flagged]] = True
     return keep
 
@@ -367,7 +409,9 @@ def _first_per_body(loaded: LoadedRule, view: View) -> np.ndarray:
     return out
 
 
-def screen(ruleset: RuleSet, view: View, ctx: Context) -> list[tuple[np.ndarray, np.ndarray | None, Verdicts | None]]:
+def screen(
+    ruleset: RuleSet, view: View, ctx: Context
+) -> list[tuple[np.ndarray, np.ndarray | None, Verdicts | None]]:
     """Per rule (in ruleset order): the events it must be fed, those it must observe (or None), and the
     obligations judged here whose findings are still to be written (or None)."""
     out = []
@@ -379,7 +423,9 @@ def screen(ruleset: RuleSet, view: View, ctx: Context) -> list[tuple[np.ndarray,
             feed = _fields(loaded, view)
         else:
             feed = view.of_types(rule.event_types())
-        per_body = isinstance(rule, (CountRule, DueByRule, RatioRule)) or (isinstance(rule, RecurrenceRule) and rule.open is None)
+        per_body = isinstance(rule, (CountRule, DueByRule, RatioRule)) or (
+            isinstance(rule, RecurrenceRule) and rule.open is None
+        )
         observe = _first_per_body(loaded, view) if per_body else None
         out.append((feed, observe, verdicts))
     return out

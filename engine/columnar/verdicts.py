@@ -5,6 +5,7 @@ subject: same message, deadline text, explanation (`workcal.start_step` + `WorkC
 references; the differential tests in tests/test_columnar.py hold the two paths together. Times are
 turned into texts and datetimes a column at a time, which is what makes this path cheap.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,8 +32,12 @@ class _Moments:
     def __init__(self, instants: np.ndarray):
         local = (np.asarray(instants, np.int64) + _UTC8_US).astype("datetime64[us]")
         self.time = [moment.replace(tzinfo=SHANGHAI) for moment in local.astype(object).tolist()]
-        self.minute = [text.replace("T", " ") for text in np.datetime_as_string(local.astype("datetime64[m]")).tolist()]
-        self.weekday = ((local.astype("datetime64[D]").astype(np.int64) + 3) % 7).tolist()  # 1970-01-01: Thursday
+        self.minute = [
+            text.replace("T", " ") for text in np.datetime_as_string(local.astype("datetime64[m]")).tolist()
+        ]
+        self.weekday = (
+            (local.astype("datetime64[D]").astype(np.int64) + 3) % 7
+        ).tolist()  # 1970-01-01: Thursday
 
 
 def write_findings(ctx: Context, loaded: LoadedRule, view: View, verdicts: Verdicts) -> None:
@@ -42,38 +47,78 @@ def write_findings(ctx: Context, loaded: LoadedRule, view: View, verdicts: Verdi
     fulfilled = verdicts.done >= 0
     trigger_rows, done_rows = verdicts.trigger, np.where(fulfilled, verdicts.done, verdicts.trigger)
 
-    subjects, bodies = view.take("subject", trigger_rows).to_pylist(), view.take("body", trigger_rows).to_pylist()
+    subjects, bodies = (
+        view.take("subject", trigger_rows).to_pylist(),
+        view.take("body", trigger_rows).to_pylist(),
+    )
     departments = view.take("department", trigger_rows).to_pylist()
-    t_ids, d_ids = view.frame.values("id", view.order[trigger_rows]), view.frame.values("id", view.order[done_rows])
+    t_ids, d_ids = (
+        view.frame.values("id", view.order[trigger_rows]),
+        view.frame.values("id", view.order[done_rows]),
+    )
     start, done = _Moments(view.instant[trigger_rows]), _Moments(view.instant[done_rows])
     d_date_only = view.date_only[done_rows].tolist()
     start_days = (view.day[trigger_rows] + ORDINAL_1970).tolist()
     distinct, first, which = np.unique(verdicts.due, return_index=True, return_inverse=True)
     due_times = _Moments(distinct).time
-    due_texts = [format_due(due, dt.date.fromordinal(last + ORDINAL_1970))
-                 for due, last in zip(due_times, verdicts.last[first].tolist())]
+    due_texts = [
+        format_due(due, dt.date.fromordinal(last + ORDINAL_1970))
+        for due, last in zip(due_times, verdicts.last[first].tolist())
+    ]
     tails: dict[int, tuple[str, ...]] = {}
-    for k, (status, amount, d) in enumerate(zip(verdicts.status.tolist(), verdicts.amount.tolist(),
-                                                which.reshape(-1).tolist())):
+    for k, (status, amount, d) in enumerate(
+        zip(verdicts.status.tolist(), verdicts.amount.tolist(), which.reshape(-1).tolist())
+    ):
         due, due_text = due_times[d], due_texts[d]
         tail = tails.get(start_days[k])
         if tail is None:
-            tail = tails[start_days[k]] = calendar.day_steps(dt.date.fromordinal(start_days[k]), period, conventions)[0]
+            tail = tails[start_days[k]] = calendar.day_steps(
+                dt.date.fromordinal(start_days[k]), period, conventions
+            )[0]
         what = what_text(subjects[k], start.minute[k], rule.trigger)
         explanation = [start_step(start.minute[k], start.weekday[k], zone), *tail]
         name = VERDICTS[status]
         trigger = EventRef(t_ids[k], rule.trigger, start.time[k])
         if name == "late":
             done_text = done.minute[k][:10] if d_date_only[k] else done.minute[k]
-            ctx.finding(loaded, name, subjects[k], bodies[k], departments[k] or "",
-                        late_message(rule.title, what, due_text, done_text, amount, unit), deadline=due,
-                        deadline_text=due_text, trigger=trigger, explanation=explanation,
-                        fulfilment=EventRef(d_ids[k], rule.fulfil, done.time[k]), overdue_by=f"{amount}{unit}")
+            ctx.finding(
+                loaded,
+                name,
+                subjects[k],
+                bodies[k],
+                departments[k] or "",
+                late_message(rule.title, what, due_text, done_text, amount, unit),
+                deadline=due,
+                deadline_text=due_text,
+                trigger=trigger,
+                explanation=explanation,
+                fulfilment=EventRef(d_ids[k], rule.fulfil, done.time[k]),
+                overdue_by=f"{amount}{unit}",
+            )
         elif name == "overdue":
-            ctx.finding(loaded, name, subjects[k], bodies[k], departments[k] or "",
-                        overdue_message(rule.title, what, due_text, ctx.as_of_text, amount, unit), deadline=due,
-                        deadline_text=due_text, trigger=trigger, explanation=explanation, overdue_by=f"{amount}{unit}")
+            ctx.finding(
+                loaded,
+                name,
+                subjects[k],
+                bodies[k],
+                departments[k] or "",
+                overdue_message(rule.title, what, due_text, ctx.as_of_text, amount, unit),
+                deadline=due,
+                deadline_text=due_text,
+                trigger=trigger,
+                explanation=explanation,
+                overdue_by=f"{amount}{unit}",
+            )
         else:
-            ctx.finding(loaded, name, subjects[k], bodies[k], departments[k] or "",
-                        due_soon_message(rule.title, what, due_text, amount, warn_unit), deadline=due,
-                        deadline_text=due_text, trigger=trigger, explanation=explanation)
+            ctx.finding(
+                loaded,
+                name,
+                subjects[k],
+                bodies[k],
+                departments[k] or "",
+                due_soon_message(rule.title, what, due_text, amount, warn_unit),
+                deadline=due,
+                deadline_text=due_text,
+                trigger=trigger,
+                explanation=explanation,
+            )

@@ -15,6 +15,7 @@ clock alike:
   one approved when the period has run out, or told to the applicant (`extend.notified`, where the log has
   it) only then, does not count and is kept as a late extension (a finding of its own).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -115,8 +116,10 @@ def end_pause(clock: Clock, until: dt.datetime, still_open: bool = False) -> Non
     if mark is None:
         return
     if cap is not None and until > cap:
-        clock.notes.append(f"{mark.type}（{mark.id}）不计入的时间至多到 {cap.date()} 24:00，届满仍未恢复，"
-                           "自动恢复计时（第三十二条、第三十三条）")
+        clock.notes.append(
+            f"{mark.type}（{mark.id}）不计入的时间至多到 {cap.date()} 24:00，届满仍未恢复，"
+            "自动恢复计时（第三十二条、第三十三条）"
+        )
         clock.pauses.append((mark.time, cap, why(mark) + "，期满自动恢复"))
     else:
         clock.pauses.append((mark.time, until, why(mark) + ("，尚未恢复" if still_open else "")))
@@ -138,10 +141,14 @@ def _ran_out(rule: DeadlineRule, calendar: WorkCalendar, clock: Clock, moment: d
         return False  # cannot tell: accept the control as asked; the deadline is reported undetermined later
 
 
-def _late(rule: DeadlineRule, calendar: WorkCalendar, clock: Clock, mark: Mark, extension: Mark, step: str) -> None:
+def _late(
+    rule: DeadlineRule, calendar: WorkCalendar, clock: Clock, mark: Mark, extension: Mark, step: str
+) -> None:
     found = deadline(rule, calendar, clock, until=mark.time)
-    clock.notes.append(f"{_fmt(mark.time)} 延期（{extension.id}）不予计入：{step}时期限（{found.due_text}）已届满"
-                       "（第三十三条：延期应在答复期限内经批准并告知申请人）")
+    clock.notes.append(
+        f"{_fmt(mark.time)} 延期（{extension.id}）不予计入：{step}时期限（{found.due_text}）已届满"
+        "（第三十三条：延期应在答复期限内经批准并告知申请人）"
+    )
     clock.late_extensions.append(LateExtension(mark, extension, step, found.due, found.due_text))
 
 
@@ -156,7 +163,9 @@ def _extend(rule: DeadlineRule, calendar: WorkCalendar, clock: Clock, mark: Mark
     asked = asked_days(mark.days, limit.amount)
     amount = min(asked, limit.amount)
     if asked > limit.amount:
-        clock.notes.append(f"{_fmt(mark.time)} 延期（{mark.id}）申请延长{asked}，超过上限{limit.chinese}，按上限计")
+        clock.notes.append(
+            f"{_fmt(mark.time)} 延期（{mark.id}）申请延长{asked}，超过上限{limit.chinese}，按上限计"
+        )
     clock.extensions.append((mark, amount))
     clock.unnotified = mark
 
@@ -165,8 +174,13 @@ def _notified(rule: DeadlineRule, calendar: WorkCalendar, clock: Clock, mark: Ma
     """The applicant told of the extension granted last: in time when the period without it had not run
     out; otherwise that extension is withdrawn and kept as late."""
     extension, clock.unnotified = clock.unnotified, None
-    without = replace(clock, extensions=[e for e in clock.extensions if e[0] is not extension], notes=[],
-                      pauses=list(clock.pauses), late_extensions=[])
+    without = replace(
+        clock,
+        extensions=[e for e in clock.extensions if e[0] is not extension],
+        notes=[],
+        pauses=list(clock.pauses),
+        late_extensions=[],
+    )
     if _ran_out(rule, calendar, without, mark.time):
         clock.extensions = without.extensions
         _late(rule, calendar, clock, mark, extension, "告知申请人")
@@ -180,7 +194,9 @@ def asked_days(days, limit: int) -> int:
         return limit
 
 
-def deadline(rule: DeadlineRule, calendar: WorkCalendar, clock: Clock, until: dt.datetime | None = None) -> Deadline:
+def deadline(
+    rule: DeadlineRule, calendar: WorkCalendar, clock: Clock, until: dt.datetime | None = None
+) -> Deadline:
     """The deadline of a clock (a pause still open counts until `until` when given, at most to its cap; a
     capped pause still open and no `until`: to its cap, the latest it can end); raises CalendarCoverageError
     when the calendar lacks a year it needs."""
@@ -189,13 +205,19 @@ def deadline(rule: DeadlineRule, calendar: WorkCalendar, clock: Clock, until: dt
         end_pause(clock, until if until is not None else clock.pause_cap, still_open=True)
     extension = sum(amount for _, amount in clock.extensions)
     note = "（" + "；".join(f"{m.id}" for m, _ in clock.extensions) + "）" if clock.extensions else ""
-    found = calendar.deadline(clock.start, rule.period, rule.counting.conventions(), pauses=clock.pauses,
-                              extension=extension, extension_note=note, explain=False)
+    found = calendar.deadline(
+        clock.start,
+        rule.period,
+        rule.counting.conventions(),
+        pauses=clock.pauses,
+        extension=extension,
+        extension_note=note,
+        explain=False,
+    )
     if clock.notes:  # restarts and refused controls come first in the explanation
         words, notes = found.explainer, list(clock.notes)
         found.explainer = lambda: notes + words()
     return found
-
 
 
 RESTART, PAUSE, RESUME, EXTEND = 1, 2, 4, 8  # what an event type can do to a rule's clock (several at once)
@@ -206,13 +228,29 @@ def control_kinds(rule: DeadlineRule, types: list[str]) -> list[int]:
     """For each event type, the flags of what it can do to the rule's clock (0: nothing)."""
     pause_on, resume = {p.on for p in rule.pause}, {p.resume for p in rule.pause}
     declined = {p.on for p in rule.pause if p.max} | ({rule.extend.notified} if rule.extend else set())
-    return [(RESTART if t == rule.restart else 0) | (PAUSE if t in pause_on else 0)
-            | (RESUME if t in resume else 0) | (EXTEND if rule.extend and t == rule.extend.on else 0)
-            | (DECLINE if t in declined else 0) for t in types]
+    return [
+        (RESTART if t == rule.restart else 0)
+        | (PAUSE if t in pause_on else 0)
+        | (RESUME if t in resume else 0)
+        | (EXTEND if rule.extend and t == rule.extend.on else 0)
+        | (DECLINE if t in declined else 0)
+        for t in types
+    ]
 
 
-def clock_deadlines(rule: DeadlineRule, calendar: WorkCalendar, start_us, start_day, rows, kinds, instants, days,
-                    asked, end_us, end_day):
+def clock_deadlines(
+    rule: DeadlineRule,
+    calendar: WorkCalendar,
+    start_us,
+    start_day,
+    rows,
+    kinds,
+    instants,
+    days,
+    asked,
+    end_us,
+    end_day,
+):
     """`run_clock` and `deadline` for many clocks at once (the columnar screen), in days, working days or
     hours: the same walk, one control rank at a time over all clocks, then each clock's deadline, a pause
     still open at the end counted to its fulfilment (`end_us`, `end_day`). A property test holds this form
@@ -235,7 +273,9 @@ def clock_deadlines(rule: DeadlineRule, calendar: WorkCalendar, start_us, start_
     ok[np.asarray(rows)[(np.asarray(kinds) & DECLINE) > 0]] = False
 
     def due_of(c):
-        return _due_many(rule, calendar, start_us[c], start_day[c], pause_units[c] + extension[c], pause_us[c])
+        return _due_many(
+            rule, calendar, start_us[c], start_day[c], pause_units[c] + extension[c], pause_us[c]
+        )
 
     def add_pause(c, begin, end_instant, end_day_):
         if unit == "h":
@@ -289,12 +329,17 @@ def clock_deadlines(rule: DeadlineRule, calendar: WorkCalendar, start_us, start_
 def _due_many(rule: DeadlineRule, calendar: WorkCalendar, start_us, start_day, amount_added, pause_us):
     """`WorkCalendar.due_array` of clocks whose periods differ by the units added (a few distinct totals)."""
     conventions = rule.counting.conventions()
-    due, last, ok = np.zeros(len(start_us), np.int64), np.full(len(start_us), -1, np.int64), np.zeros(len(start_us), bool)
+    due, last, ok = (
+        np.zeros(len(start_us), np.int64),
+        np.full(len(start_us), -1, np.int64),
+        np.zeros(len(start_us), bool),
+    )
     for added in np.unique(amount_added).tolist():
         same = np.flatnonzero(amount_added == added)
         total = rule.period.amount + added
         if total < 0:
             continue
-        due[same], last[same], ok[same] = calendar.due_array(start_us[same], start_day[same],
-                                                             Period(total, rule.period.unit), conventions)
+        due[same], last[same], ok[same] = calendar.due_array(
+            start_us[same], start_day[same], Period(total, rule.period.unit), conventions
+        )
     return due + pause_us, last, ok

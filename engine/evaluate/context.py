@@ -1,4 +1,5 @@
 """What every rule kind needs while evaluating: the calendar, the as-of moment, and finding builders."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -64,8 +65,9 @@ def due_soon_message(title: str, what: str, due_text: str, left: int, unit: str)
 
 def is_late(done: Event, deadline: Deadline) -> bool:
     """Fulfilled after the deadline; an event logged by date alone on the last day is on time."""
-    return not on_time(done.time, done.date_only, local_date(done.time), deadline.due,
-                       deadline.last_day or NO_DAY)
+    return not on_time(
+        done.time, done.date_only, local_date(done.time), deadline.due, deadline.last_day or NO_DAY
+    )
 
 
 def _ranged(chosen: Deadline, other: Deadline | None) -> Deadline:
@@ -95,34 +97,75 @@ class Context:
     task_board: list[dict] = field(default_factory=list)  # every task of every task list, for the HTML board
     event_types: dict[str, str] = field(default_factory=dict)  # type -> its Chinese label, for messages
     parents: dict[str, str] = field(default_factory=dict)  # subordinate body -> its parent (roll-up)
-    _sources: dict[int, dict] = field(default_factory=dict, init=False, repr=False)  # id(rule) -> its citation
+    _sources: dict[int, dict] = field(
+        default_factory=dict, init=False, repr=False
+    )  # id(rule) -> its citation
 
     def __post_init__(self) -> None:
         self.as_of_text = fmt(self.as_of)
 
-    def finding(self, loaded: LoadedRule, status: str, subject: str, body: str, department: str, message: str,
-                **extra) -> Finding | Quiet:
+    def finding(
+        self, loaded: LoadedRule, status: str, subject: str, body: str, department: str, message: str, **extra
+    ) -> Finding | Quiet:
         if status in QUIET and not self.keep_quiet:
             return QUIET_OUTCOME[status]
         rule = loaded.rule
-        source = self._sources.get(id(rule))  # not rule.id: versions of one rule share it (ogi-2008, ogi-2019)
+        source = self._sources.get(
+            id(rule)
+        )  # not rule.id: versions of one rule share it (ogi-2008, ogi-2019)
         if source is None:  # one citation per rule, shared by its findings (nothing changes it)
             source = self._sources[id(rule)] = rule.source.model_dump(exclude_none=True)
-        finding = Finding(rule=rule.id, title=rule.title, severity=rule.severity, status=status, subject=subject,
-                          body=body, department=department, source=source, message=message,
-                          parent_body=self.parents.get(body), **extra)
+        finding = Finding(
+            rule=rule.id,
+            title=rule.title,
+            severity=rule.severity,
+            status=status,
+            subject=subject,
+            body=body,
+            department=department,
+            source=source,
+            message=message,
+            parent_body=self.parents.get(body),
+            **extra,
+        )
         self.outcomes.append(finding)
         return finding
 
-    def undetermined(self, loaded: LoadedRule, exc: CalendarCoverageError, subject: str, body: str,
-                     department: str, message: str | None = None, **extra) -> Finding:
+    def undetermined(
+        self,
+        loaded: LoadedRule,
+        exc: CalendarCoverageError,
+        subject: str,
+        body: str,
+        department: str,
+        message: str | None = None,
+        **extra,
+    ) -> Finding:
         """Not judged: the answer depends on a day of a year whose schedule is not published (never guessed;
         not a violation: it does not fail a run by itself, the report counts what waits for which year)."""
-        return self.finding(loaded, "undetermined", subject, body, department,
-                            f"{loaded.rule.title}：{message or '无法判定'}。{exc.chinese}", awaits_year=exc.year, **extra)
+        return self.finding(
+            loaded,
+            "undetermined",
+            subject,
+            body,
+            department,
+            f"{loaded.rule.title}：{message or '无法判定'}。{exc.chinese}",
+            awaits_year=exc.year,
+            **extra,
+        )
 
-    def judge_beyond(self, loaded: LoadedRule, exc: CalendarCoverageError, deadline_with: Callable[[WorkCalendar], Deadline],
-                     done: Event | None, subject: str, body: str, department: str, what, **extra) -> Finding | Quiet:
+    def judge_beyond(
+        self,
+        loaded: LoadedRule,
+        exc: CalendarCoverageError,
+        deadline_with: Callable[[WorkCalendar], Deadline],
+        done: Event | None,
+        subject: str,
+        body: str,
+        department: str,
+        what,
+        **extra,
+    ) -> Finding | Quiet:
         """A deadline that needs a day of an unpublished year: judged where the earliest and latest possible
         deadlines (`WorkCalendar.beyond`) agree on the verdict, `undetermined` showing the range otherwise."""
         early, late = self.calendar.beyond(deadline_with)
@@ -139,17 +182,26 @@ class Context:
                 return self.judge_open(loaded, _ranged(early, late), what=what, **where)
         span = f"{early.due_text if early else '?'} 至 {late.due_text if late else '?'}"
         state = f"于{when(done)}完成" if done is not None else "尚未完成"
-        return self.undetermined(loaded, exc, subject, body, department,
-                                 message=f"{text(what)}{state}，期限在 {span} 之间，无法判定是否逾期",
-                                 deadline=late.due if late else None, deadline_text=span,
-                                 fulfilment=ref(done), **extra)
+        return self.undetermined(
+            loaded,
+            exc,
+            subject,
+            body,
+            department,
+            message=f"{text(what)}{state}，期限在 {span} 之间，无法判定是否逾期",
+            deadline=late.due if late else None,
+            deadline_text=span,
+            fulfilment=ref(done),
+            **extra,
+        )
 
     def warn_period(self, loaded: LoadedRule) -> Period:
         own = getattr(loaded.rule, "warn_within", None)
         return Period.parse(own) if own else self.warn_within
 
-    def judge_period_open(self, loaded: LoadedRule, due: dt.datetime, end: dt.date, message: str,
-                          where: dict, **extra) -> Finding | Quiet:
+    def judge_period_open(
+        self, loaded: LoadedRule, due: dt.datetime, end: dt.date, message: str, where: dict, **extra
+    ) -> Finding | Quiet:
         """A period not yet over at as-of (a count or a share still short of its target): due soon when at
         most the warning's units are left to its last day `end`, else pending; undetermined when counting
         them needs a year whose schedule is not published."""
@@ -157,19 +209,24 @@ class Context:
         try:
             left = self.calendar.units_between(self.as_of, end, warn.unit)
         except CalendarCoverageError as exc:
-            return self.undetermined(loaded, exc, **{k: where[k] for k in ("subject", "body", "department", "period")})
+            return self.undetermined(
+                loaded, exc, **{k: where[k] for k in ("subject", "body", "department", "period")}
+            )
         status = "due_soon" if due_soon(self.as_of, due, left, warn.amount) else "pending"
         return self.finding(loaded, status, message=message, **where, **extra)
 
-    def judge_open(self, loaded: LoadedRule, deadline: Deadline, subject: str, body: str, department: str,
-                   what, **extra) -> Finding | Quiet:
+    def judge_open(
+        self, loaded: LoadedRule, deadline: Deadline, subject: str, body: str, department: str, what, **extra
+    ) -> Finding | Quiet:
         """An obligation not yet fulfilled at as-of: overdue, due soon, or still pending."""
         cal, unit = self.calendar, counted_in(deadline.period.unit)
         anchor = deadline.last_day or deadline.due
         late = overdue(self.as_of, deadline.due)
         if not late:
             warn = self.warn_period(loaded)
-            left = cal.units_range(self.as_of, anchor, warn.unit)[0]  # the fewest left: warn when it may be near
+            left = cal.units_range(self.as_of, anchor, warn.unit)[
+                0
+            ]  # the fewest left: warn when it may be near
             soon = due_soon(self.as_of, deadline.due, left, warn.amount)
             if not soon and not self.keep_quiet:
                 return QUIET_OUTCOME["pending"]
@@ -179,20 +236,56 @@ class Context:
             common["explanation"] = deadline.explain()
             by, most = cal.units_range(anchor, self.as_of, unit)
             by = at_least_one(by)
-            return self.finding(loaded, "overdue", subject, body, department,
-                                overdue_message(loaded.rule.title, what, deadline.due_text, self.as_of_text,
-                                                by if most <= by else f"至少{by}", unit),
-                                overdue_by=f"{by}{unit}", **common)
+            return self.finding(
+                loaded,
+                "overdue",
+                subject,
+                body,
+                department,
+                overdue_message(
+                    loaded.rule.title,
+                    what,
+                    deadline.due_text,
+                    self.as_of_text,
+                    by if most <= by else f"至少{by}",
+                    unit,
+                ),
+                overdue_by=f"{by}{unit}",
+                **common,
+            )
         if soon or self.explain_quiet:
             common["explanation"] = deadline.explain()
         if soon:
-            return self.finding(loaded, "due_soon", subject, body, department,
-                                due_soon_message(loaded.rule.title, what, deadline.due_text, left, warn.unit), **common)
-        return self.finding(loaded, "pending", subject, body, department,
-                            f"{what}期限 {deadline.due_text}，尚未到期", **common)
+            return self.finding(
+                loaded,
+                "due_soon",
+                subject,
+                body,
+                department,
+                due_soon_message(loaded.rule.title, what, deadline.due_text, left, warn.unit),
+                **common,
+            )
+        return self.finding(
+            loaded,
+            "pending",
+            subject,
+            body,
+            department,
+            f"{what}期限 {deadline.due_text}，尚未到期",
+            **common,
+        )
 
-    def judge_done(self, loaded: LoadedRule, deadline: Deadline, done: Event, subject: str, body: str,
-                   department: str, what, **extra) -> Finding | Quiet:
+    def judge_done(
+        self,
+        loaded: LoadedRule,
+        deadline: Deadline,
+        done: Event,
+        subject: str,
+        body: str,
+        department: str,
+        what,
+        **extra,
+    ) -> Finding | Quiet:
         """An obligation fulfilled by `done`: late or on time."""
         unit = counted_in(deadline.period.unit)
         late = is_late(done, deadline)
@@ -206,10 +299,29 @@ class Context:
             anchor = deadline.last_day or deadline.due
             by, most = self.calendar.units_range(anchor, done.time, unit)
             by = at_least_one(by)
-            return self.finding(loaded, "late", subject, body, department,
-                                late_message(loaded.rule.title, what, deadline.due_text, when(done),
-                                             by if most <= by else f"至少{by}", unit),
-                                overdue_by=f"{by}{unit}", **common)
-        return self.finding(loaded, "on_time", subject, body, department,
-                            f"{what}于{when(done)}完成，期限 {deadline.due_text}", **common)
-
+            return self.finding(
+                loaded,
+                "late",
+                subject,
+                body,
+                department,
+                late_message(
+                    loaded.rule.title,
+                    what,
+                    deadline.due_text,
+                    when(done),
+                    by if most <= by else f"至少{by}",
+                    unit,
+                ),
+                overdue_by=f"{by}{unit}",
+                **common,
+            )
+        return self.finding(
+            loaded,
+            "on_time",
+            subject,
+            body,
+            department,
+            f"{what}于{when(done)}完成，期限 {deadline.due_text}",
+            **common,
+        )

@@ -4,6 +4,7 @@ What the clock controls (pause/resume, restart, extension) do is written once in
 per open clock, its trigger and the events that may control it, and judges each clock when it closes or at
 as-of. State is kept only while a clock is open.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -38,7 +39,9 @@ class DeadlineEvaluator:
         self.loaded, self.ctx = loaded, ctx
         self.rule: DeadlineRule = loaded.rule
         self.clocks: dict[str, Open] = {}
-        self.early: dict[str, Event] = {}  # fulfilled before any trigger (e.g. 解读 published with the document)
+        self.early: dict[
+            str, Event
+        ] = {}  # fulfilled before any trigger (e.g. 解读 published with the document)
 
     def key(self, event: Event) -> str:
         if event.type in self.rule.fulfils and self.rule.fulfil_link:
@@ -50,7 +53,9 @@ class DeadlineEvaluator:
         obligation = self.clocks.get(key)
         if event.type in rule.triggers and obligation is None:
             if self.loaded.matches(event) and rule.effective.contains(local_date(event.time)):
-                early = self.early.pop(key, None)  # fulfilled with the trigger itself (解读 with its document) ...
+                early = self.early.pop(
+                    key, None
+                )  # fulfilled with the trigger itself (解读 with its document) ...
                 if early is not None and event.type == rule.trigger:
                     self._close(Open(event), early)
                 else:  # ... never a change (also_triggers) by what came before it
@@ -81,11 +86,24 @@ class DeadlineEvaluator:
         try:
             found = deadline(self.rule, self.ctx.calendar, clock)
         except CalendarCoverageError as exc:  # judged where every possible schedule of that year agrees
-            self.ctx.judge_beyond(self.loaded, exc, lambda cal: deadline(self.rule, cal, clock), done,
-                                  what=lambda: self._what(obligation), trigger=ref(obligation.trigger), **where)
+            self.ctx.judge_beyond(
+                self.loaded,
+                exc,
+                lambda cal: deadline(self.rule, cal, clock),
+                done,
+                what=lambda: self._what(obligation),
+                trigger=ref(obligation.trigger),
+                **where,
+            )
             return
-        self.ctx.judge_done(self.loaded, found, done, what=lambda: self._what(obligation),
-                            trigger=ref(obligation.trigger), **where)
+        self.ctx.judge_done(
+            self.loaded,
+            found,
+            done,
+            what=lambda: self._what(obligation),
+            trigger=ref(obligation.trigger),
+            **where,
+        )
 
     def _late_extensions(self, obligation: Open, clock: Clock) -> None:
         """Each extension approved, or told to the applicant, when the period had run out (第三十三条): a
@@ -94,13 +112,20 @@ class DeadlineEvaluator:
             extension = late.extension
             told = "" if late.mark is extension else f"，于{fmt(late.mark.time)}才告知申请人"
             self.ctx.finding(
-                self.loaded, "late_extension",
+                self.loaded,
+                "late_extension",
                 message=f"{self.rule.title}：{self._what(obligation)}的延期（{extension.id}）于{fmt(extension.time)}"
-                        f"批准{told}，此时期限（{late.due_text}）已届满，延期不予计入",
-                trigger=ref(obligation.trigger), deadline=late.due, deadline_text=late.due_text,
-                explanation=[f"{fmt(late.mark.time)} {late.mark.type}（{late.mark.id}）：{late.step}时期限"
-                             f"（{late.due_text}）已届满，延期不予计入（第三十三条：需要延长答复期限的，应当经"
-                             "政府信息公开工作机构负责人同意并告知申请人）"], **self._where(obligation))
+                f"批准{told}，此时期限（{late.due_text}）已届满，延期不予计入",
+                trigger=ref(obligation.trigger),
+                deadline=late.due,
+                deadline_text=late.due_text,
+                explanation=[
+                    f"{fmt(late.mark.time)} {late.mark.type}（{late.mark.id}）：{late.step}时期限"
+                    f"（{late.due_text}）已届满，延期不予计入（第三十三条：需要延长答复期限的，应当经"
+                    "政府信息公开工作机构负责人同意并告知申请人）"
+                ],
+                **self._where(obligation),
+            )
 
     def _what(self, obligation: Open) -> str:
         t = obligation.trigger
@@ -117,16 +142,32 @@ class DeadlineEvaluator:
             self._late_extensions(obligation, clock)
             if clock.paused_by is not None:
                 cap = f"，至多到 {clock.pause_cap.date()} 24:00，届时自动恢复计时" if clock.pause_cap else ""
-                self.ctx.finding(self.loaded, "paused", message=f"计时暂停中：{why(clock.paused_by)}{cap}",
-                                 trigger=ref(obligation.trigger), **where)
+                self.ctx.finding(
+                    self.loaded,
+                    "paused",
+                    message=f"计时暂停中：{why(clock.paused_by)}{cap}",
+                    trigger=ref(obligation.trigger),
+                    **where,
+                )
                 continue
             try:
                 found = deadline(self.rule, self.ctx.calendar, clock)
             except CalendarCoverageError as exc:
-                self.ctx.judge_beyond(self.loaded, exc, lambda cal, c=clock: deadline(self.rule, cal, c), None,
-                                      what=lambda o=obligation: self._what(o), trigger=ref(obligation.trigger),
-                                      **where)
+                self.ctx.judge_beyond(
+                    self.loaded,
+                    exc,
+                    lambda cal, c=clock: deadline(self.rule, cal, c),
+                    None,
+                    what=lambda o=obligation: self._what(o),
+                    trigger=ref(obligation.trigger),
+                    **where,
+                )
                 continue
-            self.ctx.judge_open(self.loaded, found, what=lambda o=obligation: self._what(o),
-                                trigger=ref(obligation.trigger), **where)
+            self.ctx.judge_open(
+                self.loaded,
+                found,
+                what=lambda o=obligation: self._what(o),
+                trigger=ref(obligation.trigger),
+                **where,
+            )
         self.clocks.clear()

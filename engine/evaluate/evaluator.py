@@ -3,6 +3,7 @@
 Memory: per-subject state lives only while a clock is open (deadline, span rules) plus per-body
 counters (count, yearly rules) and link targets; events themselves are not retained here.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,9 +36,17 @@ from .recurrence import RecurrenceEvaluator
 from .span import SpanEvaluator
 from .tasks import TaskListEvaluator
 
-EVALUATORS = {DeadlineRule: DeadlineEvaluator, SpanRule: SpanEvaluator, CountRule: CountEvaluator,
-              DueByRule: DueByEvaluator, TaskListRule: TaskListEvaluator, FieldsRule: FieldsEvaluator,
-              OrderRule: OrderEvaluator, RecurrenceRule: RecurrenceEvaluator, RatioRule: RatioEvaluator}
+EVALUATORS = {
+    DeadlineRule: DeadlineEvaluator,
+    SpanRule: SpanEvaluator,
+    CountRule: CountEvaluator,
+    DueByRule: DueByEvaluator,
+    TaskListRule: TaskListEvaluator,
+    FieldsRule: FieldsEvaluator,
+    OrderRule: OrderEvaluator,
+    RecurrenceRule: RecurrenceEvaluator,
+    RatioRule: RatioEvaluator,
+}
 
 
 @dataclass
@@ -57,15 +66,30 @@ class Evaluation:
     (engine/columnar) feeds each rule only the events it must judge one by one.
     """
 
-    def __init__(self, ruleset: RuleSet, calendar: WorkCalendar, as_of: dt.datetime, warn_within: Period,
-                 keep_outcomes: bool = False, explain_all: bool | None = None):
+    def __init__(
+        self,
+        ruleset: RuleSet,
+        calendar: WorkCalendar,
+        as_of: dt.datetime,
+        warn_within: Period,
+        keep_outcomes: bool = False,
+        explain_all: bool | None = None,
+    ):
         self.as_of, self.keep_outcomes = as_of, keep_outcomes
-        self.ctx = Context(calendar, as_of, warn_within, keep_quiet=keep_outcomes,
-                           explain_quiet=keep_outcomes if explain_all is None else explain_all,
-                           event_types=ruleset.event_types, parents=ruleset.parents)
+        self.ctx = Context(
+            calendar,
+            as_of,
+            warn_within,
+            keep_quiet=keep_outcomes,
+            explain_quiet=keep_outcomes if explain_all is None else explain_all,
+            event_types=ruleset.event_types,
+            parents=ruleset.parents,
+        )
         self.evaluators = [EVALUATORS[type(r.rule)](r, self.ctx) for r in ruleset.rules]
         index = {id(r): i for i, r in enumerate(ruleset.rules)}
-        self.by_type = {t: [self.evaluators[index[id(r)]] for r in rules] for t, rules in ruleset.by_type.items()}
+        self.by_type = {
+            t: [self.evaluators[index[id(r)]] for r in rules] for t, rules in ruleset.by_type.items()
+        }
         self.observers = [e for e in self.evaluators if hasattr(e, "observe")]
 
     def feed(self, event: Event) -> None:
@@ -85,13 +109,21 @@ class Evaluation:
             evaluator.finish()
         ctx = self.ctx
         findings = sorted((f for f in ctx.outcomes if f.status not in QUIET), key=Finding.sort_key)
-        return AuditResult(findings, self.as_of, seen, later, ctx.outcomes if self.keep_outcomes else [],
-                           ctx.task_board)
+        return AuditResult(
+            findings, self.as_of, seen, later, ctx.outcomes if self.keep_outcomes else [], ctx.task_board
+        )
 
 
-def evaluate(ruleset: RuleSet, events: Iterable[Event], calendar: WorkCalendar, as_of: dt.datetime,
-             warn_within: Period = Period(2, "wd"), keep_outcomes: bool = False,
-             explain_all: bool | None = None, presorted: bool = False) -> AuditResult:
+def evaluate(
+    ruleset: RuleSet,
+    events: Iterable[Event],
+    calendar: WorkCalendar,
+    as_of: dt.datetime,
+    warn_within: Period = Period(2, "wd"),
+    keep_outcomes: bool = False,
+    explain_all: bool | None = None,
+    presorted: bool = False,
+) -> AuditResult:
     """Evaluate every rule over `events` as of `as_of`. Events after as_of are not seen.
 
     keep_outcomes also returns the quiet outcomes (on time, pending); explain_all (default: the same)
@@ -114,8 +146,10 @@ def _in_time_order(events: Iterable[Event]) -> Iterator[Event]:
     last = None
     for event in events:
         if last is not None and event.time < last.time:
-            raise ShixianError(f"{event.origin}: event {event.id} at {event.time.isoformat()} comes before "
-                               f"{last.origin} ({last.time.isoformat()}); the log is not in time order "
-                               f"(audit without --sorted, or sort it first)")
+            raise ShixianError(
+                f"{event.origin}: event {event.id} at {event.time.isoformat()} comes before "
+                f"{last.origin} ({last.time.isoformat()}); the log is not in time order "
+                f"(audit without --sorted, or sort it first)"
+            )
         last = event
         yield event

@@ -7,6 +7,7 @@ say which came first and the order is taken as kept. A `then` event with no `fir
 (`out_of_order`), whether the `first` event came later (the finding says when) or not at all by as-of.
 Each `then` event is judged (every publication of a document needs the review before it).
 """
+
 from __future__ import annotations
 
 from ..model.events import Event
@@ -48,14 +49,26 @@ class OrderEvaluator:
         rule, ctx = self.rule, self.ctx
         types = ctx.event_types
         first_zh, then_zh = types.get(rule.first, rule.first), types.get(rule.then, rule.then)
-        where = dict(subject=then.subject, body=then.body, department=then.department, trigger=ref(then),
-                     fulfilment=ref(first))
-        steps = [f"要求：同一对象的“{then_zh}”（{rule.then}）之前应已有“{first_zh}”（{rule.first}）",
-                 f"{then_zh}：{then.id}，{when(then)}"]
+        where = dict(
+            subject=then.subject,
+            body=then.body,
+            department=then.department,
+            trigger=ref(then),
+            fulfilment=ref(first),
+        )
+        steps = [
+            f"要求：同一对象的“{then_zh}”（{rule.then}）之前应已有“{first_zh}”（{rule.first}）",
+            f"{then_zh}：{then.id}，{when(then)}",
+        ]
         if first is not None and kept(first, then):
             steps.append(f"{first_zh}：{first.id}，{when(first)}，在前")
-            ctx.finding(self.loaded, "met", message=f"{first_zh}于{when(first)}，{then_zh}于{when(then)}",
-                        explanation=steps, **where)
+            ctx.finding(
+                self.loaded,
+                "met",
+                message=f"{first_zh}于{when(first)}，{then_zh}于{when(then)}",
+                explanation=steps,
+                **where,
+            )
             return
         if first is None:
             steps.append(f"截至{ctx.as_of_text}没有{first_zh}")
@@ -63,8 +76,13 @@ class OrderEvaluator:
         else:
             steps.append(f"{first_zh}：{first.id}，{when(first)}，晚于{then_zh}")
             what = f"{first_zh}（{when(first)}）晚于{then_zh}（{when(then)}）"
-        ctx.finding(self.loaded, "out_of_order", message=f"{rule.title}：{then.subject} {what}", explanation=steps,
-                    **where)
+        ctx.finding(
+            self.loaded,
+            "out_of_order",
+            message=f"{rule.title}：{then.subject} {what}",
+            explanation=steps,
+            **where,
+        )
 
     def finish(self) -> None:
         for events in self.waiting.values():

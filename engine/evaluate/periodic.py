@@ -1,4 +1,5 @@
 """Rules judged per body and calendar period: counts per year/quarter/month/week, and yearly due dates."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,7 +29,11 @@ def period_of(day: dt.date, per: str) -> tuple[str, dt.date, dt.date]:
         nxt = dt.date(day.year + (q == 3), (3 * q + 3) % 12 + 1, 1)
         return f"{day.year}-Q{q + 1}", first, dt.date.fromordinal(nxt.toordinal() - 1)
     nxt = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
-    return f"{day.year}-{day.month:02d}", dt.date(day.year, day.month, 1), dt.date.fromordinal(nxt.toordinal() - 1)
+    return (
+        f"{day.year}-{day.month:02d}",
+        dt.date(day.year, day.month, 1),
+        dt.date.fromordinal(nxt.toordinal() - 1),
+    )
 
 
 def end_of_day(day: dt.date) -> dt.datetime:
@@ -93,18 +98,33 @@ class CountEvaluator:
         rule, ctx = self.rule, self.ctx
         due = end_of_day(end)
         deadline = Deadline(due, Period(0, "d"), due, end, [f"统计期间 {start} 至 {end}，期末 {end} 24:00"])
-        common = dict(subject=f"{body}/{label}", body=body, department=events[-1].department if events else "",
-                      period=label, deadline=due, deadline_text=deadline.due_text,
-                      explanation=deadline.steps + [f"已有 {len(events)} 次：" + "、".join(e.id for e in events)])
+        common = dict(
+            subject=f"{body}/{label}",
+            body=body,
+            department=events[-1].department if events else "",
+            period=label,
+            deadline=due,
+            deadline_text=deadline.due_text,
+            explanation=deadline.steps + [f"已有 {len(events)} 次：" + "、".join(e.id for e in events)],
+        )
         n = len(events)
         if n >= rule.at_least:
             ctx.finding(self.loaded, "met", message=f"{label} 已有{n}次，达到{rule.at_least}次", **common)
         elif overdue(ctx.as_of, due):
-            ctx.finding(self.loaded, "below_count", message=f"{rule.title}：{body} {label} 仅{n}次，少于{rule.at_least}次",
-                        **common)
+            ctx.finding(
+                self.loaded,
+                "below_count",
+                message=f"{rule.title}：{body} {label} 仅{n}次，少于{rule.at_least}次",
+                **common,
+            )
         else:
-            ctx.judge_period_open(self.loaded, due, end, f"{rule.title}：{body} {label} 目前{n}次，期末{end}前还需"
-                                  f"{rule.at_least - n}次", common)
+            ctx.judge_period_open(
+                self.loaded,
+                due,
+                end,
+                f"{rule.title}：{body} {label} 目前{n}次，期末{end}前还需{rule.at_least - n}次",
+                common,
+            )
 
 
 class DueByEvaluator:
@@ -144,8 +164,11 @@ class DueByEvaluator:
             # the report falls due (a log that ends in 2018 says nothing about the 2019 report)
             active = ctx.active_years.get(body, set())
             years = {y for (b, y) in self.done if b == body}
-            years |= {y for y in range(first.year - rule.due.years_after, local_date(ctx.as_of).year + 1)
-                      if (d := self._due(y)) and d >= first and d.year in active}
+            years |= {
+                y
+                for y in range(first.year - rule.due.years_after, local_date(ctx.as_of).year + 1)
+                if (d := self._due(y)) and d >= first and d.year in active
+            }
             for year in sorted(years):
                 if rule.effective.contains(dt.date(year, 12, 31)):
                     self._judge(body, year)
@@ -163,8 +186,13 @@ class DueByEvaluator:
         except CalendarCoverageError as exc:
             ctx.undetermined(self.loaded, exc, **where)
             return
-        deadline = Deadline(due, Period(0, "d"), due, last,
-                            [f"{year}年度：应于{last}前（含当日）完成；{'顺延休息日' if rule.roll else '不顺延'}"])
+        deadline = Deadline(
+            due,
+            Period(0, "d"),
+            due,
+            last,
+            [f"{year}年度：应于{last}前（含当日）完成；{'顺延休息日' if rule.roll else '不顺延'}"],
+        )
         event = self.done.get((body, year))
         what = f"{year}年度"
         if event is not None:

@@ -12,6 +12,7 @@ being a stock; reported: the reports since the rule's first day), or of each per
 events of the period); before that, a share still below is `due_soon` within the warning window. Below at that
 moment, or no data: `below_ratio`; a report whose figures cannot be read: `missing_fields`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,17 +38,27 @@ def reported_share(event: Event, rule: RatioRule) -> tuple[Fraction | None, str]
         return value / 100, f"{figures.value} = {event.attrs.get(figures.value)}"
     top, bottom = _number(event.attrs.get(figures.numerator)), _number(event.attrs.get(figures.denominator))
     if top is None or bottom is None or bottom <= 0 or top < 0:
-        return None, (f"{figures.numerator}={event.attrs.get(figures.numerator)!r}、"
-                      f"{figures.denominator}={event.attrs.get(figures.denominator)!r} 无法计算比例")
-    return top / bottom, f"{figures.numerator} {event.attrs.get(figures.numerator)} / {figures.denominator} " \
-                         f"{event.attrs.get(figures.denominator)}"
+        return None, (
+            f"{figures.numerator}={event.attrs.get(figures.numerator)!r}、"
+            f"{figures.denominator}={event.attrs.get(figures.denominator)!r} 无法计算比例"
+        )
+    return (
+        top / bottom,
+        f"{figures.numerator} {event.attrs.get(figures.numerator)} / {figures.denominator} "
+        f"{event.attrs.get(figures.denominator)}",
+    )
 
 
 def _number(value) -> Fraction | None:
     """A figure as written: 12, "12", "4.5", "4.5%", "４％" (exact, never a float)."""
     if isinstance(value, bool) or value is None:
         return None
-    text = str(value).strip().translate(str.maketrans("０１２３４５６７８９．％", "0123456789.%")).removesuffix("%")
+    text = (
+        str(value)
+        .strip()
+        .translate(str.maketrans("０１２３４５６７８９．％", "0123456789.%"))
+        .removesuffix("%")
+    )
     try:
         return Fraction(text)
     except (ValueError, ZeroDivisionError):
@@ -88,18 +99,36 @@ class RatioEvaluator:
         for body, first in sorted(self.bodies.first_seen.items()):
             for label, begin, end in self._windows(first):
                 due = end_of_day(end)
-                events = [e for e in self.events.get(body, ())  # before the due instant, as a deadline counts
-                          if (begin is None or local_date(e.time) >= begin) and e.time < due and e.time <= self.ctx.as_of]
+                events = [
+                    e
+                    for e in self.events.get(body, ())  # before the due instant, as a deadline counts
+                    if (begin is None or local_date(e.time) >= begin)
+                    and e.time < due
+                    and e.time <= self.ctx.as_of
+                ]
                 self._judge(body, label, begin, end, due, events)
         self.events.clear()
 
-    def _judge(self, body: str, label: str, begin: dt.date | None, end: dt.date, due: dt.datetime,
-               events: list[Event]) -> None:
+    def _judge(
+        self,
+        body: str,
+        label: str,
+        begin: dt.date | None,
+        end: dt.date,
+        due: dt.datetime,
+        events: list[Event],
+    ) -> None:
         rule, ctx = self.rule, self.ctx
         span = f"统计期间 {begin} 至 {end}" if begin else f"统计 {end} 24:00 前的全部记录"
         deadline = Deadline(due, Period(0, "d"), due, end, [f"{span}，{end} 24:00 判定"])
-        where = dict(subject=f"{body}/{label}", body=body, department=events[-1].department if events else "",
-                     period=label, deadline=due, deadline_text=deadline.due_text)
+        where = dict(
+            subject=f"{body}/{label}",
+            body=body,
+            department=events[-1].department if events else "",
+            period=label,
+            deadline=due,
+            deadline_text=deadline.due_text,
+        )
         target = percent_text(rule.threshold)
         if rule.figures is not None:
             if not events:
@@ -108,10 +137,17 @@ class RatioEvaluator:
                 report = events[-1]
                 share, how = reported_share(report, rule)
                 steps = [f"最近一次报送：{report.id}（{local_date(report.time)}），{how}"]
-                where["fulfilment"] = ref(report)  # not the trigger: the period keeps one finding as reports come
+                where["fulfilment"] = ref(
+                    report
+                )  # not the trigger: the period keeps one finding as reports come
                 if share is None:
-                    ctx.finding(self.loaded, "missing_fields", message=f"{rule.title}：{body} {label} 的报送数据"
-                                f"无法读取：{how}", explanation=deadline.steps + steps, **where)
+                    ctx.finding(
+                        self.loaded,
+                        "missing_fields",
+                        message=f"{rule.title}：{body} {label} 的报送数据无法读取：{how}",
+                        explanation=deadline.steps + steps,
+                        **where,
+                    )
                     return
         else:
             latest: dict[str, Event] = {}
@@ -126,10 +162,23 @@ class RatioEvaluator:
         text = "无数据" if share is None else f"{percent_text(share)}（{how}）"
         steps = deadline.steps + steps + [f"要求不低于 {target}"]
         if share is not None and share >= rule.threshold:
-            ctx.finding(self.loaded, "met", message=f"{label} {text}，达到{target}", explanation=steps, **where)
+            ctx.finding(
+                self.loaded, "met", message=f"{label} {text}，达到{target}", explanation=steps, **where
+            )
         elif overdue(ctx.as_of, due):
-            ctx.finding(self.loaded, "below_ratio", message=f"{rule.title}：{body} {label} 为{text}，低于{target}",
-                        explanation=steps, **where)
+            ctx.finding(
+                self.loaded,
+                "below_ratio",
+                message=f"{rule.title}：{body} {label} 为{text}，低于{target}",
+                explanation=steps,
+                **where,
+            )
         else:
-            ctx.judge_period_open(self.loaded, due, end, f"{rule.title}：{body} {label} 目前为{text}，"
-                                  f"{end}前应达到{target}", where, explanation=steps)
+            ctx.judge_period_open(
+                self.loaded,
+                due,
+                end,
+                f"{rule.title}：{body} {label} 目前为{text}，{end}前应达到{target}",
+                where,
+                explanation=steps,
+            )

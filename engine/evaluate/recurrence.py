@@ -8,6 +8,7 @@ the next event after the deadline is `late` (its message shows the gap), none by
 `due_soon`; a state that closes (the closing event, or the end of the rule's effective dates) after an
 interval ran out without the event is `gap_exceeded`. The state and its obligations end with it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -66,15 +67,27 @@ class RecurrenceEvaluator:
             return
         state = self.states.get(event.subject)
         if event.type == rule.open:
-            if state is None and self.loaded.matches(event) and rule.effective.contains(local_date(event.time)):
-                self.states[event.subject] = State(event.subject, event.body, event.department, event.time, event,
-                                                   f"{when(event)} {self.ctx.event_types.get(event.type, event.type)}")
+            if (
+                state is None
+                and self.loaded.matches(event)
+                and rule.effective.contains(local_date(event.time))
+            ):
+                self.states[event.subject] = State(
+                    event.subject,
+                    event.body,
+                    event.department,
+                    event.time,
+                    event,
+                    f"{when(event)} {self.ctx.event_types.get(event.type, event.type)}",
+                )
         elif state is None:
             return
         elif event.type == rule.event:
             self._step(state, event)
         elif event.type == rule.close:
-            self._close(state, event.time, f"{when(event)} {self.ctx.event_types.get(event.type, event.type)}")
+            self._close(
+                state, event.time, f"{when(event)} {self.ctx.event_types.get(event.type, event.type)}"
+            )
             del self.states[event.subject]
 
     def _body_state(self, body: str) -> State | None:
@@ -95,8 +108,9 @@ class RecurrenceEvaluator:
 
     def _deadline(self, state: State, calendar=None) -> Deadline:
         rule = self.rule
-        found = (calendar or self.ctx.calendar).deadline(state.since, rule.period, rule.counting.conventions(),
-                                                         explain=False)
+        found = (calendar or self.ctx.calendar).deadline(
+            state.since, rule.period, rule.counting.conventions(), explain=False
+        )
         words = found.explainer
         note = f"最长间隔 {rule.period.chinese}，自{state.anchor_text}起算"
         found.explainer = lambda: [note] + (words() if words else [])
@@ -106,7 +120,9 @@ class RecurrenceEvaluator:
         return f"{state.subject}：{state.anchor_text}之后的下一次{self.event_zh}{gap}"
 
     def _where(self, state: State, **extra) -> dict:
-        where = dict(subject=state.subject, body=state.body, department=state.department, trigger=ref(state.anchor))
+        where = dict(
+            subject=state.subject, body=state.body, department=state.department, trigger=ref(state.anchor)
+        )
         if state.anchor is None:
             where["period"] = local_date(state.since).isoformat()
         return {**where, **extra}
@@ -118,8 +134,14 @@ class RecurrenceEvaluator:
             found = self._deadline(state)
             gap = f"（间隔{ctx.calendar.units_between(state.since, event.time, unit)}{UNITS[unit]}）"
         except CalendarCoverageError as exc:
-            ctx.judge_beyond(self.loaded, exc, lambda cal, s=state: self._deadline(s, cal), event,
-                             what=self._what(state), **self._where(state))
+            ctx.judge_beyond(
+                self.loaded,
+                exc,
+                lambda cal, s=state: self._deadline(s, cal),
+                event,
+                what=self._what(state),
+                **self._where(state),
+            )
         else:
             ctx.judge_done(self.loaded, found, event, what=self._what(state, gap), **self._where(state))
         state.since, state.anchor = event.time, event
@@ -132,7 +154,9 @@ class RecurrenceEvaluator:
         state = self.states.pop(body, None)
         self.ended.add(body)
         if state is not None:
-            self._close(state, self.closing, f"{self.rule.effective.to} 24:00（施行期间届满）", self.rule.effective.to)
+            self._close(
+                state, self.closing, f"{self.rule.effective.to} 24:00（施行期间届满）", self.rule.effective.to
+            )
 
     def _close(self, state: State, at: dt.datetime, closed_text: str, last: dt.date | None = None) -> None:
         """The state ends at `at`: an interval that ran out before it did, without the event, is a gap exceeded
@@ -141,33 +165,53 @@ class RecurrenceEvaluator:
         try:
             found = self._deadline(state)
         except CalendarCoverageError as exc:
-            ctx.undetermined(self.loaded, exc, message=f"{self._what(state)}：至{closed_text}结束前是否超出最长间隔",
-                             **self._where(state))
+            ctx.undetermined(
+                self.loaded,
+                exc,
+                message=f"{self._what(state)}：至{closed_text}结束前是否超出最长间隔",
+                **self._where(state),
+            )
             return
         if not overdue(at, found.due):
             return
         to = at if last is None or unit == "h" else last
         by = at_least_one(ctx.calendar.units_range(found.last_day or found.due, to, unit)[0])
         gap = ctx.calendar.units_between(state.since, to, unit)
-        ctx.finding(self.loaded, "gap_exceeded", message=f"{self.rule.title}：{self._what(state)}应于{found.due_text}"
-                    f"前发生，至{closed_text}仍未发生（已间隔{gap}{UNITS[unit]}，超出{by}{UNITS[unit]}）",
-                    deadline=found.due, deadline_text=found.due_text, overdue_by=f"{by}{unit}",
-                    explanation=found.explain() + [f"{closed_text}，状态结束，其间未再发生{self.event_zh}"],
-                    **self._where(state))
+        ctx.finding(
+            self.loaded,
+            "gap_exceeded",
+            message=f"{self.rule.title}：{self._what(state)}应于{found.due_text}"
+            f"前发生，至{closed_text}仍未发生（已间隔{gap}{UNITS[unit]}，超出{by}{UNITS[unit]}）",
+            deadline=found.due,
+            deadline_text=found.due_text,
+            overdue_by=f"{by}{unit}",
+            explanation=found.explain() + [f"{closed_text}，状态结束，其间未再发生{self.event_zh}"],
+            **self._where(state),
+        )
 
     def finish(self) -> None:
         ctx = self.ctx
         if self.rule.open is None:
             for body in sorted(self.bodies.first_seen):
-                if self._body_state(body) is not None and self.closing is not None and self.closing <= ctx.as_of:
+                if (
+                    self._body_state(body) is not None
+                    and self.closing is not None
+                    and self.closing <= ctx.as_of
+                ):
                     self._end(body)
         for key in sorted(self.states):
             state = self.states[key]
             try:
                 found = self._deadline(state)
             except CalendarCoverageError as exc:
-                ctx.judge_beyond(self.loaded, exc, lambda cal, s=state: self._deadline(s, cal), None,
-                                 what=self._what(state), **self._where(state))
+                ctx.judge_beyond(
+                    self.loaded,
+                    exc,
+                    lambda cal, s=state: self._deadline(s, cal),
+                    None,
+                    what=self._what(state),
+                    **self._where(state),
+                )
                 continue
             ctx.judge_open(self.loaded, found, what=self._what(state), **self._where(state))
         self.states.clear()

@@ -3,6 +3,7 @@
 Reading (stated in docs/rules.md): satisfied when date(end) >= date(start) + N, the start day not
 counted (民法典第二百零一条), without rolling: a span is a minimum, not a deadline.
 """
+
 from __future__ import annotations
 
 from ..calendar.period import UNITS
@@ -29,8 +30,13 @@ class SpanEvaluator:
 
     def _judge(self, start: Event, end: Event) -> None:
         cal, period = self.ctx.calendar, self.rule.period
-        where = dict(subject=start.subject, body=start.body, department=start.department,
-                     trigger=ref(start), fulfilment=ref(end))
+        where = dict(
+            subject=start.subject,
+            body=start.body,
+            department=start.department,
+            trigger=ref(start),
+            fulfilment=ref(end),
+        )
         a, b = local_date(start.time), local_date(end.time)
         try:
             if period.unit == "wd":
@@ -44,13 +50,23 @@ class SpanEvaluator:
             self.ctx.undetermined(self.loaded, exc, **where)
             return
         unit = UNITS["wd" if period.unit == "wd" else "d"]
-        steps = [f"自 {a} 起（当日不计入），至少 {period.chinese}：结束不得早于 {earliest}",
-                 f"实际结束 {b}，共 {actual}{unit}"]
+        steps = [
+            f"自 {a} 起（当日不计入），至少 {period.chinese}：结束不得早于 {earliest}",
+            f"实际结束 {b}，共 {actual}{unit}",
+        ]
         if b < earliest:
-            self.ctx.finding(self.loaded, "short", message=f"{self.rule.title}：{start.subject} 自{a}至{b}仅{actual}{unit}，"
-                             f"不足{period.chinese}（最早应于{earliest}结束）", explanation=steps, **where)
+            self.ctx.finding(
+                self.loaded,
+                "short",
+                message=f"{self.rule.title}：{start.subject} 自{a}至{b}仅{actual}{unit}，"
+                f"不足{period.chinese}（最早应于{earliest}结束）",
+                explanation=steps,
+                **where,
+            )
         else:
-            self.ctx.finding(self.loaded, "met", message=f"{a} 至 {b}，{actual}{unit}", explanation=steps, **where)
+            self.ctx.finding(
+                self.loaded, "met", message=f"{a} 至 {b}，{actual}{unit}", explanation=steps, **where
+            )
 
     def finish(self) -> None:
         self.open.clear()

@@ -1,4 +1,5 @@
 """Task lists: each work-plan item with a due date must be completed (a `task.completed` event) by then."""
+
 from __future__ import annotations
 
 from ..calendar import Deadline, Period
@@ -24,11 +25,19 @@ class TaskListEvaluator:
             return
         for task in self.rule.tasks:
             done = self.done.get(task.id)
-            card = {"id": task.id, "item": task.item, "title": task.title, "body": self.rule.body,
-                    "department": (task.lead or task.responsible or ["（未注明）"])[0],
-                    "lead": task.lead, "responsible": task.responsible, "phrase": task.phrase,
-                    "due": task.due.isoformat() if task.due else None,
-                    "done": done.time.date().isoformat() if done else None, "status": "no_date"}
+            card = {
+                "id": task.id,
+                "item": task.item,
+                "title": task.title,
+                "body": self.rule.body,
+                "department": (task.lead or task.responsible or ["（未注明）"])[0],
+                "lead": task.lead,
+                "responsible": task.responsible,
+                "phrase": task.phrase,
+                "due": task.due.isoformat() if task.due else None,
+                "done": done.time.date().isoformat() if done else None,
+                "status": "no_date",
+            }
             self.ctx.task_board.append(card)
             if task.due is None or not self.rule.effective.contains(task.due):
                 continue
@@ -39,7 +48,9 @@ class TaskListEvaluator:
             if task.responsible:
                 steps.append("责任部门：" + "、".join(task.responsible))
             deadline = Deadline(due, Period(0, "d"), due, task.due, steps)
-            where = dict(subject=task.id, body=self.rule.body, department="、".join(task.lead or task.responsible))
+            where = dict(
+                subject=task.id, body=self.rule.body, department="、".join(task.lead or task.responsible)
+            )
             what = f"第{task.item}项“{task.title}”"
             if done is not None:
                 outcome = self.ctx.judge_done(self.loaded, deadline, done, what=what, **where)

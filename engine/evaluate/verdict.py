@@ -6,6 +6,7 @@ columnar screen), without tiny arrays on the scalar side. Instants and days may 
 µs and epoch days, as long as one call uses one kind. How far in a rule's unit (late by, time left) is
 the calendar's business (`units_between`, `working_days_between_array`).
 """
+
 from __future__ import annotations
 
 import datetime as dt

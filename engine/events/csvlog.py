@@ -10,6 +10,7 @@ left open when strict parsing fails on it, when it has not the header's number o
 inside it is a whole row by itself. A field over the csv module's limit (131,072 characters) rejects its
 line. A record is numbered by the line it starts on.
 """
+
 from __future__ import annotations
 
 import csv
@@ -45,8 +46,10 @@ def _decode(line: bytes, encoding: str) -> str | BadRecord:
     try:
         return line.decode(encoding)
     except UnicodeDecodeError as exc:
-        return BadRecord(f"该行不是 {encoding.upper()} 文本（第 {exc.start + 1} 字节：{exc.reason}），其余各行按 "
-                         f"{encoding.upper()} 读取 (line is not {encoding})")
+        return BadRecord(
+            f"该行不是 {encoding.upper()} 文本（第 {exc.start + 1} 字节：{exc.reason}），其余各行按 "
+            f"{encoding.upper()} 读取 (line is not {encoding})"
+        )
 
 
 class _Lines:
@@ -65,7 +68,9 @@ class _Lines:
         return self.lines[self.next - 1]
 
 
-def csv_rows(lines: list, raw: list[bytes], width: list[int]) -> Iterator[tuple[int, str, list[str] | BadRecord]]:
+def csv_rows(
+    lines: list, raw: list[bytes], width: list[int]
+) -> Iterator[tuple[int, str, list[str] | BadRecord]]:
     """(line number, raw text, cells or BadRecord) for each record of the lines, in order. `width` holds the
     header's number of columns once known: a record over several lines with another number of cells is a
     quote opened by mistake too."""
@@ -88,11 +93,18 @@ def csv_rows(lines: list, raw: list[bytes], width: list[int]) -> Iterator[tuple[
                 yield start + 1, _text(lines, start, start + 1), BadRecord(f"CSV 格式错误：{exc} (bad CSV)")
                 at = start + 1
                 break
-            if feed.next - start > 1 and (len(cells) != (width[0] if width else len(cells))
-                                          or _left_open(lines, start, feed.next)
-                                          or _swallowed(lines, start, feed.next, width)):
-                yield start + 1, _text(lines, start, start + 1), BadRecord(
-                    "引号未闭合：该行的引号一直延续到后面各行，只拒绝该行，后面各行照常读取 (unterminated quote)")
+            if feed.next - start > 1 and (
+                len(cells) != (width[0] if width else len(cells))
+                or _left_open(lines, start, feed.next)
+                or _swallowed(lines, start, feed.next, width)
+            ):
+                yield (
+                    start + 1,
+                    _text(lines, start, start + 1),
+                    BadRecord(
+                        "引号未闭合：该行的引号一直延续到后面各行，只拒绝该行，后面各行照常读取 (unterminated quote)"
+                    ),
+                )
                 at = start + 1
                 break
             yield start + 1, _text(lines, start, feed.next), cells
@@ -112,7 +124,7 @@ def _swallowed(lines: list, start: int, stop: int, width: list[int]) -> bool:
     of its own): a stray quote that closed on a later line, not a field with a line break."""
     if not width:
         return False
-    for line in lines[start + 1:stop]:
+    for line in lines[start + 1 : stop]:
         if '"' not in line:
             cells = next(csv.reader([line]), [])
             if len(cells) == width[0]:

@@ -8,6 +8,7 @@ exhaust the stack or raise. `pyarrow_runs` says which lines of a block pyarrow's
 C++ parser crashes the process on some input (a first line `null`, nesting thousands deep), so it only
 ever gets lines that are one flat-enough object each, and the rest are read here, line by line.
 """
+
 from __future__ import annotations
 
 import json
@@ -72,9 +73,11 @@ def decode_document(data: bytes, name: str) -> str:
     except UnicodeDecodeError as exc:
         from ..errors import InputError
 
-        line = data[:exc.start].count(b"\n") + 1
-        raise InputError(f"{name}:{line}: 不是 UTF-8 文本（第 {exc.start + 1} 字节：{exc.reason}），请另存为 UTF-8 "
-                         f"(not UTF-8 text)") from None
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"{name}:{line}: 不是 UTF-8 文本（第 {exc.start + 1} 字节：{exc.reason}），请另存为 UTF-8 "
+            f"(not UTF-8 text)"
+        ) from None
 
 
 def decode_line(raw: bytes) -> str | BadRecord:
@@ -82,8 +85,10 @@ def decode_line(raw: bytes) -> str | BadRecord:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return BadRecord(f"该行不是 UTF-8 文本（第 {exc.start + 1} 字节 {raw[exc.start:exc.start + 1]!r}：{exc.reason}）"
-                       f" (line is not UTF-8)")
+        return BadRecord(
+            f"该行不是 UTF-8 文本（第 {exc.start + 1} 字节 {raw[exc.start : exc.start + 1]!r}：{exc.reason}）"
+            f" (line is not UTF-8)"
+        )
 
 
 def shown(raw: bytes) -> str:

@@ -4,6 +4,7 @@ A file whose footer cannot be read is an error naming it (nothing of it can be l
 whose pages are damaged (an intact footer over corrupted data) rejects its unread rows, each with its row
 number and the reason, and reading goes on with the next group: read + rejected = rows in the footer.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -21,17 +22,20 @@ def open_parquet(path: Path):
     try:
         return pq.ParquetFile(path)
     except Exception as exc:  # a corrupt or non-Parquet file: say so, do not crash
-        raise ShixianError(f"{path}: 不是可读取的 Parquet 文件 (not a readable Parquet file: {exc})") from None
+        raise ShixianError(
+            f"{path}: 不是可读取的 Parquet 文件 (not a readable Parquet file: {exc})"
+        ) from None
 
 
-def batches(path: Path, row_groups: list[int] | None = None, batch_size: int = 1 << 18
-            ) -> Iterator[tuple[int, Any, int, str | None]]:
+def batches(
+    path: Path, row_groups: list[int] | None = None, batch_size: int = 1 << 18
+) -> Iterator[tuple[int, Any, int, str | None]]:
     """(first row number, record batch or None, rows, why unreadable or None) over the row groups, rows
     numbered from 1 at the file's first row."""
     source = open_parquet(path)
     metadata = source.metadata
     sizes = [metadata.row_group(g).num_rows for g in range(metadata.num_row_groups)]
-    for group in (range(len(sizes)) if row_groups is None else row_groups):
+    for group in range(len(sizes)) if row_groups is None else row_groups:
         row = sum(sizes[:group]) + 1
         done = 0
         try:
@@ -39,8 +43,14 @@ def batches(path: Path, row_groups: list[int] | None = None, batch_size: int = 1
                 yield row + done, _times_as_text(batch), batch.num_rows, None
                 done += batch.num_rows
         except Exception as exc:  # damaged pages: pyarrow raises OSError, ArrowInvalid, ...
-            yield row + done, None, sizes[group] - done, (
-                f"Parquet 数据损坏，第 {group + 1} 个行组从此行起无法读取 (damaged row group: {str(exc)[:200]})")
+            yield (
+                row + done,
+                None,
+                sizes[group] - done,
+                (
+                    f"Parquet 数据损坏，第 {group + 1} 个行组从此行起无法读取 (damaged row group: {str(exc)[:200]})"
+                ),
+            )
 
 
 def _times_as_text(batch):

@@ -4,6 +4,7 @@ A malformed line (bad JSON, missing field, bad time, unknown type) is kept as a 
 and line number; the run goes on. A duplicate id with identical content is ignored; with different
 content the later line is rejected and reported.
 """
+
 from __future__ import annotations
 
 import json
@@ -75,12 +76,24 @@ def event_from_record(record: Any, origin: str, vocabulary: dict[str, str] | Non
         raise BadRecord(f"bad time: {exc}") from None
     except InputError:
         instant, date_only = _typed_time(record["time"], tz)
-    attrs = {k: v for k, v in record.items()
-             if k not in REQUIRED and k not in ("department", "tz", "attrs") and v not in (None, "")}
+    attrs = {
+        k: v
+        for k, v in record.items()
+        if k not in REQUIRED and k not in ("department", "tz", "attrs") and v not in (None, "")
+    }
     if isinstance(record.get("attrs"), dict):
         attrs.update(record["attrs"])
-    return Event(str(record["id"]), event_type, str(record["subject"]), instant, str(record["body"]),
-                 str(record.get("department") or ""), attrs, date_only, origin)
+    return Event(
+        str(record["id"]),
+        event_type,
+        str(record["subject"]),
+        instant,
+        str(record["body"]),
+        str(record.get("department") or ""),
+        attrs,
+        date_only,
+        origin,
+    )
 
 
 _LABELS: dict[int, tuple[dict, dict]] = {}
@@ -90,7 +103,10 @@ def _labels(vocabulary: dict[str, str]) -> dict[str, str]:
     """Chinese label -> event type id, built once per vocabulary."""
     cached = _LABELS.get(id(vocabulary))
     if cached is None or cached[0] is not vocabulary:
-        cached = _LABELS[id(vocabulary)] = (vocabulary, {label: type_id for type_id, label in vocabulary.items()})
+        cached = _LABELS[id(vocabulary)] = (
+            vocabulary,
+            {label: type_id for type_id, label in vocabulary.items()},
+        )
     return cached[1]
 
 
@@ -158,7 +174,9 @@ class Collector:
             self.log.duplicates += 1
         else:
             origin = first.origin if isinstance(first, Event) else first[1]
-            self.reject(file, line, f"duplicate id '{event.id}' with different content (first at {origin})", raw)
+            self.reject(
+                file, line, f"duplicate id '{event.id}' with different content (first at {origin})", raw
+            )
         return False
 
     def reject(self, file: str, line: int, reason: str, raw) -> None:
@@ -167,7 +185,9 @@ class Collector:
         self.log.rejects.append(Reject(file, line, reason, raw))
 
 
-def read_events(paths: Iterable[Path | str], vocabulary: dict[str, str] | None = None, progress=None) -> EventLog:
+def read_events(
+    paths: Iterable[Path | str], vocabulary: dict[str, str] | None = None, progress=None
+) -> EventLog:
     """Read every file into memory; `progress.advance()` is called per record when given."""
     log = EventLog()
     for _ in stream_events(paths, vocabulary, log, progress, keep=True):
@@ -175,8 +195,13 @@ def read_events(paths: Iterable[Path | str], vocabulary: dict[str, str] | None =
     return log
 
 
-def stream_events(paths: Iterable[Path | str], vocabulary: dict[str, str] | None, log: EventLog, progress=None,
-                  keep: bool = False) -> Iterator[Event]:
+def stream_events(
+    paths: Iterable[Path | str],
+    vocabulary: dict[str, str] | None,
+    log: EventLog,
+    progress=None,
+    keep: bool = False,
+) -> Iterator[Event]:
     """Yield valid events as they are read, counting lines, duplicates and rejects in `log`.
 
     With keep=False nothing but a digest per id is held, so memory does not grow with the log: an

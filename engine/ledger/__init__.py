@@ -6,6 +6,7 @@ A ledger file is *attached* to its mapping before a run (`attach`); the event re
 CSV. Each record keeps the ledger's row number as its line, and a row that cannot be read becomes one
 reject naming the sheet, row and cells (A1), so rejects, duplicates and counts work as for any log.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -18,8 +19,19 @@ from .mapping import LedgerMapping, load_mapping, resolve, schema
 from .rows import RowError, read_rows, unknown_bodies
 from .sheets import EXCEL_SUFFIXES, read_sheet
 
-__all__ = ["LedgerMapping", "load_mapping", "resolve", "schema", "attach", "detach", "is_ledger", "records",
-           "notes", "choose", "EXCEL_SUFFIXES"]
+__all__ = [
+    "LedgerMapping",
+    "load_mapping",
+    "resolve",
+    "schema",
+    "attach",
+    "detach",
+    "is_ledger",
+    "records",
+    "notes",
+    "choose",
+    "EXCEL_SUFFIXES",
+]
 
 
 @dataclass
@@ -56,7 +68,9 @@ def choose(path: Path, mappings: list[LedgerMapping]) -> LedgerMapping:
     if len(fits) == 1:
         return fits[0]
     if not fits:
-        raise ShixianError(f"{path}: 没有一个映射与该文件的工作表和表头相符 (no mapping fits): " + " | ".join(tried))
+        raise ShixianError(
+            f"{path}: 没有一个映射与该文件的工作表和表头相符 (no mapping fits): " + " | ".join(tried)
+        )
     raise ShixianError(f"{path}: 多个映射都相符（{'、'.join(m.ledger for m in fits)}），请只给一个 --mapping")
 
 
@@ -108,8 +122,10 @@ def records(path: Path) -> Iterator[tuple[int, str | None, Any]]:
 
     bound = binding(path)
     if bound is None:
-        raise ShixianError(f"{path}: Excel工作簿需要映射文件才能读取：加上 --mapping 映射.yaml（自带的映射见 "
-                           f"ledgers/，如 --mapping ledgers/requests.yaml） (a workbook needs --mapping)")
+        raise ShixianError(
+            f"{path}: Excel工作簿需要映射文件才能读取：加上 --mapping 映射.yaml（自带的映射见 "
+            f"ledgers/，如 --mapping ledgers/requests.yaml） (a workbook needs --mapping)"
+        )
     sheet = read_sheet(Path(path), bound.mapping.sheet)
     bound.encoding = sheet.encoding
     bodies: dict[str, list[int]] = {}

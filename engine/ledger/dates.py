@@ -6,6 +6,7 @@ Accepted: Excel date cells; Excel serial numbers (45562, 45562.6667); year-first
 27/09/2024) are refused, never guessed: 9/10/2024 is 9 October in one office and 10 September in another.
 Dates are calendar dates only: no period arithmetic here (that belongs to engine/calendar).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -61,12 +62,16 @@ def read_date(value) -> tuple[dt.datetime, bool] | None:
         a, b, _ = _YEAR_LAST.match(text).groups()
         both = int(a) <= 12 and int(b) <= 12 and a != b
         why = f"可能是{int(a)}月{int(b)}日，也可能是{int(b)}月{int(a)}日" if both else "年份不在前"
-        raise DateError(f"日期 '{text}' 无法确定（{why}），不予猜测；请写成 年/月/日，如 2024/9/27 "
-                        f"(ambiguous year-last date, write year first)")
+        raise DateError(
+            f"日期 '{text}' 无法确定（{why}），不予猜测；请写成 年/月/日，如 2024/9/27 "
+            f"(ambiguous year-last date, write year first)"
+        )
     if _SHORT_YEAR.match(text):
         raise DateError(f"日期 '{text}' 的年份只有两位，请写四位年份，如 2024/9/27 (two-digit year)")
-    raise DateError(f"无法识别的日期 '{text}'；可写 2024-09-27、2024/9/27、2024.9.27、2024年9月27日，"
-                    f"可带时间 16:00 (unreadable date)")
+    raise DateError(
+        f"无法识别的日期 '{text}'；可写 2024-09-27、2024/9/27、2024.9.27、2024年9月27日，"
+        f"可带时间 16:00 (unreadable date)"
+    )
 
 
 def _build(found: re.Match, text: str) -> tuple[dt.datetime, bool]:
@@ -86,7 +91,9 @@ def _build(found: re.Match, text: str) -> tuple[dt.datetime, bool]:
 def from_serial(serial: float) -> tuple[dt.datetime, bool]:
     """An Excel serial number (days since 1899-12-30, the fraction the time of day)."""
     if not FIRST_SERIAL <= serial <= LAST_SERIAL:
-        raise DateError(f"数字 {serial:g} 不是Excel日期序号 (not an Excel date serial, {FIRST_SERIAL}..{LAST_SERIAL})")
+        raise DateError(
+            f"数字 {serial:g} 不是Excel日期序号 (not an Excel date serial, {FIRST_SERIAL}..{LAST_SERIAL})"
+        )
     whole = int(serial)
     seconds = round((serial - whole) * 86400)
     if seconds >= 86400:  # a fraction that rounds to the next midnight

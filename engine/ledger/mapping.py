@@ -16,6 +16,7 @@ Event types by id or by their Chinese label from rules/event-types.yaml. Loaded 
 loader as the rules; every mistake is reported with file, line, column and field (JSON Schema in
 docs/ledger-mapping-schema.json, written by `shixian ledger schema`).
 """
+
 from __future__ import annotations
 
 import re
@@ -51,37 +52,53 @@ class Condition(Strict):
     """The event is made only when this column is filled in (or holds one of `equals`)."""
 
     column: str
-    equals: str | list[str] | None = Field(default=None, description="the cell must hold one of these; default: "
-                                           "any non-empty cell")
+    equals: str | list[str] | None = Field(
+        default=None, description="the cell must hold one of these; default: any non-empty cell"
+    )
 
 
 class EventSpec(Strict):
     column: str = Field(description="the date column whose date is the event's time")
-    type: str = Field(description="event type id (request.received) or its Chinese label (收到政府信息公开申请)")
+    type: str = Field(
+        description="event type id (request.received) or its Chinese label (收到政府信息公开申请)"
+    )
     time_column: str | None = Field(default=None, description="a separate column holding the time of day")
-    subject: str | None = Field(default=None, description="the event's subject; default the row's. May use "
-                                "{subject} and {表头}, e.g. '{subject}-JD' for an interpretation")
+    subject: str | None = Field(
+        default=None,
+        description="the event's subject; default the row's. May use "
+        "{subject} and {表头}, e.g. '{subject}-JD' for an interpretation",
+    )
     department: Value | None = Field(default=None, description="this event's department (default the row's)")
     link: str | None = Field(default=None, description="attribute set to the row's subject, e.g. policy")
-    attributes: list[str] | None = Field(default=None, description="names of the row's attributes this event "
-                                         "carries (default: all)")
+    attributes: list[str] | None = Field(
+        default=None, description="names of the row's attributes this event carries (default: all)"
+    )
     when: Condition | None = None
-    required: bool = Field(default=False, description="a row without this date is rejected (e.g. 收到申请日期)")
+    required: bool = Field(
+        default=False, description="a row without this date is rejected (e.g. 收到申请日期)"
+    )
 
 
 class Attribute(Strict):
     column: str
     name: str | None = Field(default=None, description="attribute name (default: the header text)")
     date: bool = Field(default=False, description="the column holds dates: carried as YYYY-MM-DD")
-    optional: bool = Field(default=False, description="the ledger may lack this column (an office that does not "
-                           "keep it): then its events carry no such attribute")
+    optional: bool = Field(
+        default=False,
+        description="the ledger may lack this column (an office that does not "
+        "keep it): then its events carry no such attribute",
+    )
 
 
 class LedgerMapping(Strict):
     ledger: str = Field(description="what the ledger is, e.g. 依申请公开登记台账")
     sheet: str | None = Field(default=None, description="worksheet name (default: the first sheet)")
-    header_row: int | None = Field(default=None, ge=1, description="row of the headers (default: the first row "
-                                   "holding every mapped header, so a merged title row above is skipped)")
+    header_row: int | None = Field(
+        default=None,
+        ge=1,
+        description="row of the headers (default: the first row "
+        "holding every mapped header, so a merged title row above is skipped)",
+    )
     subject: Value
     body: Value
     department: Value | None = None
@@ -122,8 +139,10 @@ def resolve(reference: str | Path) -> Path:
         if candidate.is_file() and (len(path.parts) == 1 or path.parts[0] == "ledgers"):
             return candidate
     names = sorted(p.stem for p in bundled("ledgers").glob("*.yaml"))
-    raise ShixianError(f"{reference}: 没有这个映射文件 (no such mapping file){did_you_mean(path.stem, names)}"
-                       f"；自带的映射：{'、'.join(names)}")
+    raise ShixianError(
+        f"{reference}: 没有这个映射文件 (no such mapping file){did_you_mean(path.stem, names)}"
+        f"；自带的映射：{'、'.join(names)}"
+    )
 
 
 def load_mapping(reference: str | Path, vocabulary: dict[str, str]) -> LedgerMapping:
@@ -146,15 +165,27 @@ def load_mapping(reference: str | Path, vocabulary: dict[str, str]) -> LedgerMap
         if spec.type not in vocabulary:
             if spec.type not in labels:
                 line, column = where(node, "type")
-                raise SourceError(str(path), line, "type", f"未知的事件类型「{spec.type}」"
-                                  f"{did_you_mean(spec.type, list(vocabulary) + list(labels))}"
-                                  f"（见 rules/event-types.yaml） (unknown event type)", column)
+                raise SourceError(
+                    str(path),
+                    line,
+                    "type",
+                    f"未知的事件类型「{spec.type}」"
+                    f"{did_you_mean(spec.type, list(vocabulary) + list(labels))}"
+                    f"（见 rules/event-types.yaml） (unknown event type)",
+                    column,
+                )
             spec.type = labels[spec.type]
         key = (spec.type, spec.subject or "{subject}")
         if key in seen:
             line, column = where(node, "type")
-            raise SourceError(str(path), line, "type", f"第{seen[key] + 1}项已把同一主体映射为 {spec.type}；同一行"
-                              f"同一类型只能有一个事件，请给一项写不同的 subject", column)
+            raise SourceError(
+                str(path),
+                line,
+                "type",
+                f"第{seen[key] + 1}项已把同一主体映射为 {spec.type}；同一行"
+                f"同一类型只能有一个事件，请给一项写不同的 subject",
+                column,
+            )
         seen[key] = index
     return mapping
 

@@ -4,6 +4,7 @@ could not read (sheet, row, column in A1 notation, header, why).
 A row is all or nothing: a request whose 答复日期 cannot be read is not audited as unanswered. A blank row
 (every mapped cell empty) is skipped; rows above the header row (a merged title) are not data.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -54,8 +55,10 @@ def find_layout(sheet: Sheet, mapping: LedgerMapping) -> Layout:
             best, best_hits = r, hits
     where = f"{sheet.file}: {sheet.where}"
     if best is None or best_hits <= 0:
-        raise ShixianError(f"{where} 找不到表头行（应含列：{'、'.join(mapping.columns())}）"
-                           f" (no header row with the mapped columns)")
+        raise ShixianError(
+            f"{where} 找不到表头行（应含列：{'、'.join(mapping.columns())}）"
+            f" (no header row with the mapped columns)"
+        )
     keys = [header_key(c) for c in sheet.rows[best]]
     missing = [c for c in mapping.columns() if header_key(c) not in keys]
     present = [str(c).strip() for c in sheet.rows[best] if str(c).strip()]
@@ -89,8 +92,13 @@ class RowReader:
     def __init__(self, sheet: Sheet, mapping: LedgerMapping, layout: Layout):
         self.sheet, self.mapping, self.layout = sheet, mapping, layout
         self.at = {c: layout.index[header_key(c)] for c in mapping.columns()}  # mapped header -> column index
-        self.at.update({c: layout.index[header_key(c)] for c in mapping.optional_columns()
-                        if header_key(c) in layout.index})
+        self.at.update(
+            {
+                c: layout.index[header_key(c)]
+                for c in mapping.optional_columns()
+                if header_key(c) in layout.index
+            }
+        )
         self.mapped = sorted(set(self.at.values()))
 
     def ref(self, column: str, row: int) -> str:
@@ -103,9 +111,13 @@ class RowReader:
 
     def raw(self, cells: list, row: int) -> str:
         """The row as the rejects file keeps it: where it is and its mapped cells by header."""
-        texts = {self.sheet.rows[self.layout.header_row - 1][j]: cell_text(cells[j]) if j < len(cells) else ""
-                 for j in self.mapped}
-        return json.dumps({"sheet": self.sheet.name, "row": row, "cells": texts}, ensure_ascii=False, default=str)
+        texts = {
+            self.sheet.rows[self.layout.header_row - 1][j]: cell_text(cells[j]) if j < len(cells) else ""
+            for j in self.mapped
+        }
+        return json.dumps(
+            {"sheet": self.sheet.name, "row": row, "cells": texts}, ensure_ascii=False, default=str
+        )
 
     def blank(self, cells: list) -> bool:
         return all(cells[j] in ("", None) or cell_text(cells[j]) == "" for j in self.mapped if j < len(cells))
@@ -166,7 +178,9 @@ class RowReader:
             return text != ""
         return text in ([wanted] if isinstance(wanted, str) else wanted)
 
-    def _instant(self, spec: EventSpec, cells: list, row: int, problems: list) -> tuple[dt.datetime, bool] | None:
+    def _instant(
+        self, spec: EventSpec, cells: list, row: int, problems: list
+    ) -> tuple[dt.datetime, bool] | None:
         try:
             read = read_date(self.cell(cells, spec.column))
         except DateError as exc:
@@ -184,19 +198,44 @@ class RowReader:
             return None
         return dt.datetime.combine(read[0].date(), moment), False
 
-    def _record(self, spec: EventSpec, cells: list, when, row_id: str, subject: str, body: str,
-                department: str, attrs: dict) -> dict:
+    def _record(
+        self,
+        spec: EventSpec,
+        cells: list,
+        when,
+        row_id: str,
+        subject: str,
+        body: str,
+        department: str,
+        attrs: dict,
+    ) -> dict:
         names = {"subject": subject}
-        event_subject = _PLACEHOLDER.sub(
-            lambda m: names.get(m.group(1)) if m.group(1) in names else cell_text(self.cell(cells, m.group(1))),
-            spec.subject) if spec.subject else subject
-        carried = attrs if spec.attributes is None else {k: v for k, v in attrs.items() if k in spec.attributes}
+        event_subject = (
+            _PLACEHOLDER.sub(
+                lambda m: (
+                    names.get(m.group(1)) if m.group(1) in names else cell_text(self.cell(cells, m.group(1)))
+                ),
+                spec.subject,
+            )
+            if spec.subject
+            else subject
+        )
+        carried = (
+            attrs if spec.attributes is None else {k: v for k, v in attrs.items() if k in spec.attributes}
+        )
         own = spec.department
         if own is not None:  # the event's own department column, the row's when that cell is empty
-            department = (own.value if own.column is None else cell_text(self.cell(cells, own.column))) or department
-        record = {"id": f"{row_id}:{spec.type}" + (f":{event_subject}" if event_subject != subject else ""),
-                  "type": spec.type, "subject": event_subject, "time": iso(*when), "body": body,
-                  "department": department}
+            department = (
+                own.value if own.column is None else cell_text(self.cell(cells, own.column))
+            ) or department
+        record = {
+            "id": f"{row_id}:{spec.type}" + (f":{event_subject}" if event_subject != subject else ""),
+            "type": spec.type,
+            "subject": event_subject,
+            "time": iso(*when),
+            "body": body,
+            "department": department,
+        }
         record.update(carried)
         if spec.link:
             record[spec.link] = subject
@@ -243,6 +282,9 @@ def unknown_bodies(bodies: dict[str, list[int]], known: set[str]) -> list[str]:
         near = closest_few(body, known)
         if near:
             where = f"第{rows[0]}行" + (f"等{len(rows)}行" if len(rows) > 1 else "")
-            notes.append(f"机关「{body}」（{where}）不是规则中出现的机关，只有全国性规则会适用；是否指"
-                         + "".join(f"「{n}」" for n in near) + "？")
+            notes.append(
+                f"机关「{body}」（{where}）不是规则中出现的机关，只有全国性规则会适用；是否指"
+                + "".join(f"「{n}」" for n in near)
+                + "？"
+            )
     return notes

@@ -7,6 +7,7 @@ text. CSV is read as UTF-8 (with or without a byte order mark) when it decodes a
 (a superset of GBK and GB2312), record by record as CSV event logs are (engine/events/csvlog.py); the
 encoding assumed is kept so every message about the file can say it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -67,8 +68,10 @@ def _excel(path: Path, sheet: str | None) -> Sheet:
     elif sheet not in names:
         from ..suggest import did_you_mean
 
-        raise ShixianError(f"{path}: 没有名为「{sheet}」的工作表{did_you_mean(sheet, names)}"
-                           f"（现有：{'、'.join(names)}） (no such sheet)")
+        raise ShixianError(
+            f"{path}: 没有名为「{sheet}」的工作表{did_you_mean(sheet, names)}"
+            f"（现有：{'、'.join(names)}） (no such sheet)"
+        )
     try:
         rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     except Exception as exc:

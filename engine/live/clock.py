@@ -3,6 +3,7 @@
 durable-rules' own timers run on wall-clock time only, so the monitor never uses them: time reaches
 the rules as tick messages carrying `now`, from one of these clocks.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -23,6 +23,7 @@ Guards against the known defects of durable-rules 2.0.28 (see README):
 - actions and dispatch on the host's timer threads: each monitor has its own host that starts no threads;
 - global host, no unloading: ruleset names also carry a per-process instance number, so monitors never clash;
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -59,6 +60,8 @@ class _Host(durable.engine.Host):
 
     def _run(self):
         pass
+
+
 _FAR = dt.datetime(9999, 1, 1, tzinfo=SHANGHAI)
 
 
@@ -67,15 +70,28 @@ def _epoch(moment: dt.datetime) -> float:
 
 
 class LiveMonitor:
-    def __init__(self, engine: Engine, store: AuditStore, clock, emit: Callable[[dict], None] | None = None,
-                 warn_within: dict[str, Period] | None = None, outbox=None):
+    def __init__(
+        self,
+        engine: Engine,
+        store: AuditStore,
+        clock,
+        emit: Callable[[dict], None] | None = None,
+        warn_within: dict[str, Period] | None = None,
+        outbox=None,
+    ):
         """`emit` gets each new alert at once (tests, benchmarks); with an `outbox` (engine/live/outbox.py)
         alerts are enqueued in the transaction that remembers them and delivered at least once from there."""
         self.engine, self.store, self.clock, self.emit, self.outbox = engine, store, clock, emit, outbox
         # "approaching" goes off when the audit would call the obligation due soon with this warning window,
         # by the rule's unit (a rule's warn_within wins): an hour before, or from the start of the last day
-        self.warn = {"h": Period(1, "h"), "wd": Period(0, "wd"), "d": Period(0, "d"), "m": Period(0, "d"),
-                     "y": Period(0, "d"), **(warn_within or {})}
+        self.warn = {
+            "h": Period(1, "h"),
+            "wd": Period(0, "wd"),
+            "d": Period(0, "d"),
+            "m": Period(0, "d"),
+            "y": Period(0, "d"),
+            **(warn_within or {}),
+        }
         self.ctx = Context(engine.calendar, _FAR, Period(2, "wd"))
         # each event is committed before it is fed; write-ahead logging with NORMAL sync keeps every commit
         # when the process dies (only a power cut could lose the last ones) without an fsync per event
@@ -85,7 +101,9 @@ class LiveMonitor:
         self.uids = itertools.count()
         self.fired: list[tuple[str, dict]] = []
         self.errors: list[BaseException] = []
-        self.alarms: dict[tuple[str, str], list[dict]] = {}  # (ruleset, key) -> its alarm facts (each with its sid)
+        self.alarms: dict[
+            tuple[str, str], list[dict]
+        ] = {}  # (ruleset, key) -> its alarm facts (each with its sid)
         self.pending: list[tuple[float, str, str]] = []  # heap of (alarm instant, ruleset, state id)
         self.evaluators: dict[str, list[tuple[str, DeadlineEvaluator]]] = {}
         self.names: list[str] = []
@@ -106,6 +124,7 @@ class LiveMonitor:
     def _compile(self, name: str) -> None:
         m, c = durable.m, durable.c
         with durable.ruleset(name):
+
             @durable.when_all(c.alarm << (m.kind == "alarm"), c.tick << (m.kind == "tick"))
             def ring(c):
                 try:
@@ -180,15 +199,33 @@ class LiveMonitor:
         try:
             deadline = clock_deadline(rule, self.engine.calendar, clock)
         except CalendarCoverageError as exc:  # never guess: say the deadline cannot be computed
-            self._alert({"alert": "undetermined", "rule": rule.id, "subject": trigger.subject,
-                         "body": trigger.body, "department": trigger.department,
-                         "trigger": trigger.id, "due": None, "deadline_text": None, "message": exc.chinese})
+            self._alert(
+                {
+                    "alert": "undetermined",
+                    "rule": rule.id,
+                    "subject": trigger.subject,
+                    "body": trigger.body,
+                    "department": trigger.department,
+                    "trigger": trigger.id,
+                    "due": None,
+                    "deadline_text": None,
+                    "message": exc.chinese,
+                }
+            )
             return
         warn = Period.parse(rule.warn_within) if rule.warn_within else self.warn[rule.period.unit]
         warn_at = warning_instant(self.engine.calendar, deadline, warn)  # when the audit would say due soon
-        base = {"kind": "alarm", "rule": rule.id, "key": key, "subject": trigger.subject,
-                "body": trigger.body, "department": trigger.department, "trigger": trigger.id,
-                "due": deadline.due.isoformat(), "deadline_text": deadline.due_text}
+        base = {
+            "kind": "alarm",
+            "rule": rule.id,
+            "key": key,
+            "subject": trigger.subject,
+            "body": trigger.body,
+            "department": trigger.department,
+            "trigger": trigger.id,
+            "due": deadline.due.isoformat(),
+            "deadline_text": deadline.due_text,
+        }
         facts = []
         if warn_at < deadline.due:
             facts.append({**base, "alert": "approaching", "at": _epoch(warn_at)})
@@ -224,12 +261,20 @@ class LiveMonitor:
             evaluator.feed(event)
             self._sync(name, evaluator, key)
         for finding in self.ctx.outcomes:  # fulfilled late, judged by the batch code
-            self._alert({"alert": "fulfilled_late", "rule": finding.rule, "subject": finding.subject,
-                         "body": finding.body, "department": finding.department,
-                         "trigger": finding.trigger.id if finding.trigger else None,
-                         "due": finding.deadline.isoformat() if finding.deadline else None,
-                         "deadline_text": finding.deadline_text, "overdue_by": finding.overdue_by,
-                         "message": finding.message})
+            self._alert(
+                {
+                    "alert": "fulfilled_late",
+                    "rule": finding.rule,
+                    "subject": finding.subject,
+                    "body": finding.body,
+                    "department": finding.department,
+                    "trigger": finding.trigger.id if finding.trigger else None,
+                    "due": finding.deadline.isoformat() if finding.deadline else None,
+                    "deadline_text": finding.deadline_text,
+                    "overdue_by": finding.overdue_by,
+                    "message": finding.message,
+                }
+            )
         self.ctx.outcomes.clear()
 
     def tick(self) -> None:
@@ -250,8 +295,10 @@ class LiveMonitor:
             self.alarms[(name, fact["key"])] = [f for f in alarms if f["uid"] != fact["uid"]]
             if fact["alert"] == "approaching" and (name, fact["key"]) in passed:
                 continue  # both went off in one tick: the deadline has passed, "approaching" is stale
-            payload = {k: fact[k] for k in ("alert", "rule", "subject", "body", "department", "trigger", "due",
-                                            "deadline_text")}
+            payload = {
+                k: fact[k]
+                for k in ("alert", "rule", "subject", "body", "department", "trigger", "due", "deadline_text")
+            }
             self._alert(payload)
 
     def _alert(self, payload: dict) -> None:
@@ -289,7 +336,9 @@ class LiveMonitor:
         """On start: replay the event store, so a restart neither loses obligations nor repeats alerts. A stored
         event that no longer reads (e.g. an incident at 9999-12-31T23:00 stored by an older version) is handed
         to `skipped` and left out, so one poisoned row cannot stop the monitor on every restart."""
-        events = sorted(self.store.events(self.engine.ruleset.event_types, skip=skipped), key=lambda e: e.time)
+        events = sorted(
+            self.store.events(self.engine.ruleset.event_types, skip=skipped), key=lambda e: e.time
+        )
         for event in events:
             self.feed(event)
         return len(events)

@@ -8,6 +8,7 @@ minutes, for as long as it takes); on start, `shixian watch` delivers whatever t
 undelivered. A kill after a delivery but before it was marked repeats that one alert: the receiver
 recognises it by its Idempotency-Key.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -42,8 +43,12 @@ def idempotency_key(key: str) -> str:
 
 def post_webhook(url: str, alert: dict, key: str, timeout: float = 5) -> None:
     """POST one alert; raises OSError (or URLError) unless the webhook answered 2xx."""
-    request = urllib.request.Request(url, data=alert_line(alert).encode("utf-8"), method="POST",
-                                     headers={"Content-Type": "application/json", "Idempotency-Key": idempotency_key(key)})
+    request = urllib.request.Request(
+        url,
+        data=alert_line(alert).encode("utf-8"),
+        method="POST",
+        headers={"Content-Type": "application/json", "Idempotency-Key": idempotency_key(key)},
+    )
     with urllib.request.urlopen(request, timeout=timeout) as response:
         response.read()
 
@@ -55,8 +60,9 @@ class Outbox:
 
     def add(self, key: str, alert: dict) -> None:
         """Enqueue (inside the caller's transaction: the monitor remembers the alert in the same one)."""
-        self.db.execute("INSERT OR IGNORE INTO alert_outbox (key, payload) VALUES (?, ?)",
-                        (key, alert_line(alert)))
+        self.db.execute(
+            "INSERT OR IGNORE INTO alert_outbox (key, payload) VALUES (?, ?)", (key, alert_line(alert))
+        )
 
     def pending(self) -> int:
         return self.db.execute("SELECT count(*) FROM alert_outbox WHERE delivered_at IS NULL").fetchone()[0]
@@ -65,9 +71,11 @@ class Outbox:
         """Deliver what is due (with `everything`, what is pending, pauses or not: on start), oldest first;
         returns how many were delivered now."""
         now, delivered = self.clock(), 0
-        rows = self.db.execute("SELECT rowid, key, payload, printed, attempts FROM alert_outbox "
-                               "WHERE delivered_at IS NULL AND next_at <= ? ORDER BY rowid",
-                               (float("inf") if everything else now,)).fetchall()
+        rows = self.db.execute(
+            "SELECT rowid, key, payload, printed, attempts FROM alert_outbox "
+            "WHERE delivered_at IS NULL AND next_at <= ? ORDER BY rowid",
+            (float("inf") if everything else now,),
+        ).fetchall()
         for rowid, key, payload, printed, attempts in rows:
             if not printed:
                 self.write(payload)
@@ -76,12 +84,20 @@ class Outbox:
                 try:
                     post_webhook(self.webhook, json.loads(payload), key)
                 except (urllib.error.URLError, OSError, ValueError) as exc:
-                    pause = min(LONGEST_PAUSE, FIRST_PAUSE * 2 ** attempts)
-                    self.db.execute("UPDATE alert_outbox SET attempts = attempts + 1, next_at = ? WHERE rowid = ?",
-                                    (now + pause, rowid))
-                    print(f"shixian watch: webhook {self.webhook} 投递失败，{pause:.0f} 秒后重试 (delivery failed, "
-                          f"retrying): {exc}", file=sys.stderr, flush=True)
+                    pause = min(LONGEST_PAUSE, FIRST_PAUSE * 2**attempts)
+                    self.db.execute(
+                        "UPDATE alert_outbox SET attempts = attempts + 1, next_at = ? WHERE rowid = ?",
+                        (now + pause, rowid),
+                    )
+                    print(
+                        f"shixian watch: webhook {self.webhook} 投递失败，{pause:.0f} 秒后重试 (delivery failed, "
+                        f"retrying): {exc}",
+                        file=sys.stderr,
+                        flush=True,
+                    )
                     continue
-            self.db.execute("UPDATE alert_outbox SET delivered_at = datetime('now') WHERE rowid = ?", (rowid,))
+            self.db.execute(
+                "UPDATE alert_outbox SET delivered_at = datetime('now') WHERE rowid = ?", (rowid,)
+            )
             delivered += 1
         return delivered

@@ -1,4 +1,5 @@
 """`shixian watch --port`: the live monitor behind POST /v1/events, ticking on the real clock."""
+
 from __future__ import annotations
 
 import asyncio
@@ -18,7 +19,9 @@ class EventBatch(BaseModel):
     events: list[dict[str, Any]] = Field(max_length=10_000)
 
 
-def create_watch_app(monitor: LiveMonitor, tick_seconds: float, token: str | None = None, outbox=None) -> FastAPI:
+def create_watch_app(
+    monitor: LiveMonitor, tick_seconds: float, token: str | None = None, outbox=None
+) -> FastAPI:
     lock = threading.Lock()  # the monitor is not thread-safe: one caller at a time
 
     async def lifespan(app: FastAPI):
@@ -38,8 +41,9 @@ def create_watch_app(monitor: LiveMonitor, tick_seconds: float, token: str | Non
     install(app)  # bodies read as hostile input (engine/httpjson.py)
 
     def authorised(request: Request) -> None:
-        if token is not None and not hmac.compare_digest(request.headers.get("authorization", "").encode(),
-                                                         f"Bearer {token}".encode()):
+        if token is not None and not hmac.compare_digest(
+            request.headers.get("authorization", "").encode(), f"Bearer {token}".encode()
+        ):
             raise HTTPException(401, "missing or wrong bearer token", headers={"WWW-Authenticate": "Bearer"})
 
     @app.get("/healthz")

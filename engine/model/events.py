@@ -1,4 +1,5 @@
 """An event: something that happened to a subject (a document, request, incident, task) at an instant."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,8 +28,13 @@ class Event:
         return self.attrs.get(name)
 
     def to_json(self) -> dict[str, Any]:
-        out = {"id": self.id, "type": self.type, "subject": self.subject,
-               "time": self.time.date().isoformat() if self.date_only else self.time.isoformat(),
-               "body": self.body, "department": self.department}
+        out = {
+            "id": self.id,
+            "type": self.type,
+            "subject": self.subject,
+            "time": self.time.date().isoformat() if self.date_only else self.time.isoformat(),
+            "body": self.body,
+            "department": self.department,
+        }
         out.update(self.attrs)
         return out

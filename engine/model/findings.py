@@ -2,6 +2,7 @@
 
 `Finding.to_json()` is the documented contract (docs/findings.md) shared by every report and the API.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,13 +13,32 @@ from typing import Any
 import orjson
 
 # statuses that mean the obligation was broken; due_soon is a warning of what is coming
-VIOLATIONS = ("late", "overdue", "late_extension", "short", "below_count", "missing_fields", "unlinked",
-              "out_of_order", "gap_exceeded", "below_ratio")
+VIOLATIONS = (
+    "late",
+    "overdue",
+    "late_extension",
+    "short",
+    "below_count",
+    "missing_fields",
+    "unlinked",
+    "out_of_order",
+    "gap_exceeded",
+    "below_ratio",
+)
 STATUSES = VIOLATIONS + ("due_soon", "undetermined")
 STATUS_ZH = {
-    "late": "逾期完成", "overdue": "已逾期未完成", "late_extension": "逾期延期", "due_soon": "即将到期", "short": "期间不足",
-    "below_count": "次数不足", "missing_fields": "要素缺失", "unlinked": "未关联", "undetermined": "无法判定",
-    "out_of_order": "顺序不符", "gap_exceeded": "间隔超限", "below_ratio": "比例不足",
+    "late": "逾期完成",
+    "overdue": "已逾期未完成",
+    "late_extension": "逾期延期",
+    "due_soon": "即将到期",
+    "short": "期间不足",
+    "below_count": "次数不足",
+    "missing_fields": "要素缺失",
+    "unlinked": "未关联",
+    "undetermined": "无法判定",
+    "out_of_order": "顺序不符",
+    "gap_exceeded": "间隔超限",
+    "below_ratio": "比例不足",
 }
 # what quiet outcomes (kept for `explain` and rule tests, never findings) are called
 QUIET_ZH = {"on_time": "按期完成", "pending": "尚未到期", "paused": "计时暂停中", "met": "符合要求"}
@@ -91,21 +111,43 @@ class Finding:
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
 
     def sort_key(self) -> tuple:
-        return (self.body, self.subject, self.rule, iso_text(self.deadline) if self.deadline else "", self.status)
+        return (
+            self.body,
+            self.subject,
+            self.rule,
+            iso_text(self.deadline) if self.deadline else "",
+            self.status,
+        )
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Finding:
         """The inverse of to_json (a finding that crossed a process boundary as JSON)."""
-        def ref(item):
-            return EventRef(item["id"], item["type"], dt.datetime.fromisoformat(item["time"])) if item else None
 
-        return cls(rule=data["rule"], title=data["title"], severity=data["severity"], status=data["status"],
-                   subject=data["subject"], body=data["body"], department=data["department"], source=data["source"],
-                   message=data["message"], trigger=ref(data["trigger"]), fulfilment=ref(data["fulfilment"]),
-                   deadline=dt.datetime.fromisoformat(data["deadline"]) if data["deadline"] else None,
-                   deadline_text=data["deadline_text"], overdue_by=data["overdue_by"],
-                   explanation=list(data["explanation"]), period=data["period"],
-                   awaits_year=data.get("awaits_year"), parent_body=data.get("parent_body"))
+        def ref(item):
+            return (
+                EventRef(item["id"], item["type"], dt.datetime.fromisoformat(item["time"])) if item else None
+            )
+
+        return cls(
+            rule=data["rule"],
+            title=data["title"],
+            severity=data["severity"],
+            status=data["status"],
+            subject=data["subject"],
+            body=data["body"],
+            department=data["department"],
+            source=data["source"],
+            message=data["message"],
+            trigger=ref(data["trigger"]),
+            fulfilment=ref(data["fulfilment"]),
+            deadline=dt.datetime.fromisoformat(data["deadline"]) if data["deadline"] else None,
+            deadline_text=data["deadline_text"],
+            overdue_by=data["overdue_by"],
+            explanation=list(data["explanation"]),
+            period=data["period"],
+            awaits_year=data.get("awaits_year"),
+            parent_body=data.get("parent_body"),
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {

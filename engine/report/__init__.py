@@ -1,4 +1,5 @@
 """Reports: one module per format behind one signature, `render(report, stream)`, chosen here."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,7 +29,9 @@ class Report:
     rejects_file: str | None = None
     calendar: str = "national"
     warn_within: str = "2wd"
-    task_board: list[dict] = field(default_factory=list)  # work-plan tasks with their status (task_list rules)
+    task_board: list[dict] = field(
+        default_factory=list
+    )  # work-plan tasks with their status (task_list rules)
     notices: list[str] = field(default_factory=list)  # e.g. the calendar ends soon (calendar.coverage_notice)
     # filled when the run is recorded in an audit database (shixian audit --db)
     run_id: int | None = None
@@ -50,8 +53,12 @@ class Report:
 
     def headline_notes(self) -> list[str]:
         """The lines every format puts at the top: what waits for which year's schedule, then the notices."""
-        waiting = [f"{n} 项义务等待{year}年调休安排，暂无法判定（不计入 --fail-on）" if year else
-                   f"{n} 项义务无法判定" for year, n in self.awaiting().items()]
+        waiting = [
+            f"{n} 项义务等待{year}年调休安排，暂无法判定（不计入 --fail-on）"
+            if year
+            else f"{n} 项义务无法判定"
+            for year, n in self.awaiting().items()
+        ]
         return waiting + list(self.notices)
 
     def rolled_up(self) -> list[tuple[str, dict[str, int]]]:
@@ -65,8 +72,12 @@ class Report:
 
     def lifecycle_counts(self) -> dict[str, int]:
         counts = Counter(v["state"] for v in self.lifecycle.values())
-        return {"new": counts["new"], "open": counts["open"], "resolved": len(self.resolved),
-                "waived": sum(1 for f in self.findings if f.fingerprint in self.waivers)}
+        return {
+            "new": counts["new"],
+            "open": counts["open"],
+            "resolved": len(self.resolved),
+            "waived": sum(1 for f in self.findings if f.fingerprint in self.waivers),
+        }
 
     def waived(self, finding: Finding) -> dict | None:
         return self.waivers.get(finding.fingerprint)
@@ -89,16 +100,26 @@ class Report:
             return []
         floor = SEVERITY_RANK[fail_on]
         findings = getattr(self.findings, "heads", self.findings)  # spooled findings: their heads suffice
-        return [f for f in findings if f.status not in NOT_FAILING and SEVERITY_RANK[f.severity] >= floor
-                and not self.waived(f)]
+        return [
+            f
+            for f in findings
+            if f.status not in NOT_FAILING and SEVERITY_RANK[f.severity] >= floor and not self.waived(f)
+        ]
 
 
 def formats() -> dict[str, Callable[[Report], bytes]]:
     """Every output format, chosen here: name -> render(report) -> bytes."""
     from . import csv_report, html_report, json_report, junit, sarif, table, xlsx_report
 
-    return {"table": table.render, "json": json_report.render, "csv": csv_report.render,
-            "xlsx": xlsx_report.render, "junit": junit.render, "sarif": sarif.render, "html": html_report.render}
+    return {
+        "table": table.render,
+        "json": json_report.render,
+        "csv": csv_report.render,
+        "xlsx": xlsx_report.render,
+        "junit": junit.render,
+        "sarif": sarif.render,
+        "html": html_report.render,
+    }
 
 
 FORMAT_NAMES = ("table", "json", "csv", "xlsx", "junit", "sarif", "html")
@@ -118,11 +139,26 @@ def write(report: Report, fmt: str, stream) -> None:
         stream.write(render(report, fmt))
 
 
-COLUMNS = [("fingerprint", "指纹"), ("status", "状态"), ("severity", "级别"), ("rule", "规则"), ("title", "义务"),
-           ("subject", "对象"), ("body", "机关"), ("department", "部门"), ("deadline_text", "期限"),
-           ("overdue_by", "逾期"), ("trigger", "起算事件"), ("fulfilment", "完成事件"), ("source", "依据"),
-           ("message", "说明"), ("lifecycle", "跟踪"), ("first_seen", "首次发现"), ("waiver", "豁免"),
-           ("event", "同一事件")]
+COLUMNS = [
+    ("fingerprint", "指纹"),
+    ("status", "状态"),
+    ("severity", "级别"),
+    ("rule", "规则"),
+    ("title", "义务"),
+    ("subject", "对象"),
+    ("body", "机关"),
+    ("department", "部门"),
+    ("deadline_text", "期限"),
+    ("overdue_by", "逾期"),
+    ("trigger", "起算事件"),
+    ("fulfilment", "完成事件"),
+    ("source", "依据"),
+    ("message", "说明"),
+    ("lifecycle", "跟踪"),
+    ("first_seen", "首次发现"),
+    ("waiver", "豁免"),
+    ("event", "同一事件"),
+]
 
 
 def flat_rows(report: Report) -> list[list[str]]:
@@ -135,12 +171,26 @@ def flat_rows(report: Report) -> list[list[str]]:
         anchor = f.trigger.id if f.trigger else f.period
         life = report.lifecycle.get(f.fingerprint) or {}
         waiver = report.waived(f)
-        rows.append([f.fingerprint, STATUS_ZH.get(f.status, f.status), SEVERITY_ZH.get(f.severity, f.severity), f.rule, f.title, f.subject, f.body,
-                     f.department, f.deadline_text or "", f.overdue_by or "",
-                     f"{f.trigger.id} {f.trigger.time.isoformat()}" if f.trigger else "",
-                     f"{f.fulfilment.id} {f.fulfilment.time.isoformat()}" if f.fulfilment else "",
-                     f"{f.source.get('document', '')} {f.source.get('article', '')}", f.message,
-                     STATE_ZH.get(life.get("state"), ""), (life.get("first_seen") or "")[:10],
-                     f"{waiver['by']}: {waiver['reason']}" if waiver else "",
-                     f"{f.subject} {anchor}" if anchor else ""])  # national and local verdicts on one event share it
+        rows.append(
+            [
+                f.fingerprint,
+                STATUS_ZH.get(f.status, f.status),
+                SEVERITY_ZH.get(f.severity, f.severity),
+                f.rule,
+                f.title,
+                f.subject,
+                f.body,
+                f.department,
+                f.deadline_text or "",
+                f.overdue_by or "",
+                f"{f.trigger.id} {f.trigger.time.isoformat()}" if f.trigger else "",
+                f"{f.fulfilment.id} {f.fulfilment.time.isoformat()}" if f.fulfilment else "",
+                f"{f.source.get('document', '')} {f.source.get('article', '')}",
+                f.message,
+                STATE_ZH.get(life.get("state"), ""),
+                (life.get("first_seen") or "")[:10],
+                f"{waiver['by']}: {waiver['reason']}" if waiver else "",
+                f"{f.subject} {anchor}" if anchor else "",
+            ]
+        )  # national and local verdicts on one event share it
     return rows

@@ -1,4 +1,5 @@
 """`--format csv`: UTF-8 with a BOM so that Excel opens the Chinese text correctly."""
+
 from __future__ import annotations
 
 import csv

@@ -3,6 +3,7 @@
 Summary counts, findings by department and by rule, a chart of findings by month (inline SVG), what
 falls due within the warning window, and every finding with its explanation.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -55,23 +56,47 @@ def _finding_rows(report, findings) -> list[list[str]]:
         life = (report.lifecycle.get(f.fingerprint) or {}).get("state")
         waiver = report.waived(f)
         steps = escape("\n".join(f.explanation))
-        detail = (f"{escape(f.message)}<details><summary>计算过程与依据</summary><pre>{steps}</pre>"
-                  f"<p>{escape(f.source.get('document', ''))} {escape(f.source.get('article', ''))}："
-                  f"{escape(f.source.get('text', ''))}</p></details>")
+        detail = (
+            f"{escape(f.message)}<details><summary>计算过程与依据</summary><pre>{steps}</pre>"
+            f"<p>{escape(f.source.get('document', ''))} {escape(f.source.get('article', ''))}："
+            f"{escape(f.source.get('text', ''))}</p></details>"
+        )
         others = [o for o in by_event.get(event_key(f.to_json()), []) if o is not f]
         if others:  # the national and the local rule on the same request or document
-            detail += ('<p class="same-event">同一事件的其他结论：' + "；".join(
-                f"{escape(o.rule)}（{escape(STATUS_ZH.get(o.status, o.status))}）" for o in others) + "</p>")
+            detail += (
+                '<p class="same-event">同一事件的其他结论：'
+                + "；".join(
+                    f"{escape(o.rule)}（{escape(STATUS_ZH.get(o.status, o.status))}）" for o in others
+                )
+                + "</p>"
+            )
         if waiver:
             detail += f'<p class="waived">已豁免：{escape(waiver["by"])}，{escape(waiver["reason"])}</p>'
-        rows.append([escape(STATUS_ZH.get(f.status, f.status)), escape(SEVERITY_ZH.get(f.severity, f.severity)), escape(f.deadline_text or "-"),
-                     escape(f.subject), escape(f.body), escape(f.department or "-"), escape(f.rule), detail,
-                     escape(STATE_ZH.get(life, "-"))])
+        rows.append(
+            [
+                escape(STATUS_ZH.get(f.status, f.status)),
+                escape(SEVERITY_ZH.get(f.severity, f.severity)),
+                escape(f.deadline_text or "-"),
+                escape(f.subject),
+                escape(f.body),
+                escape(f.department or "-"),
+                escape(f.rule),
+                detail,
+                escape(STATE_ZH.get(life, "-")),
+            ]
+        )
     return rows
 
 
-BOARD_ZH = {"on_time": "按期完成", "late": "逾期完成", "overdue": "已逾期", "due_soon": "即将到期", "pending": "进行中",
-            "no_date": "无固定时限", "undetermined": "无法判定"}
+BOARD_ZH = {
+    "on_time": "按期完成",
+    "late": "逾期完成",
+    "overdue": "已逾期",
+    "due_soon": "即将到期",
+    "pending": "进行中",
+    "no_date": "无固定时限",
+    "undetermined": "无法判定",
+}
 
 
 def _task_board(report) -> str:
@@ -84,59 +109,122 @@ def _task_board(report) -> str:
     rows = []
     for (body, dept), cards in sorted(by_dept.items()):
         counts = Counter(c["status"] for c in cards)
-        items = "".join(f'<li class="task {escape(c["status"])}" data-task="{escape(c["id"])}">{escape(c["item"])} '
-                        f'{escape(c["title"][:40])} — {escape(BOARD_ZH.get(c["status"], c["status"]))}'
-                        f'{"（" + escape(c["due"]) + "）" if c["due"] else ""}</li>' for c in cards)
+        items = "".join(
+            f'<li class="task {escape(c["status"])}" data-task="{escape(c["id"])}">{escape(c["item"])} '
+            f"{escape(c['title'][:40])} — {escape(BOARD_ZH.get(c['status'], c['status']))}"
+            f"{'（' + escape(c['due']) + '）' if c['due'] else ''}</li>"
+            for c in cards
+        )
         summary = "，".join(f"{BOARD_ZH.get(k, k)} {v}" for k, v in sorted(counts.items()))
         rows.append([escape(body), escape(dept), str(len(cards)), escape(summary), f"<ul>{items}</ul>"])
-    return "<h2>任务看板（按部门）</h2>" + _table(["机关", "部门", "任务数", "状态", "任务"], rows, "task-board")
+    return "<h2>任务看板（按部门）</h2>" + _table(
+        ["机关", "部门", "任务数", "状态", "任务"], rows, "task-board"
+    )
 
 
 def _rolled_up(report) -> str:
     """Findings of subordinate bodies under their parent (packs' `bodies:`); nothing when there are none."""
-    rows = [[escape(parent), escape(body), str(n)] for parent, bodies in report.rolled_up() for body, n in bodies.items()]
-    return "<h2>下级机关汇总</h2>" + _table(["上级机关", "下级机关", "问题数"], rows, "rolled-up") if rows else ""
+    rows = [
+        [escape(parent), escape(body), str(n)]
+        for parent, bodies in report.rolled_up()
+        for body, n in bodies.items()
+    ]
+    return (
+        "<h2>下级机关汇总</h2>" + _table(["上级机关", "下级机关", "问题数"], rows, "rolled-up")
+        if rows
+        else ""
+    )
 
 
 def render(report) -> bytes:
-    findings = sorted(report.findings, key=lambda f: (ORDER.index(f.status) if f.status in ORDER else 99,
-                                                      f.deadline.isoformat() if f.deadline else "", f.subject))
+    findings = sorted(
+        report.findings,
+        key=lambda f: (
+            ORDER.index(f.status) if f.status in ORDER else 99,
+            f.deadline.isoformat() if f.deadline else "",
+            f.subject,
+        ),
+    )
     counts = report.counts()
     cards = [f'<div class="card total" data-status="total"><b>{len(findings)}</b>问题总数</div>']
-    cards += [f'<div class="card {s}" data-status="{s}"><b>{counts[s]}</b>{STATUS_ZH[s]}</div>'
-              for s in ORDER if counts.get(s)]
+    cards += [
+        f'<div class="card {s}" data-status="{s}"><b>{counts[s]}</b>{STATUS_ZH[s]}</div>'
+        for s in ORDER
+        if counts.get(s)
+    ]
     if report.run_id is not None:
         lc = report.lifecycle_counts()
-        cards += [f'<div class="card" data-status="{k}"><b>{v}</b>{STATE_ZH.get(k, "已豁免")}</div>' for k, v in lc.items()]
+        cards += [
+            f'<div class="card" data-status="{k}"><b>{v}</b>{STATE_ZH.get(k, "已豁免")}</div>'
+            for k, v in lc.items()
+        ]
     by_dept = Counter((f.body, f.department or "（未填）") for f in findings)
     by_rule = Counter((f.rule, f.title) for f in findings)
     due = [f for f in findings if f.status == "due_soon"]
     sections = [
-        f"<h1>政务公开时限审计报告</h1><p class=\"muted\">截至 {report.as_of:%Y-%m-%d %H:%M}（Asia/Shanghai） · "
+        f'<h1>政务公开时限审计报告</h1><p class="muted">截至 {report.as_of:%Y-%m-%d %H:%M}（Asia/Shanghai） · '
         f"规则版本 {escape(report.rules_revision)} · 日历 {escape(report.calendar)} · 读取事件 {report.events_read} · "
         f"拒收 {report.events_rejected}</p>",
         "".join(f'<p class="notice">{escape(note)}</p>' for note in report.headline_notes()),
         '<h2>汇总</h2><div class="cards" id="summary">' + "".join(cards) + "</div>",
-        "<h2>按部门</h2>" + _table(["机关", "部门", "问题数"], [[escape(b), escape(d), str(n)]
-                                                          for (b, d), n in by_dept.most_common()], "by-department"),
+        "<h2>按部门</h2>"
+        + _table(
+            ["机关", "部门", "问题数"],
+            [[escape(b), escape(d), str(n)] for (b, d), n in by_dept.most_common()],
+            "by-department",
+        ),
         _rolled_up(report),
-        "<h2>按规则</h2>" + _table(["规则", "义务", "问题数"], [[escape(r), escape(t), str(n)]
-                                                          for (r, t), n in by_rule.most_common()], "by-rule"),
+        "<h2>按规则</h2>"
+        + _table(
+            ["规则", "义务", "问题数"],
+            [[escape(r), escape(t), str(n)] for (r, t), n in by_rule.most_common()],
+            "by-rule",
+        ),
         "<h2>按到期月份</h2>" + _chart(findings),
-        f"<h2>即将到期（{escape(report.warn_within)}内）</h2>" + (
-            _table(["期限", "对象", "机关", "部门", "义务"], [[escape(f.deadline_text or ""), escape(f.subject), escape(f.body),
-                                                   escape(f.department or "-"), escape(f.title)] for f in due], "due-soon")
-            if due else '<p class="muted">没有即将到期的事项。</p>'),
+        f"<h2>即将到期（{escape(report.warn_within)}内）</h2>"
+        + (
+            _table(
+                ["期限", "对象", "机关", "部门", "义务"],
+                [
+                    [
+                        escape(f.deadline_text or ""),
+                        escape(f.subject),
+                        escape(f.body),
+                        escape(f.department or "-"),
+                        escape(f.title),
+                    ]
+                    for f in due
+                ],
+                "due-soon",
+            )
+            if due
+            else '<p class="muted">没有即将到期的事项。</p>'
+        ),
         _task_board(report),
-        "<h2>问题清单</h2>" + _table(["状态", "级别", "期限", "对象", "机关", "部门", "规则", "说明", "跟踪"],
-                                  _finding_rows(report, findings), "findings"),
+        "<h2>问题清单</h2>"
+        + _table(
+            ["状态", "级别", "期限", "对象", "机关", "部门", "规则", "说明", "跟踪"],
+            _finding_rows(report, findings),
+            "findings",
+        ),
     ]
     if report.resolved:
-        sections.append("<h2>本次已解决</h2>" + _table(["对象", "规则", "首次发现"], [
-            [escape(i["subject"]), escape(i["rule"]), escape(i["lifecycle"]["first_seen"][:10])] for i in report.resolved],
-            "resolved"))
-    page = ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>政务公开时限审计报告 {report.as_of:%Y-%m-%d}</title><style>{CSS}</style></head><body>"
-            + "".join(sections) + "</body></html>\n")
+        sections.append(
+            "<h2>本次已解决</h2>"
+            + _table(
+                ["对象", "规则", "首次发现"],
+                [
+                    [escape(i["subject"]), escape(i["rule"]), escape(i["lifecycle"]["first_seen"][:10])]
+                    for i in report.resolved
+                ],
+                "resolved",
+            )
+        )
+    page = (
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>政务公开时限审计报告 {report.as_of:%Y-%m-%d}</title><style>{CSS}</style></head><body>"
+        + "".join(sections)
+        + "</body></html>\n"
+    )
     return page.encode("utf-8")

@@ -1,4 +1,5 @@
 """`--format json`: the stable contract documented in docs/findings.md."""
+
 from __future__ import annotations
 
 import io
@@ -61,7 +62,9 @@ def write(report, stream) -> None:
     head = as_dict(report, findings=False)
     tail = {k: head.pop(k) for k in ("run", "resolved") if k in head}
     stream.write((json.dumps(head, ensure_ascii=False, indent=2)[:-2] + ',\n  "findings": [').encode("utf-8"))
-    if hasattr(report.findings, "blocks") and report.run_id is None:  # spooled: lines of JSON texts as they are
+    if (
+        hasattr(report.findings, "blocks") and report.run_id is None
+    ):  # spooled: lines of JSON texts as they are
         blocks = (block[:-1] for block in report.findings.blocks())
     else:
         blocks = (finding_text(report.finding_json(f)) for f in report.findings)

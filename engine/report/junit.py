@@ -4,6 +4,7 @@ A violation is a <failure>; a due-soon warning or a waived finding passes with i
 <system-out>; an undetermined finding is an <error>. The fingerprint is the test case name, so
 dashboards track the same obligation across runs.
 """
+
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
@@ -17,13 +18,20 @@ def render(report) -> bytes:
     root = ET.Element("testsuites", name="shixian", tests=str(len(report.findings)))
     total_fail = total_err = 0
     for rule, findings in sorted(by_rule.items()):
-        suite = ET.SubElement(root, "testsuite", name=rule, tests=str(len(findings)),
-                              timestamp=report.as_of.replace(tzinfo=None).isoformat(timespec="seconds"))
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=rule,
+            tests=str(len(findings)),
+            timestamp=report.as_of.replace(tzinfo=None).isoformat(timespec="seconds"),
+        )
         failures = errors = 0
         for f in findings:
             case = ET.SubElement(suite, "testcase", name=f"{f.subject} [{f.fingerprint}]", classname=rule)
-            text = f"{f.message}\n依据：{f.source.get('document', '')} {f.source.get('article', '')}\n" + \
-                "\n".join(f.explanation)
+            text = (
+                f"{f.message}\n依据：{f.source.get('document', '')} {f.source.get('article', '')}\n"
+                + "\n".join(f.explanation)
+            )
             if f.status == "undetermined":
                 errors += 1
                 ET.SubElement(case, "error", message=f.message, type=f.status).text = text

@@ -7,6 +7,7 @@ JSON report writes almost as they are (a 10M-event audit streams 1.5 GB of findi
 of holding them). It behaves as the report's list of findings (len, iter). Only severity, status and
 fingerprint of each finding stay in memory.
 """
+
 from __future__ import annotations
 
 from collections import Counter

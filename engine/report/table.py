@@ -1,4 +1,5 @@
 """`--format table`: for a person at a terminal, Chinese where the rules are."""
+
 from __future__ import annotations
 
 import io
@@ -6,8 +7,20 @@ import unicodedata
 
 from ..model.findings import STATUS_ZH
 
-ORDER = ("overdue", "late", "late_extension", "gap_exceeded", "short", "below_count", "below_ratio", "out_of_order", "missing_fields",
-         "unlinked", "undetermined", "due_soon")
+ORDER = (
+    "overdue",
+    "late",
+    "late_extension",
+    "gap_exceeded",
+    "short",
+    "below_count",
+    "below_ratio",
+    "out_of_order",
+    "missing_fields",
+    "unlinked",
+    "undetermined",
+    "due_soon",
+)
 STATE_ZH = {"new": "新增", "open": "持续", "resolved": "已解决"}
 
 
@@ -35,14 +48,23 @@ def _rows(report, findings, out: io.StringIO) -> None:
         out.write(f"    依据：{f.source.get('document', '')} {f.source.get('article', '')}\n")
         waiver = report.waived(f)
         if waiver:
-            out.write(f"    已豁免：{waiver['by']}，{waiver['reason']}" + (f"，至{waiver['until']}" if waiver['until'] else "")
-                      + "\n")
+            out.write(
+                f"    已豁免：{waiver['by']}，{waiver['reason']}"
+                + (f"，至{waiver['until']}" if waiver["until"] else "")
+                + "\n"
+            )
 
 
 def render(report) -> bytes:
     out = io.StringIO()
-    findings = sorted(report.findings, key=lambda f: (ORDER.index(f.status) if f.status in ORDER else 99,
-                                                      f.deadline.isoformat() if f.deadline else "", f.subject))
+    findings = sorted(
+        report.findings,
+        key=lambda f: (
+            ORDER.index(f.status) if f.status in ORDER else 99,
+            f.deadline.isoformat() if f.deadline else "",
+            f.subject,
+        ),
+    )
     open_items = [f for f in findings if not report.waived(f)]
     waived = [f for f in findings if report.waived(f)]
     if open_items:
@@ -55,23 +77,35 @@ def render(report) -> bytes:
     if report.resolved:
         out.write(f"\n本次已解决 (resolved) {len(report.resolved)} 项：\n")
         for item in report.resolved:
-            out.write(f"  {item['subject']}  {item['rule']}  首次发现 {item['lifecycle']['first_seen'][:10]}\n")
+            out.write(
+                f"  {item['subject']}  {item['rule']}  首次发现 {item['lifecycle']['first_seen'][:10]}\n"
+            )
     counts = report.counts()
     parts = [f"{STATUS_ZH[s]} {counts[s]}" for s in ORDER if counts.get(s)]
-    out.write(f"\n截至 {report.as_of:%Y-%m-%d %H:%M}：共 {len(findings)} 项" + (f"（{'，'.join(parts)}）" if parts else "")
-              + "\n")
+    out.write(
+        f"\n截至 {report.as_of:%Y-%m-%d %H:%M}：共 {len(findings)} 项"
+        + (f"（{'，'.join(parts)}）" if parts else "")
+        + "\n"
+    )
     for note in report.headline_notes():
         out.write(f"注意：{note}\n")
     for parent, bodies in report.rolled_up():
-        out.write(f"下级机关汇总到 {parent}：共 {sum(bodies.values())} 项（"
-                  + "，".join(f"{body} {n}" for body, n in bodies.items()) + "）\n")
+        out.write(
+            f"下级机关汇总到 {parent}：共 {sum(bodies.values())} 项（"
+            + "，".join(f"{body} {n}" for body, n in bodies.items())
+            + "）\n"
+        )
     if report.run_id is not None:
         lc = report.lifecycle_counts()
         again = "，与上次相同的输入，未写入" if report.repeated else ""
-        out.write(f"运行 #{report.run_id}：新增 {lc['new']}，持续 {lc['open']}，已解决 {lc['resolved']}，"
-                  f"已豁免 {lc['waived']}{again}\n")
-    line = (f"{report.rule_count} rules, {report.events_read} events read, {report.events_evaluated} evaluated, "
-            f"{report.events_rejected} rejected")
+        out.write(
+            f"运行 #{report.run_id}：新增 {lc['new']}，持续 {lc['open']}，已解决 {lc['resolved']}，"
+            f"已豁免 {lc['waived']}{again}\n"
+        )
+    line = (
+        f"{report.rule_count} rules, {report.events_read} events read, {report.events_evaluated} evaluated, "
+        f"{report.events_rejected} rejected"
+    )
     if report.duplicates:
         line += f", {report.duplicates} duplicates ignored"
     if report.rejects_file:

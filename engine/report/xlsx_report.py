@@ -1,5 +1,6 @@
 """`--format xlsx`: a findings sheet with filters (deadlines and first-seen days as real Excel dates), a
 summary sheet, and a sheet per body with its findings by status."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,8 +17,9 @@ from . import COLUMNS, flat_rows
 from .table import STATE_ZH
 
 
-def write_findings_sheet(sheet, headers: list[str], rows, date_columns: list[int],
-                         period_columns: list[int] = ()) -> None:
+def write_findings_sheet(
+    sheet, headers: list[str], rows, date_columns: list[int], period_columns: list[int] = ()
+) -> None:
     """Findings as Excel users expect them, for the report and the workbench's export alike: a bold header,
     the given columns as real date cells (the first ten characters of an ISO text: a deadline's
     '2024-10-08 24:00' is 2024-10-08), periods ('3wd') as numbers shown with their unit (3个工作日, a
@@ -51,8 +53,13 @@ def render(report) -> bytes:
     sheet = book.active
     sheet.title = "问题清单"
     keys = [key for key, _ in COLUMNS]
-    write_findings_sheet(sheet, [zh for _, zh in COLUMNS], flat_rows(report),
-                         [keys.index("deadline_text"), keys.index("first_seen")], [keys.index("overdue_by")])
+    write_findings_sheet(
+        sheet,
+        [zh for _, zh in COLUMNS],
+        flat_rows(report),
+        [keys.index("deadline_text"), keys.index("first_seen")],
+        [keys.index("overdue_by")],
+    )
     for index, (key, _) in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = 60 if key in ("message", "title") else 18
 
@@ -86,8 +93,16 @@ def render(report) -> bytes:
     counts = Counter((f.body, f.status) for f in report.findings)
     severities = Counter((f.body, f.severity) for f in report.findings)
     for body in sorted({f.body for f in report.findings}):
-        by_body.append([body, sum(counts[(body, s)] for s in statuses), *[counts[(body, s)] for s in statuses],
-                        severities[(body, "error")], severities[(body, "warning")], severities[(body, "info")]])
+        by_body.append(
+            [
+                body,
+                sum(counts[(body, s)] for s in statuses),
+                *[counts[(body, s)] for s in statuses],
+                severities[(body, "error")],
+                severities[(body, "warning")],
+                severities[(body, "info")],
+            ]
+        )
     rolled = report.rolled_up()
     if rolled:  # subordinate bodies (packs' `bodies:`) rolled up to their parent
         by_body.append([])

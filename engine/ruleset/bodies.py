@@ -5,6 +5,7 @@ A pack declares them under `bodies:` as `{parent: [child, ...]}` (江苏省司�
 as that list before the rule is compiled, so the row and the columnar engines both read a plain list. Each
 finding about a subordinate names its parent (`parent_body`), and reports roll findings up to it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -43,8 +44,10 @@ def declared_bodies(parsed, errors: list[SourceError]) -> Hierarchy:
                 if child == parent or parent in tree.below(child):
                     problem = f"机关「{child}」不能在自己之下 (a body cannot be under itself)"
                 elif known is not None and known != parent:
-                    problem = (f"机关「{child}」已声明为「{known}」的下级，不能再属于「{parent}」 "
-                               f"(a body has one parent)")
+                    problem = (
+                        f"机关「{child}」已声明为「{known}」的下级，不能再属于「{parent}」 "
+                        f"(a body has one parent)"
+                    )
                 if problem:
                     line, column = where(node, parent)
                     errors.append(SourceError(str(path), line, "bodies", problem, column, code="bad-bodies"))
@@ -60,12 +63,18 @@ def resolve_under(spec: dict[str, Any], tree: Hierarchy, key: str) -> dict[str, 
     for name, value in spec.items():
         if isinstance(value, dict) and "under" in value:
             if len(value) != 1 or not isinstance(value["under"], str):
-                raise MatchError(str(name), "under 只写一个上级机关，如 {under: 江苏省司法厅} "
-                                 "(write one parent: {under: 江苏省司法厅})")
+                raise MatchError(
+                    str(name),
+                    "under 只写一个上级机关，如 {under: 江苏省司法厅} "
+                    "(write one parent: {under: 江苏省司法厅})",
+                )
             below = tree.below(value["under"])
             if not below:
-                raise MatchError(str(name), f"「{value['under']}」没有在任何规则包的 bodies 中声明下级机关 "
-                                 f"(no subordinate bodies declared for it under 'bodies:')")
+                raise MatchError(
+                    str(name),
+                    f"「{value['under']}」没有在任何规则包的 bodies 中声明下级机关 "
+                    f"(no subordinate bodies declared for it under 'bodies:')",
+                )
             out = dict(spec) if out is None else out
             out[name] = below
     return spec if out is None else out

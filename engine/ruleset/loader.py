@@ -1,4 +1,5 @@
 """Load rule files into typed rules, reporting every problem with file, line, column and field."""
+
 from __future__ import annotations
 
 import hashlib
@@ -64,8 +65,10 @@ class RuleLoadError(ShixianError):
         self.errors = errors
         more = ""
         if len(errors) > 1:
-            more = f"（另有 {len(errors) - 1} 处错误，运行 shixian validate 查看） (and {len(errors) - 1} more; " \
+            more = (
+                f"（另有 {len(errors) - 1} 处错误，运行 shixian validate 查看） (and {len(errors) - 1} more; "
                 "run 'shixian validate')"
+            )
         super().__init__(f"{errors[0]}{more}")
 
 
@@ -98,13 +101,29 @@ def _apply_choices(parsed, loaded: list[LoadedRule]) -> list[SourceError]:
             if not offered:
                 names = sorted({o for r in loaded if r.id == rule_id for o in getattr(r.rule, "options", {})})
                 known = f"可选：{'、'.join(names)}" if names else "该编号的规则没有可选解读"
-                errors.append(SourceError(str(path), line, "choose", f"选用解读 '{rule_id}: {name}' 不存在（{known}） "
-                                          "(no such reading option)", column, code="unknown-option"))
+                errors.append(
+                    SourceError(
+                        str(path),
+                        line,
+                        "choose",
+                        f"选用解读 '{rule_id}: {name}' 不存在（{known}） (no such reading option)",
+                        column,
+                        code="unknown-option",
+                    )
+                )
                 continue
             if rule_id in chosen and chosen[rule_id][0] != name:
-                errors.append(SourceError(str(path), line, "choose", f"规则 '{rule_id}' 已在 {chosen[rule_id][1]} 选用解读 "
-                                          f"'{chosen[rule_id][0]}'，不能再选 '{name}' (conflicting choices)", column,
-                                          code="conflicting-option"))
+                errors.append(
+                    SourceError(
+                        str(path),
+                        line,
+                        "choose",
+                        f"规则 '{rule_id}' 已在 {chosen[rule_id][1]} 选用解读 "
+                        f"'{chosen[rule_id][0]}'，不能再选 '{name}' (conflicting choices)",
+                        column,
+                        code="conflicting-option",
+                    )
+                )
                 continue
             chosen[rule_id] = (name, f"{path}:{line}")
             for r in offered:
@@ -112,7 +131,9 @@ def _apply_choices(parsed, loaded: list[LoadedRule]) -> list[SourceError]:
     return errors
 
 
-def _type_checks(path: Path, node: Located, rule: model.Rule, vocabulary: dict[str, str]) -> list[SourceError]:
+def _type_checks(
+    path: Path, node: Located, rule: model.Rule, vocabulary: dict[str, str]
+) -> list[SourceError]:
     """Every event type a rule names must be in the vocabulary (catches typos like document.publised)."""
     errors = []
     spots: list[tuple[Any, str]] = [(node, k) for k in _TYPE_KEYS if k in node]
@@ -120,7 +141,9 @@ def _type_checks(path: Path, node: Located, rule: model.Rule, vocabulary: dict[s
     for option in (node.get("options") or {}).values() if isinstance(node.get("options"), dict) else ():
         if isinstance(option, dict):
             spots += [(option, "restart")] if "restart" in option else []
-            spots += [(p, k) for p in option.get("pause") or [] if isinstance(p, dict) for k in ("on", "resume")]
+            spots += [
+                (p, k) for p in option.get("pause") or [] if isinstance(p, dict) for k in ("on", "resume")
+            ]
     for sub in ("extend", "link"):
         if isinstance(node.get(sub), dict):
             spots += [(node[sub], k) for k in ("on", "to", "notified") if k in node[sub]]
@@ -130,8 +153,17 @@ def _type_checks(path: Path, node: Located, rule: model.Rule, vocabulary: dict[s
         if isinstance(value, str) and value not in vocabulary:
             message, guess = unknown_type_message(value, vocabulary)
             line, column = where(holder, key)
-            errors.append(SourceError(str(path), line, key, f"规则 '{rule.id}'：{message}", column,
-                                      code="unknown-event-type", suggestion=guess))
+            errors.append(
+                SourceError(
+                    str(path),
+                    line,
+                    key,
+                    f"规则 '{rule.id}'：{message}",
+                    column,
+                    code="unknown-event-type",
+                    suggestion=guess,
+                )
+            )
     return errors
 
 
@@ -140,8 +172,14 @@ def _read_vocabulary(paths: list[Path]) -> dict[str, str]:
     for path in paths:
         doc = load_yaml_file(path)
         if not isinstance(doc, dict) or not isinstance(doc.get("event_types"), dict):
-            raise SourceError(str(path), 1, "event_types", "应是映射 'event_types: {事件类型: 中文名}' "
-                              "(expected a mapping 'event_types: {type: 中文名}')", code="bad-type")
+            raise SourceError(
+                str(path),
+                1,
+                "event_types",
+                "应是映射 'event_types: {事件类型: 中文名}' "
+                "(expected a mapping 'event_types: {type: 中文名}')",
+                code="bad-type",
+            )
         vocabulary.update({str(k): str(v) for k, v in doc["event_types"].items()})
     return vocabulary
 
@@ -161,7 +199,9 @@ def _load_rules(paths: list[Path | str], overrides: dict[str, str] | None) -> Ru
     overrides = {str(Path(k)): v for k, v in (overrides or {}).items()}
     files, vocab_files = rule_files([Path(p) for p in paths])
     default_vocab = bundled("rules") / VOCABULARY_FILE
-    vocabulary = _read_vocabulary([default_vocab] + [v for v in vocab_files if v.resolve() != default_vocab.resolve()])
+    vocabulary = _read_vocabulary(
+        [default_vocab] + [v for v in vocab_files if v.resolve() != default_vocab.resolve()]
+    )
     errors: list[SourceError] = []
     parsed: list[tuple[Path, Located, model.RuleFile]] = []
     digest = hashlib.sha256()
@@ -175,8 +215,15 @@ def _load_rules(paths: list[Path | str], overrides: dict[str, str] | None) -> Ru
             errors.append(exc)
             continue
         if not isinstance(doc, Located):
-            errors.append(SourceError(str(path), 1, None, "规则文件应是含 pack 和 rules 的映射 "
-                                      "(a rule file is a mapping with 'pack' and 'rules')", code="bad-type"))
+            errors.append(
+                SourceError(
+                    str(path),
+                    1,
+                    None,
+                    "规则文件应是含 pack 和 rules 的映射 (a rule file is a mapping with 'pack' and 'rules')",
+                    code="bad-type",
+                )
+            )
             continue
         try:
             rule_file = model.RuleFile.model_validate(doc)
@@ -192,27 +239,46 @@ def _load_rules(paths: list[Path | str], overrides: dict[str, str] | None) -> Ru
     for path, doc, rule_file in parsed:
         for node, rule in zip(doc["rules"], rule_file.rules):
             errors.extend(_type_checks(path, node, rule, vocabulary))
-            filters = [("applies_to", rule.applies_to)] + ([("where", rule.where)] if getattr(rule, "where", None) else [])
+            filters = [("applies_to", rule.applies_to)] + (
+                [("where", rule.where)] if getattr(rule, "where", None) else []
+            )
             try:
                 for key, spec in filters:
                     resolved = resolve_under(spec, hierarchy, key)
-                    if resolved is not spec:  # {under: X} written as the bodies under X (both engines read the list)
+                    if (
+                        resolved is not spec
+                    ):  # {under: X} written as the bodies under X (both engines read the list)
                         rule = rule.model_copy(update={key: resolved})
                     compile_filter(resolved)
                 predicate = compile_filter(rule.applies_to)
             except MatchError as exc:
                 line, column = where(node.get(key), exc.field)
                 label = "适用范围 applies_to" if key == "applies_to" else "计入条件 where"
-                errors.append(SourceError(str(path), line, exc.field, f"规则 '{rule.id}'：{label}：{exc}",
-                                          column, code=f"bad-{key.replace('_', '-')}"))
+                errors.append(
+                    SourceError(
+                        str(path),
+                        line,
+                        exc.field,
+                        f"规则 '{rule.id}'：{label}：{exc}",
+                        column,
+                        code=f"bad-{key.replace('_', '-')}",
+                    )
+                )
                 continue
             for other in versions.get(rule.id, ()):
                 if other.rule.effective.overlaps(rule.effective):
                     line, column = where(node, "effective" if "effective" in node else "id")
-                    errors.append(SourceError(str(path), line, "effective",
-                                              f"规则 '{rule.id}' 的施行期间与 {other.path}:{other.line} 的同编号规则重叠；"
-                                              "同一义务的各版本要写不重叠的 effective (overlapping dates)",
-                                              column, code="overlap"))
+                    errors.append(
+                        SourceError(
+                            str(path),
+                            line,
+                            "effective",
+                            f"规则 '{rule.id}' 的施行期间与 {other.path}:{other.line} 的同编号规则重叠；"
+                            "同一义务的各版本要写不重叠的 effective (overlapping dates)",
+                            column,
+                            code="overlap",
+                        )
+                    )
             loaded.append(LoadedRule(rule, str(path), node.line, rule_file.pack, predicate))
             versions.setdefault(rule.id, []).append(loaded[-1])
     errors.extend(_apply_choices(parsed, loaded))
@@ -223,5 +289,11 @@ def _load_rules(paths: list[Path | str], overrides: dict[str, str] | None) -> Ru
                 errors.extend(check_case(str(path), case_node, case, vocabulary, rule_ids, owner=rule.id))
     if errors:
         raise RuleLoadError(errors)
-    return RuleSet(loaded, vocabulary, files, digest.hexdigest()[:12], warnings=body_warnings(parsed),
-                   parents=hierarchy.parents)
+    return RuleSet(
+        loaded,
+        vocabulary,
+        files,
+        digest.hexdigest()[:12],
+        warnings=body_warnings(parsed),
+        parents=hierarchy.parents,
+    )

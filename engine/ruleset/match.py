@@ -1,12 +1,13 @@
 """`applies_to`: structured matches on event fields and attributes. Data, not code: no eval.
 
-    applies_to:
-      body: 江苏省司法厅                 # equality
-      doc_type: [规范性文件, 政策文件]     # any of
-      disclosure: {not: 不予公开}         # negation
-      department: {in: [办公室, 法规处]}
-      文号: {exists: true}
+applies_to:
+  body: 江苏省司法厅                 # equality
+  doc_type: [规范性文件, 政策文件]     # any of
+  disclosure: {not: 不予公开}         # negation
+  department: {in: [办公室, 法规处]}
+  文号: {exists: true}
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -43,7 +44,10 @@ def _value_test(field: str, spec: Any) -> Callable[[Any], bool]:
         return lambda v: v is not None and str(v) in options
     if isinstance(spec, dict):
         if len(spec) != 1 or next(iter(spec)) not in OPERATORS:
-            raise MatchError(field, f"应写一个运算：{'、'.join(OPERATORS)}，而不是 {list(spec)} (expected one operator of {', '.join(OPERATORS)})")
+            raise MatchError(
+                field,
+                f"应写一个运算：{'、'.join(OPERATORS)}，而不是 {list(spec)} (expected one operator of {', '.join(OPERATORS)})",
+            )
         op, arg = next(iter(spec.items()))
         if op == "exists":
             if not isinstance(arg, bool):
@@ -51,7 +55,10 @@ def _value_test(field: str, spec: Any) -> Callable[[Any], bool]:
             return (lambda v: v not in (None, "")) if arg else (lambda v: v in (None, ""))
         inner = _value_test(field, arg if op == "not" else (arg if isinstance(arg, list) else [arg]))
         return (lambda v: not inner(v)) if op == "not" else inner
-    raise MatchError(field, "应写一个值、值的列表或 {not: ..}、{in: [..]}、{exists: true} (expected a value, a list or an operator mapping)")
+    raise MatchError(
+        field,
+        "应写一个值、值的列表或 {not: ..}、{in: [..]}、{exists: true} (expected a value, a list or an operator mapping)",
+    )
 
 
 def compile_filter(applies_to: dict[str, Any]) -> Predicate:
@@ -81,20 +88,27 @@ def _value_mask(field: str, spec: Any, values) -> np.ndarray:
         return present & hit
     if isinstance(spec, dict):
         if len(spec) != 1 or next(iter(spec)) not in OPERATORS:
-            raise MatchError(field, f"应写一个运算：{'、'.join(OPERATORS)}，而不是 {list(spec)} (expected one operator of {', '.join(OPERATORS)})")
+            raise MatchError(
+                field,
+                f"应写一个运算：{'、'.join(OPERATORS)}，而不是 {list(spec)} (expected one operator of {', '.join(OPERATORS)})",
+            )
         op, arg = next(iter(spec.items()))
         if op == "exists":
             empty = ~present | (pc.equal(values, "").fill_null(True).to_numpy(zero_copy_only=False))
             return ~empty if arg else empty
         inner = _value_mask(field, arg if op == "not" else (arg if isinstance(arg, list) else [arg]), values)
         return ~inner if op == "not" else inner
-    raise MatchError(field, "应写一个值、值的列表或 {not: ..}、{in: [..]}、{exists: true} (expected a value, a list or an operator mapping)")
+    raise MatchError(
+        field,
+        "应写一个值、值的列表或 {not: ..}、{in: [..]}、{exists: true} (expected a value, a list or an operator mapping)",
+    )
 
 
 def compile_mask(applies_to: dict[str, Any]) -> Callable[[Callable[[str], tuple], int], np.ndarray]:
     """The columnar twin of `compile_filter`, over dictionary-encoded columns: given `encoded(field)` =
     (distinct values as a pyarrow string array, null for an absent value; each row's index into them) and
     the row count, a boolean numpy mask of the rows that match. Each test runs once per distinct value."""
+
     def mask(encoded: Callable[[str], tuple], rows: int) -> np.ndarray:
         out = np.ones(rows, dtype=bool)
         for field, spec in applies_to.items():

@@ -4,6 +4,7 @@ The cases are computed with the calendar (engine.calendar), from an example trig
 23:00 on the last day is on time, the one at 09:00 the day after is late. For hours: an hour before the
 due minute, and an hour after it. The author checks the dates against the holiday notice before trusting them.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,8 +42,10 @@ class Scaffold:
     due_text: str
 
     def pack_text(self, pack: str) -> str:
-        header = ("# 由 shixian rule new 生成。请对照原文核对规则，并对照当年节假日安排通知核对两个测试用例的日期。\n"
-                  "# Written by `shixian rule new`: check the rule against the source and the test dates against the notice.\n")
+        header = (
+            "# 由 shixian rule new 生成。请对照原文核对规则，并对照当年节假日安排通知核对两个测试用例的日期。\n"
+            "# Written by `shixian rule new`: check the rule against the source and the test dates against the notice.\n"
+        )
         return header + _dump({"pack": pack, "rules": [self.rule]})
 
     def rule_text(self) -> str:
@@ -56,19 +59,25 @@ class _Block(dict):
 
 
 class _Dumper(yaml.SafeDumper):
-    def increase_indent(self, flow: bool = False, indentless: bool = False):  # "  - id:" as in the bundled packs
+    def increase_indent(
+        self, flow: bool = False, indentless: bool = False
+    ):  # "  - id:" as in the bundled packs
         return super().increase_indent(flow, False)
 
     def ignore_aliases(self, data) -> bool:  # no &id001 anchors for repeated defaults
         return True
 
 
-_Dumper.add_representer(_Block, lambda dumper, data: dumper.represent_mapping(
-    "tag:yaml.org,2002:map", data.items(), flow_style=False))
+_Dumper.add_representer(
+    _Block,
+    lambda dumper, data: dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=False),
+)
 
 
 def _dump(data) -> str:
-    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=110, default_flow_style=None)
+    return yaml.dump(
+        data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=110, default_flow_style=None
+    )
 
 
 def _iso(moment: dt.datetime) -> str:
@@ -108,18 +117,28 @@ def build(obligation: Obligation, example_start: dt.datetime, calendar: WorkCale
     subject = "S1"
     trigger = {"type": obligation.trigger, "subject": subject, "time": _iso(example_start)}
     cases = [
-        {"name": f"{start_text} 起算，{period.chinese}截止 {due_text}；{on_time_words} 完成，按期",
-         "as_of": as_of[0], "defaults": defaults,
-         "events": [trigger, {"type": obligation.fulfil, "subject": subject, "time": _iso(on_time)}],
-         "expect": []},
-        {"name": f"{late_words} 才完成，逾期",
-         "as_of": as_of[1], "defaults": defaults,
-         "events": [trigger, {"type": obligation.fulfil, "subject": subject, "time": _iso(late)}],
-         "expect": [{"subject": subject, "status": "late", "deadline": expected}]},
+        {
+            "name": f"{start_text} 起算，{period.chinese}截止 {due_text}；{on_time_words} 完成，按期",
+            "as_of": as_of[0],
+            "defaults": defaults,
+            "events": [trigger, {"type": obligation.fulfil, "subject": subject, "time": _iso(on_time)}],
+            "expect": [],
+        },
+        {
+            "name": f"{late_words} 才完成，逾期",
+            "as_of": as_of[1],
+            "defaults": defaults,
+            "events": [trigger, {"type": obligation.fulfil, "subject": subject, "time": _iso(late)}],
+            "expect": [{"subject": subject, "status": "late", "deadline": expected}],
+        },
     ]
-    rule: dict = {"id": obligation.id, "kind": "deadline", "title": obligation.title,
-                  "source": _Block(document=obligation.document, article=obligation.article, text=obligation.text),
-                  "severity": obligation.severity}
+    rule: dict = {
+        "id": obligation.id,
+        "kind": "deadline",
+        "title": obligation.title,
+        "source": _Block(document=obligation.document, article=obligation.article, text=obligation.text),
+        "severity": obligation.severity,
+    }
     if obligation.effective_from:
         rule["effective"] = {"from": obligation.effective_from}
     if obligation.body:

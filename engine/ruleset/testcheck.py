@@ -5,6 +5,7 @@ what to write instead; `shixian test` runs only cases that passed these checks.
 The forms an officer types that have one reading (`2025年9月12日`, `2025/9/12 10:00`, `1个工作日`) are
 accepted and rewritten here (`normalised_events`, `normalised_expect`) so the runner sees ISO text.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,9 +22,28 @@ from ..timeparse import parse_officer_instant
 from ..yamlsource import Located, where
 from .messages import PERIOD_FORMS, unknown_type_message
 
-MATCH_KEYS = ("rule", "subject", "status", "deadline", "severity", "period", "overdue_by", "body", "department")
-MATCH_ZH = {"rule": "规则编号", "subject": "主体", "status": "状态", "deadline": "截止", "severity": "严重程度",
-            "period": "周期", "overdue_by": "逾期", "body": "机关", "department": "部门"}
+MATCH_KEYS = (
+    "rule",
+    "subject",
+    "status",
+    "deadline",
+    "severity",
+    "period",
+    "overdue_by",
+    "body",
+    "department",
+)
+MATCH_ZH = {
+    "rule": "规则编号",
+    "subject": "主体",
+    "status": "状态",
+    "deadline": "截止",
+    "severity": "严重程度",
+    "period": "周期",
+    "overdue_by": "逾期",
+    "body": "机关",
+    "department": "部门",
+}
 
 
 def _time_text(value: Any) -> Any:
@@ -59,21 +79,36 @@ def normalised_expect(case: TestCase) -> list[dict[str, Any]]:
             try:
                 parsed, has_time = parse_officer_instant(item["deadline"].replace(" 24:00", ""))
                 if not has_time:
-                    item["deadline"] = item["deadline"] if " 24:00" in item["deadline"] else parsed.isoformat()
+                    item["deadline"] = (
+                        item["deadline"] if " 24:00" in item["deadline"] else parsed.isoformat()
+                    )
             except InputError:
                 pass  # "2024-09-30 24:00" is matched as written
         out.append(item)
     return out
 
 
-def _error(path: str, holder: Any, key: str | None, message: str, code: str, suggestion: str | None = None,
-           where_case: str = "") -> SourceError:
+def _error(
+    path: str,
+    holder: Any,
+    key: str | None,
+    message: str,
+    code: str,
+    suggestion: str | None = None,
+    where_case: str = "",
+) -> SourceError:
     line, column = where(holder, key)
     return SourceError(path, line, key, f"{where_case}{message}", column, code=code, suggestion=suggestion)
 
 
-def check_case(path: str, node: Any, case: TestCase, vocabulary: dict[str, str], rule_ids: set[str],
-               owner: str | None = None) -> list[SourceError]:
+def check_case(
+    path: str,
+    node: Any,
+    case: TestCase,
+    vocabulary: dict[str, str],
+    rule_ids: set[str],
+    owner: str | None = None,
+) -> list[SourceError]:
     """Every problem of one case, located in its YAML `node`. `owner` is the rule the case belongs to."""
     errors: list[SourceError] = []
     label = f"规则 '{owner}' 的用例 '{case.name}'：" if owner else f"用例 '{case.name}'："
@@ -82,8 +117,17 @@ def check_case(path: str, node: Any, case: TestCase, vocabulary: dict[str, str],
     for rule_id in case.rules or []:
         if rule_id not in rule_ids:
             guess = closest(rule_id, rule_ids)
-            errors.append(_error(path, node, "rules", f"没有编号为 '{rule_id}' 的规则。{hint(guess)} (unknown rule id)",
-                                 "unknown-rule", guess, label))
+            errors.append(
+                _error(
+                    path,
+                    node,
+                    "rules",
+                    f"没有编号为 '{rule_id}' 的规则。{hint(guess)} (unknown rule id)",
+                    "unknown-rule",
+                    guess,
+                    label,
+                )
+            )
     defaults = node.get("defaults") if isinstance(node.get("defaults"), dict) else {}
     for event_node in node.get("events") or []:
         errors += _check_event(path, event_node, defaults, vocabulary, label)
@@ -92,16 +136,34 @@ def check_case(path: str, node: Any, case: TestCase, vocabulary: dict[str, str],
     return errors
 
 
-def _check_event(path: str, event: Any, defaults: dict, vocabulary: dict[str, str], label: str) -> list[SourceError]:
+def _check_event(
+    path: str, event: Any, defaults: dict, vocabulary: dict[str, str], label: str
+) -> list[SourceError]:
     if not isinstance(event, dict):
-        return [_error(path, event, None, "每个事件是一个映射：{type: ..., subject: ..., time: ...} "
-                       "(an event is a mapping)", "bad-type", where_case=label)]
+        return [
+            _error(
+                path,
+                event,
+                None,
+                "每个事件是一个映射：{type: ..., subject: ..., time: ...} (an event is a mapping)",
+                "bad-type",
+                where_case=label,
+            )
+        ]
     errors = []
     merged = {**defaults, **event}
     missing = [k for k in REQUIRED if k != "id" and merged.get(k) in (None, "")]
     if missing:
-        errors.append(_error(path, event, None, f"事件缺少 {'、'.join(missing)}（可写在 defaults 中） "
-                             f"(missing {', '.join(missing)})", "missing-key", where_case=label))
+        errors.append(
+            _error(
+                path,
+                event,
+                None,
+                f"事件缺少 {'、'.join(missing)}（可写在 defaults 中） (missing {', '.join(missing)})",
+                "missing-key",
+                where_case=label,
+            )
+        )
     event_type = merged.get("type")
     if isinstance(event_type, str) and event_type not in vocabulary:
         message, guess = unknown_type_message(event_type, vocabulary)
@@ -118,35 +180,99 @@ def _check_event(path: str, event: Any, defaults: dict, vocabulary: dict[str, st
 
 def _check_expect(path: str, expected: Any, rule_ids: set[str], label: str) -> list[SourceError]:
     if not isinstance(expected, dict):
-        return [_error(path, expected, None, "每条应得结论是一个映射，如 {subject: R1, status: overdue} "
-                       "(an expectation is a mapping)", "bad-type", where_case=label)]
+        return [
+            _error(
+                path,
+                expected,
+                None,
+                "每条应得结论是一个映射，如 {subject: R1, status: overdue} (an expectation is a mapping)",
+                "bad-type",
+                where_case=label,
+            )
+        ]
     errors = []
     for key, value in expected.items():
         if key not in MATCH_KEYS:
             guess = closest(str(key), MATCH_KEYS, MATCH_ZH)
-            errors.append(_error(path, expected, str(key), f"应得结论中没有键 '{key}'。{hint(guess, MATCH_ZH)} 可用："
-                                 f"{'、'.join(MATCH_KEYS)} (unknown expectation key)", "unknown-key", guess, label))
+            errors.append(
+                _error(
+                    path,
+                    expected,
+                    str(key),
+                    f"应得结论中没有键 '{key}'。{hint(guess, MATCH_ZH)} 可用："
+                    f"{'、'.join(MATCH_KEYS)} (unknown expectation key)",
+                    "unknown-key",
+                    guess,
+                    label,
+                )
+            )
         elif key == "status" and value not in STATUSES:
             guess = closest(str(value), STATUSES, STATUS_ZH) or _label_part(str(value))
             valid = "、".join(f"{s}（{STATUS_ZH[s]}）" for s in STATUSES)
-            errors.append(_error(path, expected, key, f"未知的状态 '{value}'。{hint(guess, STATUS_ZH)} 状态要写英文代码："
-                                 f"{valid} (unknown status)", "unknown-status", guess, label))
+            errors.append(
+                _error(
+                    path,
+                    expected,
+                    key,
+                    f"未知的状态 '{value}'。{hint(guess, STATUS_ZH)} 状态要写英文代码："
+                    f"{valid} (unknown status)",
+                    "unknown-status",
+                    guess,
+                    label,
+                )
+            )
         elif key == "severity" and value not in SEVERITIES:
             guess = closest(str(value), SEVERITIES)
-            errors.append(_error(path, expected, key, f"未知的严重程度 '{value}'。{hint(guess)} 可选：error、warning、"
-                                 "info (unknown severity)", "bad-value", guess, label))
+            errors.append(
+                _error(
+                    path,
+                    expected,
+                    key,
+                    f"未知的严重程度 '{value}'。{hint(guess)} 可选：error、warning、info (unknown severity)",
+                    "bad-value",
+                    guess,
+                    label,
+                )
+            )
         elif key == "rule" and value not in rule_ids:
             guess = closest(str(value), rule_ids)
-            errors.append(_error(path, expected, key, f"没有编号为 '{value}' 的规则。{hint(guess)} (unknown rule id)",
-                                 "unknown-rule", guess, label))
+            errors.append(
+                _error(
+                    path,
+                    expected,
+                    key,
+                    f"没有编号为 '{value}' 的规则。{hint(guess)} (unknown rule id)",
+                    "unknown-rule",
+                    guess,
+                    label,
+                )
+            )
         elif key == "overdue_by" and not _period_ok(value):
             guess = period_suggestion(value)
-            errors.append(_error(path, expected, key, f"逾期写法不对：{value!r}。{hint(guess)} {PERIOD_FORMS}",
-                                 "bad-period", guess, label))
+            errors.append(
+                _error(
+                    path,
+                    expected,
+                    key,
+                    f"逾期写法不对：{value!r}。{hint(guess)} {PERIOD_FORMS}",
+                    "bad-period",
+                    guess,
+                    label,
+                )
+            )
         elif key == "deadline" and not _deadline_ok(value):
-            errors.append(_error(path, expected, key, f"截止写法不对：{value!r}，应写日期（如 2024-10-30）、"
-                                 "\"2024-10-30 24:00\" 或带时刻的 ISO 时间 (expected a date or an instant)",
-                                 "bad-date", None, label))
+            errors.append(
+                _error(
+                    path,
+                    expected,
+                    key,
+                    f"截止写法不对：{value!r}，应写日期（如 2024-10-30）、"
+                    '"2024-10-30 24:00" 或带时刻的 ISO 时间 (expected a date or an instant)',
+                    "bad-date",
+                    None,
+                    label,
+                )
+            )
     return errors
 
 
@@ -183,8 +309,11 @@ def _body_mentions(node: Any) -> list[tuple[str, Any, str]]:
 
     def add(holder: Any, key: str) -> None:
         value = holder.get(key) if isinstance(holder, dict) else None
-        values = value if isinstance(value, list) else (value.get("in") if isinstance(value, dict) else [value])
+        values = (
+            value if isinstance(value, list) else (value.get("in") if isinstance(value, dict) else [value])
+        )
         found.extend((v, holder, key) for v in values or [] if isinstance(v, str) and v)
+
     if not isinstance(node, dict):
         return found
     add(node.get("applies_to"), "body")
@@ -200,8 +329,12 @@ def _body_mentions(node: Any) -> list[tuple[str, Any, str]]:
 def body_warnings(parsed: list) -> list[SourceError]:
     """A body named once that differs by a character or two from a body named more often (江苏省司法局 beside
     江苏省司法厅) is probably a slip: a warning, since two real bodies can have close names."""
-    mentions = [(body, str(path), holder, key) for path, doc, _ in parsed
-                for node in doc.get("rules") or [] for body, holder, key in _body_mentions(node)]
+    mentions = [
+        (body, str(path), holder, key)
+        for path, doc, _ in parsed
+        for node in doc.get("rules") or []
+        for body, holder, key in _body_mentions(node)
+    ]
     counts: dict[str, int] = {}
     for body, *_ in mentions:
         counts[body] = counts.get(body, 0) + 1
@@ -216,7 +349,17 @@ def body_warnings(parsed: list) -> list[SourceError]:
         if guess and guess != body and len(guess) == len(body):
             warned.add(body)
             line, column = where(holder, key)
-            warnings.append(SourceError(path, line, key, f"机关 '{body}' 与别处写的 '{guess}' 只差一个字，是否写错？"
-                                        f"{hint(guess)} 若确是两个机关，可不理会 (similar body names)", column,
-                                        code="similar-body", suggestion=guess, severity="warning"))
+            warnings.append(
+                SourceError(
+                    path,
+                    line,
+                    key,
+                    f"机关 '{body}' 与别处写的 '{guess}' 只差一个字，是否写错？"
+                    f"{hint(guess)} 若确是两个机关，可不理会 (similar body names)",
+                    column,
+                    code="similar-body",
+                    suggestion=guess,
+                    severity="warning",
+                )
+            )
     return warnings

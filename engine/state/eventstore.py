@@ -14,6 +14,7 @@ SQLite `events` table instead, also indexed in `event_ids` (file 0), and are rea
 Every stored event carries `_seq`, its place in the order of ingestion, so that events at the same moment
 are evaluated in the order a run over the same files would read them.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -118,7 +119,9 @@ def write_file(table: pa.Table, path: Path) -> None:
     """Write and fsync a Parquet file under its final name (unlisted until the manifest row commits)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
-    pq.write_table(table, partial, compression="snappy")  # 2-3x faster to write than zstd here, twice the size
+    pq.write_table(
+        table, partial, compression="snappy"
+    )  # 2-3x faster to write than zstd here, twice the size
     with open(partial, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(partial, path)
@@ -138,8 +141,11 @@ def listed_files(db, directory: Path, parts: list[int] | None = None) -> list[tu
     """(id, kind, absolute path) of the committed files, in the order they were ingested."""
     sql = "SELECT id, kind, path, part FROM event_files ORDER BY id"
     wanted = set(parts) if parts is not None else None
-    return [(fid, kind, directory / path) for fid, kind, path, part in db.execute(sql)
-            if wanted is None or part in wanted]
+    return [
+        (fid, kind, directory / path)
+        for fid, kind, path, part in db.execute(sql)
+        if wanted is None or part in wanted
+    ]
 
 
 def add_file(reader, kind: str, path: Path) -> None:
@@ -161,10 +167,14 @@ def add_file(reader, kind: str, path: Path) -> None:
 def add_table_events(reader, db, label: str) -> None:
     """The events written one at a time into the SQLite table (those of a version-1 database, without a place
     in the order of ingestion, first, in the order they were stored), each named by where it came from."""
-    rows = db.execute("SELECT rowid, data, seq, source FROM events ORDER BY seq IS NOT NULL, seq, rowid").fetchall()
+    rows = db.execute(
+        "SELECT rowid, data, seq, source FROM events ORDER BY seq IS NOT NULL, seq, rowid"
+    ).fetchall()
     for rowid, data, seq, source in rows:
         file, line = table_origin(label, rowid, source)
-        reader.add_rows(file, [(line, data, json.loads(data))], [seq if seq is not None else rowid - (1 << 40)])
+        reader.add_rows(
+            file, [(line, data, json.loads(data))], [seq if seq is not None else rowid - (1 << 40)]
+        )
 
 
 def table_origin(label: str, rowid: int, source: str | None) -> tuple[str, int]:

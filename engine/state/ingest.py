@@ -6,6 +6,7 @@ batch's valid events are split by body partition and written as Parquet: rows py
 columns stay columns (an audit reads them back in columns), the others are kept as one JSON record a row.
 An id already stored is ignored when the event is the same, rejected when it differs, as today.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -97,10 +98,19 @@ class _Writer:
 
     def finish(self, sources: list[str]) -> None:
         r = self.result
-        self.db.execute("INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        (self.ingest_id, dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                         json.dumps(sources, ensure_ascii=False), r.added, r.duplicates, len(r.rejects),
-                         self.first_seq, self.next_seq))
+        self.db.execute(
+            "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                self.ingest_id,
+                dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                json.dumps(sources, ensure_ascii=False),
+                r.added,
+                r.duplicates,
+                len(r.rejects),
+                self.first_seq,
+                self.next_seq,
+            ),
+        )
         self.db.execute("UPDATE meta SET value = ? WHERE key = 'next_seq'", (str(self.next_seq),))
 
     # -- one batch -------------------------------------------------------------------------------------
@@ -115,15 +125,19 @@ class _Writer:
         known = self._index(ids, file_of)
         if known:
             dropped = self._judge_repeats(frame, ids, known)
-            files = [(fid, p, kind, table.filter(pa.array(~np.isin(table.column("_unit").to_numpy(), dropped))))
-                     for fid, p, kind, table in files]
+            files = [
+                (fid, p, kind, table.filter(pa.array(~np.isin(table.column("_unit").to_numpy(), dropped))))
+                for fid, p, kind, table in files
+            ]
         for fid, p, kind, table in files:
             if not table.num_rows:
                 continue
             relative = f"p{p:03d}/i{self.ingest_id:07d}-{self.token}-{fid:08d}.parquet"
             eventstore.write_file(table.drop_columns(["_unit"]), self.dir / relative)
-            self.db.execute("INSERT INTO event_files VALUES (?, ?, ?, ?, ?, ?)",
-                            (fid, self.ingest_id, p, kind, relative, table.num_rows))
+            self.db.execute(
+                "INSERT INTO event_files VALUES (?, ?, ?, ?, ?, ?)",
+                (fid, self.ingest_id, p, kind, relative, table.num_rows),
+            )
             self.result.added += table.num_rows
 
     def _lay_out(self, frame: Frame, part: np.ndarray) -> list[tuple[int, int, str, pa.Table]]:
@@ -148,9 +162,14 @@ class _Writer:
         odd = np.flatnonzero(frame.ref < 0)
         if len(odd):
             events = [frame.odd[-1 - int(r)] for r in frame.ref[odd]]
-            records = pa.table({"body": [e.body for e in events],
-                                "record": [json.dumps(e.to_json(), ensure_ascii=False) for e in events],
-                                "_seq": pa.array(frame.seq[odd], pa.int64()), "_unit": pa.array(odd, pa.int64())})
+            records = pa.table(
+                {
+                    "body": [e.body for e in events],
+                    "record": [json.dumps(e.to_json(), ensure_ascii=False) for e in events],
+                    "_seq": pa.array(frame.seq[odd], pa.int64()),
+                    "_unit": pa.array(odd, pa.int64()),
+                }
+            )
             for p in np.unique(part[odd]).tolist():
                 out.append((self._file_id(), p, "records", records.filter(pa.array(part[odd] == p))))
         return out
@@ -161,18 +180,25 @@ class _Writer:
 
     def _index(self, ids: list[str], file_of: np.ndarray) -> dict[str, int]:
         """Add the batch's ids to the index; those already there: id -> the file that holds it."""
-        order = pc.sort_indices(pa.array(ids, pa.string())).to_numpy().tolist()  # a B-tree fills fastest in order
+        order = (
+            pc.sort_indices(pa.array(ids, pa.string())).to_numpy().tolist()
+        )  # a B-tree fills fastest in order
         before = self.db.total_changes
-        self.db.executemany("INSERT OR IGNORE INTO event_ids VALUES (?, ?)",
-                            ((ids[k], int(file_of[k])) for k in order))
+        self.db.executemany(
+            "INSERT OR IGNORE INTO event_ids VALUES (?, ?)", ((ids[k], int(file_of[k])) for k in order)
+        )
         if self.db.total_changes - before == len(ids):
             return {}
         first_new = int(file_of.min()) if len(file_of) else self.next_file
         self.db.execute("CREATE TEMP TABLE IF NOT EXISTS batch_ids (id TEXT PRIMARY KEY) WITHOUT ROWID")
         self.db.execute("DELETE FROM batch_ids")
         self.db.executemany("INSERT INTO batch_ids VALUES (?)", ((ids[k],) for k in order))
-        return dict(self.db.execute("SELECT b.id, e.file FROM batch_ids b JOIN event_ids e ON e.id = b.id "
-                                    "WHERE e.file < ?", (first_new,)))
+        return dict(
+            self.db.execute(
+                "SELECT b.id, e.file FROM batch_ids b JOIN event_ids e ON e.id = b.id WHERE e.file < ?",
+                (first_new,),
+            )
+        )
 
     def _judge_repeats(self, frame: Frame, ids: list[str], known: dict[str, int]) -> np.ndarray:
         """Events whose id was stored before: identical ones counted, different ones rejected. Returns
@@ -185,9 +211,14 @@ class _Writer:
                 self.result.duplicates += 1
                 continue
             file, _, line = event.origin.rpartition(":")
-            self.result.rejects.append(Reject(file, int(line), f"duplicate id '{event.id}' with different content "
-                                                               f"(stored from {first.origin})",
-                                              json.dumps(event.to_json(), ensure_ascii=False)))
+            self.result.rejects.append(
+                Reject(
+                    file,
+                    int(line),
+                    f"duplicate id '{event.id}' with different content (stored from {first.origin})",
+                    json.dumps(event.to_json(), ensure_ascii=False),
+                )
+            )
         return units
 
 
@@ -199,7 +230,9 @@ def _concatenated(tables: list[pa.Table]) -> list[pa.Table]:
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         groups: dict[pa.Schema, list[pa.Table]] = {}
         for table in tables:
-            groups.setdefault(next((s for s in groups if s.equals(table.schema)), table.schema), []).append(table)
+            groups.setdefault(next((s for s in groups if s.equals(table.schema)), table.schema), []).append(
+                table
+            )
         return [pa.concat_tables(group) for group in groups.values()]
 
 
@@ -208,4 +241,3 @@ def pause_before_commit() -> None:
     pause = float(os.environ.get(PAUSE_ENV) or 0)
     if pause:
         time.sleep(pause)
-

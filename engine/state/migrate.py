@@ -7,6 +7,7 @@ same instant in Asia/Shanghai as the naive time, which is what a log line gives,
 Everything happens in the ingest's one transaction: the rows leave the table when the files arrive, or
 neither happens.
 """
+
 from __future__ import annotations
 
 import json
@@ -41,13 +42,17 @@ def migrate(store, ruleset) -> Migrated:
             store.db.execute("DELETE FROM event_ids WHERE file = 0")  # the table's events move to files
             result = ingest_within(store, ruleset, [export])
             if result.rejects or result.added != len(rows):
-                why = (f"第 {result.rejects[0].line} 个已存事件无法迁移：{result.rejects[0].reason}" if result.rejects
-                       else f"{len(rows)} 个已存事件只迁移了 {result.added} 个")
+                why = (
+                    f"第 {result.rejects[0].line} 个已存事件无法迁移：{result.rejects[0].reason}"
+                    if result.rejects
+                    else f"{len(rows)} 个已存事件只迁移了 {result.added} 个"
+                )
                 raise ShixianError(f"{store.path}: {why}；未作任何改动 (migration refused; nothing changed)")
             if rows:
                 store.db.execute("DELETE FROM events WHERE rowid <= ?", (rows[-1][0],))
-            store.db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
-                             (str(eventstore.SCHEMA_VERSION),))
+            store.db.execute(
+                "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(eventstore.SCHEMA_VERSION),)
+            )
     finally:
         store._migrating = False
         export.unlink(missing_ok=True)

@@ -8,6 +8,7 @@ Lifecycle: a finding (by fingerprint: rule, subject, trigger or period) is *new*
 appears, *open* while it persists, *resolved* on the first run it is gone. A later reappearance makes
 it new again.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -123,11 +124,15 @@ LIST_ORDERS = {  # index name -> its leading sort keys
     "findings_list_status": "status, due_day, fingerprint",
     "findings_list_first_seen": "first_seen_run, due_day, fingerprint",
 }
-INDEXES = "".join(f"CREATE INDEX IF NOT EXISTS {name} ON findings ({keys}, {_FILTERED});\n"
-                  for name, keys in LIST_ORDERS.items()) + """
+INDEXES = (
+    "".join(
+        f"CREATE INDEX IF NOT EXISTS {name} ON findings ({keys}, {_FILTERED});\n"
+        for name, keys in LIST_ORDERS.items()
+    )
+    + """
 CREATE INDEX IF NOT EXISTS findings_subject_event ON findings (subject, event);
 """
-
+)
 
 
 @dataclass
@@ -168,15 +173,30 @@ class AuditStore(StoredEvents):
         have = {row[1] for row in self.db.execute("PRAGMA table_xinfo(findings)")}
         for name, expression in GENERATED.items():
             if name not in have:
-                self.db.execute(f"ALTER TABLE findings ADD COLUMN {name} TEXT GENERATED ALWAYS AS ({expression}) "
-                                "VIRTUAL")
+                self.db.execute(
+                    f"ALTER TABLE findings ADD COLUMN {name} TEXT GENERATED ALWAYS AS ({expression}) VIRTUAL"
+                )
         self.db.executescript(INDEXES)
 
     # -- runs and the finding lifecycle ---------------------------------------------------------------
-    def record_run(self, *, as_of: dt.datetime, rules_revision: str, calendar: str, coverage: str,
-                   inputs: dict[str, str], findings: list[Finding], events_read: int, events_evaluated: int,
-                   events_rejected: int, counts: dict[str, int], rejects: Iterable = ()) -> RunRecord:
-        key_source = json.dumps([as_of.isoformat(), rules_revision, calendar, coverage, inputs], sort_keys=True)
+    def record_run(
+        self,
+        *,
+        as_of: dt.datetime,
+        rules_revision: str,
+        calendar: str,
+        coverage: str,
+        inputs: dict[str, str],
+        findings: list[Finding],
+        events_read: int,
+        events_evaluated: int,
+        events_rejected: int,
+        counts: dict[str, int],
+        rejects: Iterable = (),
+    ) -> RunRecord:
+        key_source = json.dumps(
+            [as_of.isoformat(), rules_revision, calendar, coverage, inputs], sort_keys=True
+        )
         run_key = hash_text(key_source)
         self.db.execute("BEGIN IMMEDIATE")
         try:
@@ -188,63 +208,130 @@ class AuditStore(StoredEvents):
                 "INSERT INTO runs (started_at, as_of, rules_revision, calendar, coverage, inputs, run_key, "
                 "events_read, events_evaluated, events_rejected, counts, new, open, resolved) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0)",
-                (_now(), as_of.isoformat(), rules_revision, calendar, coverage, json.dumps(inputs), run_key,
-                 events_read, events_evaluated, events_rejected, json.dumps(counts))).lastrowid
-            self.db.executemany("INSERT INTO rejects VALUES (?, ?, ?, ?, ?)",
-                                ((run_id, r.file, r.line, r.reason, r.raw) for r in rejects))
+                (
+                    _now(),
+                    as_of.isoformat(),
+                    rules_revision,
+                    calendar,
+                    coverage,
+                    json.dumps(inputs),
+                    run_key,
+                    events_read,
+                    events_evaluated,
+                    events_rejected,
+                    json.dumps(counts),
+                ),
+            ).lastrowid
+            self.db.executemany(
+                "INSERT INTO rejects VALUES (?, ?, ?, ?, ?)",
+                ((run_id, r.file, r.line, r.reason, r.raw) for r in rejects),
+            )
             stamp = as_of.isoformat()
-            active = {fp: (first_run, first) for fp, first_run, first in self.db.execute(
-                "SELECT fingerprint, first_seen_run, first_seen FROM findings WHERE state = 'active'")}
+            active = {
+                fp: (first_run, first)
+                for fp, first_run, first in self.db.execute(
+                    "SELECT fingerprint, first_seen_run, first_seen FROM findings WHERE state = 'active'"
+                )
+            }
             lifecycle: dict[str, dict] = {}
             for finding in findings:
                 fp = finding.fingerprint
                 data = json.dumps(finding.to_json(), ensure_ascii=False)
                 if fp in active:
                     first_run, first = active.pop(fp)
-                    self.db.execute("UPDATE findings SET status = ?, severity = ?, department = ?, last_seen_run = ?, "
-                                    "last_seen = ?, data = ? WHERE fingerprint = ?",
-                                    (finding.status, finding.severity, finding.department, run_id, stamp, data, fp))
+                    self.db.execute(
+                        "UPDATE findings SET status = ?, severity = ?, department = ?, last_seen_run = ?, "
+                        "last_seen = ?, data = ? WHERE fingerprint = ?",
+                        (finding.status, finding.severity, finding.department, run_id, stamp, data, fp),
+                    )
                     lifecycle[fp] = {"state": "open", "first_seen": first, "last_seen": stamp}
                 else:
-                    self.db.execute("INSERT OR REPLACE INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, "
-                                    "NULL, NULL, ?)", (fp, finding.rule, finding.subject, finding.body,
-                                                       finding.department, finding.severity, finding.status, run_id,
-                                                       stamp, run_id, stamp, data))
+                    self.db.execute(
+                        "INSERT OR REPLACE INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, "
+                        "NULL, NULL, ?)",
+                        (
+                            fp,
+                            finding.rule,
+                            finding.subject,
+                            finding.body,
+                            finding.department,
+                            finding.severity,
+                            finding.status,
+                            run_id,
+                            stamp,
+                            run_id,
+                            stamp,
+                            data,
+                        ),
+                    )
                     lifecycle[fp] = {"state": "new", "first_seen": stamp, "last_seen": stamp}
             for fp in active:  # active before, gone now
-                self.db.execute("UPDATE findings SET state = 'resolved', resolved_run = ?, resolved = ? "
-                                "WHERE fingerprint = ?", (run_id, stamp, fp))
+                self.db.execute(
+                    "UPDATE findings SET state = 'resolved', resolved_run = ?, resolved = ? "
+                    "WHERE fingerprint = ?",
+                    (run_id, stamp, fp),
+                )
             new = sum(1 for v in lifecycle.values() if v["state"] == "new")
-            self.db.execute("UPDATE runs SET new = ?, open = ?, resolved = ? WHERE id = ?",
-                            (new, len(lifecycle) - new, len(active), run_id))
+            self.db.execute(
+                "UPDATE runs SET new = ?, open = ?, resolved = ? WHERE id = ?",
+                (new, len(lifecycle) - new, len(active), run_id),
+            )
             pause_before_commit()
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
-        return RunRecord(run_id, False, lifecycle, self._resolved_by(run_id), self.active_waivers(as_of.date()))
+        return RunRecord(
+            run_id, False, lifecycle, self._resolved_by(run_id), self.active_waivers(as_of.date())
+        )
 
     def _replay(self, run_id: int, as_of: dt.datetime) -> RunRecord:
         lifecycle = {}
         for fp, first_run, first, last in self.db.execute(
-                "SELECT fingerprint, first_seen_run, first_seen, last_seen FROM findings WHERE last_seen_run = ?",
-                (run_id,)):
-            lifecycle[fp] = {"state": "new" if first_run == run_id else "open", "first_seen": first, "last_seen": last}
-        return RunRecord(run_id, True, lifecycle, self._resolved_by(run_id), self.active_waivers(as_of.date()))
+            "SELECT fingerprint, first_seen_run, first_seen, last_seen FROM findings WHERE last_seen_run = ?",
+            (run_id,),
+        ):
+            lifecycle[fp] = {
+                "state": "new" if first_run == run_id else "open",
+                "first_seen": first,
+                "last_seen": last,
+            }
+        return RunRecord(
+            run_id, True, lifecycle, self._resolved_by(run_id), self.active_waivers(as_of.date())
+        )
 
     def _resolved_by(self, run_id: int) -> list[dict]:
         out = []
         for data, first, last, resolved in self.db.execute(
-                "SELECT data, first_seen, last_seen, resolved FROM findings WHERE resolved_run = ?", (run_id,)):
+            "SELECT data, first_seen, last_seen, resolved FROM findings WHERE resolved_run = ?", (run_id,)
+        ):
             item = json.loads(data)
-            item["lifecycle"] = {"state": "resolved", "first_seen": first, "last_seen": last, "resolved": resolved}
+            item["lifecycle"] = {
+                "state": "resolved",
+                "first_seen": first,
+                "last_seen": last,
+                "resolved": resolved,
+            }
             out.append(item)
         return out
 
     # -- queries ----------------------------------------------------------------------------------------
     def runs(self) -> list[dict]:
-        cols = ["id", "started_at", "as_of", "rules_revision", "calendar", "events_read", "events_evaluated",
-                "events_rejected", "new", "open", "resolved", "counts", "inputs"]
+        cols = [
+            "id",
+            "started_at",
+            "as_of",
+            "rules_revision",
+            "calendar",
+            "events_read",
+            "events_evaluated",
+            "events_rejected",
+            "new",
+            "open",
+            "resolved",
+            "counts",
+            "inputs",
+        ]
         rows = self.db.execute(f"SELECT {', '.join(cols)} FROM runs ORDER BY id").fetchall()
         return [dict(zip(cols, row)) for row in rows]
 
@@ -267,8 +354,9 @@ class AuditStore(StoredEvents):
             sql += " AND rule = ?"
             args.append(rule)
         out = []
-        for data, row_state, first_run, first, last, resolved in self.db.execute(sql + " ORDER BY body, subject, rule",
-                                                                              args):
+        for data, row_state, first_run, first, last, resolved in self.db.execute(
+            sql + " ORDER BY body, subject, rule", args
+        ):
             item = json.loads(data)
             shown = "resolved" if row_state == "resolved" else ("new" if first_run == latest else "open")
             item["lifecycle"] = {"state": shown, "first_seen": first, "last_seen": last, "resolved": resolved}
@@ -278,18 +366,26 @@ class AuditStore(StoredEvents):
     def rejects(self, run_id: int) -> list[dict]:
         """The lines a run refused (file, line, reason, the line as read)."""
         cols = ("file", "line", "reason", "raw")
-        return [dict(zip(cols, row)) for row in self.db.execute(
-            "SELECT file, line, reason, raw FROM rejects WHERE run_id = ? ORDER BY rowid", (run_id,))]
+        return [
+            dict(zip(cols, row))
+            for row in self.db.execute(
+                "SELECT file, line, reason, raw FROM rejects WHERE run_id = ? ORDER BY rowid", (run_id,)
+            )
+        ]
 
     # -- live alerts -------------------------------------------------------------------------------------
     def record_alert(self, key: str, payload: dict, at: dt.datetime) -> bool:
         """True if this alert was not sent before (and is now recorded as sent)."""
-        cursor = self.db.execute("INSERT OR IGNORE INTO alerts VALUES (?, ?, ?)",
-                                 (key, json.dumps(payload, ensure_ascii=False), at.isoformat()))
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO alerts VALUES (?, ?, ?)",
+            (key, json.dumps(payload, ensure_ascii=False), at.isoformat()),
+        )
         return cursor.rowcount == 1
 
     # -- waivers ------------------------------------------------------------------------------------------
-    def waive(self, fingerprint: str, by: str, reason: str, until: dt.date | None, actor: str | None = None) -> None:
+    def waive(
+        self, fingerprint: str, by: str, reason: str, until: dt.date | None, actor: str | None = None
+    ) -> None:
         """Accept a finding (by: whose decision; actor: who recorded it, if someone else), recorded in actions."""
         known = self.db.execute("SELECT 1 FROM findings WHERE fingerprint = ?", (fingerprint,)).fetchone()
         if not known:
@@ -297,9 +393,13 @@ class AuditStore(StoredEvents):
         until_text = until.isoformat() if until else None
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
-            self.db.execute("INSERT OR REPLACE INTO waivers VALUES (?, ?, ?, ?, ?)",
-                            (fingerprint, by, reason, until_text, _now()))
-            self._record_action(actor or by, "waive", fingerprint, {"by": by, "reason": reason, "until": until_text})
+            self.db.execute(
+                "INSERT OR REPLACE INTO waivers VALUES (?, ?, ?, ?, ?)",
+                (fingerprint, by, reason, until_text, _now()),
+            )
+            self._record_action(
+                actor or by, "waive", fingerprint, {"by": by, "reason": reason, "until": until_text}
+            )
 
     def revoke_waiver(self, fingerprint: str, actor: str, reason: str) -> bool:
         """End a waiver now (the finding fails runs again); False if there was none."""
@@ -311,14 +411,17 @@ class AuditStore(StoredEvents):
         return bool(gone)
 
     def waiver(self, fingerprint: str) -> dict | None:
-        row = self.db.execute("SELECT by, reason, until, created_at FROM waivers WHERE fingerprint = ?",
-                              (fingerprint,)).fetchone()
+        row = self.db.execute(
+            "SELECT by, reason, until, created_at FROM waivers WHERE fingerprint = ?", (fingerprint,)
+        ).fetchone()
         return dict(zip(("by", "reason", "until", "created_at"), row)) if row else None
 
     # -- actions (who did what, when) ------------------------------------------------------------------
     def _record_action(self, user: str, action: str, target: str, detail: dict) -> None:
-        self.db.execute("INSERT INTO actions (at, user, action, target, detail) VALUES (?, ?, ?, ?, ?)",
-                        (_now(), user, action, target, json.dumps(detail, ensure_ascii=False)))
+        self.db.execute(
+            "INSERT INTO actions (at, user, action, target, detail) VALUES (?, ?, ?, ?, ?)",
+            (_now(), user, action, target, json.dumps(detail, ensure_ascii=False)),
+        )
 
     def record_task_done(self, event: Event, user: str) -> bool:
         """Store a task's completing event and the action in one transaction; False if the event id exists."""
@@ -326,8 +429,12 @@ class AuditStore(StoredEvents):
             self.db.execute("BEGIN IMMEDIATE")
             added = self._stored(event.id, "") is None and self.insert_event(event, f"workbench:{user}")
             if added:
-                self._record_action(user, "task_done", event.subject,
-                                    {"event": event.id, "date": event.time.date().isoformat(), "body": event.body})
+                self._record_action(
+                    user,
+                    "task_done",
+                    event.subject,
+                    {"event": event.id, "date": event.time.date().isoformat(), "body": event.body},
+                )
         return bool(added)
 
     def actions(self, target: str | None = None, limit: int = 200) -> list[dict]:

@@ -4,6 +4,7 @@ writing one event at a time, and the transaction that makes an ingest's files vi
 A mixin of AuditStore (engine/state/store.py), which owns the connection; the file layout is in
 eventstore.py, the ingest itself in ingest.py.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -69,11 +70,15 @@ class StoredEvents:
             parts = int(eventstore.meta(self.db, "partitions"))
             files: dict[int, list[list[str]]] = {}
             count = 0
-            for part, kind, path, rows in self.db.execute("SELECT part, kind, path, rows FROM event_files ORDER BY id"):
+            for part, kind, path, rows in self.db.execute(
+                "SELECT part, kind, path, rows FROM event_files ORDER BY id"
+            ):
                 files.setdefault(part, []).append([kind, str((self.event_dir / path).resolve())])
                 count += rows
             rows = []
-            for rowid, body, data, seq, source in self.db.execute("SELECT rowid, body, data, seq, source FROM events"):
+            for rowid, body, data, seq, source in self.db.execute(
+                "SELECT rowid, body, data, seq, source FROM events"
+            ):
                 file, line = eventstore.table_origin(f"{self.path}:events", rowid, source)
                 rows.append((body, f"{file}:{line}", seq if seq is not None else rowid - (1 << 40), data))
             next_seq = int(eventstore.meta(self.db, "next_seq") or 0)
@@ -97,13 +102,16 @@ class StoredEvents:
 
     def has_events(self) -> bool:
         """Whether `shixian ingest` (or the monitor, or the workbench) stored any event here."""
-        return (self.db.execute("SELECT 1 FROM event_files LIMIT 1").fetchone() is not None
-                or self.db.execute("SELECT 1 FROM events LIMIT 1").fetchone() is not None)
+        return (
+            self.db.execute("SELECT 1 FROM event_files LIMIT 1").fetchone() is not None
+            or self.db.execute("SELECT 1 FROM events LIMIT 1").fetchone() is not None
+        )
 
     def events_digest(self) -> str:
         """Changes whenever stored events change (part of a run's inputs: the same night twice)."""
-        files = self.db.execute("SELECT count(*), coalesce(max(id), 0), coalesce(sum(rows), 0) FROM event_files"
-                                ).fetchone()
+        files = self.db.execute(
+            "SELECT count(*), coalesce(max(id), 0), coalesce(sum(rows), 0) FROM event_files"
+        ).fetchone()
         table = self.db.execute("SELECT count(*), coalesce(max(rowid), 0) FROM events").fetchone()
         if files[0] == 0:
             return f"{table[0]}:{table[1]}"
@@ -119,12 +127,15 @@ class StoredEvents:
             reader = FrameReader(vocabulary, set())
             if fid == eventstore.TABLE_EVENTS:
                 for eid in ids:
-                    for rowid, data, source in self.db.execute("SELECT rowid, data, source FROM events WHERE id = ?",
-                                                               (eid,)):
+                    for rowid, data, source in self.db.execute(
+                        "SELECT rowid, data, source FROM events WHERE id = ?", (eid,)
+                    ):
                         file, line = eventstore.table_origin(f"{self.path}:events", rowid, source)
                         reader.add_rows(file, [(line, data, json.loads(data))])
             else:
-                kind, path = self.db.execute("SELECT kind, path FROM event_files WHERE id = ?", (fid,)).fetchone()
+                kind, path = self.db.execute(
+                    "SELECT kind, path FROM event_files WHERE id = ?", (fid,)
+                ).fetchone()
                 eventstore.add_file(reader, kind, self.event_dir / path)
             frame = reader.frame()
             units = np.arange(len(frame))
@@ -140,8 +151,10 @@ class StoredEvents:
         inside become visible at COMMIT; a failure or a kill leaves the database as it was."""
         with eventstore.store_lock(self.event_dir):
             if self.schema_version < eventstore.SCHEMA_VERSION and not self._migrating:
-                raise ShixianError(f"{self.path}: 事件仍存于旧版数据库表中，请先运行 shixian store migrate --db "
-                                   f"{self.path} (events are in the version-1 table: migrate first)")
+                raise ShixianError(
+                    f"{self.path}: 事件仍存于旧版数据库表中，请先运行 shixian store migrate --db "
+                    f"{self.path} (events are in the version-1 table: migrate first)"
+                )
             eventstore.remove_orphans(self.db, self.event_dir)
             self.db.execute("PRAGMA cache_size = -262144")  # the id index: 256 MB of pages while writing
             self.db.execute("BEGIN IMMEDIATE")
@@ -171,8 +184,9 @@ class StoredEvents:
                 elif first[0].to_json() == event.to_json():
                     same += 1
                 else:
-                    conflicts.append((event, f"duplicate id '{event.id}' with different content (stored from "
-                                             f"{first[1]})"))
+                    conflicts.append(
+                        (event, f"duplicate id '{event.id}' with different content (stored from {first[1]})")
+                    )
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
@@ -193,10 +207,21 @@ class StoredEvents:
         """One event into the events table and the id index (inside the caller's transaction)."""
         data = json.dumps(event.to_json(), ensure_ascii=False, sort_keys=True)
         seq = int(eventstore.meta(self.db, "next_seq") or 0)
-        added = self.db.execute("INSERT OR IGNORE INTO events (id, type, subject, time, body, data, source, "
-                                "ingested_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                (event.id, event.type, event.subject, event.time.isoformat(), event.body, data,
-                                 source, _now(), seq)).rowcount
+        added = self.db.execute(
+            "INSERT OR IGNORE INTO events (id, type, subject, time, body, data, source, "
+            "ingested_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                event.id,
+                event.type,
+                event.subject,
+                event.time.isoformat(),
+                event.body,
+                data,
+                source,
+                _now(),
+                seq,
+            ),
+        ).rowcount
         if added:
             self.db.execute("INSERT OR IGNORE INTO event_ids VALUES (?, 0)", (event.id,))
             self.db.execute("UPDATE meta SET value = ? WHERE key = 'next_seq'", (str(seq + 1),))

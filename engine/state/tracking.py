@@ -18,14 +18,17 @@ run rolls them back with everything else.
   hundred rows, written in the run's transaction, instead of a scan of every finding at the first page.
   (A REPLACE counts its deletion only with recursive triggers on, which every AuditStore connection sets.)
 """
+
 from __future__ import annotations
 
 import sqlite3
 
 
 def _text(row: str) -> str:
-    return (f"{row}.subject || char(10) || {row}.body || char(10) || {row}.department || char(10) || "
-            f"{row}.rule || char(10) || coalesce(json_extract({row}.data, '$.title'), '') || char(10) || char(10)")
+    return (
+        f"{row}.subject || char(10) || {row}.body || char(10) || {row}.department || char(10) || "
+        f"{row}.rule || char(10) || coalesce(json_extract({row}.data, '$.title'), '') || char(10) || char(10)"
+    )
 
 
 SEARCH = f"""
@@ -78,8 +81,10 @@ def _key(row: str) -> str:
 
 
 def _count(row: str, step: str) -> str:
-    return (f"INSERT INTO finding_counts VALUES ({_key(row)}, {step}) "
-            f"ON CONFLICT DO UPDATE SET n = n + excluded.n;")
+    return (
+        f"INSERT INTO finding_counts VALUES ({_key(row)}, {step}) "
+        f"ON CONFLICT DO UPDATE SET n = n + excluded.n;"
+    )
 
 
 COUNTS = f"""
@@ -122,17 +127,25 @@ def install(db: sqlite3.Connection) -> None:
     try:
         if search_new:
             _script(db, SEARCH)
-            db.execute(f"INSERT INTO finding_search (rowid, text) SELECT rowid, {_text('findings')} FROM findings")
+            db.execute(
+                f"INSERT INTO finding_search (rowid, text) SELECT rowid, {_text('findings')} FROM findings"
+            )
         if history_new:
             _script(db, HISTORY)
-            db.execute("INSERT INTO finding_history SELECT fingerprint, first_seen_run, 'new', status, severity, "
-                       "json_extract(data, '$.deadline_text'), 0 FROM findings")
-            db.execute("INSERT INTO finding_history SELECT fingerprint, resolved_run, 'resolved', status, severity, "
-                       "json_extract(data, '$.deadline_text'), 0 FROM findings WHERE state = 'resolved'")
+            db.execute(
+                "INSERT INTO finding_history SELECT fingerprint, first_seen_run, 'new', status, severity, "
+                "json_extract(data, '$.deadline_text'), 0 FROM findings"
+            )
+            db.execute(
+                "INSERT INTO finding_history SELECT fingerprint, resolved_run, 'resolved', status, severity, "
+                "json_extract(data, '$.deadline_text'), 0 FROM findings WHERE state = 'resolved'"
+            )
         if counts_new:
             _script(db, COUNTS)
-            db.execute(f"INSERT INTO finding_counts SELECT {_key('findings')}, count(*) FROM findings "
-                       "GROUP BY 1, 2, 3, 4, 5, 6, 7")
+            db.execute(
+                f"INSERT INTO finding_counts SELECT {_key('findings')}, count(*) FROM findings "
+                "GROUP BY 1, 2, 3, 4, 5, 6, 7"
+            )
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")

@@ -3,6 +3,7 @@
 Pages live in their own modules (overview, findings, work, reference), each adding routes to one
 router through `Workbench`; a new page is a module with a `register(wb)` and a line in NAV.
 """
+
 from __future__ import annotations
 
 import threading
@@ -26,9 +27,15 @@ from .evaluation import EvaluationCache
 from .queries import choices, latest_run
 
 # (path, Chinese name, English name): the navigation bar, in this order
-NAV = [("/", "总览", "Overview"), ("/findings", "问题清单", "Findings"), ("/tasks", "任务看板", "Tasks"),
-       ("/check", "发布前检查", "Pre-publication check"), ("/rules", "规则", "Rules"),
-       ("/calendar", "日历", "Calendar"), ("/runs", "运行记录", "Runs")]
+NAV = [
+    ("/", "总览", "Overview"),
+    ("/findings", "问题清单", "Findings"),
+    ("/tasks", "任务看板", "Tasks"),
+    ("/check", "发布前检查", "Pre-publication check"),
+    ("/rules", "规则", "Rules"),
+    ("/calendar", "日历", "Calendar"),
+    ("/runs", "运行记录", "Runs"),
+]
 
 
 class LoginRequired(Exception):
@@ -102,16 +109,31 @@ class Workbench:
         cookie = request.cookies.get(SESSION_COOKIE)
         user = self.auth.user_from(cookie)
         html = self.env.get_template(template).render(
-            request=request, user=user, role_zh=ROLE_ZH, nav=NAV, path=request.url.path,
-            csrf=self.auth.csrf_token(cookie) if cookie else "", **context)
+            request=request,
+            user=user,
+            role_zh=ROLE_ZH,
+            nav=NAV,
+            path=request.url.path,
+            csrf=self.auth.csrf_token(cookie) if cookie else "",
+            **context,
+        )
         return HTMLResponse(html, status_code=status)
 
 
 def _env() -> Environment:
-    env = Environment(loader=PackageLoader("engine.web", "templates"), autoescape=select_autoescape(default=True),
-                      trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(STATUS_ZH=STATUS_ZH, SEVERITY_ZH=SEVERITY_ZH, KIND_ZH=KIND_ZH, STATE_ZH={**STATE_ZH, "waived": "已豁免"},
-                       urlencode=lambda d: urllib.parse.urlencode(d))
+    env = Environment(
+        loader=PackageLoader("engine.web", "templates"),
+        autoescape=select_autoescape(default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(
+        STATUS_ZH=STATUS_ZH,
+        SEVERITY_ZH=SEVERITY_ZH,
+        KIND_ZH=KIND_ZH,
+        STATE_ZH={**STATE_ZH, "waived": "已豁免"},
+        urlencode=lambda d: urllib.parse.urlencode(d),
+    )
     env.filters["period_zh"] = _period_zh
     return env
 
@@ -128,7 +150,9 @@ def mount(app: FastAPI, engine_of: Callable, db_path: Path, auth: Auth) -> Workb
     """Add the workbench's pages, static files and login to the API's app."""
     from . import findings_pages, overview, reference_pages, rule_editor, work_pages
 
-    wb = Workbench(db_path, engine_of, auth, APIRouter(include_in_schema=False), _env(), EvaluationCache(db_path))
+    wb = Workbench(
+        db_path, engine_of, auth, APIRouter(include_in_schema=False), _env(), EvaluationCache(db_path)
+    )
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, exc: LoginRequired):
@@ -143,19 +167,36 @@ def mount(app: FastAPI, engine_of: Callable, db_path: Path, auth: Auth) -> Workb
 
     @wb.router.get("/login", response_class=HTMLResponse)
     def login_page(request: Request, next: str = "/"):
-        return wb.render(request, "login.html", next=_safe_next(next), open=auth.open,
-                         needs_name=not auth.users or auth.token is not None, error=None)
+        return wb.render(
+            request,
+            "login.html",
+            next=_safe_next(next),
+            open=auth.open,
+            needs_name=not auth.users or auth.token is not None,
+            error=None,
+        )
 
     @wb.router.post("/login")
     def login(request: Request, token: str = Form(""), name: str = Form(""), next: str = Form("/")):
         user = auth.login(token, name)
         if user is None:
-            return wb.render(request, "login.html", status=401, next=_safe_next(next), open=auth.open,
-                             needs_name=not auth.users or auth.token is not None,
-                             error="令牌不正确，或未填写姓名 (wrong token, or no name given)")
+            return wb.render(
+                request,
+                "login.html",
+                status=401,
+                next=_safe_next(next),
+                open=auth.open,
+                needs_name=not auth.users or auth.token is not None,
+                error="令牌不正确，或未填写姓名 (wrong token, or no name given)",
+            )
         response = RedirectResponse(_safe_next(next), status_code=303)
-        response.set_cookie(SESSION_COOKIE, auth.session_cookie(user), max_age=SESSION_SECONDS, httponly=True,
-                            samesite="strict")
+        response.set_cookie(
+            SESSION_COOKIE,
+            auth.session_cookie(user),
+            max_age=SESSION_SECONDS,
+            httponly=True,
+            samesite="strict",
+        )
         return response
 
     @wb.router.post("/logout")

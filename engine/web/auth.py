@@ -8,6 +8,7 @@ Three ways to run it, chosen by `shixian serve`:
 The session is a signed cookie (HMAC-SHA256 with a key made at start, so a restart logs everyone out);
 each form carries a CSRF token derived from the session, checked on every POST.
 """
+
 from __future__ import annotations
 
 import base64
@@ -69,8 +70,15 @@ class Auth:
         return hmac.new(self.key, payload, hashlib.sha256).hexdigest()
 
     def session_cookie(self, user: User) -> str:
-        payload = json.dumps({"n": user.name, "r": user.role, "e": int(time.time()) + SESSION_SECONDS,
-                              "s": secrets.token_hex(8)}, ensure_ascii=False).encode()
+        payload = json.dumps(
+            {
+                "n": user.name,
+                "r": user.role,
+                "e": int(time.time()) + SESSION_SECONDS,
+                "s": secrets.token_hex(8),
+            },
+            ensure_ascii=False,
+        ).encode()
         text = base64.urlsafe_b64encode(payload).decode()
         return f"{text}.{self._sign(payload)}"
 

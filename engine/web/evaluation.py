@@ -10,6 +10,7 @@ ready a page shows what the database has and says the rest is being computed (af
 done, the board of the same run is shown as it was, marked as updating). When the inputs are gone the
 pages say so and show what the database has.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,7 +33,9 @@ class Evaluation:
     outcomes: list[Finding] = field(default_factory=list)
     events_by_subject: dict[str, list[Event]] = field(default_factory=dict)
     task_board: list[dict] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)  # inputs that are gone or changed: why figures are absent
+    missing: list[str] = field(
+        default_factory=list
+    )  # inputs that are gone or changed: why figures are absent
     pending: bool = False  # being computed in the background: nothing yet
     updating: bool = False  # the figures before the latest stored events, the new ones being computed
 
@@ -74,8 +77,9 @@ class EvaluationCache:
                 return self._value
             if self._computing != key:
                 self._computing = key
-                threading.Thread(target=self._compute, args=(engine, run, key), daemon=True,
-                                 name="shixian-evaluation").start()
+                threading.Thread(
+                    target=self._compute, args=(engine, run, key), daemon=True, name="shixian-evaluation"
+                ).start()
             if self._value is not None and self._key[0] == run["id"] and self._key[2] == key[2]:
                 return replace(self._value, updating=True)
             return Evaluation(run["id"], dt.datetime.fromisoformat(run["as_of"]), pending=True)
@@ -87,8 +91,11 @@ class EvaluationCache:
         try:
             value = self._evaluate(engine, store, run)
         except Exception as exc:  # noqa: BLE001 - shown on the pages instead of a page waiting forever
-            value = Evaluation(run["id"], dt.datetime.fromisoformat(run["as_of"]),
-                               missing=[f"重新读取输入时出错 (failed to read the inputs again): {exc}"])
+            value = Evaluation(
+                run["id"],
+                dt.datetime.fromisoformat(run["as_of"]),
+                missing=[f"重新读取输入时出错 (failed to read the inputs again): {exc}"],
+            )
         finally:
             store.close()
         with self._lock:

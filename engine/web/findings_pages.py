@@ -1,5 +1,6 @@
 """问题清单 and 问题详情: the filtered list (with its exports) and one finding with its timeline,
 explanation, quoted article, history across runs, waiver and the record of every action on it."""
+
 from __future__ import annotations
 
 import csv
@@ -17,10 +18,24 @@ from ..timeparse import parse_instant
 from . import queries
 from .timeline import timeline
 
-EXPORT_COLUMNS = [("fingerprint", "指纹"), ("event", "同一事件"), ("status", "状态"), ("severity", "级别"),
-                  ("lifecycle", "跟踪"), ("rule", "规则"), ("title", "义务"), ("subject", "对象"), ("body", "机关"),
-                  ("department", "部门"), ("deadline", "期限"), ("overdue_by", "逾期"), ("first_seen", "首次发现"),
-                  ("waiver", "豁免"), ("source", "依据"), ("message", "说明")]
+EXPORT_COLUMNS = [
+    ("fingerprint", "指纹"),
+    ("event", "同一事件"),
+    ("status", "状态"),
+    ("severity", "级别"),
+    ("lifecycle", "跟踪"),
+    ("rule", "规则"),
+    ("title", "义务"),
+    ("subject", "对象"),
+    ("body", "机关"),
+    ("department", "部门"),
+    ("deadline", "期限"),
+    ("overdue_by", "逾期"),
+    ("first_seen", "首次发现"),
+    ("waiver", "豁免"),
+    ("source", "依据"),
+    ("message", "说明"),
+]
 
 
 def _waiver_day(store) -> str:
@@ -36,8 +51,15 @@ def register(wb) -> None:
         store = wb.store()
         filters = queries.Filters.from_query(request.query_params)
         page = queries.find(store.db, filters, _waiver_day(store))
-        return wb.render(request, "findings.html", page=page, f=filters, choices=wb.choices(),
-                         sorts=queries.SORT_ZH, lifecycles=queries.LIFECYCLES)
+        return wb.render(
+            request,
+            "findings.html",
+            page=page,
+            f=filters,
+            choices=wb.choices(),
+            sorts=queries.SORT_ZH,
+            lifecycles=queries.LIFECYCLES,
+        )
 
     @wb.router.get("/findings.csv")
     def export_csv(request: Request):
@@ -47,8 +69,11 @@ def register(wb) -> None:
         writer = csv.writer(out)
         writer.writerow([zh for _, zh in EXPORT_COLUMNS])
         writer.writerows(rows)
-        return Response(("\ufeff" + out.getvalue()).encode("utf-8"), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": _attachment("问题清单.csv")})
+        return Response(
+            ("\ufeff" + out.getvalue()).encode("utf-8"),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": _attachment("问题清单.csv")},
+        )
 
     @wb.router.get("/findings.xlsx")
     def export_xlsx(request: Request):
@@ -60,13 +85,20 @@ def register(wb) -> None:
         book = Workbook()
         book.active.title = "问题清单"
         keys = [k for k, _ in EXPORT_COLUMNS]
-        write_findings_sheet(book.active, [zh for _, zh in EXPORT_COLUMNS], _export_rows(wb, request),
-                             [keys.index("deadline"), keys.index("first_seen")], [keys.index("overdue_by")])
+        write_findings_sheet(
+            book.active,
+            [zh for _, zh in EXPORT_COLUMNS],
+            _export_rows(wb, request),
+            [keys.index("deadline"), keys.index("first_seen")],
+            [keys.index("overdue_by")],
+        )
         buffer = io.BytesIO()
         book.save(buffer)
-        return Response(buffer.getvalue(),
-                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": _attachment("问题清单.xlsx")})
+        return Response(
+            buffer.getvalue(),
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": _attachment("问题清单.xlsx")},
+        )
 
     @wb.router.get("/findings/{fingerprint}")
     def detail(request: Request, fingerprint: str, done: str = ""):
@@ -79,10 +111,20 @@ def register(wb) -> None:
         evaluation = wb.evaluation()
         waiver = store.waiver(fingerprint)
         runs = {r["id"]: r for r in store.runs()}
-        return wb.render(request, "finding.html", f=row, waiver=waiver, siblings=queries.same_event(store.db, row),
-                         actions=store.actions(fingerprint), timeline=timeline(engine, evaluation, row),
-                         history=queries.history(store.db, fingerprint), runs=runs, done=done, evaluation=evaluation,
-                         event_name=engine.ruleset.event_types)
+        return wb.render(
+            request,
+            "finding.html",
+            f=row,
+            waiver=waiver,
+            siblings=queries.same_event(store.db, row),
+            actions=store.actions(fingerprint),
+            timeline=timeline(engine, evaluation, row),
+            history=queries.history(store.db, fingerprint),
+            runs=runs,
+            done=done,
+            evaluation=evaluation,
+            event_name=engine.ruleset.event_types,
+        )
 
     @wb.router.post("/findings/{fingerprint}/waive")
     async def waive(request: Request, fingerprint: str):
@@ -100,8 +142,11 @@ def register(wb) -> None:
             except (ShixianError, ValueError):
                 error = f"截止日期“{form['until']}”无法识别，请按 YYYY-MM-DD 填写"
         if error:
-            return RedirectResponse(f"/findings/{urllib.parse.quote(fingerprint)}?"
-                                    + urllib.parse.urlencode({"done": "error:" + error}), status_code=303)
+            return RedirectResponse(
+                f"/findings/{urllib.parse.quote(fingerprint)}?"
+                + urllib.parse.urlencode({"done": "error:" + error}),
+                status_code=303,
+            )
         try:
             store.waive(fingerprint, by, reason, until, actor=user.name)
         except ShixianError:
@@ -112,8 +157,11 @@ def register(wb) -> None:
     async def revoke(request: Request, fingerprint: str):
         user, form = await wb.form(request, "waive")
         gone = wb.store().revoke_waiver(fingerprint, user.name, form.get("reason", "").strip())
-        return RedirectResponse(f"/findings/{urllib.parse.quote(fingerprint)}?done="
-                                + ("revoked" if gone else "error:该问题没有豁免"), status_code=303)
+        return RedirectResponse(
+            f"/findings/{urllib.parse.quote(fingerprint)}?done="
+            + ("revoked" if gone else "error:该问题没有豁免"),
+            status_code=303,
+        )
 
 
 def _export_rows(wb, request: Request) -> list[list]:
@@ -126,14 +174,29 @@ def _export_rows(wb, request: Request) -> list[list]:
         waiver = f.get("waiver")
         life = f["lifecycle"]
         subject, event = event_key(f)
-        rows.append([f["fingerprint"], f"{subject} {event}".strip() if event else "",
-                     STATUS_ZH.get(f["status"], f["status"]), SEVERITY_ZH.get(f["severity"], f["severity"]),
-                     "已豁免" if waiver else STATE_ZH.get(life["state"], life["state"]), f["rule"], f["title"],
-                     f["subject"], f["body"], f["department"], (f["deadline_text"] or "")[:10],
-                     f["overdue_by"] or "", (life["first_seen"] or "")[:10],
-                     f"{waiver['by']}：{waiver['reason']}" + (f"（至 {waiver['until']}）" if waiver["until"] else "")
-                     if waiver else "",
-                     f"{f['source'].get('document', '')} {f['source'].get('article', '')}".strip(), f["message"]])
+        rows.append(
+            [
+                f["fingerprint"],
+                f"{subject} {event}".strip() if event else "",
+                STATUS_ZH.get(f["status"], f["status"]),
+                SEVERITY_ZH.get(f["severity"], f["severity"]),
+                "已豁免" if waiver else STATE_ZH.get(life["state"], life["state"]),
+                f["rule"],
+                f["title"],
+                f["subject"],
+                f["body"],
+                f["department"],
+                (f["deadline_text"] or "")[:10],
+                f["overdue_by"] or "",
+                (life["first_seen"] or "")[:10],
+                f"{waiver['by']}：{waiver['reason']}"
+                + (f"（至 {waiver['until']}）" if waiver["until"] else "")
+                if waiver
+                else "",
+                f"{f['source'].get('document', '')} {f['source'].get('article', '')}".strip(),
+                f["message"],
+            ]
+        )
     return rows
 
 

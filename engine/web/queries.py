@@ -1,6 +1,7 @@
 """The workbench's reads of the audit database: the filtered, sorted, paginated finding list and the
 figures of the overview, in SQL over indexed columns (engine/state/store.py) so that a list page stays
 fast with hundreds of thousands of findings (bench/web_bench.py)."""
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,14 @@ SORTS = {
     "status": "status, due_day, fingerprint",
     "first_seen": "first_seen_run DESC, due_day DESC, fingerprint DESC",
 }
-SORT_ZH = {"deadline": "期限（早→晚）", "-deadline": "期限（晚→早）", "body": "机关、部门", "severity": "级别",
-           "status": "状态", "first_seen": "最近发现"}
+SORT_ZH = {
+    "deadline": "期限（早→晚）",
+    "-deadline": "期限（晚→早）",
+    "body": "机关、部门",
+    "severity": "级别",
+    "status": "状态",
+    "first_seen": "最近发现",
+}
 
 
 @dataclass
@@ -39,8 +46,11 @@ class Filters:
 
     @classmethod
     def from_query(cls, params) -> Filters:
-        values = {name: (params.get(name) or "").strip()[:100] for name in cls.__dataclass_fields__
-                  if name != "page"}
+        values = {
+            name: (params.get(name) or "").strip()[:100]
+            for name in cls.__dataclass_fields__
+            if name != "page"
+        }
         try:
             page = max(1, min(int(params.get("page") or 1), 1_000_000))
         except ValueError:
@@ -56,8 +66,11 @@ class Filters:
         """The filters as query parameters (for links to other pages, sorts and exports)."""
         data = {k: getattr(self, k) for k in self.__dataclass_fields__}
         data.update(changes)
-        return {k: v for k, v in data.items() if v not in ("", None) and not (k == "page" and v == 1)
-                and not (k == "sort" and v == "deadline")}
+        return {
+            k: v
+            for k, v in data.items()
+            if v not in ("", None) and not (k == "page" and v == 1) and not (k == "sort" and v == "deadline")
+        }
 
 
 @dataclass
@@ -73,13 +86,29 @@ class Page:
 
 
 def latest_run(db) -> dict | None:
-    row = db.execute("SELECT id, as_of, started_at, rules_revision, calendar, coverage, inputs, events_read, "
-                     "events_evaluated, events_rejected, counts, new, open, resolved FROM runs "
-                     "ORDER BY id DESC LIMIT 1").fetchone()
+    row = db.execute(
+        "SELECT id, as_of, started_at, rules_revision, calendar, coverage, inputs, events_read, "
+        "events_evaluated, events_rejected, counts, new, open, resolved FROM runs "
+        "ORDER BY id DESC LIMIT 1"
+    ).fetchone()
     if row is None:
         return None
-    keys = ("id", "as_of", "started_at", "rules_revision", "calendar", "coverage", "inputs", "events_read",
-            "events_evaluated", "events_rejected", "counts", "new", "open", "resolved")
+    keys = (
+        "id",
+        "as_of",
+        "started_at",
+        "rules_revision",
+        "calendar",
+        "coverage",
+        "inputs",
+        "events_read",
+        "events_evaluated",
+        "events_rejected",
+        "counts",
+        "new",
+        "open",
+        "resolved",
+    )
     return dict(zip(keys, row))
 
 
@@ -125,8 +154,13 @@ def search_match(db, q: str) -> tuple[str, str] | None:
         return None
     if len(text) >= 3:  # a phrase of the query's trigrams: exactly the texts that contain it
         return "match", '"' + text.replace('"', '""') + '"'
-    terms = [t for (t,) in db.execute("SELECT term FROM finding_search_terms WHERE term >= ? AND term < ? "
-                                      f"LIMIT {MAX_TERMS + 1}", (text, text + "\U0010ffff"))]
+    terms = [
+        t
+        for (t,) in db.execute(
+            f"SELECT term FROM finding_search_terms WHERE term >= ? AND term < ? LIMIT {MAX_TERMS + 1}",
+            (text, text + "\U0010ffff"),
+        )
+    ]
     if not terms:
         return None
     if len(terms) > MAX_TERMS:
@@ -143,19 +177,30 @@ def find(db, filters: Filters, waiver_day: str, limit: int | None = PAGE_SIZE) -
         match = search_match(db, filters.q)
         if match is None:
             return Page([], 0, filters)
-        source = ("SELECT rowid FROM finding_search WHERE " +
-                  ("instr(lower(text), ?) > 0" if match[0] == "instr" else "finding_search MATCH ?"))
+        source = "SELECT rowid FROM finding_search WHERE " + (
+            "instr(lower(text), ?) > 0" if match[0] == "instr" else "finding_search MATCH ?"
+        )
         matches = db.execute(f"SELECT count(*) FROM ({source})", (match[1],)).fetchone()[0]
         if where == "1=1" and matches > SPARSE:
             total = matches  # the index holds one line per finding (engine/state/tracking.py)
         # few matches: look them up and sort them; many: walk the list order's index, keeping the matches
         # (each looked up in the index when the page is reached after a few thousand rows, else as a set)
-        rows_read = ((filters.page - 1) * (limit or 0) + (limit or 0)) * (db.execute(
-            "SELECT max(rowid) FROM findings").fetchone()[0] or 0) / max(matches, 1)
-        if total is not None and limit is not None and match[0] == "match" and match[1].count(" OR ") < 8 \
-                and rows_read <= 3000:
-            where += (" AND EXISTS (SELECT 1 FROM finding_search WHERE finding_search.rowid = findings.rowid "
-                      "AND finding_search MATCH ?)")
+        rows_read = (
+            ((filters.page - 1) * (limit or 0) + (limit or 0))
+            * (db.execute("SELECT max(rowid) FROM findings").fetchone()[0] or 0)
+            / max(matches, 1)
+        )
+        if (
+            total is not None
+            and limit is not None
+            and match[0] == "match"
+            and match[1].count(" OR ") < 8
+            and rows_read <= 3000
+        ):
+            where += (
+                " AND EXISTS (SELECT 1 FROM finding_search WHERE finding_search.rowid = findings.rowid "
+                "AND finding_search MATCH ?)"
+            )
         else:
             where += f" AND {'rowid' if matches <= SPARSE else '+rowid'} IN ({source})"
         args = args + [match[1]]
@@ -170,9 +215,12 @@ def find(db, filters: Filters, waiver_day: str, limit: int | None = PAGE_SIZE) -
     ids = [rowid for (rowid,) in db.execute(sql, args)]
     found = {}
     for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        for item in db.execute("SELECT rowid, data, state, first_seen_run, first_seen, last_seen, resolved, "
-                               f"fingerprint FROM findings WHERE rowid IN ({', '.join('?' * len(chunk))})", chunk):
+        chunk = ids[start : start + 500]
+        for item in db.execute(
+            "SELECT rowid, data, state, first_seen_run, first_seen, last_seen, resolved, "
+            f"fingerprint FROM findings WHERE rowid IN ({', '.join('?' * len(chunk))})",
+            chunk,
+        ):
             found[item[0]] = item[1:]
     rows = [_row(found[rowid], latest) for rowid in ids]
     _attach_waivers(db, rows, waiver_day)
@@ -191,9 +239,14 @@ def _attach_waivers(db, rows: list[dict], waiver_day: str) -> None:
     if not rows:
         return
     marks = ", ".join("?" * len(rows))
-    found = {fp: {"by": by, "reason": reason, "until": until} for fp, by, reason, until in db.execute(
-        f"SELECT fingerprint, by, reason, until FROM waivers WHERE fingerprint IN ({marks}) "
-        "AND (until IS NULL OR until >= ?)", [r["fingerprint"] for r in rows] + [waiver_day])}
+    found = {
+        fp: {"by": by, "reason": reason, "until": until}
+        for fp, by, reason, until in db.execute(
+            f"SELECT fingerprint, by, reason, until FROM waivers WHERE fingerprint IN ({marks}) "
+            "AND (until IS NULL OR until >= ?)",
+            [r["fingerprint"] for r in rows] + [waiver_day],
+        )
+    }
     for row in rows:
         row["waiver"] = found.get(row["fingerprint"])
 
@@ -216,8 +269,11 @@ def group_by_event(rows: list[dict]) -> list[list[dict]]:
 
 def finding(db, fingerprint: str) -> dict | None:
     latest = db.execute("SELECT max(id) FROM runs").fetchone()[0]
-    item = db.execute("SELECT data, state, first_seen_run, first_seen, last_seen, resolved, fingerprint, "
-                      "last_seen_run, resolved_run FROM findings WHERE fingerprint = ?", (fingerprint,)).fetchone()
+    item = db.execute(
+        "SELECT data, state, first_seen_run, first_seen, last_seen, resolved, fingerprint, "
+        "last_seen_run, resolved_run FROM findings WHERE fingerprint = ?",
+        (fingerprint,),
+    ).fetchone()
     if item is None:
         return None
     row = _row(item[:7], latest)
@@ -231,9 +287,14 @@ def same_event(db, row: dict) -> list[dict]:
     if not event:
         return []
     latest = db.execute("SELECT max(id) FROM runs").fetchone()[0]
-    return [_row(item, latest) for item in db.execute(
-        "SELECT data, state, first_seen_run, first_seen, last_seen, resolved, fingerprint FROM findings "
-        "WHERE subject = ? AND event = ? AND fingerprint != ? ORDER BY rule", (subject, event, row["fingerprint"]))]
+    return [
+        _row(item, latest)
+        for item in db.execute(
+            "SELECT data, state, first_seen_run, first_seen, last_seen, resolved, fingerprint FROM findings "
+            "WHERE subject = ? AND event = ? AND fingerprint != ? ORDER BY rule",
+            (subject, event, row["fingerprint"]),
+        )
+    ]
 
 
 def choices(db) -> dict[str, list]:
@@ -241,8 +302,12 @@ def choices(db) -> dict[str, list]:
     counts the runs keep (engine/state/tracking.py finding_counts)."""
     out = {}
     for column in ("body", "department", "rule", "status", "severity"):
-        out[column] = [v for (v,) in db.execute(f"SELECT DISTINCT {column} FROM finding_counts WHERE n > 0 "
-                                                f"ORDER BY {column}")]
+        out[column] = [
+            v
+            for (v,) in db.execute(
+                f"SELECT DISTINCT {column} FROM finding_counts WHERE n > 0 ORDER BY {column}"
+            )
+        ]
     return out
 
 
@@ -259,8 +324,10 @@ def counts_by_month(db, body: str = "") -> dict[str, dict[str, int]]:
 
 
 def counts_by_body(db) -> list[tuple]:
-    return db.execute("SELECT body, department, status, sum(n) FROM finding_counts WHERE state = 'active' AND n > 0 "
-                      "GROUP BY 1, 2, 3 ORDER BY 1, 2").fetchall()
+    return db.execute(
+        "SELECT body, department, status, sum(n) FROM finding_counts WHERE state = 'active' AND n > 0 "
+        "GROUP BY 1, 2, 3 ORDER BY 1, 2"
+    ).fetchall()
 
 
 HISTORY_ZH = {"new": "新增", "open": "持续", "resolved": "已解决", "absent": "未再出现"}
@@ -270,8 +337,11 @@ def history(db, fingerprint: str) -> list[dict]:
     """The finding in every run since it first appeared (engine/state/tracking.py finding_history): its
     lifecycle (new, open, resolved, then absent until it reappears) and its status in each run, runs in
     a row with the same of both shown as one line (from, to, how many runs)."""
-    changes = db.execute("SELECT run_id, change, status, severity, deadline_text, recorded FROM finding_history "
-                         "WHERE fingerprint = ? ORDER BY run_id, rowid", (fingerprint,)).fetchall()
+    changes = db.execute(
+        "SELECT run_id, change, status, severity, deadline_text, recorded FROM finding_history "
+        "WHERE fingerprint = ? ORDER BY run_id, rowid",
+        (fingerprint,),
+    ).fetchall()
     if not changes:
         return []
     out: list[dict] = []
@@ -292,7 +362,19 @@ def history(db, fingerprint: str) -> list[dict]:
         if last and state in ("open", "absent") and last["state"] == state and last["status"] == status:
             last.update(to_run=run_id, to=as_of, runs=last["runs"] + 1)
         else:
-            out.append({"state": state, "state_zh": HISTORY_ZH[state], "status": status, "severity": current[3],
-                        "deadline_text": current[4], "recorded": bool(current[5]),
-                        "from_run": run_id, "from": as_of, "to_run": run_id, "to": as_of, "runs": 1})
+            out.append(
+                {
+                    "state": state,
+                    "state_zh": HISTORY_ZH[state],
+                    "status": status,
+                    "severity": current[3],
+                    "deadline_text": current[4],
+                    "recorded": bool(current[5]),
+                    "from_run": run_id,
+                    "from": as_of,
+                    "to_run": run_id,
+                    "to": as_of,
+                    "runs": 1,
+                }
+            )
     return out

@@ -1,5 +1,6 @@
 """规则, 日历 and 运行记录: what the rules say and how they test, the calendar month by month, and the
 recorded runs with their inputs and the lines they refused (downloadable as JSON Lines)."""
+
 from __future__ import annotations
 
 import calendar as month_table
@@ -38,7 +39,9 @@ class RuleTests:
                 results: dict[str, list] = defaultdict(list)
                 for loaded in engine.ruleset.rules:
                     for case in loaded.rule.tests:
-                        results[loaded.id].append(run_case(engine, case, {loaded.id}, f"{loaded.path}:{loaded.line}"))
+                        results[loaded.id].append(
+                            run_case(engine, case, {loaded.id}, f"{loaded.path}:{loaded.line}")
+                        )
                 self.problems = []
                 folders = sorted({Path(loaded.path).parent for loaded in engine.ruleset.rules})
                 try:
@@ -68,8 +71,18 @@ def register(wb) -> None:
         for loaded in engine.ruleset.rules:
             packs[loaded.pack].append(loaded)
         shown = {p: rs for p, rs in sorted(packs.items()) if not pack or p == pack}
-        return wb.render(request, "rules.html", packs=shown, all_packs=sorted(packs), pack=pack, results=results,
-                         ran_at=tests.ran_at, test_problems=tests.problems, revision=engine.ruleset.revision, event_types=engine.ruleset.event_types)
+        return wb.render(
+            request,
+            "rules.html",
+            packs=shown,
+            all_packs=sorted(packs),
+            pack=pack,
+            results=results,
+            ran_at=tests.ran_at,
+            test_problems=tests.problems,
+            revision=engine.ruleset.revision,
+            event_types=engine.ruleset.event_types,
+        )
 
     @wb.router.post("/rules/tests")
     async def rerun(request: Request):
@@ -103,9 +116,19 @@ def register(wb) -> None:
             weeks.append(row)
         index = year * 12 + number - 1
         previous, following = divmod(index - 1, 12), divmod(index + 1, 12)
-        return wb.render(request, "calendar.html", year=year, month=number, weeks=weeks, covered=covered,
-                         weekdays=WEEKDAYS, years=cal.covered_years, name=cal.name,
-                         prev=f"{previous[0]:04d}-{previous[1] + 1:02d}", next=f"{following[0]:04d}-{following[1] + 1:02d}")
+        return wb.render(
+            request,
+            "calendar.html",
+            year=year,
+            month=number,
+            weeks=weeks,
+            covered=covered,
+            weekdays=WEEKDAYS,
+            years=cal.covered_years,
+            name=cal.name,
+            prev=f"{previous[0]:04d}-{previous[1] + 1:02d}",
+            next=f"{following[0]:04d}-{following[1] + 1:02d}",
+        )
 
     @wb.router.get("/runs")
     def runs(request: Request):
@@ -120,5 +143,8 @@ def register(wb) -> None:
     def rejects(request: Request, run_id: int):
         wb.user(request)
         lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in wb.store().rejects(run_id))
-        return Response(lines.encode("utf-8"), media_type="application/x-ndjson; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="run-{run_id}-rejects.jsonl"'})
+        return Response(
+            lines.encode("utf-8"),
+            media_type="application/x-ndjson; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="run-{run_id}-rejects.jsonl"'},
+        )

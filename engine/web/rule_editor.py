@@ -7,6 +7,7 @@ lines and are shown there. The file's test cases run on demand, with `shixian te
 refuses a file with errors; a saved change is recorded (who, when, the diff) in the audit database and
 the server's rules are reloaded, as `POST /v1/admin/reload` would.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,8 +49,11 @@ def check(engine, file: str, text: str) -> tuple[list[dict], int, object]:
 
 def history(store, file: str, limit: int = 20) -> list[dict]:
     store.db.execute(EDITS_TABLE)
-    rows = store.db.execute("SELECT at, user, before_sha, after_sha, diff FROM rule_edits WHERE file = ? "
-                            "ORDER BY id DESC LIMIT ?", (file, limit)).fetchall()
+    rows = store.db.execute(
+        "SELECT at, user, before_sha, after_sha, diff FROM rule_edits WHERE file = ? "
+        "ORDER BY id DESC LIMIT ?",
+        (file, limit),
+    ).fetchall()
     return [dict(zip(("at", "user", "before", "after", "diff"), row)) for row in rows]
 
 
@@ -72,7 +76,9 @@ def register(wb) -> None:
         return user, file, text
 
     def refused() -> JSONResponse:
-        return JSONResponse({"error": "不是本服务载入的规则文件，或内容不是文字 (unknown file or bad text)"}, 400)
+        return JSONResponse(
+            {"error": "不是本服务载入的规则文件，或内容不是文字 (unknown file or bad text)"}, 400
+        )
 
     @wb.router.get("/rules/edit")
     def editor(request: Request, file: str = ""):
@@ -80,8 +86,15 @@ def register(wb) -> None:
         files = editable_files(wb.engine_of())
         chosen = file if file in files else (files[0] if files else "")
         text = Path(chosen).read_text(encoding="utf-8-sig") if chosen else ""
-        return wb.render(request, "rule_editor.html", files=files, file=chosen, text=text,
-                         history=history(wb.store(), chosen) if chosen else [], may_save=user.may("admin"))
+        return wb.render(
+            request,
+            "rule_editor.html",
+            files=files,
+            file=chosen,
+            text=text,
+            history=history(wb.store(), chosen) if chosen else [],
+            may_save=user.may("admin"),
+        )
 
     @wb.router.post("/rules/edit/validate")
     async def validate(request: Request):
@@ -89,8 +102,11 @@ def register(wb) -> None:
         if file is None:
             return refused()
         mine, others, ruleset = check(wb.engine_of(), file, text)
-        return {"errors": mine, "other_files": others,
-                "rules": sum(1 for r in ruleset.rules if r.path == file) if ruleset else None}
+        return {
+            "errors": mine,
+            "other_files": others,
+            "rules": sum(1 for r in ruleset.rules if r.path == file) if ruleset else None,
+        }
 
     @wb.router.post("/rules/edit/test")
     async def test(request: Request):
@@ -100,10 +116,22 @@ def register(wb) -> None:
         mine, others, ruleset = check(wb.engine_of(), file, text)
         if ruleset is None or any(e["severity"] == "error" for e in mine) or others:
             return JSONResponse({"errors": mine, "other_files": others, "cases": None}, 422)
-        results = run_tests(wb.engine_of().ruleset.files, wb.engine_of().calendar, {file: text},
-                            only_file=file)
-        return {"errors": mine, "cases": [{"where": r.where, "name": r.name, "passed": r.passed,
-                                           "problems": r.problems, "details": r.details} for r in results]}
+        results = run_tests(
+            wb.engine_of().ruleset.files, wb.engine_of().calendar, {file: text}, only_file=file
+        )
+        return {
+            "errors": mine,
+            "cases": [
+                {
+                    "where": r.where,
+                    "name": r.name,
+                    "passed": r.passed,
+                    "problems": r.problems,
+                    "details": r.details,
+                }
+                for r in results
+            ],
+        }
 
     @wb.router.post("/rules/edit/save")
     async def save(request: Request):
@@ -112,8 +140,15 @@ def register(wb) -> None:
             return refused()
         mine, others, ruleset = check(wb.engine_of(), file, text)
         if ruleset is None:
-            return JSONResponse({"saved": False, "errors": mine, "other_files": others,
-                                 "message": "未保存：文件有错误，请先改正 (not saved: the file has errors)"}, 422)
+            return JSONResponse(
+                {
+                    "saved": False,
+                    "errors": mine,
+                    "other_files": others,
+                    "message": "未保存：文件有错误，请先改正 (not saved: the file has errors)",
+                },
+                422,
+            )
         path = Path(file)
         before = path.read_text(encoding="utf-8-sig")
         if before == text:
@@ -121,16 +156,27 @@ def register(wb) -> None:
         temporary = path.with_name(f".{path.name}.saving")
         temporary.write_text(text, encoding="utf-8")
         os.replace(temporary, path)
-        diff = "".join(difflib.unified_diff(before.splitlines(True), text.splitlines(True), f"a/{path.name}",
-                                            f"b/{path.name}"))
+        diff = "".join(
+            difflib.unified_diff(
+                before.splitlines(True), text.splitlines(True), f"a/{path.name}", f"b/{path.name}"
+            )
+        )
         at = dt.datetime.now(SHANGHAI).isoformat(timespec="seconds")
         store = wb.store()
         store.db.execute(EDITS_TABLE)
-        store.db.execute("INSERT INTO rule_edits (at, user, file, before_sha, after_sha, diff) VALUES (?, ?, ?, ?, ?, ?)",
-                         (at, user.name, file, _sha(before), _sha(text), diff))
+        store.db.execute(
+            "INSERT INTO rule_edits (at, user, file, before_sha, after_sha, diff) VALUES (?, ?, ?, ?, ?, ?)",
+            (at, user.name, file, _sha(before), _sha(text), diff),
+        )
         store.db.commit()
         holder = getattr(request.app.state, "holder", None)  # the server's engine, as POST /v1/admin/reload
         if holder is not None:
             holder.reload()
-        return {"saved": True, "errors": mine, "at": at, "user": user.name, "sha": _sha(text),
-                "message": f"已保存，{user.name} 于 {at} 修改（{_sha(before)} → {_sha(text)}），规则已重新载入"}
+        return {
+            "saved": True,
+            "errors": mine,
+            "at": at,
+            "user": user.name,
+            "sha": _sha(text),
+            "message": f"已保存，{user.name} 于 {at} 修改（{_sha(before)} → {_sha(text)}），规则已重新载入",
+        }

@@ -1,5 +1,6 @@
 """A finding's timeline for 问题详情: the subject's events in order and each rule's clock, its steps
 marked by the kind of day they count (rest days, named holidays, make-up working days)."""
+
 from __future__ import annotations
 
 import re
@@ -61,10 +62,22 @@ def timeline(engine, evaluation, finding: dict) -> Timeline:
         for outcome in evaluation.outcomes_of(subject):
             verdict = STATUS_ZH.get(outcome.status) or QUIET_ZH.get(outcome.status, outcome.status)
             this = outcome.rule == finding["rule"] and outcome.fingerprint == finding["fingerprint"]
-            out.clocks.append(Clock(outcome.rule, outcome.title, verdict, outcome.message,
-                                    steps_of(outcome.explanation), this))
+            out.clocks.append(
+                Clock(
+                    outcome.rule, outcome.title, verdict, outcome.message, steps_of(outcome.explanation), this
+                )
+            )
     if not any(c.this for c in out.clocks):
-        out.clocks.insert(0, Clock(finding["rule"], finding["title"], STATUS_ZH.get(finding["status"], finding["status"]),
-                                   finding["message"], steps_of(finding["explanation"]), True))
+        out.clocks.insert(
+            0,
+            Clock(
+                finding["rule"],
+                finding["title"],
+                STATUS_ZH.get(finding["status"], finding["status"]),
+                finding["message"],
+                steps_of(finding["explanation"]),
+                True,
+            ),
+        )
     out.clocks.sort(key=lambda c: not c.this)
     return out

@@ -5,6 +5,7 @@ would), so the next audit sees it; the board is re-evaluated from the stored eve
 (engine/web/evaluation.py) and shown as updating until then.
 The check form builds the plan `POST /v1/check` takes and shows the engine's answer to it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,10 +22,31 @@ from ..errors import ShixianError
 from ..model.events import Event
 from ..timeparse import parse_instant
 
-BOARD_ZH = {"on_time": "按期完成", "late": "逾期完成", "overdue": "已逾期", "due_soon": "即将到期", "pending": "进行中",
-            "no_date": "无固定时限", "undetermined": "无法判定"}
-PLAN_FIELDS = ("subject", "body", "department", "doc_type", "disclosure", "文号", "成文日期", "发布日期", "有效性",
-               "issued_at", "publish_at", "interpretation_at", "comment_open", "comment_close")
+BOARD_ZH = {
+    "on_time": "按期完成",
+    "late": "逾期完成",
+    "overdue": "已逾期",
+    "due_soon": "即将到期",
+    "pending": "进行中",
+    "no_date": "无固定时限",
+    "undetermined": "无法判定",
+}
+PLAN_FIELDS = (
+    "subject",
+    "body",
+    "department",
+    "doc_type",
+    "disclosure",
+    "文号",
+    "成文日期",
+    "发布日期",
+    "有效性",
+    "issued_at",
+    "publish_at",
+    "interpretation_at",
+    "comment_open",
+    "comment_close",
+)
 
 
 def register(wb) -> None:
@@ -33,13 +55,22 @@ def register(wb) -> None:
         wb.user(request)
         evaluation = wb.evaluation()
         board: dict[str, dict[str, list[dict]]] = {}
-        for card in (evaluation.task_board if evaluation else []):
+        for card in evaluation.task_board if evaluation else []:
             if not body or card["body"] == body:
                 board.setdefault(card["body"], {}).setdefault(card["department"], []).append(card)
         bodies = sorted({c["body"] for c in (evaluation.task_board if evaluation else [])})
         default_day = evaluation.as_of.astimezone(SHANGHAI).date().isoformat() if evaluation else ""
-        return wb.render(request, "tasks.html", board=board, bodies=bodies, body=body, done=done,
-                         board_zh=BOARD_ZH, evaluation=evaluation, default_day=default_day)
+        return wb.render(
+            request,
+            "tasks.html",
+            board=board,
+            bodies=bodies,
+            body=body,
+            done=done,
+            board_zh=BOARD_ZH,
+            evaluation=evaluation,
+            default_day=default_day,
+        )
 
     @wb.router.post("/tasks/{task_id}/done")
     async def task_done(request: Request, task_id: str):
@@ -53,11 +84,20 @@ def register(wb) -> None:
         try:
             day = parse_instant(form.get("date", ""))[0].date()
         except (ShixianError, ValueError):
-            return RedirectResponse(back + "&done=" + urllib.parse.quote("error:完成日期无法识别，请按 YYYY-MM-DD 填写"),
-                                    status_code=303)
-        event = Event(id=f"workbench-{task_id}-completed", type="task.completed", subject=task_id,
-                      time=dt.datetime.combine(day, dt.time(0), SHANGHAI), body=card["body"],
-                      department=card["department"], attrs={"recorded_by": user.name}, date_only=True)
+            return RedirectResponse(
+                back + "&done=" + urllib.parse.quote("error:完成日期无法识别，请按 YYYY-MM-DD 填写"),
+                status_code=303,
+            )
+        event = Event(
+            id=f"workbench-{task_id}-completed",
+            type="task.completed",
+            subject=task_id,
+            time=dt.datetime.combine(day, dt.time(0), SHANGHAI),
+            body=card["body"],
+            department=card["department"],
+            attrs={"recorded_by": user.name},
+            date_only=True,
+        )
         added = wb.store().record_task_done(event, user.name)
         message = f"ok:{task_id}" if added else "error:该任务已记录完成"
         return RedirectResponse(back + "&done=" + urllib.parse.quote(message), status_code=303)
@@ -78,9 +118,16 @@ def register(wb) -> None:
             errors = [f"{'.'.join(map(str, e['loc']))}：{e['msg']}" for e in exc.errors()]
         except PlanError as exc:
             errors = [str(exc)]
-        return wb.render(request, "check.html", form=form, result=result, errors=errors, bodies=_bodies(wb),
-                         plan_json=json.dumps(plan, ensure_ascii=False, indent=1),
-                         result_json=json.dumps(result, ensure_ascii=False, indent=1) if result else "")
+        return wb.render(
+            request,
+            "check.html",
+            form=form,
+            result=result,
+            errors=errors,
+            bodies=_bodies(wb),
+            plan_json=json.dumps(plan, ensure_ascii=False, indent=1),
+            result_json=json.dumps(result, ensure_ascii=False, indent=1) if result else "",
+        )
 
 
 def _bodies(wb) -> list[str]:
@@ -98,8 +145,22 @@ def _bodies(wb) -> list[str]:
 def plan_from_form(form: dict) -> dict:
     """The JSON plan (README: Pre-publication checks) the form's fields describe; empty fields left out."""
     value = {k: (form.get(k) or "").strip() for k in PLAN_FIELDS}
-    document = {k: value[k] for k in ("subject", "body", "department", "doc_type", "disclosure", "文号", "成文日期",
-                                      "发布日期", "有效性", "issued_at") if value[k]}
+    document = {
+        k: value[k]
+        for k in (
+            "subject",
+            "body",
+            "department",
+            "doc_type",
+            "disclosure",
+            "文号",
+            "成文日期",
+            "发布日期",
+            "有效性",
+            "issued_at",
+        )
+        if value[k]
+    }
     plan: dict = {"document": document}
     for key in ("publish_at", "interpretation_at"):  # a browser's datetime-local text is what the API takes
         if value[key]:
@@ -107,4 +168,3 @@ def plan_from_form(form: dict) -> dict:
     if value["comment_open"] or value["comment_close"]:
         plan["comment_period"] = {"open": value["comment_open"], "close": value["comment_close"]}
     return plan
-

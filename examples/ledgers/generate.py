@@ -10,6 +10,7 @@ that differ from their row, e.g. a 印发 record without the 成文日期 its pu
 auditing them gives the same findings (tests/test_ledger_examples.py). Fixed choices, no randomness:
 `python examples/ledgers/generate.py` rewrites the same files.
 """
+
 from __future__ import annotations
 
 import csv
@@ -28,48 +29,154 @@ BODIES = ["shanghai-2024", "linyi-2021", "binhai-2017", "jiangsu-2018"]
 DATE_FORMAT, TIME_FORMAT = "yyyy/m/d", "yyyy/m/d h:mm"
 
 # ledger file name, sheet, title, headers, and the event type of each date column
-REQUESTS = ("依申请公开登记台账", "登记台账",
-            ["序号", "申请编号", "机关", "申请人", "申请方式", "收到申请日期", "补正告知日期", "补正收到日期",
-             "征求第三方意见日期", "第三方回复日期", "是否延期", "延期审批日期", "延期工作日数", "答复日期",
-             "答复类型", "救济渠道", "承办科室"],
-            {"request.received": "收到申请日期", "supplement.requested": "补正告知日期",
-             "supplement.received": "补正收到日期", "third_party.consulted": "征求第三方意见日期",
-             "third_party.replied": "第三方回复日期", "extension.approved": "延期审批日期",
-             "request.replied": "答复日期"})
-POLICIES = ("政策文件发布台账", "发布台账",
-            ["序号", "文件编号", "文号", "机关", "文件类型", "公开属性", "不予公开理由", "成文日期", "印发日期", "发布日期", "有效性",
-             "起草科室", "解读发布日期", "解读科室", "报送日期", "报送科室"],
-            {"document.issued": "印发日期", "document.published": "发布日期",
-             "interpretation.published": "解读发布日期", "normative.submitted": "报送日期"})
-CONSULTATIONS = ("征求意见台账", "征求意见台账",
-                 ["序号", "征求意见编号", "机关", "起草科室", "征求意见开始日期", "征求意见截止日期", "采纳情况反馈发布日期",
-                  "意见收集情况", "意见采纳情况", "未予采纳的理由"],
-                 {"consultation.opened": "征求意见开始日期", "consultation.closed": "征求意见截止日期",
-                  "feedback.published": "采纳情况反馈发布日期"})
-INCIDENTS = ("舆情突发事件台账", "舆情突发事件台账",
-             ["序号", "编号", "机关", "类别", "事件等级", "责任科室", "事件发生时间", "发现舆情时间", "权威信息发布时间",
-              "新闻发布会时间", "回应舆情时间", "发布科室"],
-             {"incident.occurred": "事件发生时间", "opinion.detected": "发现舆情时间", "info.released": "权威信息发布时间",
-              "press_conference.held": "新闻发布会时间", "opinion.responded": "回应舆情时间"})
+REQUESTS = (
+    "依申请公开登记台账",
+    "登记台账",
+    [
+        "序号",
+        "申请编号",
+        "机关",
+        "申请人",
+        "申请方式",
+        "收到申请日期",
+        "补正告知日期",
+        "补正收到日期",
+        "征求第三方意见日期",
+        "第三方回复日期",
+        "是否延期",
+        "延期审批日期",
+        "延期工作日数",
+        "答复日期",
+        "答复类型",
+        "救济渠道",
+        "承办科室",
+    ],
+    {
+        "request.received": "收到申请日期",
+        "supplement.requested": "补正告知日期",
+        "supplement.received": "补正收到日期",
+        "third_party.consulted": "征求第三方意见日期",
+        "third_party.replied": "第三方回复日期",
+        "extension.approved": "延期审批日期",
+        "request.replied": "答复日期",
+    },
+)
+POLICIES = (
+    "政策文件发布台账",
+    "发布台账",
+    [
+        "序号",
+        "文件编号",
+        "文号",
+        "机关",
+        "文件类型",
+        "公开属性",
+        "不予公开理由",
+        "成文日期",
+        "印发日期",
+        "发布日期",
+        "有效性",
+        "起草科室",
+        "解读发布日期",
+        "解读科室",
+        "报送日期",
+        "报送科室",
+    ],
+    {
+        "document.issued": "印发日期",
+        "document.published": "发布日期",
+        "interpretation.published": "解读发布日期",
+        "normative.submitted": "报送日期",
+    },
+)
+CONSULTATIONS = (
+    "征求意见台账",
+    "征求意见台账",
+    [
+        "序号",
+        "征求意见编号",
+        "机关",
+        "起草科室",
+        "征求意见开始日期",
+        "征求意见截止日期",
+        "采纳情况反馈发布日期",
+        "意见收集情况",
+        "意见采纳情况",
+        "未予采纳的理由",
+    ],
+    {
+        "consultation.opened": "征求意见开始日期",
+        "consultation.closed": "征求意见截止日期",
+        "feedback.published": "采纳情况反馈发布日期",
+    },
+)
+INCIDENTS = (
+    "舆情突发事件台账",
+    "舆情突发事件台账",
+    [
+        "序号",
+        "编号",
+        "机关",
+        "类别",
+        "事件等级",
+        "责任科室",
+        "事件发生时间",
+        "发现舆情时间",
+        "权威信息发布时间",
+        "新闻发布会时间",
+        "回应舆情时间",
+        "发布科室",
+    ],
+    {
+        "incident.occurred": "事件发生时间",
+        "opinion.detected": "发现舆情时间",
+        "info.released": "权威信息发布时间",
+        "press_conference.held": "新闻发布会时间",
+        "opinion.responded": "回应舆情时间",
+    },
+)
 LEDGERS = [REQUESTS, POLICIES, CONSULTATIONS, INCIDENTS]
-OWN_DEPARTMENT = {"interpretation.published": "解读科室", "normative.submitted": "报送科室",
-                  "info.released": "发布科室", "press_conference.held": "发布科室", "opinion.responded": "发布科室"}
-DOC_ATTRS = {"文号": "文号", "doc_type": "文件类型", "disclosure": "公开属性", "不予公开理由": "不予公开理由",
-             "成文日期": "成文日期", "发布日期": "发布日期", "有效性": "有效性"}
+OWN_DEPARTMENT = {
+    "interpretation.published": "解读科室",
+    "normative.submitted": "报送科室",
+    "info.released": "发布科室",
+    "press_conference.held": "发布科室",
+    "opinion.responded": "发布科室",
+}
+DOC_ATTRS = {
+    "文号": "文号",
+    "doc_type": "文件类型",
+    "disclosure": "公开属性",
+    "不予公开理由": "不予公开理由",
+    "成文日期": "成文日期",
+    "发布日期": "发布日期",
+    "有效性": "有效性",
+}
 ISSUED_ATTRS = ("文号", "doc_type", "disclosure", "不予公开理由", "成文日期")
 # attributes other events carry in columns of the same name
-EVENT_ATTRS = {"request.replied": ("救济渠道",), "feedback.published": ("意见收集情况", "意见采纳情况", "未予采纳的理由")}
+EVENT_ATTRS = {
+    "request.replied": ("救济渠道",),
+    "feedback.published": ("意见收集情况", "意见采纳情况", "未予采纳的理由"),
+}
 
 
 def typed(text: str, k: int):
     """An event time as an office types it: the k-th of several forms, all naming the same instant."""
     when = dt.datetime.fromisoformat(text)
     if len(text) == 10:
-        return [when, f"{when.year}/{when.month}/{when.day}", f"{when.year}年{when.month}月{when.day}日",
-                f"{when.year}.{when.month}.{when.day}"][k % 4]
+        return [
+            when,
+            f"{when.year}/{when.month}/{when.day}",
+            f"{when.year}年{when.month}月{when.day}日",
+            f"{when.year}.{when.month}.{when.day}",
+        ][k % 4]
     hm = f"{when.hour}:{when.minute:02d}"
-    return [when, f"{when.year}/{when.month}/{when.day} {hm}", f"{when.year}年{when.month}月{when.day}日 {hm}",
-            f"{when:%Y-%m-%d} {hm}"][k % 4]
+    return [
+        when,
+        f"{when.year}/{when.month}/{when.day} {hm}",
+        f"{when.year}年{when.month}月{when.day}日 {hm}",
+        f"{when:%Y-%m-%d} {hm}",
+    ][k % 4]
 
 
 def split_rows(events: list[dict]) -> tuple[dict[str, list[dict]], list[dict]]:
@@ -113,8 +220,11 @@ def _fits(row: dict, e: dict, columns: dict) -> bool:
             return False
         extra = set(e) - {"id", "type", "subject", "time", "body", "department"} - set(wanted)
         return not extra
-    allowed = {"incident.occurred": {"level"}, "extension.approved": {"days"},
-               "interpretation.published": {"policy"}}.get(e["type"], set()) | set(EVENT_ATTRS.get(e["type"], ()))
+    allowed = {
+        "incident.occurred": {"level"},
+        "extension.approved": {"days"},
+        "interpretation.published": {"policy"},
+    }.get(e["type"], set()) | set(EVENT_ATTRS.get(e["type"], ()))
     return not (set(e) - {"id", "type", "subject", "time", "body", "department"} - allowed)
 
 
@@ -195,9 +305,15 @@ def write_csv(path: Path, title: str, headers: list[str], rows: list[list]) -> N
         writer.writerow([title] + [""] * (len(headers) - 1))
         writer.writerow(headers)
         for row in rows:
-            writer.writerow([f"{c.year}/{c.month}/{c.day}" + (f" {c.hour}:{c.minute:02d}" if c.time() != dt.time(0)
-                                                                  else "") if isinstance(c, dt.datetime) else c
-                             for c in row])
+            writer.writerow(
+                [
+                    f"{c.year}/{c.month}/{c.day}"
+                    + (f" {c.hour}:{c.minute:02d}" if c.time() != dt.time(0) else "")
+                    if isinstance(c, dt.datetime)
+                    else c
+                    for c in row
+                ]
+            )
 
 
 def templates(root: Path) -> None:
@@ -218,11 +334,22 @@ def templates(root: Path) -> None:
             if header.endswith(("日期", "时间")):
                 for r in range(3, 503):
                     ws[f"{letter}{r}"].number_format = TIME_FORMAT if header.endswith("时间") else DATE_FORMAT
-            lists = {"有效性": "有效,失效,废止,修订", "公开属性": "主动公开,依申请公开,不予公开", "是否延期": "是,否",
-                     "类别": "突发事件,政务舆情", "事件等级": "特别重大,重大,较大,一般"}
+            lists = {
+                "有效性": "有效,失效,废止,修订",
+                "公开属性": "主动公开,依申请公开,不予公开",
+                "是否延期": "是,否",
+                "类别": "突发事件,政务舆情",
+                "事件等级": "特别重大,重大,较大,一般",
+            }
             if header in lists:
-                check = DataValidation(type="list", formula1=f'"{lists[header]}"', allow_blank=True,
-                                       showErrorMessage=True, errorTitle="请从列表中选择", error=f"{header}只能是：{lists[header]}")
+                check = DataValidation(
+                    type="list",
+                    formula1=f'"{lists[header]}"',
+                    allow_blank=True,
+                    showErrorMessage=True,
+                    errorTitle="请从列表中选择",
+                    error=f"{header}只能是：{lists[header]}",
+                )
                 ws.add_data_validation(check)
                 check.add(f"{letter}3:{letter}502")
         ws.freeze_panes = "A3"
@@ -252,4 +379,6 @@ def main(root: Path = HERE) -> None:
 if __name__ == "__main__":
     import sys
 
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE)  # another directory: to compare with the committed files
+    main(
+        Path(sys.argv[1]) if len(sys.argv) > 1 else HERE
+    )  # another directory: to compare with the committed files
