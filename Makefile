@@ -27,6 +27,7 @@ demo: $(STAMP)
 
 test: $(STAMP) browser
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q
 	$(BIN)/shixian validate rules
 	$(BIN)/shixian test rules
