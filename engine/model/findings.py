@@ -42,6 +42,16 @@ STATUS_ZH = {
 }
 # what quiet outcomes (kept for `explain` and rule tests, never findings) are called
 QUIET_ZH = {"on_time": "按期完成", "pending": "尚未到期", "paused": "计时暂停中", "met": "符合要求"}
+# what the task board and the reports call a work-plan task's state (engine/evaluate/tasks.py)
+TASK_STATE_ZH = {
+    "on_time": "按期完成",
+    "late": "逾期完成",
+    "overdue": "已逾期",
+    "due_soon": "即将到期",
+    "pending": "进行中",
+    "no_date": "无固定时限",
+    "undetermined": "无法判定",
+}
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_ZH = {"error": "严重", "warning": "警告", "info": "提示"}
 OPEN_PHASE = ("due_soon", "overdue", "below_count", "below_ratio", "undetermined")

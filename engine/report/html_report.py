@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from html import escape
 
-from ..model.findings import SEVERITY_ZH, STATUS_ZH, event_key
-from .table import ORDER, STATE_ZH
+from ..model.findings import SEVERITY_ZH, STATUS_ZH, TASK_STATE_ZH, event_key
+from .table import ORDER, STATE_ZH, reading_order
 
 CSS = """
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:24px;color:#222;max-width:1200px}
@@ -88,17 +88,6 @@ def _finding_rows(report, findings) -> list[list[str]]:
     return rows
 
 
-BOARD_ZH = {
-    "on_time": "按期完成",
-    "late": "逾期完成",
-    "overdue": "已逾期",
-    "due_soon": "即将到期",
-    "pending": "进行中",
-    "no_date": "无固定时限",
-    "undetermined": "无法判定",
-}
-
-
 def _task_board(report) -> str:
     """Work-plan tasks grouped by their first lead (or responsible) department."""
     if not report.task_board:
@@ -111,11 +100,11 @@ def _task_board(report) -> str:
         counts = Counter(c["status"] for c in cards)
         items = "".join(
             f'<li class="task {escape(c["status"])}" data-task="{escape(c["id"])}">{escape(c["item"])} '
-            f"{escape(c['title'][:40])} — {escape(BOARD_ZH.get(c['status'], c['status']))}"
+            f"{escape(c['title'][:40])} — {escape(TASK_STATE_ZH.get(c['status'], c['status']))}"
             f"{'（' + escape(c['due']) + '）' if c['due'] else ''}</li>"
             for c in cards
         )
-        summary = "，".join(f"{BOARD_ZH.get(k, k)} {v}" for k, v in sorted(counts.items()))
+        summary = "，".join(f"{TASK_STATE_ZH.get(k, k)} {v}" for k, v in sorted(counts.items()))
         rows.append([escape(body), escape(dept), str(len(cards)), escape(summary), f"<ul>{items}</ul>"])
     return "<h2>任务看板（按部门）</h2>" + _table(
         ["机关", "部门", "任务数", "状态", "任务"], rows, "task-board"
@@ -139,11 +128,7 @@ def _rolled_up(report) -> str:
 def render(report) -> bytes:
     findings = sorted(
         report.findings,
-        key=lambda f: (
-            ORDER.index(f.status) if f.status in ORDER else 99,
-            f.deadline.isoformat() if f.deadline else "",
-            f.subject,
-        ),
+        key=reading_order,
     )
     counts = report.counts()
     cards = [f'<div class="card total" data-status="total"><b>{len(findings)}</b>问题总数</div>']

@@ -20,18 +20,10 @@ from ..calendar import SHANGHAI
 from ..check import PlanError
 from ..errors import ShixianError
 from ..model.events import Event
+from ..model.findings import TASK_STATE_ZH
 from ..timeparse import parse_instant
 
-BOARD_ZH = {
-    "on_time": "按期完成",
-    "late": "逾期完成",
-    "overdue": "已逾期",
-    "due_soon": "即将到期",
-    "pending": "进行中",
-    "no_date": "无固定时限",
-    "undetermined": "无法判定",
-}
-PLAN_FIELDS = (
+DOCUMENT_FIELDS = (  # the plan's `document`; the rest of the form are its planned dates
     "subject",
     "body",
     "department",
@@ -42,6 +34,8 @@ PLAN_FIELDS = (
     "发布日期",
     "有效性",
     "issued_at",
+)
+PLAN_FIELDS = DOCUMENT_FIELDS + (
     "publish_at",
     "interpretation_at",
     "comment_open",
@@ -67,7 +61,7 @@ def register(wb) -> None:
             bodies=bodies,
             body=body,
             done=done,
-            board_zh=BOARD_ZH,
+            board_zh=TASK_STATE_ZH,
             evaluation=evaluation,
             default_day=default_day,
         )
@@ -145,22 +139,7 @@ def _bodies(wb) -> list[str]:
 def plan_from_form(form: dict) -> dict:
     """The JSON plan (README: Pre-publication checks) the form's fields describe; empty fields left out."""
     value = {k: (form.get(k) or "").strip() for k in PLAN_FIELDS}
-    document = {
-        k: value[k]
-        for k in (
-            "subject",
-            "body",
-            "department",
-            "doc_type",
-            "disclosure",
-            "文号",
-            "成文日期",
-            "发布日期",
-            "有效性",
-            "issued_at",
-        )
-        if value[k]
-    }
+    document = {k: value[k] for k in DOCUMENT_FIELDS if value[k]}
     plan: dict = {"document": document}
     for key in ("publish_at", "interpretation_at"):  # a browser's datetime-local text is what the API takes
         if value[key]:
