@@ -20,6 +20,9 @@ from pathlib import Path
 
 LARGE_BODY = 64 << 10  # about 500 earlier events
 _ENGINE = None
+_LOAD_ERROR = (
+    ""  # why the worker could not load its rules (a file changed on disk after the server loaded it)
+)
 
 
 def _load(rules: list[str] | None, calendar: str, calendar_dirs: list[str] | None) -> None:
@@ -32,11 +35,15 @@ def _load(rules: list[str] | None, calendar: str, calendar_dirs: list[str] | Non
     if hasattr(os, "nice"):
         os.nice(10)
 
-    _ENGINE = Engine.load(
-        [Path(p) for p in rules] if rules else None,
-        calendar,
-        [Path(d) for d in calendar_dirs] if calendar_dirs else None,
-    )
+    try:
+        _ENGINE = Engine.load(
+            [Path(p) for p in rules] if rules else None,
+            calendar,
+            [Path(d) for d in calendar_dirs] if calendar_dirs else None,
+        )
+    except Exception as exc:  # said in each answer, not as a worker traceback on stderr
+        global _LOAD_ERROR
+        _LOAD_ERROR = str(exc)
 
 
 def _noop() -> None:
@@ -67,6 +74,9 @@ def answer(engine, data: bytes) -> tuple[int, str]:
 
 
 def _check(data: bytes) -> tuple[int, str]:
+    if _ENGINE is None:
+        message = f"大型检查进程未能载入规则，请修正规则后重新载入 (the large-check worker could not load the rules): {_LOAD_ERROR}"
+        return 503, json.dumps({"detail": message}, ensure_ascii=False)
     return answer(_ENGINE, data)
 
 
@@ -88,8 +98,9 @@ class CheckPool:
         )
 
     def warm(self) -> None:
-        """Start the worker (it loads rules and calendar) without waiting for it."""
-        self.pool.submit(_noop)
+        """Start the worker and wait until it has loaded rules and calendar: it reads them from the paths the
+        server has just read, so a file edited afterwards (before a reload) is not read by the worker alone."""
+        self.pool.submit(_noop).result()
 
     def restart(self) -> None:
         old, self.pool = self.pool, self._start()

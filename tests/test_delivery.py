@@ -248,3 +248,16 @@ def test_a_large_plan_is_refused_like_a_small_one(server):
     assert status == 422 and answer["detail"][0]["type"] == "json_invalid"
     assert post(server, json.dumps({**PLAN, "events": history(2000)}).encode(), token=None)[0] == 401
     assert post(server, json.dumps({**PLAN, "events": history(2000)}).encode(), token="wrong")[0] == 401
+
+
+def test_a_worker_that_could_not_load_its_rules_says_so_in_chinese(monkeypatch):
+    """The worker reads the rule files itself; one edited into an error before it loads them gives each large
+    check a 503 naming the error, not a worker traceback on stderr."""
+    from engine import checkpool
+
+    monkeypatch.setattr(checkpool, "_ENGINE", None)
+    monkeypatch.setattr(checkpool, "_LOAD_ERROR", "extra.yaml:9: within")
+    status, text = checkpool._check(b"{}")
+    assert status == 503
+    detail = json.loads(text)["detail"]
+    assert detail.startswith("大型检查进程未能载入规则") and "extra.yaml:9: within" in detail
