@@ -143,6 +143,7 @@ def _finish(
         calendar=engine.calendar.name,
         warn_within=str(warn_within),
         task_board=result.task_board,
+        obligations=result.obligations,
         events_after_as_of=result.events_after_as_of,
         notices=calendar_notices(engine.calendar, as_of),
     )
@@ -176,7 +177,14 @@ def _run_distributed(
         stored.inputs if stored else None,
     )
     log = EventLog(rejects=run.rejects, lines=run.read, duplicates=run.duplicates)
-    result = AuditResult(run.findings, as_of, run.evaluated, run.after_as_of, task_board=run.task_board)
+    result = AuditResult(
+        run.findings,
+        as_of,
+        run.evaluated,
+        run.after_as_of,
+        task_board=run.task_board,
+        obligations=run.obligations,
+    )
     return _finish(engine, log, result, as_of, warn_within, rejects_path, event_files, store), log
 
 
@@ -199,6 +207,7 @@ def _record(
             events_rejected=report.events_rejected,
             counts=report.counts(),
             rejects=rejects,
+            obligations=report.obligations,
         )
         report.run_id, report.repeated = record.run_id, record.repeated
         report.lifecycle, report.resolved, report.waivers = record.lifecycle, record.resolved, record.waivers

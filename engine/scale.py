@@ -32,6 +32,7 @@ from .events.jsonl import BLOCK_BYTES
 from .events.read import Reject, open_parquet, parse_json
 from .gcpause import gc_paused
 from .report.spool import Head, Run, SpooledFindings, spool
+from .tally import ObligationCounts
 
 _ENGINES: dict = {}  # per worker process: rules and calendar loaded once
 SPLIT_JSONL_BYTES = 4 << 20  # JSON Lines files from this size are split by the workers, in byte ranges
@@ -46,6 +47,7 @@ class ShardResult:
     after_as_of: int = 0
     duplicates: int = 0
     task_board: list[dict] = field(default_factory=list)
+    obligations: list[list] = field(default_factory=list)  # ObligationCounts.rows(): summed over shards
 
 
 # glibc on local workers (see run_partitioned): arrays up to WORKER_MMAP_BYTES come from the heap, and up
@@ -322,6 +324,7 @@ def evaluate_shard(
         after_as_of=audit.events_after_as_of,
         duplicates=frame.log.duplicates,
         task_board=audit.task_board,
+        obligations=audit.obligations.rows(),
     )
     return json.dumps(result.__dict__, ensure_ascii=False)
 
@@ -336,6 +339,7 @@ class PartitionedRun:
     duplicates: int
     task_board: list[dict]
     partitions: int
+    obligations: ObligationCounts
 
 
 @dataclass
@@ -473,4 +477,5 @@ def run_partitioned(
         sum(o["duplicates"] for o in outputs),
         [card for o in outputs for card in o["task_board"]],
         len(shards),
+        ObligationCounts.from_rows(row for o in outputs for row in o["obligations"]),
     )

@@ -35,6 +35,7 @@ from ..model.events import CORE_FIELDS
 from ..model.rules import CountRule, DeadlineRule, DueByRule, FieldsRule, RatioRule, RecurrenceRule
 from ..ruleset.loader import LoadedRule, RuleSet
 from ..ruleset.match import compile_mask
+from .counted import SetAside
 from .frame import EPOCH, ORDINAL_1970, Frame
 
 
@@ -180,8 +181,9 @@ def _deadline(loaded: LoadedRule, view: View, ctx: Context) -> tuple[np.ndarray,
     controls = Controls.between(key, idx, ~(is_t | is_f), t_pos, np.where(n_f == 0, view.n, f_pos))
     single = (n_t == 1) & (n_m == 1) & (n_odd == 0)
     one = single & (n_f == 1)
+    set_aside = SetAside(ctx.obligations, rule.id, view)  # what is settled here is counted (counted.py)
     if one.any():
-        settled |= _fulfilled_on_time(rule, view, ctx.calendar, one, controls, t_pos, f_pos)
+        settled |= _fulfilled_on_time(rule, view, ctx.calendar, one, controls, t_pos, f_pos, set_aside)
     verdicts = None
     if rule.period.unit in ("wd", "d") and not ctx.keep_quiet:
         bare = single & (controls.count == 0) & ~settled
@@ -193,7 +195,13 @@ def _deadline(loaded: LoadedRule, view: View, ctx: Context) -> tuple[np.ndarray,
         late = bare & (n_f == 1) & (t_pos < f_pos)
         still_open = bare & (n_f == 0) & (not rule.optional)
         verdicts, judged = _verdicts(
-            loaded, view, ctx, np.flatnonzero(late | still_open), t_pos, np.where(n_f == 0, -1, f_pos)
+            loaded,
+            view,
+            ctx,
+            np.flatnonzero(late | still_open),
+            t_pos,
+            np.where(n_f == 0, -1, f_pos),
+            set_aside,
         )
         settled[judged] = True
     keep = np.zeros(view.n, bool)
@@ -219,7 +227,7 @@ class Controls:
 
 
 def _verdicts(
-    loaded: LoadedRule, view: View, ctx: Context, subjects, t_pos, f_pos
+    loaded: LoadedRule, view: View, ctx: Context, subjects, t_pos, f_pos, set_aside: SetAside
 ) -> tuple[Verdicts | None, np.ndarray]:
     """Late and open obligations of subjects whose clock nothing touched, judged as `Context.judge_done`
     and `judge_open` would. Returns them and the subjects judged (the rest, e.g. outside the calendar,
@@ -251,6 +259,8 @@ def _verdicts(
     pending = still & ~due_soon(as_of_us, due, left, warn.amount)  # quiet: nothing to report
     judged = subjects[ok]
     keep = ok & ~pending
+    quiet = ok & pending
+    set_aside.add(t[quiet], due[quiet], last[quiet], "pending")
     if not keep.any():
         return None, judged
     return Verdicts(t[keep], d[keep], due[keep], last[keep], status[keep], amount[keep]), judged
@@ -266,10 +276,18 @@ def _units(
 
 
 def _fulfilled_on_time(
-    rule: DeadlineRule, view: View, calendar: WorkCalendar, one, controls: Controls, t_pos, f_pos
+    rule: DeadlineRule,
+    view: View,
+    calendar: WorkCalendar,
+    one,
+    controls: Controls,
+    t_pos,
+    f_pos,
+    set_aside: SetAside,
 ) -> np.ndarray:
     """Per subject: one matching trigger and one later fulfilment that beats the deadline of the clock in
-    effect (clock.py; with no control, the trigger's own deadline, computed for all of them at once)."""
+    effect (clock.py; with no control, the trigger's own deadline, computed for all of them at once); each
+    is counted as met on time (set_aside)."""
     out = np.zeros(len(one), bool)
     closed = one & (t_pos < f_pos)
     bare = np.flatnonzero(closed & (controls.count == 0))
@@ -277,10 +295,14 @@ def _fulfilled_on_time(
     due, last, good = calendar.due_array(
         view.instant[t], view.day[t], rule.period, rule.counting.conventions()
     )
-    out[bare[good & _on_time(view, f_pos[bare], due, last)]] = True
+    met = good & _on_time(view, f_pos[bare], due, last)
+    out[bare[met]] = True
+    set_aside.add(t[met], due[met], last[met], "on_time")
     touched = np.flatnonzero(closed & (controls.count > 0))
     due, last, good = _clock_deadlines(rule, view, calendar, touched, controls, t_pos, f_pos)
-    out[touched[good & _on_time(view, f_pos[touched], due, last)]] = True
+    met = good & _on_time(view, f_pos[touched], due, last)
+    out[touched[met]] = True
+    set_aside.add(t_pos[touched[met]], due[met], last[met], "on_time")
     return out
 
 

@@ -14,6 +14,7 @@ from ..errors import CalendarCoverageError
 from ..model.events import Event
 from ..model.findings import EventRef, Finding
 from ..ruleset.loader import LoadedRule
+from ..tally import ObligationCounts, deadline_month
 from .verdict import NO_DAY, at_least_one, due_soon, on_time, overdue
 
 # internal outcomes kept for `explain`, never reported as findings
@@ -97,6 +98,8 @@ class Context:
     task_board: list[dict] = field(default_factory=list)  # every task of every task list, for the HTML board
     event_types: dict[str, str] = field(default_factory=dict)  # type -> its Chinese label, for messages
     parents: dict[str, str] = field(default_factory=dict)  # subordinate body -> its parent (roll-up)
+    # every obligation judged, quiet or not (engine/tally.py): on-time rates without keeping quiet outcomes
+    obligations: ObligationCounts = field(default_factory=ObligationCounts)
     _sources: dict[int, dict] = field(
         default_factory=dict, init=False, repr=False
     )  # id(rule) -> its citation
@@ -107,6 +110,9 @@ class Context:
     def finding(
         self, loaded: LoadedRule, status: str, subject: str, body: str, department: str, message: str, **extra
     ) -> Finding | Quiet:
+        self.obligations.add(
+            body, department, loaded.rule.id, deadline_month(extra.get("deadline_text")), status
+        )
         if status in QUIET and not self.keep_quiet:
             return QUIET_OUTCOME[status]
         rule = loaded.rule
@@ -229,6 +235,9 @@ class Context:
             ]  # the fewest left: warn when it may be near
             soon = due_soon(self.as_of, deadline.due, left, warn.amount)
             if not soon and not self.keep_quiet:
+                self.obligations.add(
+                    body, department, loaded.rule.id, deadline_month(deadline.due_text), "pending"
+                )
                 return QUIET_OUTCOME["pending"]
         what = text(what)
         common = dict(deadline=deadline.due, deadline_text=deadline.due_text, **extra)
@@ -290,6 +299,9 @@ class Context:
         unit = counted_in(deadline.period.unit)
         late = is_late(done, deadline)
         if not late and not self.keep_quiet:
+            self.obligations.add(
+                body, department, loaded.rule.id, deadline_month(deadline.due_text), "on_time"
+            )
             return QUIET_OUTCOME["on_time"]
         what = text(what)
         common = dict(deadline=deadline.due, deadline_text=deadline.due_text, fulfilment=ref(done), **extra)

@@ -26,6 +26,7 @@ from ..model.rules import (
     TaskListRule,
 )
 from ..ruleset.loader import RuleSet
+from ..tally import ObligationCounts
 from .context import QUIET, Context
 from .deadline import DeadlineEvaluator
 from .fields import FieldsEvaluator
@@ -57,6 +58,7 @@ class AuditResult:
     events_after_as_of: int
     outcomes: list[Finding] = field(default_factory=list)  # including on-time and pending, for explain
     task_board: list[dict] = field(default_factory=list)  # every task of every task list, with its status
+    obligations: ObligationCounts = field(default_factory=ObligationCounts)  # every obligation judged
 
 
 class Evaluation:
@@ -110,7 +112,13 @@ class Evaluation:
         ctx = self.ctx
         findings = sorted((f for f in ctx.outcomes if f.status not in QUIET), key=Finding.sort_key)
         return AuditResult(
-            findings, self.as_of, seen, later, ctx.outcomes if self.keep_outcomes else [], ctx.task_board
+            findings,
+            self.as_of,
+            seen,
+            later,
+            ctx.outcomes if self.keep_outcomes else [],
+            ctx.task_board,
+            ctx.obligations,
         )
 
 

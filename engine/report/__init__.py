@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..model.findings import Finding
+from ..tally import ObligationCounts
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 NOT_FAILING = ("due_soon", "undetermined")  # never fail a run by themselves (docs/findings.md)
@@ -33,6 +34,8 @@ class Report:
         default_factory=list
     )  # work-plan tasks with their status (task_list rules)
     notices: list[str] = field(default_factory=list)  # e.g. the calendar ends soon (calendar.coverage_notice)
+    # every obligation judged, by body, department, rule and month (engine/tally.py): the on-time rates
+    obligations: ObligationCounts = field(default_factory=ObligationCounts)
     # filled when the run is recorded in an audit database (shixian audit --db)
     run_id: int | None = None
     repeated: bool = False

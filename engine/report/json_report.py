@@ -31,6 +31,12 @@ def as_dict(report, findings: bool = True) -> dict:
             "by_status": report.counts(),
             "awaiting_schedule": {str(year): n for year, n in report.awaiting().items()},
             "notices": list(report.notices),
+            "obligations": {
+                "total": report.obligations.total().to_json(),
+                "by_body": {
+                    body: t.to_json() for body, t in sorted(report.obligations.by(lambda k: k[0]).items())
+                },
+            },
         },
     }
     if findings:

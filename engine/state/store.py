@@ -22,6 +22,7 @@ from pathlib import Path
 from ..errors import ShixianError
 from ..model.events import Event
 from ..model.findings import Finding
+from ..tally import ObligationCounts
 from . import tracking
 from .eventstore import prepare, store_dir
 from .ingest import pause_before_commit
@@ -105,6 +106,26 @@ CREATE TABLE IF NOT EXISTS rejects (
 CREATE INDEX IF NOT EXISTS rejects_run ON rejects (run_id);
 """
 
+# Every obligation a run judged, met on time or not (engine/tally.py, ObligationCounts), one row per body,
+# department, rule and month of the deadline ('' for none): the on-time rates of the workbench and the
+# reports without keeping or re-reading what went right. Written in the run's transaction; a database
+# older than this table gains it on open, and its earlier runs simply have no rows (the workbench says so).
+OBLIGATIONS = """
+CREATE TABLE IF NOT EXISTS obligation_counts (
+    run_id INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    department TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    month TEXT NOT NULL,           -- YYYY-MM of the deadline's last day, '' when it has none
+    on_time INTEGER NOT NULL,
+    late INTEGER NOT NULL,
+    overdue INTEGER NOT NULL,
+    open INTEGER NOT NULL,
+    undetermined INTEGER NOT NULL,
+    PRIMARY KEY (run_id, body, department, rule, month)
+) WITHOUT ROWID;
+"""
+
 # Columns and indexes the workbench lists, filters and sorts by (engine/web/queries.py). The deadline's
 # last day (local, as deadline_text writes it: 2024-10-08 for "2024-10-08 24:00") and the event a finding
 # is about are read from its JSON by generated columns, so a run writes nothing extra and older databases
@@ -160,6 +181,7 @@ class AuditStore(StoredEvents):
             self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.executescript(SCHEMA)
+            self.db.executescript(OBLIGATIONS)
             self._add_generated_columns()
             tracking.install(self.db)  # search index and per-run history, kept by triggers
             self.schema_version = prepare(self.db, self.path)
@@ -193,6 +215,7 @@ class AuditStore(StoredEvents):
         events_rejected: int,
         counts: dict[str, int],
         rejects: Iterable = (),
+        obligations: ObligationCounts | None = None,
     ) -> RunRecord:
         key_source = json.dumps(
             [as_of.isoformat(), rules_revision, calendar, coverage, inputs], sort_keys=True
@@ -225,6 +248,10 @@ class AuditStore(StoredEvents):
             self.db.executemany(
                 "INSERT INTO rejects VALUES (?, ?, ?, ?, ?)",
                 ((run_id, r.file, r.line, r.reason, r.raw) for r in rejects),
+            )
+            self.db.executemany(
+                "INSERT INTO obligation_counts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                ((run_id, *row) for row in (obligations or ObligationCounts()).rows()),
             )
             stamp = as_of.isoformat()
             active = {
@@ -362,6 +389,16 @@ class AuditStore(StoredEvents):
             item["lifecycle"] = {"state": shown, "first_seen": first, "last_seen": last, "resolved": resolved}
             out.append(item)
         return out
+
+    def obligations(self, run_id: int) -> ObligationCounts | None:
+        """The obligations a run judged (ObligationCounts), or None for a run recorded without them (before
+        the table existed, or a run that judged none)."""
+        rows = self.db.execute(
+            "SELECT body, department, rule, month, on_time, late, overdue, open, undetermined "
+            "FROM obligation_counts WHERE run_id = ?",
+            (run_id,),
+        ).fetchall()
+        return ObligationCounts.from_rows(rows) if rows else None
 
     def rejects(self, run_id: int) -> list[dict]:
         """The lines a run refused (file, line, reason, the line as read)."""
