@@ -74,7 +74,7 @@ def test_csv_has_bom_and_reads_back(outputs, expected):
 
 def test_xlsx_sheets_and_filter(outputs, expected):
     book = openpyxl.load_workbook(outputs["xlsx"])
-    assert book.sheetnames == ["问题清单", "汇总", "按机关"]
+    assert book.sheetnames == ["问题清单", "汇总", "按机关", "按期率"]
     sheet = book["问题清单"]
     assert sheet.auto_filter.ref.startswith("A1:")
     assert sheet.max_row == len(expected["findings"]) + 1

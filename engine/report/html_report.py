@@ -1,7 +1,8 @@
 """`--format html`: one self-contained page an officer can open or e-mail (no scripts, no external files).
 
-Summary counts, findings by department and by rule, a chart of findings by month (inline SVG), what
-falls due within the warning window, and every finding with its explanation.
+Summary counts, the on-time rates per body and department (every obligation judged, the figures the
+workbench's 总览 shows: engine/tally.py), findings by department and by rule, a chart by month of the
+deadline (inline SVG), what falls due within the warning window, and every finding with its explanation.
 """
 
 from __future__ import annotations
@@ -31,11 +32,14 @@ def _table(headers: list[str], rows: list[list[str]], cls: str = "") -> str:
     return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def _chart(findings) -> str:
-    """Findings by the month of their deadline's last day, every month on the axis (engine/web/charts.py)."""
+def _chart(report, findings) -> str:
+    """Obligations (or, when the audit counted none, findings) by the month of their deadline's last day,
+    every month on the axis (engine/web/charts.py), as the workbench draws them."""
     from ..tally import CLASS_OF
     from ..web.charts import month_bars
 
+    if report.obligations:
+        return month_bars(report.obligations.by_month(), label="按到期月份统计的义务数")
     months: dict[str, dict[str, int]] = {}
     for f in findings:
         if f.deadline_text:
@@ -111,6 +115,56 @@ def _task_board(report) -> str:
     )
 
 
+RATE_HEADERS = [
+    "机关",
+    "部门",
+    "已判定",
+    "按期",
+    "逾期完成",
+    "逾期未完成",
+    "未到期",
+    "待定",
+    "按期率（按期/已判定）",
+]
+
+
+def _rate_cells(t) -> list[str]:
+    return [str(n) for n in (t.judged, t.on_time, t.late, t.overdue, t.open, t.undetermined)] + [
+        escape(t.rate_text)
+    ]
+
+
+def _on_time_rates(report) -> str:
+    """Every obligation judged, per body (合计) and department, with the on-time rate and its denominator."""
+    counts = report.obligations
+    if not counts:
+        return ""
+    total = counts.total()
+    cards = (
+        f'<div class="cards" id="on-time"><div class="card" data-class="judged"><b>{total.judged}</b>已判定义务</div>'
+        f'<div class="card" data-class="on_time"><b>{total.on_time}</b>按期/合规</div>'
+        f'<div class="card late" data-class="late"><b>{total.late}</b>逾期完成/不合规</div>'
+        f'<div class="card overdue" data-class="overdue"><b>{total.overdue}</b>逾期未完成</div>'
+        f'<div class="card" data-class="open"><b>{total.open}</b>未到期</div>'
+        f'<div class="card" data-class="rate"><b>{escape(total.rate_text)}</b>按期率</div></div>'
+    )
+    departments = counts.by(lambda k: (k[0], k[1] or "（未填）"))
+    rows = []
+    for body, t in sorted(counts.by(lambda k: k[0]).items()):
+        rows.append([f"<b>{escape(body)}</b>", "合计", *_rate_cells(t)])
+        rows += [
+            [escape(b), escape(d), *_rate_cells(dt_)]
+            for (b, d), dt_ in sorted(departments.items())
+            if b == body
+        ]
+    return (
+        "<h2>按期率（按期完成/已判定义务）</h2>"
+        '<p class="muted">已判定 = 按期 + 逾期完成 + 逾期未完成；未到期与待定（等待调休安排）的义务不计入分母。</p>'
+        + cards
+        + _table(RATE_HEADERS, rows, "on-time-rates")
+    )
+
+
 def _rolled_up(report) -> str:
     """Findings of subordinate bodies under their parent (packs' `bodies:`); nothing when there are none."""
     rows = [
@@ -152,6 +206,7 @@ def render(report) -> bytes:
         f"拒收 {report.events_rejected}</p>",
         "".join(f'<p class="notice">{escape(note)}</p>' for note in report.headline_notes()),
         '<h2>汇总</h2><div class="cards" id="summary">' + "".join(cards) + "</div>",
+        _on_time_rates(report),
         "<h2>按部门</h2>"
         + _table(
             ["机关", "部门", "问题数"],
@@ -165,7 +220,7 @@ def render(report) -> bytes:
             [[escape(r), escape(t), str(n)] for (r, t), n in by_rule.most_common()],
             "by-rule",
         ),
-        "<h2>按到期月份</h2>" + _chart(findings),
+        "<h2>按到期月份</h2>" + _chart(report, findings),
         f"<h2>即将到期（{escape(report.warn_within)}内）</h2>"
         + (
             _table(

@@ -1,5 +1,6 @@
 """`--format xlsx`: a findings sheet with filters (deadlines and first-seen days as real Excel dates), a
-summary sheet, and a sheet per body with its findings by status."""
+summary sheet, a sheet per body with its findings by status, and the on-time rates per body and
+department (按期率: numbers and a percentage cell, the figures of the HTML report and the workbench)."""
 
 from __future__ import annotations
 
@@ -48,6 +49,30 @@ def write_findings_sheet(
     sheet.freeze_panes = "A2"
 
 
+RATE_HEADERS = ["机关", "部门", "已判定", "按期", "逾期完成", "逾期未完成", "未到期", "待定", "按期率"]
+
+
+def _on_time_sheet(sheet, counts) -> None:
+    """Per body (部门 合计) then its departments: the classes and the denominator as numbers, the rate as
+    a number formatted as a percentage (empty when nothing was judged)."""
+    sheet.append(RATE_HEADERS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    departments = counts.by(lambda k: (k[0], k[1] or "（未填）"))
+    for body, total in sorted(counts.by(lambda k: k[0]).items()):
+        rows = [(body, "合计", total)] + [(b, d, t) for (b, d), t in sorted(departments.items()) if b == body]
+        for b, d, t in rows:
+            sheet.append([b, d, t.judged, t.on_time, t.late, t.overdue, t.open, t.undetermined, t.rate])
+            sheet.cell(sheet.max_row, len(RATE_HEADERS)).number_format = "0.0%"
+            if d == "合计":
+                for cell in sheet[sheet.max_row]:
+                    cell.font = Font(bold=True)
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(RATE_HEADERS))}{sheet.max_row}"
+    sheet.freeze_panes = "A2"
+    sheet.column_dimensions["A"].width = 24
+    sheet.column_dimensions["B"].width = 18
+
+
 def render(report) -> bytes:
     book = Workbook()
     sheet = book.active
@@ -69,6 +94,11 @@ def render(report) -> bytes:
     summary.append(["读取事件", report.events_read])
     summary.append(["拒收事件", report.events_rejected])
     summary.append(["问题总数", len(report.findings)])
+    if report.obligations:  # every obligation judged, met on time or not (sheet 按期率)
+        total = report.obligations.total()
+        summary.append(["已判定义务", total.judged])
+        summary.append(["按期率", total.rate])
+        summary.cell(summary.max_row, 2).number_format = "0.0%"
     for year, count in report.awaiting().items():
         summary.append([f"等待{year}年调休安排", count])
     for note in report.notices:
@@ -110,6 +140,8 @@ def render(report) -> bytes:
         for parent, bodies in rolled:
             by_body.append([parent, sum(bodies.values()), "，".join(f"{b} {n}" for b, n in bodies.items())])
     by_body.column_dimensions["A"].width = 24
+    if report.obligations:
+        _on_time_sheet(book.create_sheet("按期率"), report.obligations)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
