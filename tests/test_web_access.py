@@ -246,3 +246,37 @@ def test_rules_page_shows_every_rule_with_its_last_test_result(served):
         shown[rule] = [int(result.group(1)), int(result.group(2))] if result else [0, 0]
     assert set(shown) == {r.id for r in Engine.load().ruleset.rules}
     assert {rule: counts for rule, counts in shown.items() if counts[1]} == expected
+
+
+def test_rates_need_no_inputs_once_the_run_stored_them(tmp_path):
+    """The run's input file is gone when the server starts: the on-time rates are still shown (the run
+    stored them), and only what falls due, which needs the obligations themselves, says why it is missing."""
+    import shutil
+
+    from conftest import ROOT, run_cli
+    from webserver import EXAMPLES
+
+    log = tmp_path / "events.jsonl"
+    shutil.copy(ROOT / EXAMPLES[0], log)
+    db = tmp_path / "audit.sqlite"
+    result = run_cli(
+        "audit", "--events", str(log), "--as-of", "2024-12-31", "--db", str(db), "--fail-on", "never",
+        "--rejects", str(tmp_path / "rejects.jsonl"),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    log.unlink()
+    port, proc = start(db, tmp_path, users=False)
+    try:
+        client = Client(port)
+        assert client.login(name="值班员") == 303
+        page = client.get("/")[2].decode()
+        with sqlite3.connect(db) as conn:
+            on_time, judged = conn.execute(
+                "SELECT sum(on_time), sum(on_time + late + overdue) FROM obligation_counts"
+            ).fetchone()
+        assert judged > 100
+        assert f'<b id="rate">{100 * on_time / judged:.1f}%（{on_time}/{judged}）</b>' in page
+        assert 'id="no-evaluation"' in page and "文件不在" in page
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

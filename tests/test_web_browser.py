@@ -286,3 +286,49 @@ def test_reader_sees_no_write_forms_and_pages_have_no_console_errors(served, bro
         == "makeup"
     )
     assert "中秋" in browser.find_element(By.CSS_SELECTOR, '[data-date="2024-09-16"]').text
+
+
+def stored_by_body(db) -> dict:
+    """The latest run's obligation counts summed per body, as the overview's 合计 rows should show them."""
+    from engine.tally import ObligationCounts
+
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            "SELECT body, department, rule, month, on_time, late, overdue, open, undetermined "
+            "FROM obligation_counts WHERE run_id = (SELECT max(id) FROM runs)"
+        ).fetchall()
+    return ObligationCounts.from_rows(rows).by(lambda k: k[0])
+
+
+def test_overview_rates_are_the_runs_stored_counts(served, browser):
+    """总览's on-time rates are the ones the run stored (obligation_counts), the same the run's HTML and
+    xlsx reports print (tests/test_obligation_counts.py), per body and for a chosen body and months."""
+    from selenium.webdriver.common.by import By
+
+    base, db, _ = served
+    login(browser, base, TOKENS["reader"])
+    browser.get(base + "/")
+    assert browser.find_elements(By.ID, "rates-stored")
+    shown = {}
+    for row in browser.find_elements(By.CSS_SELECTOR, "#by-department tr[data-body-total]"):
+        cells = [td.text for td in row.find_elements(By.TAG_NAME, "td")]
+        shown[row.get_attribute("data-body-total")] = [int(c) for c in cells[2:7]] + [cells[7]]
+    want = {
+        body: [t.judged, t.on_time, t.late, t.overdue, t.open, t.rate_text]
+        for body, t in stored_by_body(db).items()
+    }
+    assert shown == want and len(want) >= 4
+    total = sum(t.judged for t in stored_by_body(db).values())
+    assert browser.find_element(By.CSS_SELECTOR, "#totals .card b").text == str(total)
+    # one body, one quarter: the stored rows of those months only
+    browser.get(
+        base + "/?" + urllib.parse.urlencode({"body": "上海市司法局", "start": "2024-04", "end": "2024-06"})
+    )
+    with sqlite3.connect(db) as conn:
+        on_time, judged = conn.execute(
+            "SELECT sum(on_time), sum(on_time + late + overdue) FROM obligation_counts WHERE run_id = "
+            "(SELECT max(id) FROM runs) AND body = '上海市司法局' AND month BETWEEN '2024-04' AND '2024-06'"
+        ).fetchone()
+    assert judged > 0
+    assert browser.find_element(By.ID, "rate").text == f"{100 * on_time / judged:.1f}%（{on_time}/{judged}）"
+    assert console_errors(browser) == []

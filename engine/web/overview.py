@@ -1,5 +1,11 @@
 """总览: on-time figures per body and department for a period, the trend by month, what falls due in the
-next N working days, and the last run with its calendar notice."""
+next N working days, and the last run with its calendar notice.
+
+The on-time figures are the ones the run stored (obligation_counts: every obligation it judged, engine/tally.py),
+the same the run's HTML and xlsx reports show; only what falls due needs the obligations themselves, from
+the run's inputs read again (evaluation.py). A run recorded before the counts were stored falls back to
+that re-evaluation for the figures too.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ from fastapi import Request
 from ..audit import calendar_notices
 from ..calendar import SHANGHAI
 from ..errors import CalendarCoverageError
-from ..tally import CLASS_OF, Tally, tally
+from ..tally import ObligationCounts, deadline_month
 from . import queries
 from .charts import month_bars
 
@@ -28,11 +34,6 @@ def _month(value: str) -> str:
         and 1 <= int(value[5:]) <= 12
         else ""
     )
-
-
-def _deadline_month(outcome) -> str | None:
-    """The month of the deadline's last day (a 24:00 deadline on 03-31 is March's, not April's)."""
-    return outcome.deadline_text[:7] if outcome.deadline_text else None
 
 
 def register(wb) -> None:
@@ -59,31 +60,33 @@ def register(wb) -> None:
         run["counts"] = json.loads(run["counts"])
         as_of = dt.datetime.fromisoformat(run["as_of"])
         context["notices"] = calendar_notices(engine.calendar, as_of)
+        stored = wb.per_run("obligations", lambda db: store.obligations(run["id"]))
+        context["stored"] = stored is not None
         if run["rules_revision"] != engine.ruleset.revision:  # the figures below are the rules' of today
+            redone = "到期提醒与时间线" if stored is not None else "按期率、到期提醒与时间线"
             context["notices"].append(
                 f"规则已更新：该次运行用的是版本 {run['rules_revision']}，现为 "
-                f"{engine.ruleset.revision}；按期率与时间线按现行规则重新计算，问题清单是该次运行记录的，"
+                f"{engine.ruleset.revision}；{redone}按现行规则重新计算，问题清单与按期率是该次运行记录的，"
                 "再运行一次审计即一致。"
             )
-        if evaluation and evaluation.complete:
-            outcomes = [
-                o
-                for o in evaluation.outcomes
-                if (not body or o.body == body)
-                and (not start or (_deadline_month(o) or "") >= start)
-                and (not end or (_deadline_month(o) or "9999") <= end)
-            ]
-            context["rows"] = sorted(tally(outcomes, lambda o: (o.body, o.department or "（未填）")).items())
-            context["bodies_total"] = sorted(tally(outcomes, lambda o: o.body).items())
-            context["total"] = tally(outcomes, lambda o: "all").get("all", Tally())
-            by_month: dict[str, dict[str, int]] = {}
-            for o in outcomes:
-                kind = CLASS_OF.get(o.status)
-                if o.deadline_text and kind != "undetermined":
-                    month = by_month.setdefault(_deadline_month(o), {})
-                    month[kind] = month.get(kind, 0) + 1
-            context["chart"] = month_bars(by_month, start or None, end or None)
-            context["due"] = _falls_due(engine.calendar, outcomes, as_of, within)
+        ready = evaluation is not None and evaluation.complete
+        if stored is None and ready:  # a run recorded before the counts were stored: count them now
+            stored = ObligationCounts()
+            for o in evaluation.outcomes:
+                stored.add(o.body, o.department, o.rule, deadline_month(o.deadline_text), o.status)
+        if stored is not None:
+
+            def keep(key) -> bool:
+                return (
+                    (not body or key[0] == body)
+                    and (not start or key[3] >= start)
+                    and (not end or (key[3] or "9999") <= end)
+                )
+
+            context["rows"] = sorted(stored.by(lambda k: (k[0], k[1] or "（未填）"), keep).items())
+            context["bodies_total"] = sorted(stored.by(lambda k: k[0], keep).items())
+            context["total"] = stored.total(keep)
+            context["chart"] = month_bars(stored.by_month(keep), start or None, end or None)
         else:
             counts = wb.per_run(f"by-month:{body}", lambda db: queries.counts_by_month(db, body))
             by_month = {
@@ -97,6 +100,15 @@ def register(wb) -> None:
             }
             context["chart"] = month_bars(by_month, start or None, end or None)
             context["db_rows"] = wb.per_run("by-body", queries.counts_by_body)
+        if ready:
+            outcomes = [
+                o
+                for o in evaluation.outcomes
+                if (not body or o.body == body)
+                and (not start or deadline_month(o.deadline_text) >= start)
+                and (not end or (deadline_month(o.deadline_text) or "9999") <= end)
+            ]
+            context["due"] = _falls_due(engine.calendar, outcomes, as_of, within)
         return wb.render(request, "overview.html", **context)
 
 
