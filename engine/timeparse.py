@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from dateutil.parser import isoparse
 
@@ -64,12 +65,26 @@ def parse_instant(text: str, tz=SHANGHAI) -> tuple[dt.datetime, bool]:
     return value, len(raw) == 10 and bool(_DATE_ONLY.match(raw))
 
 
-# Dates as officers type them (a ledger, a rule file): year first, so there is one reading.
-_OFFICER_DATE = re.compile(
-    r"^\s*(\d{4})\s*(?:[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?)"
-    r"(?:\s*(?:T|\s)\s*(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?)?\s*$"
+# Dates as people type them (a ledger cell, a rule file, a typed time in a log): year first, so there is one
+# reading. The one home of these forms; engine/ledger/dates.py adds only what Excel cells are (serials, types).
+_S = r"\s*"
+_TIME = (
+    r"(?:(?:\s*T\s*|\s+|(?<=[日号]))(?P<h>\d{1,2})"
+    r"(?:\s*[:时点]\s*(?P<m>\d{1,2})?(?:\s*[:分]\s*(?P<s>\d{1,2})?\s*秒?)?)?)?"
 )
-_YEAR_LAST = re.compile(r"^\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4})\s*$")
+_TYPED_FORMS = [
+    re.compile(
+        rf"^(?P<y>\d{{4}}){_S}(?P<sep>[-/.]){_S}(?P<mo>\d{{1,2}}){_S}(?P=sep){_S}(?P<d>\d{{1,2}})"
+        + _TIME
+        + "$"
+    ),
+    re.compile(
+        rf"^(?P<y>\d{{4}}){_S}年{_S}(?P<mo>\d{{1,2}}){_S}月{_S}(?P<d>\d{{1,2}}){_S}[日号]?" + _TIME + "$"
+    ),
+    re.compile(r"^(?P<y>\d{4})(?P<mo>\d{2})(?P<d>\d{2})$"),
+]
+_YEAR_LAST = re.compile(r"^(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{2,4})(?:\s.*)?$")
+_SHORT_YEAR = re.compile(r"^(\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:\s.*)?$")
 EXPECTED_DATE = "年-月-日，如 2025-01-01（也可写 2025/1/1、2025.1.1、2025年1月1日）"
 
 
@@ -81,31 +96,40 @@ class OfficerDateError(InputError):
         super().__init__(message)
 
 
-def parse_officer_instant(text: str) -> tuple[dt.datetime | dt.date, bool]:
-    """(date or datetime, has_time) from ISO 8601 or 2025/1/1, 2025.1.1, 2025年1月1日 [10:00].
-
-    An ISO instant comes back aware (Asia/Shanghai unless it says otherwise); the officer forms naive.
-
-    A day-first or month-first date (01/02/2025) is refused: which is the month is not knowable.
-    """
+def read_typed_date(text: str) -> tuple[dt.datetime, bool] | None:
+    """The instant a person typed (naive: the office's local time) and whether only a date was given; None
+    for blank text. Year-first forms with -, / or . (2024-09-27, 2024/9/27, 2024.9.27), 2024年9月27日,
+    20240927, each with an optional time (16:00, 16:00:30, 16时, 16时30分, 16点30分, T16:00); full-width
+    digits and colons read as ASCII. Year-last forms (9/10/2024) are refused, never guessed: 9/10/2024 is
+    9 October in one office and 10 September in another. Raises OfficerDateError saying why."""
     raw = str(text).strip()
-    match = _OFFICER_DATE.match(raw)
-    if not match:
-        year_last = _YEAR_LAST.match(raw)
-        if year_last:
-            raise OfficerDateError(
-                f"日期 {raw!r} 无法确定哪个是月、哪个是日，请写成{EXPECTED_DATE} "
-                f"(ambiguous date: write year-month-day)"
-            )
-        try:
-            value, _ = parse_instant(raw)
-        except InputError:
-            raise OfficerDateError(
-                f"无法识别的日期 {raw!r}，应写成{EXPECTED_DATE} (expected a date such as 2025-01-01)"
-            ) from None
-        has_time = not (len(raw) == 10 and _DATE_ONLY.match(raw))
-        return (value if has_time else value.date()), has_time
-    year, month, day = int(match[1]), int(match[2] or match[4]), int(match[3] or match[5])
+    if not raw.isascii():  # 年月日, or full-width digits typed with a Chinese input method
+        raw = unicodedata.normalize("NFKC", raw).strip()
+    if not raw:
+        return None
+    for form in _TYPED_FORMS:
+        found = form.match(raw)
+        if found:
+            return _typed(found, raw)
+    year_last = _YEAR_LAST.match(raw)
+    if year_last:
+        a, b, _ = year_last.groups()
+        both = int(a) <= 12 and int(b) <= 12 and a != b
+        why = f"可能是{int(a)}月{int(b)}日，也可能是{int(b)}月{int(a)}日" if both else "年份不在前"
+        raise OfficerDateError(
+            f"日期 {raw!r} 无法确定哪个是月、哪个是日，请写成{EXPECTED_DATE}；{why}，不予猜测 "
+            f"(ambiguous date: write year-month-day)"
+        )
+    if _SHORT_YEAR.match(raw):
+        raise OfficerDateError(f"日期 {raw!r} 的年份只有两位，请写四位年份，如 2024/9/27 (two-digit year)")
+    raise OfficerDateError(
+        f"无法识别的日期 {raw!r}，应写成{EXPECTED_DATE}，可带时间 16:00 (expected a date such as 2025-01-01)"
+    )
+
+
+def _typed(found: re.Match, raw: str) -> tuple[dt.datetime, bool]:
+    parts = found.groupdict()
+    year, month, day = int(parts["y"]), int(parts["mo"]), int(parts["d"])
     try:
         day_value = dt.date(year, month, day)
     except ValueError:
@@ -114,17 +138,33 @@ def parse_officer_instant(text: str) -> tuple[dt.datetime | dt.date, bool]:
         ) from None
     try:
         check_year(day_value, raw)
-    except InputError as exc:
+    except RefusedInstant as exc:
         raise OfficerDateError(str(exc)) from None
-    if match[6] is None:
-        return day_value, False
-    try:
-        clock = dt.time(int(match[6]), int(match[7]), int(match[8] or 0))
-    except ValueError:
+    if parts.get("h") is None:
+        return dt.datetime.combine(day_value, dt.time(0)), True
+    hour, minute, second = int(parts["h"]), int(parts.get("m") or 0), int(parts.get("s") or 0)
+    if hour > 23 or minute > 59 or second > 59:
         raise OfficerDateError(
             f"时间 {raw!r} 不存在，应写成 24 小时制的 时:分，如 2025-01-01 09:30 (no such time)"
-        ) from None
-    return dt.datetime.combine(day_value, clock), True
+        )
+    return dt.datetime.combine(day_value, dt.time(hour, minute, second)), False
+
+
+def parse_officer_instant(text: str) -> tuple[dt.datetime | dt.date, bool]:
+    """(date or datetime, has_time) for a rule file or a command line: the typed forms above (naive), or
+    any other ISO 8601 instant (aware: Asia/Shanghai unless it says otherwise, e.g. +08:00)."""
+    try:
+        typed = read_typed_date(text)
+    except OfficerDateError as refused:
+        try:
+            value, date_only = parse_instant(str(text).strip())  # 2025-01-01T10:00+08:00, week dates, ...
+        except InputError:
+            raise refused from None
+        return (value.date() if date_only else value), not date_only
+    if typed is None:
+        raise OfficerDateError(f"日期为空，应写成{EXPECTED_DATE} (empty date)")
+    value, date_only = typed
+    return (value.date() if date_only else value), not date_only
 
 
 def parse_officer_date(text: str) -> dt.date:

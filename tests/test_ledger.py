@@ -10,9 +10,10 @@ import pytest
 from engine import ledger
 from engine.errors import ShixianError, SourceError
 from engine.events import read_events
-from engine.ledger.dates import DateError, read_date
+from engine.ledger.dates import read_date
 from engine.ruleset.loader import load_rules
 from engine.suggest import closest_few
+from engine.timeparse import OfficerDateError
 
 VOCABULARY = load_rules([]).event_types
 MAPPING = """\
@@ -74,7 +75,7 @@ def test_date_forms(text, expected):
     ],
 )
 def test_dates_that_are_refused_say_why(text, words):
-    with pytest.raises(DateError) as caught:
+    with pytest.raises(OfficerDateError) as caught:
         read_date(text)
     assert all(w in str(caught.value) for w in words)
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..calendar import SHANGHAI
 from ..errors import InputError, ShixianError
 from ..model.events import Event
-from ..timeparse import RefusedInstant, check_year, parse_instant
+from ..timeparse import OfficerDateError, RefusedInstant, parse_instant, read_typed_date
 from .csvlog import csv_records
 from .jsonl import BadRecord, file_lines, parse_json
 from .parquet import clean_record, open_parquet, parquet_records
@@ -111,23 +111,17 @@ def _labels(vocabulary: dict[str, str]) -> dict[str, str]:
 
 
 def _typed_time(value, tz):
-    """A time as an Excel user types it (2024/9/27 16:00, 2024年9月27日): the ledgers' date reading
-    (engine/ledger/dates.py), in the event's zone. Numbers are not taken for Excel serials here."""
-    from ..ledger.dates import DateError, read_date
-
+    """A time as a person types it (2024/9/27 16:00, 2024年9月27日): the one reader of typed dates
+    (timeparse.read_typed_date), in the event's zone. Numbers are not taken for Excel serials here."""
     text = str(value).strip()
     why = "expected ISO 8601, e.g. 2024-09-27T15:00"
     if text and not text.replace(".", "").isdigit():
         try:
-            read = read_date(text)
-        except DateError as exc:
+            read = read_typed_date(text)
+        except OfficerDateError as exc:
             why += f"; {exc}"
         else:
             if read is not None:
-                try:
-                    check_year(read[0], text)
-                except RefusedInstant as exc:
-                    raise BadRecord(f"bad time: {exc}") from None
                 return read[0].replace(tzinfo=tz), read[1]
     raise BadRecord(f"bad time {value!r}: {why}")
 

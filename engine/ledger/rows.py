@@ -16,7 +16,8 @@ from typing import Any
 
 from ..errors import ShixianError
 from ..suggest import closest_few, did_you_mean
-from .dates import DateError, iso, read_date
+from ..timeparse import OfficerDateError
+from .dates import iso, read_date
 from .mapping import EventSpec, LedgerMapping, Value, header_key
 from .sheets import Sheet, column_letter
 
@@ -148,7 +149,7 @@ class RowReader:
             if attr.date:
                 try:
                     read = read_date(raw)
-                except DateError as exc:
+                except OfficerDateError as exc:
                     problems.append(f"{self.ref(attr.column, row)}「{attr.column}」{exc}")
                     continue
                 if read is not None:
@@ -183,7 +184,7 @@ class RowReader:
     ) -> tuple[dt.datetime, bool] | None:
         try:
             read = read_date(self.cell(cells, spec.column))
-        except DateError as exc:
+        except OfficerDateError as exc:
             problems.append(f"{self.ref(spec.column, row)}「{spec.column}」{exc}")
             return None
         if read is None or spec.time_column is None:
@@ -193,7 +194,7 @@ class RowReader:
             return read
         try:
             moment = _time_of_day(raw)
-        except DateError as exc:
+        except OfficerDateError as exc:
             problems.append(f"{self.ref(spec.time_column, row)}「{spec.time_column}」{exc}")
             return None
         return dt.datetime.combine(read[0].date(), moment), False
@@ -252,7 +253,7 @@ def _time_of_day(raw: Any) -> dt.time:
         return dt.time(seconds // 3600, seconds % 3600 // 60, seconds % 60)
     found = re.match(r"^(\d{1,2})[:：时点](\d{1,2})?分?$", cell_text(raw))
     if not found or int(found.group(1)) > 23 or int(found.group(2) or 0) > 59:
-        raise DateError(f"无法识别的时间 '{cell_text(raw)}'，应写成 16:00 (unreadable time of day)")
+        raise OfficerDateError(f"无法识别的时间 '{cell_text(raw)}'，应写成 16:00 (unreadable time of day)")
     return dt.time(int(found.group(1)), int(found.group(2) or 0))
 
 
