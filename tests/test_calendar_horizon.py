@@ -23,6 +23,7 @@ from engine.calendar.horizon import (
 from engine.calendar.law import statutory_days
 from engine.calendar.sources import CalendarData
 from engine.calendar.workcal import WorkCalendar
+from engine.errors import CalendarCoverageError
 from engine.report import Report
 
 EXAMPLES = [
@@ -278,3 +279,28 @@ def test_december_january_2027_counts(tmp_path):
     assert len(verdicts) == 186
     assert sum(v == "undetermined" for v in verdicts.values()) < 186 // 4  # recorded in docs/calendar.md
     assert statutory_days(2027)["春节"][0] == dt.date(2027, 2, 5) and HORIZON_YEARS == 2
+
+
+def test_an_as_of_past_every_bounded_year_still_judges_and_counts_at_least():
+    """As of 2040 nothing bounds 2029-2040's arrangements, but a reply due 2024-02-19 is certainly overdue:
+    the run judges it and says it is late by *at least* the working days it can count (through 2028-12-31),
+    instead of stopping the whole audit (it used to exit 2 naming 2040)."""
+    code, report = _audit("2040-01-01")
+    assert code == 1
+    overdue = [f for f in report["findings"] if f["subject"] == "SH-YSQ-2024-006"]
+    assert [f["status"] for f in overdue] == ["overdue"]
+    assert "已逾期至少" in overdue[0]["message"] and overdue[0]["message"].endswith("个工作日")
+
+
+def test_units_past_the_bounded_years_are_a_floor_counted_to_their_last_day():
+    cal = load_calendar("national")
+    edge = cal.last_bounded_day()
+    assert edge == dt.datetime(2026 + HORIZON_YEARS, 12, 31, tzinfo=edge.tzinfo)
+    due = dt.datetime(2024, 2, 20, tzinfo=edge.tzinfo)  # 24:00 of 2024-02-19
+    as_of = dt.datetime(2040, 1, 1, 23, 59, tzinfo=edge.tzinfo)
+    floor, most = cal.units_range(due, as_of, "wd")
+    assert most is None and floor == cal.units_range(due, edge, "wd")[0]
+    # calendar days and hours need no arrangement: exact (2024-02-20 .. 2040-01-01 is 5794 days)
+    assert cal.units_range(due, as_of, "d") == (5794, 5794)
+    with pytest.raises(CalendarCoverageError):  # no floor when the count starts past them too
+        cal.units_range(dt.datetime(2039, 1, 4, tzinfo=edge.tzinfo), as_of, "wd")

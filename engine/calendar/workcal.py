@@ -173,17 +173,32 @@ class WorkCalendar:
                 out.append(None)
         return out[0], out[1]
 
-    def units_range(self, earlier: dt.datetime, later: dt.datetime, unit: str) -> tuple[int, int]:
+    def units_range(self, earlier: dt.datetime, later: dt.datetime, unit: str) -> tuple[int, int | None]:
         """`units_between` as (fewest, most): equal inside the covered years; across an unpublished year, over
-        its possible arrangements. Raises CalendarCoverageError only when even the bounds do not reach."""
+        its possible arrangements. When `later` lies past every year the arrangements can bound (an as-of or
+        an act in 2040), the units up to the end of the last of those years are a floor and `most` is None:
+        "at least" that many, never a guess. Raises CalendarCoverageError only when not even a floor exists
+        (`earlier` itself past them)."""
         try:
             n = self.units_between(earlier, later, unit)
             return n, n
         except CalendarCoverageError:
             most, fewest = self.beyond(lambda cal: cal.units_between(earlier, later, unit))
-            if most is None or fewest is None:
+            if most is not None and fewest is not None:
+                return min(most, fewest), max(most, fewest)
+            edge = self.last_bounded_day()
+            if not to_shanghai(earlier) < edge < to_shanghai(later):
                 raise
-            return min(most, fewest), max(most, fewest)
+            floor = self.beyond(lambda cal: cal.units_between(earlier, edge, unit))
+            if None in floor:
+                raise
+            return min(floor), None
+
+    def last_bounded_day(self) -> dt.datetime:
+        """The start of the last day any arrangement is bounded for: 31 December of the last year the calendar
+        or its bounds for unpublished years (`horizon.HORIZON_YEARS`) know."""
+        last = max(max(bound.data.coverage) for bound in self.bounds)
+        return dt.datetime(last, 12, 31, tzinfo=SHANGHAI)
 
     def _index(self, day: dt.date) -> int:
         year = day.year
