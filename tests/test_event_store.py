@@ -142,9 +142,12 @@ def _kill_inside_ingest(db, path, tmp):
     while not journal.exists() and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.02)
     assert journal.exists(), "the ingest never opened its transaction"
-    # the files are written before the pause: wait until the ingest's rows are in the journal's transaction
+    # the files are written before the pause: wait until this ingest has written one (files of earlier
+    # ingests are there already; under load, killing after a fixed wait could come before any write)
+    store = db.with_name(db.name + ".events")
+    earlier = len(list(store.glob("p*/*.parquet")))
     deadline = time.monotonic() + 90
-    while time.monotonic() < deadline and not list(db.with_name(db.name + ".events").glob("p*/*.parquet")):
+    while time.monotonic() < deadline and len(list(store.glob("p*/*.parquet"))) <= earlier:
         time.sleep(0.05)
     time.sleep(0.5)
     proc.send_signal(signal.SIGKILL)
