@@ -1,5 +1,6 @@
 """Event store benchmark: ingest (backfill and a night) and the audit of the stored history, against the
-same audit from the Parquet file and, with --baseline, the previous code's SQLite event store, in one run.
+same audit from the Parquet file and, with --baseline, the previous code's SQLite event store, in one run;
+the night's incremental audit against the same night's full audit (--full, on a copy of the database).
 
 Each step is its own command (`shixian ingest ...`, `shixian audit ...`), as the nightly job runs them; wall
 time and the peak RSS of the whole process tree (the command and its Dask workers) are measured. The
@@ -191,6 +192,13 @@ def main() -> None:
     )
     same = findings(work / "d.json") == findings(work / "p.json")
     rows[-1] = (*rows[-1][:4], f"{wall / base:.2f}× the baseline; same findings: {'yes' if same else 'NO'}")
+    previous = [a for a in as_of if a != "2025-12-31"]
+    previous[previous.index("--as-of") + 1] = "2025-12-30"
+    step(
+        "the previous night: audit --db of the store as of 2025-12-30 (full, recorded)",
+        ["audit", "--db", str(work / "a.sqlite"), *previous, "-o", str(work / "n0.json")],
+        n,
+    )
     step(
         f"ingest a night of {args.night:,} new events",
         [
@@ -216,6 +224,25 @@ def main() -> None:
             str(work / "r.jsonl"),
         ],
         args.night,
+    )
+    shutil.copy(work / "a.sqlite", work / "c.sqlite")
+    shutil.copytree(work / "a.sqlite.events", work / "c.sqlite.events")
+    inc, _ = step(
+        "that night's audit --db, incremental (the default)",
+        ["audit", "--db", str(work / "a.sqlite"), *as_of, "-o", str(work / "n1.json")],
+        n + args.night,
+    )
+    full, _ = step(
+        "the same night's audit --db --full (a copy of the same database)",
+        ["audit", "--db", str(work / "c.sqlite"), *as_of, "--full", "-o", str(work / "n1full.json")],
+        n + args.night,
+    )
+    night = json.loads((work / "n1.json").read_text(encoding="utf-8"))
+    same = night["findings"] == json.loads((work / "n1full.json").read_text(encoding="utf-8"))["findings"]
+    rows[-2] = (*rows[-2][:4], f"{night['run']['kind_text']}; {inc / full:.2f}× the full run below")
+    rows[-1] = (
+        *rows[-1][:4],
+        f"same findings and lifecycle as the incremental run: {'yes' if same else 'NO'}",
     )
     if args.baseline:
         old = work / "old.sqlite"

@@ -19,6 +19,7 @@ from .events.read import Collector
 from .progress import Progress
 from .report import Report
 from .state import AuditStore
+from .state.incremental import FULL, StoreRun, judge_store
 
 
 def file_digest(path: Path) -> str:
@@ -53,6 +54,7 @@ def run_audit(
     distributed: Distributed | None = None,
     presorted: bool = False,
     columnar: bool = True,
+    full: bool = False,
 ) -> tuple[Report, EventLog]:
     """Read the files (and the event store), evaluate, record the run in the store if any, build the report.
 
@@ -61,6 +63,9 @@ def run_audit(
 
     presorted: the files are in time order, so events stream through the evaluator and memory grows with
     open obligations, not with the log.
+
+    full: judge the stored history in full even when the previous run allows an incremental one
+    (engine/state/incremental.py).
     """
     if distributed is not None:
         return _run_distributed(engine, event_files, as_of, warn_within, rejects_path, store, distributed)
@@ -81,11 +86,12 @@ def run_audit(
         return _finish(engine, log, result, as_of, warn_within, rejects_path, event_files, store), log
     if columnar:  # the stored history (engine/state/eventstore.py) and the files, read into one frame
         progress.close()
-        frame = (
-            store.event_frame(engine.ruleset, event_files)
-            if store is not None
-            else read_frame(engine.ruleset, event_files)
-        )
+        if store is not None:  # in full or incrementally (engine/state/incremental.py)
+            run = judge_store(engine, store, event_files, as_of, warn_within, full)
+            return _finish(
+                engine, run.frame.log, run.result, as_of, warn_within, rejects_path, event_files, store, run
+            ), run.frame.log
+        frame = read_frame(engine.ruleset, event_files)
         result = evaluate_frame(engine.ruleset, frame, engine.calendar, as_of, warn_within)
         return _finish(
             engine, frame.log, result, as_of, warn_within, rejects_path, event_files, store
@@ -124,6 +130,7 @@ def _finish(
     rejects_path: Path | None,
     event_files: list[Path],
     store: AuditStore | None,
+    store_run: StoreRun | None = None,
 ) -> Report:
     """Keep the rejects, build the report, record the run."""
     rejects_file = None
@@ -147,7 +154,10 @@ def _finish(
         events_after_as_of=result.events_after_as_of,
         notices=calendar_notices(engine.calendar, as_of),
     )
-    _record(engine, report, event_files, store, log.rejects)
+    if store is not None:
+        report.run_kind = store_run.kind if store_run else FULL
+        report.run_note = store_run.why if store_run else ""
+    _record(engine, report, event_files, store, log.rejects, store_run)
     return report
 
 
@@ -189,7 +199,12 @@ def _run_distributed(
 
 
 def _record(
-    engine: Engine, report: Report, event_files: list[Path], store: AuditStore | None, rejects: list = ()
+    engine: Engine,
+    report: Report,
+    event_files: list[Path],
+    store: AuditStore | None,
+    rejects: list = (),
+    store_run: StoreRun | None = None,
 ) -> None:
     """Record the run and the finding lifecycle in the audit database, when there is one."""
     if store is not None:
@@ -208,6 +223,8 @@ def _record(
             counts=report.counts(),
             rejects=rejects,
             obligations=report.obligations,
+            kind=report.run_kind,
+            judge_state=store_run.state if store_run else None,
         )
         report.run_id, report.repeated = record.run_id, record.repeated
         report.lifecycle, report.resolved, report.waivers = record.lifecycle, record.resolved, record.waivers

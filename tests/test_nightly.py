@@ -65,7 +65,16 @@ def test_lifecycle_over_three_nights(tmp_path):
     # night 1 (10-31): both overdue -> new
     r1 = audit(db, "2024-10-31", day1)
     assert states(r1) == {("R1", "overdue"): "new", ("R2", "overdue"): "new"}
-    assert r1["run"] == {"id": 1, "repeated": False, "new": 2, "open": 0, "resolved": 0, "waived": 0}
+    assert r1["run"] == {
+        "id": 1,
+        "repeated": False,
+        "new": 2,
+        "open": 0,
+        "resolved": 0,
+        "waived": 0,
+        "kind": "full",  # files given: a full run (README "The incremental audit")
+        "kind_text": "全量判定 (full)：本次还读取 --events 文件 (event files given)",
+    }
     # night 2 (11-01): R1 replied late -> its overdue finding resolved, the late one new; R2 still open
     day2 = write(
         tmp_path / "day2.jsonl",

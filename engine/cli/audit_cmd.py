@@ -49,6 +49,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     options.add_evaluation(parser)
     parser.add_argument(
+        "--full",
+        action="store_true",
+        help="with --db: judge the whole stored history even when the previous run allows an incremental "
+        "run (which re-judges only what can have changed since)",
+    )
+    parser.add_argument(
         "--format", choices=FORMAT_NAMES, default="table", help="report format (default table)"
     )
     parser.add_argument(
@@ -151,6 +157,7 @@ def run(args) -> int:
             distributed,
             args.sorted,
             args.engine == "columnar",
+            args.full,
         )
     finally:
         if store:

@@ -98,19 +98,27 @@ def evaluate_frame(
     calendar: WorkCalendar,
     as_of: dt.datetime,
     warn_within: Period = Period(2, "wd"),
+    open_subjects: set[str] | None = None,
 ) -> AuditResult:
+    """open_subjects: a set to fill with the subjects left with an open deadline clock (Context)."""
     with gc_paused():  # builds many findings and few reference cycles (engine/gcpause.py)
-        return _evaluate(ruleset, frame, calendar, as_of, warn_within)
+        return _evaluate(ruleset, frame, calendar, as_of, warn_within, open_subjects)
 
 
 def _evaluate(
-    ruleset: RuleSet, frame: Frame, calendar: WorkCalendar, as_of: dt.datetime, warn_within: Period
+    ruleset: RuleSet,
+    frame: Frame,
+    calendar: WorkCalendar,
+    as_of: dt.datetime,
+    warn_within: Period,
+    open_subjects: set[str] | None = None,
 ) -> AuditResult:
     as_of_us = (as_of - EPOCH) // dt.timedelta(microseconds=1)
     within = np.flatnonzero(frame.instant <= as_of_us)
     order = within[np.lexsort((frame.seq[within], frame.instant[within]))]
     view = View(frame, order, sorted(ruleset.event_types))
     run = Evaluation(ruleset, calendar, as_of, warn_within)
+    run.ctx.open_subjects = open_subjects
     run.ctx.active_years.update(active_years(view))
     routes = screen(ruleset, view, run.ctx)
     # one column per call an event may need: observers first, then feeds, in rule order (as Evaluation.feed)

@@ -257,6 +257,8 @@ def _verdicts(
     ok &= ~passed | over_ok
     ok &= ~still | (left_ok & (warn.unit != "h"))
     pending = still & ~due_soon(as_of_us, due, left, warn.amount)  # quiet: nothing to report
+    if ctx.open_subjects is not None:  # open at as-of: their findings change with time alone
+        ctx.open_subjects.update(view.take("subject", t[~done]).to_pylist())
     judged = subjects[ok]
     keep = ok & ~pending
     quiet = ok & pending

@@ -100,6 +100,10 @@ class Context:
     parents: dict[str, str] = field(default_factory=dict)  # subordinate body -> its parent (roll-up)
     # every obligation judged, quiet or not (engine/tally.py): on-time rates without keeping quiet outcomes
     obligations: ObligationCounts = field(default_factory=ObligationCounts)
+    # when a set: every subject whose findings can change with time alone, left with a deadline clock open
+    # at as-of (pending, due soon, overdue, paused) or an order still waiting for its first event (its
+    # finding names as-of); the incremental audit re-judges them (engine/state/incremental.py)
+    open_subjects: set[str] | None = None
     _sources: dict[int, dict] = field(
         default_factory=dict, init=False, repr=False
     )  # id(rule) -> its citation

@@ -133,6 +133,8 @@ class DeadlineEvaluator:
 
     def finish(self) -> None:
         """As of the audit moment: every clock still open is pending, due soon, overdue or paused."""
+        if self.ctx.open_subjects is not None:
+            self.ctx.open_subjects.update(o.trigger.subject for o in self.clocks.values())
         for obligation in self.clocks.values():
             where = self._where(obligation)
             if self.rule.optional:

@@ -85,6 +85,8 @@ class OrderEvaluator:
         )
 
     def finish(self) -> None:
+        if self.ctx.open_subjects is not None:  # their findings name as-of: they change with time alone
+            self.ctx.open_subjects.update(self.waiting)
         for events in self.waiting.values():
             for then in events:
                 self._judge(then, None)

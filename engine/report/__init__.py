@@ -39,9 +39,18 @@ class Report:
     # filled when the run is recorded in an audit database (shixian audit --db)
     run_id: int | None = None
     repeated: bool = False
+    run_kind: str | None = None  # full | incremental (engine/state/incremental.py)
+    run_note: str = ""  # why a full run, or how many subjects an incremental one re-judged
     lifecycle: dict[str, dict] = field(default_factory=dict)
     resolved: list[dict] = field(default_factory=list)
     waivers: dict[str, dict] = field(default_factory=dict)
+
+    def run_kind_text(self) -> str:
+        """Which kind of run this was, Chinese first: 增量 (incremental) or 全量 (full), and why."""
+        if not self.run_kind:
+            return ""
+        zh = {"incremental": "增量", "full": "全量"}.get(self.run_kind, self.run_kind)
+        return f"{zh}判定 ({self.run_kind})" + (f"：{self.run_note}" if self.run_note else "")
 
     def counts(self) -> dict[str, int]:
         spooled = getattr(self.findings, "counts", None)  # SpooledFindings count as they are written

@@ -205,6 +205,7 @@ def render(report) -> bytes:
         f"规则版本 {escape(report.rules_revision)} · 日历 {escape(report.calendar)} · 读取事件 {report.events_read} · "
         f"拒收 {report.events_rejected}</p>",
         "".join(f'<p class="notice">{escape(note)}</p>' for note in report.headline_notes()),
+        f'<p class="muted" id="run-kind">{escape(report.run_kind_text())}</p>' if report.run_kind else "",
         '<h2>汇总</h2><div class="cards" id="summary">' + "".join(cards) + "</div>",
         _on_time_rates(report),
         "<h2>按部门</h2>"

@@ -43,6 +43,9 @@ def as_dict(report, findings: bool = True) -> dict:
         out["findings"] = [report.finding_json(f) for f in report.findings]
     if report.run_id is not None:
         out["run"] = {"id": report.run_id, "repeated": report.repeated, **report.lifecycle_counts()}
+        if report.run_kind:
+            out["run"]["kind"] = report.run_kind
+            out["run"]["kind_text"] = report.run_kind_text()
         out["resolved"] = report.resolved
     return out
 

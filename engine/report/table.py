@@ -107,6 +107,8 @@ def render(report) -> bytes:
             f"运行 #{report.run_id}：新增 {lc['new']}，持续 {lc['open']}，已解决 {lc['resolved']}，"
             f"已豁免 {lc['waived']}{again}\n"
         )
+        if report.run_kind:
+            out.write(f"{report.run_kind_text()}\n")
     line = (
         f"{report.rule_count} rules, {report.events_read} events read, {report.events_evaluated} evaluated, "
         f"{report.events_rejected} rejected"

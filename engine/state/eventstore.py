@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..errors import ShixianError
@@ -148,17 +149,39 @@ def listed_files(db, directory: Path, parts: list[int] | None = None) -> list[tu
     ]
 
 
-def add_file(reader, kind: str, path: Path) -> None:
-    """Hand one store file to a FrameReader (engine/columnar/frame.py), with each row's place in the order
-    of ingestion: the same reader, the same checks, as an event log."""
+def _read(path: Path, columns: list[str] | None = None) -> pa.Table:
     try:
-        table = pq.read_table(path)
+        return pq.read_table(path, columns=columns)
     except (OSError, pa.ArrowInvalid) as exc:
         raise ShixianError(f"{path}: 事件存储文件无法读取 (event store file unreadable: {exc})") from None
+
+
+def file_subjects(kind: str, path: Path) -> list[str]:
+    """The distinct subjects of one store file."""
+    if kind == "table":
+        return pc.unique(_read(path, ["subject"]).column("subject")).drop_null().to_pylist()
+    records = _read(path, ["record"]).column("record").to_pylist()
+    return list({str(json.loads(text).get("subject")) for text in records})
+
+
+def add_file(reader, kind: str, path: Path, only: tuple[pa.Array, pa.Array] | None = None) -> None:
+    """Hand one store file to a FrameReader (engine/columnar/frame.py), with each row's place in the order
+    of ingestion: the same reader, the same checks, as an event log. `only` (subjects, types): of a file of
+    columns, only the rows of those subjects or of those types, each keeping its row number."""
+    table = _read(path)
     seq = table.column("_seq").to_numpy()
     table = table.drop_columns(["_seq"])
+    lines = np.arange(1, table.num_rows + 1)
+    if only is not None and kind == "table":
+        keep = pc.or_(
+            pc.is_in(table.column("subject"), value_set=only[0]),
+            pc.is_in(table.column("type"), value_set=only[1]),
+        )
+        rows = np.flatnonzero(keep.fill_null(False).to_numpy(zero_copy_only=False))
+        if len(rows) < table.num_rows:
+            table, seq, lines = table.take(pa.array(rows, pa.int64())), seq[rows], lines[rows]
     if kind == "table":
-        reader.add_table(table, str(path), np.arange(1, table.num_rows + 1), seq)
+        reader.add_table(table, str(path), lines, seq)
     else:
         records = table.column("record").to_pylist()
         reader.add_rows(str(path), [(k + 1, text, json.loads(text)) for k, text in enumerate(records)], seq)

@@ -19,15 +19,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import orjson
-
 from ..errors import ShixianError
 from ..model.events import Event
 from ..model.findings import Finding
 from ..tally import ObligationCounts
-from . import tracking
+from . import incremental, tracking
 from .eventstore import prepare, store_dir
 from .ingest import pause_before_commit
+from .lifecycle import Lifecycle
 from .stored_events import StoredEvents
 
 SCHEMA = """
@@ -173,17 +172,22 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-class AuditStore(StoredEvents):
-    """Runs, findings, waivers and actions here; the stored events through StoredEvents (stored_events.py)."""
+class AuditStore(StoredEvents, Lifecycle):
+    """Runs, findings, waivers and actions here; the stored events through StoredEvents (stored_events.py), the
+    findings' rows through Lifecycle (lifecycle.py)."""
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
         self.event_dir = store_dir(self.path)
+        self._read_texts = {}  # id(finding) -> (it, its stored JSON), findings read back (lifecycle.py)
         try:
             self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.executescript(SCHEMA)
             self.db.executescript(OBLIGATIONS)
+            self.db.executescript(incremental.SCHEMA)
+            if "kind" not in {row[1] for row in self.db.execute("PRAGMA table_info(runs)")}:
+                self.db.execute("ALTER TABLE runs ADD COLUMN kind TEXT")  # full | incremental (NULL: before)
             self._add_generated_columns()
             tracking.install(self.db)  # search index and per-run history, kept by triggers
             self.schema_version = prepare(self.db, self.path)
@@ -218,7 +222,12 @@ class AuditStore(StoredEvents):
         counts: dict[str, int],
         rejects: Iterable = (),
         obligations: ObligationCounts | None = None,
+        kind: str | None = None,
+        judge_state: tuple[dict[str, str], set[str]] | None = None,
     ) -> RunRecord:
+        """kind: full or incremental (engine/state/incremental.py); judge_state: what the next incremental
+        run starts from (`judge_state` values without the run, and `judge_subjects`), written in this run's
+        transaction; None forgets any (the next run is full)."""
         key_source = json.dumps(
             [as_of.isoformat(), rules_revision, calendar, coverage, inputs], sort_keys=True
         )
@@ -229,6 +238,11 @@ class AuditStore(StoredEvents):
             if last and last[1] == run_key:
                 self.db.execute("ROLLBACK")
                 return self._replay(last[0], as_of)
+            if kind == incremental.INCREMENTAL and judge_state and judge_state[0]["based_on"] != str(last[0]):
+                raise ShixianError(
+                    f"{self.path}: 增量审计期间另一次运行 (#{last[0]}) 已写入，本次未写入，请重新运行 "
+                    "(another run was recorded meanwhile; nothing written, run again)"
+                )
             run_id = self.db.execute(
                 "INSERT INTO runs (started_at, as_of, rules_revision, calendar, coverage, inputs, run_key, "
                 "events_read, events_evaluated, events_rejected, counts, new, open, resolved) "
@@ -257,6 +271,8 @@ class AuditStore(StoredEvents):
             )
             stamp = as_of.isoformat()
             lifecycle, resolved = self._write_lifecycle(run_id, stamp, findings)
+            self.db.execute("UPDATE runs SET kind = ? WHERE id = ?", (kind, run_id))
+            self._write_judge_state(run_id, judge_state)
             new = sum(1 for v in lifecycle.values() if v["state"] == "new")
             self.db.execute(
                 "UPDATE runs SET new = ?, open = ?, resolved = ? WHERE id = ?",
@@ -270,70 +286,6 @@ class AuditStore(StoredEvents):
         return RunRecord(
             run_id, False, lifecycle, self._resolved_by(run_id), self.active_waivers(as_of.date())
         )
-
-    def _write_lifecycle(self, run_id: int, stamp: str, findings: list[Finding]) -> tuple[dict, int]:
-        """Each finding's lifecycle row, writing only what changed: a finding still open with the same
-        JSON only moves its last-seen run (one statement for all of them, which touches no index and fires
-        no trigger), a changed one is updated, a new one inserted, a vanished one resolved. Returns the
-        lifecycle of each finding and how many were resolved.
-
-        Why: rewriting every open finding each night (the workbench's covering indexes, search index and
-        history triggers on each) cost about 0.25 ms a finding (13 s for 50,000, bench/RESULTS.md)."""
-        active = {
-            fp: (first_run, first, data)
-            for fp, first_run, first, data in self.db.execute(
-                "SELECT fingerprint, first_seen_run, first_seen, data FROM findings WHERE state = 'active'"
-            )
-        }
-        lifecycle: dict[str, dict] = {}
-        changed, added = [], []
-        for finding in findings:
-            fp = finding.fingerprint
-            data = finding_text(finding)
-            if fp in active:
-                first_run, first, before = active.pop(fp)
-                if data != before:
-                    changed.append(
-                        (finding.status, finding.severity, finding.department, run_id, stamp, data, fp)
-                    )
-                lifecycle[fp] = {"state": "open", "first_seen": first, "last_seen": stamp}
-            else:
-                added.append(
-                    (
-                        fp,
-                        finding.rule,
-                        finding.subject,
-                        finding.body,
-                        finding.department,
-                        finding.severity,
-                        finding.status,
-                        run_id,
-                        stamp,
-                        run_id,
-                        stamp,
-                        data,
-                    )
-                )
-                lifecycle[fp] = {"state": "new", "first_seen": stamp, "last_seen": stamp}
-        # resolved first: a run's statements see one state of the table whatever their order
-        self.db.executemany(
-            "UPDATE findings SET state = 'resolved', resolved_run = ?, resolved = ? WHERE fingerprint = ?",
-            ((run_id, stamp, fp) for fp in sorted(active)),
-        )
-        self.db.executemany(
-            "UPDATE findings SET status = ?, severity = ?, department = ?, last_seen_run = ?, "
-            "last_seen = ?, data = ? WHERE fingerprint = ?",
-            sorted(changed, key=lambda row: row[-1]),
-        )
-        self.db.execute(
-            "UPDATE findings SET last_seen_run = ?, last_seen = ? WHERE state = 'active' AND last_seen_run < ?",
-            (run_id, stamp, run_id),
-        )
-        self.db.executemany(
-            "INSERT OR REPLACE INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, NULL, NULL, ?)",
-            sorted(added),  # in key order: the B-trees fill fastest so
-        )
-        return lifecycle, len(active)
 
     def _replay(self, run_id: int, as_of: dt.datetime) -> RunRecord:
         lifecycle = {}
@@ -381,6 +333,7 @@ class AuditStore(StoredEvents):
             "resolved",
             "counts",
             "inputs",
+            "kind",
         ]
         rows = self.db.execute(f"SELECT {', '.join(cols)} FROM runs ORDER BY id").fetchall()
         return [dict(zip(cols, row)) for row in rows]
@@ -512,11 +465,6 @@ class AuditStore(StoredEvents):
             if until is None or until >= on.isoformat():
                 out[fp] = {"by": by, "reason": reason, "until": until, "created_at": created}
         return out
-
-
-def finding_text(finding: Finding) -> str:
-    """A finding's JSON as stored (`findings.data`): compact, Chinese as is."""
-    return orjson.dumps(finding.to_json()).decode("utf-8")
 
 
 def hash_text(text: str) -> str:

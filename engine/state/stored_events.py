@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 
 from ..columnar.frame import Frame, FrameReader
 from ..errors import ShixianError
@@ -34,6 +35,7 @@ class StoredEvents:
     path: Path
     event_dir: Path
     schema_version: int
+    read_next_seq: int = 0  # the order of ingestion's next place, as the last read of the store saw it
 
     # -- reading ---------------------------------------------------------------------------------------
     def event_frame(self, ruleset, files: Iterable[Path] = ()) -> Frame:
@@ -58,6 +60,48 @@ class StoredEvents:
         finally:
             self.db.execute("COMMIT")
         reader.seq = max(reader.seq, next_seq)
+        self.read_next_seq = next_seq
+
+    def add_stored_subset(self, reader: FrameReader, subjects: set[str], types: set[str], since: int) -> int:
+        """For an incremental run (engine/state/incremental.py), from one snapshot: every event ingested at
+        or after place `since` (their subjects join `subjects`), then the stored events of those subjects and
+        of `types`, each row with its place in its file (line) and in the order of ingestion as a full read
+        gives it. Returns the rows read."""
+        self.db.execute("BEGIN")
+        try:
+            files = self.db.execute(
+                "SELECT f.kind, f.path, i.next_seq > ? FROM event_files f JOIN ingests i ON i.id = f.ingest "
+                "ORDER BY f.id",
+                (since,),
+            ).fetchall()
+            for kind, path, new in files:
+                if new or kind == "records":  # a file of JSON records is read whole (it names no column)
+                    subjects.update(eventstore.file_subjects(kind, self.event_dir / path))
+            subjects.update(row[0] for row in self.db.execute("SELECT DISTINCT subject FROM events"))
+            wanted_subjects = pa.array(sorted(subjects), pa.string())
+            wanted_types = pa.array(sorted(types), pa.string())
+            for kind, path, new in files:
+                only = None if new else (wanted_subjects, wanted_types)
+                eventstore.add_file(reader, kind, self.event_dir / path, only)
+            eventstore.add_table_events(reader, self.db, f"{self.path}:events")
+            next_seq = int(eventstore.meta(self.db, "next_seq") or 0)
+            total = self.db.execute("SELECT coalesce(sum(rows), 0) FROM event_files").fetchone()[0]
+            total += self.db.execute("SELECT count(*) FROM events").fetchone()[0]
+        finally:
+            self.db.execute("COMMIT")
+        reader.seq = max(reader.seq, next_seq)
+        self.read_next_seq = next_seq
+        return total
+
+    def subjects_since(self, since: int) -> set[str]:
+        """Subjects of the events ingested at or after place `since` (and of the events table)."""
+        out = {row[0] for row in self.db.execute("SELECT DISTINCT subject FROM events")}
+        for kind, path in self.db.execute(
+            "SELECT f.kind, f.path FROM event_files f JOIN ingests i ON i.id = f.ingest WHERE i.next_seq > ?",
+            (since,),
+        ).fetchall():
+            out.update(eventstore.file_subjects(kind, self.event_dir / path))
+        return out
 
     def dask_inputs(self) -> DaskInputs:
         """What a partitioned run (engine/scale.py) needs of the store, from one snapshot: the files of each
