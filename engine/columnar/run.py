@@ -11,6 +11,7 @@ import datetime as dt
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..calendar import Period, WorkCalendar
 from ..evaluate import AuditResult
@@ -99,10 +100,13 @@ def evaluate_frame(
     as_of: dt.datetime,
     warn_within: Period = Period(2, "wd"),
     open_subjects: set[str] | None = None,
+    judge_only: tuple[set[str], pa.Array] | None = None,
 ) -> AuditResult:
-    """open_subjects: a set to fill with the subjects left with an open deadline clock (Context)."""
+    """open_subjects: a set to fill with the subjects whose findings can change with time alone (Context).
+    judge_only (rule ids, subjects): those rules are fed only those subjects' events (an incremental run
+    keeps the rules' other findings from the previous run, engine/state/incremental.py)."""
     with gc_paused():  # builds many findings and few reference cycles (engine/gcpause.py)
-        return _evaluate(ruleset, frame, calendar, as_of, warn_within, open_subjects)
+        return _evaluate(ruleset, frame, calendar, as_of, warn_within, open_subjects, judge_only)
 
 
 def _evaluate(
@@ -112,6 +116,7 @@ def _evaluate(
     as_of: dt.datetime,
     warn_within: Period,
     open_subjects: set[str] | None = None,
+    judge_only: tuple[set[str], pa.Array] | None = None,
 ) -> AuditResult:
     as_of_us = (as_of - EPOCH) // dt.timedelta(microseconds=1)
     within = np.flatnonzero(frame.instant <= as_of_us)
@@ -121,6 +126,14 @@ def _evaluate(
     run.ctx.open_subjects = open_subjects
     run.ctx.active_years.update(active_years(view))
     routes = screen(ruleset, view, run.ctx)
+    if judge_only is not None:
+        rule_ids, subjects = judge_only
+        wanted = pc.is_in(view.take("subject", np.arange(view.n)), value_set=subjects)
+        wanted = wanted.fill_null(False).to_numpy(zero_copy_only=False)
+        routes = [
+            (feed & wanted if loaded.id in rule_ids else feed, observe, verdicts)
+            for loaded, (feed, observe, verdicts) in zip(ruleset.rules, routes)
+        ]
     # one column per call an event may need: observers first, then feeds, in rule order (as Evaluation.feed)
     calls, masks = [], []
     for evaluator, (_feed, observe, _) in zip(run.evaluators, routes):

@@ -223,12 +223,15 @@ def judge_store(engine, store, files, as_of: dt.datetime, warn_within, full: boo
     reader = FrameReader(engine.ruleset.event_types, attributes_read(engine.ruleset))
     open_subjects: set[str] = set()
     if chosen.kind == INCREMENTAL:
-        previous = store.previous_findings(chosen.previous_run)
         total = store.add_stored_subset(reader, chosen.subjects, chosen.split.full_types, chosen.since_seq)
+        previous = store.previous_findings(chosen.previous_run, chosen.split.subject_rules, chosen.subjects)
         frame = reader.frame()
         if frame.log.rejects or frame.log.duplicates:  # never from a store written by ingest: be safe
             return judge_store(engine, store, files, as_of, warn_within, full=True)
-        result = evaluate_frame(engine.ruleset, frame, engine.calendar, as_of, warn_within, open_subjects)
+        only = (chosen.split.subject_rules, pa.array(sorted(chosen.subjects), pa.string()))
+        result = evaluate_frame(
+            engine.ruleset, frame, engine.calendar, as_of, warn_within, open_subjects, judge_only=only
+        )
         result.findings = merge(chosen, result.findings, previous)
         # counted as a full read counts them: every stored event is valid under these rules (it was read by
         # them before), and every event after as-of is among those read (its subject was recorded as having one)

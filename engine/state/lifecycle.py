@@ -89,14 +89,21 @@ class Lifecycle:
         )
         self.db.executemany("INSERT INTO judge_subjects VALUES (?)", ((s,) for s in sorted(subjects)))
 
-    def previous_findings(self, run_id: int) -> list[Finding]:
-        """The findings a run reported (active at its end), as it reported them. Each one's stored text is
-        kept with it (by the object, held until the next recording), so that recording it again does not
-        write its text anew."""
+    def previous_findings(self, run_id: int, rules: set[str], besides: set[str]) -> list[Finding]:
+        """The findings of these rules a run reported (active at its end) about subjects not in `besides`, as
+        it reported them. Each one's stored text is kept with it (by the object, held until the next
+        recording), so that recording it again does not write its text anew."""
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS besides (subject TEXT PRIMARY KEY) WITHOUT ROWID")
+        self.db.execute("DELETE FROM besides")
+        self.db.executemany("INSERT OR IGNORE INTO besides VALUES (?)", ((s,) for s in besides))
         out = []
-        for (data,) in self.db.execute(
-            "SELECT data FROM findings WHERE state = 'active' AND last_seen_run = ?", (run_id,)
+        for rule, data in self.db.execute(
+            "SELECT rule, data FROM findings WHERE state = 'active' AND last_seen_run = ? "
+            "AND subject NOT IN (SELECT subject FROM besides)",
+            (run_id,),
         ):
+            if rule not in rules:
+                continue
             finding = Finding.from_json(orjson.loads(data))
             out.append(finding)
             self._read_texts[id(finding)] = (finding, data)
