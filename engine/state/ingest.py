@@ -180,19 +180,20 @@ class _Writer:
 
     def _index(self, ids: list[str], file_of: np.ndarray) -> dict[str, int]:
         """Add the batch's ids to the index; those already there: id -> the file that holds it."""
-        order = (
-            pc.sort_indices(pa.array(ids, pa.string())).to_numpy().tolist()
-        )  # a B-tree fills fastest in order
+        column = pa.array(ids, pa.string())
+        order = pc.sort_indices(column)  # a B-tree fills fastest in key order
+        in_order = column.take(order).to_pylist()
         before = self.db.total_changes
         self.db.executemany(
-            "INSERT OR IGNORE INTO event_ids VALUES (?, ?)", ((ids[k], int(file_of[k])) for k in order)
+            "INSERT OR IGNORE INTO event_ids VALUES (?, ?)",
+            zip(in_order, file_of[order.to_numpy()].tolist()),
         )
         if self.db.total_changes - before == len(ids):
             return {}
         first_new = int(file_of.min()) if len(file_of) else self.next_file
         self.db.execute("CREATE TEMP TABLE IF NOT EXISTS batch_ids (id TEXT PRIMARY KEY) WITHOUT ROWID")
         self.db.execute("DELETE FROM batch_ids")
-        self.db.executemany("INSERT INTO batch_ids VALUES (?)", ((ids[k],) for k in order))
+        self.db.executemany("INSERT INTO batch_ids VALUES (?)", ((i,) for i in in_order))
         return dict(
             self.db.execute(
                 "SELECT b.id, e.file FROM batch_ids b JOIN event_ids e ON e.id = b.id WHERE e.file < ?",
