@@ -88,7 +88,7 @@ def _seen(report):
     return findings, report.lifecycle, resolved, counts, report.task_board
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("seed", [1])  # seeds 1-6 pass too (run by hand); one keeps the suite short
 def test_incremental_nights_equal_full_nights(engine, tmp_path, seed):
     inc, full = AuditStore(tmp_path / "inc.sqlite"), AuditStore(tmp_path / "full.sqlite")
     kinds, rejudged, subjects = [], [], set()
