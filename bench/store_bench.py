@@ -192,7 +192,7 @@ def main() -> None:
     )
     same = findings(work / "d.json") == findings(work / "p.json")
     rows[-1] = (*rows[-1][:4], f"{wall / base:.2f}× the baseline; same findings: {'yes' if same else 'NO'}")
-    previous = [a for a in as_of if a != "2025-12-31"]
+    previous = list(as_of)
     previous[previous.index("--as-of") + 1] = "2025-12-30"
     step(
         "the previous night: audit --db of the store as of 2025-12-30 (full, recorded)",
