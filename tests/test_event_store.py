@@ -306,3 +306,51 @@ def test_dask_reads_the_store_from_its_files(generated, tmp_path):
     assert dask["summary"] == local["summary"] and local["summary"]["events_read"] == 15001 + 5001
     assert ("ALONE-1", "overdue") in {(f["subject"], f["status"]) for f in local["findings"]}
     assert local["summary"]["events_rejected"] == 1  # night 3's conflicting line, in the file as in the store
+
+
+def test_compact_merges_files_and_keeps_every_guarantee(tmp_path):
+    """`shixian store compact`: each partition's files merged into one, in one transaction; the same
+    findings after (full and incremental), duplicates still found by id, a kill -9 leaves it as before."""
+    db = tmp_path / "audit.sqlite"
+    records = [json.loads(line) for line in EXAMPLES[0].read_text(encoding="utf-8").splitlines() if line]
+    nights = [records[k::4] for k in range(4)]
+    for k, night in enumerate(nights):
+        path = tmp_path / f"n{k}.jsonl"
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in night), encoding="utf-8")
+        ingest(db, path, tmp=tmp_path)
+    before = audit("--db", str(db), "--as-of", "2024-12-31", tmp=tmp_path)
+    files = lambda: sorted((tmp_path / "audit.sqlite.events").glob("p*/*.parquet"))  # noqa: E731
+    many = files()
+    state = dump(db)
+    env = {**os.environ, "SHIXIAN_PAUSE_BEFORE_COMMIT": "60"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "engine", "store", "compact", "--db", str(db)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and len(files()) == len(many) and proc.poll() is None:
+        time.sleep(0.05)
+    time.sleep(1)
+    proc.send_signal(signal.SIGKILL)
+    out, _ = proc.communicate(timeout=10)
+    assert proc.returncode == -signal.SIGKILL and out == b""
+    assert dump(db) == state  # killed: nothing changed, its merged files listed nowhere
+    done = run_cli("store", "compact", "--db", str(db))
+    assert done.returncode == 0 and "合并" in done.stdout, done.stderr
+    assert len(files()) < len(many)
+    with sqlite3.connect(db) as conn:
+        parts = conn.execute("SELECT part, count(*) FROM event_files GROUP BY part").fetchall()
+        unlisted = conn.execute(
+            "SELECT count(*) FROM event_ids WHERE file NOT IN (SELECT id FROM event_files)"
+        ).fetchone()[0]
+    assert all(n == 1 for _, n in parts) and unlisted == 0  # one file a partition, every id points at one
+    full = audit("--db", str(db), "--as-of", "2024-12-31", "--full", tmp=tmp_path)
+    assert judged(full) == judged(before)
+    again = ingest(db, tmp_path / "n1.jsonl", tmp=tmp_path)
+    assert f"入库 0 条，已存在 {len(nights[1])} 条" in again  # the index still finds every stored id
+    later = audit("--db", str(db), "--as-of", "2025-01-02", tmp=tmp_path)
+    assert later["run"]["kind"] == "incremental"
+    assert judged(later) == judged(audit("--db", str(db), "--as-of", "2025-01-02", "--full", tmp=tmp_path))

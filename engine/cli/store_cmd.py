@@ -1,4 +1,4 @@
-"""`shixian store info | migrate`: the event store beside the audit database (engine/state/eventstore.py)."""
+"""`shixian store info | migrate | compact`: the event store beside the audit database (engine/state/eventstore.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 from ..errors import ShixianError
 from ..ruleset.loader import load_rules
 from ..state import AuditStore
+from ..state.compact import compact
 from ..state.migrate import migrate
 from . import options
 
@@ -30,6 +31,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     move.add_argument("--db", type=Path, required=True, metavar="FILE")
     options.add_rules(move)
     move.set_defaults(run=run_migrate)
+    merge = commands.add_parser(
+        "compact",
+        help="merge each body partition's files (a few per ingest) into one, in one transaction",
+    )
+    merge.add_argument("--db", type=Path, required=True, metavar="FILE")
+    merge.set_defaults(run=run_compact)
 
 
 def _open(path: Path) -> AuditStore:
@@ -87,4 +94,17 @@ def run_migrate(args) -> int:
             f"已迁移 {done.moved} 个事件，结构版本 {done.version_before} → {done.version} "
             f"(moved {done.moved} events to the event store)"
         )
+    return 0
+
+
+def run_compact(args) -> int:
+    store = _open(args.db)
+    try:
+        done = compact(store)
+    finally:
+        store.close()
+    print(
+        f"合并 {done.partitions} 个分区：{done.files_before} 个文件 → {done.files_after} 个，共 {done.rows} 个事件 "
+        f"(compacted {done.partitions} partitions: {done.files_before} files into {done.files_after})"
+    )
     return 0
