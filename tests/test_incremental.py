@@ -85,7 +85,8 @@ def _seen(report):
     findings = sorted((f.to_json() for f in report.findings), key=lambda f: f["fingerprint"])
     resolved = sorted(report.resolved, key=lambda f: f["fingerprint"])
     counts = (report.events_read, report.events_evaluated, report.events_after_as_of, report.events_rejected)
-    return findings, report.lifecycle, resolved, counts, report.task_board
+    obligations = report.obligations.rows()  # every obligation judged, on time or not (engine/tally.py)
+    return findings, report.lifecycle, resolved, counts, report.task_board, obligations
 
 
 @pytest.mark.parametrize("seed", [1])  # seeds 1-6 pass too (run by hand); one keeps the suite short
@@ -166,7 +167,7 @@ def _state(db):
     with sqlite3.connect(db) as conn:
         return {
             table: sorted(conn.execute(f"SELECT * FROM {table}").fetchall())
-            for table in ("findings", "judge_state", "judge_subjects", "finding_history")
+            for table in ("findings", "judge_state", "judge_subjects", "finding_history", "obligation_counts")
         } | {"runs": conn.execute("SELECT id, as_of, kind, new, open, resolved FROM runs").fetchall()}
 
 

@@ -164,34 +164,49 @@ def file_subjects(kind: str, path: Path) -> list[str]:
     return list({str(json.loads(text).get("subject")) for text in records})
 
 
-def add_file(reader, kind: str, path: Path, only: tuple[pa.Array, pa.Array] | None = None) -> None:
+def add_file(
+    reader, kind: str, path: Path, only: tuple[pa.Array, pa.Array] | None = None, before: int | None = None
+) -> None:
     """Hand one store file to a FrameReader (engine/columnar/frame.py), with each row's place in the order
     of ingestion: the same reader, the same checks, as an event log. `only` (subjects, types): of a file of
-    columns, only the rows of those subjects or of those types, each keeping its row number."""
+    columns, only the rows of those subjects or of those types, each keeping its row number; `before`: only
+    the rows ingested before that place in the order of ingestion."""
     table = _read(path)
     seq = table.column("_seq").to_numpy()
     table = table.drop_columns(["_seq"])
-    lines = np.arange(1, table.num_rows + 1)
+    keep = np.ones(table.num_rows, bool)
     if only is not None and kind == "table":
-        keep = pc.or_(
-            pc.is_in(table.column("subject"), value_set=only[0]),
-            pc.is_in(table.column("type"), value_set=only[1]),
+        keep &= (
+            pc.or_(
+                pc.is_in(table.column("subject"), value_set=only[0]),
+                pc.is_in(table.column("type"), value_set=only[1]),
+            )
+            .fill_null(False)
+            .to_numpy(zero_copy_only=False)
         )
-        rows = np.flatnonzero(keep.fill_null(False).to_numpy(zero_copy_only=False))
-        if len(rows) < table.num_rows:
-            table, seq, lines = table.take(pa.array(rows, pa.int64())), seq[rows], lines[rows]
+    if before is not None:
+        keep &= seq < before
+    lines = np.arange(1, table.num_rows + 1)
+    if not keep.all():
+        rows = np.flatnonzero(keep)
+        table, seq, lines = table.take(pa.array(rows, pa.int64())), seq[rows], lines[rows]
     if kind == "table":
         reader.add_table(table, str(path), lines, seq)
     else:
         records = table.column("record").to_pylist()
-        reader.add_rows(str(path), [(k + 1, text, json.loads(text)) for k, text in enumerate(records)], seq)
+        reader.add_rows(
+            str(path), [(k, text, json.loads(text)) for k, text in zip(lines.tolist(), records)], seq
+        )
 
 
-def add_table_events(reader, db, label: str) -> None:
+def add_table_events(reader, db, label: str, before: int | None = None) -> None:
     """The events written one at a time into the SQLite table (those of a version-1 database, without a place
-    in the order of ingestion, first, in the order they were stored), each named by where it came from."""
+    in the order of ingestion, first, in the order they were stored), each named by where it came from;
+    `before`: only those stored before that place in the order of ingestion."""
     rows = db.execute(
-        "SELECT rowid, data, seq, source FROM events ORDER BY seq IS NOT NULL, seq, rowid"
+        "SELECT rowid, data, seq, source FROM events WHERE ? IS NULL OR seq IS NULL OR seq < ? "
+        "ORDER BY seq IS NOT NULL, seq, rowid",
+        (before, before),
     ).fetchall()
     for rowid, data, seq, source in rows:
         file, line = table_origin(label, rowid, source)

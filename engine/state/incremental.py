@@ -40,6 +40,7 @@ import pyarrow.compute as pc
 from ..model.findings import Finding
 from ..model.rules import DeadlineRule, FieldsRule, OrderRule, SpanRule
 from ..ruleset.loader import LoadedRule, RuleSet
+from ..tally import CLASSES, ObligationCounts, Tally
 
 FULL, INCREMENTAL = "full", "incremental"
 KIND_ZH = {FULL: "全量", INCREMENTAL: "增量"}
@@ -106,6 +107,7 @@ class Plan:
     subjects: set[str] = field(default_factory=set)  # incremental: the subjects re-judged
     since_seq: int = 0  # incremental: events at or after this place in the order of ingestion are new
     previous_run: int = 0
+    previous_as_of: dt.datetime | None = None
 
 
 def plan(store, ruleset: RuleSet, as_of: dt.datetime, run_basis: str, full: bool, files: bool) -> Plan:
@@ -129,6 +131,8 @@ def plan(store, ruleset: RuleSet, as_of: dt.datetime, run_basis: str, full: bool
         return full_run("规则、日历、预警期或程序版本已变化 (rules, calendar, warning or version changed)")
     if dt.datetime.fromisoformat(state["as_of"]) > as_of:
         return full_run("as-of 早于上次运行 (as-of goes back)")
+    if store.obligations(int(state["run"])) is None:
+        return full_run("上次运行没有记录义务计数 (the last run has no obligation counts)")
     since = int(state["next_seq"])
     subjects = {row[0] for row in store.db.execute("SELECT subject FROM judge_subjects")}
     subjects |= store.subjects_since(since)
@@ -140,6 +144,7 @@ def plan(store, ruleset: RuleSet, as_of: dt.datetime, run_basis: str, full: bool
         subjects,
         since,
         int(state["run"]),
+        dt.datetime.fromisoformat(state["as_of"]),
     )
 
 
@@ -233,6 +238,7 @@ def judge_store(engine, store, files, as_of: dt.datetime, warn_within, full: boo
             engine.ruleset, frame, engine.calendar, as_of, warn_within, open_subjects, judge_only=only
         )
         result.findings = merge(chosen, result.findings, previous)
+        result.obligations = merged_counts(store, engine, chosen, result.obligations, as_of, warn_within)
         # counted as a full read counts them: every stored event is valid under these rules (it was read by
         # them before), and every event after as-of is among those read (its subject was recorded as having one)
         frame.log.lines = total
@@ -252,3 +258,47 @@ def judge_store(engine, store, files, as_of: dt.datetime, warn_within, full: boo
         }
         state = (values, next_subjects(frame, as_of, open_subjects, chosen))
     return StoreRun(frame, result, chosen.kind, chosen.why, state)
+
+
+def merged_counts(
+    store, engine, chosen: Plan, judged: ObligationCounts, as_of, warn_within
+) -> ObligationCounts:
+    """Every obligation a full run would count (engine/tally.py), without judging every subject: the previous
+    run's counts of the per-subject rules, less what the re-judged subjects counted then (their events known
+    then, judged as of then: the same judgement, replayed) plus what they count now (their events alone), plus
+    the counts of the rules judged in full now."""
+    from ..columnar import evaluate_frame
+    from ..columnar.frame import FrameReader
+    from ..columnar.screen import attributes_read
+
+    local = chosen.split.subject_rules
+    ruleset = engine.ruleset
+    rules = RuleSet(
+        [r for r in ruleset.rules if r.id in local],
+        ruleset.event_types,
+        ruleset.files,
+        ruleset.revision,
+        parents=ruleset.parents,
+    )
+
+    def counted(before: int | None, at: dt.datetime) -> ObligationCounts:
+        reader = FrameReader(ruleset.event_types, attributes_read(ruleset))
+        store.add_stored_subset(reader, set(chosen.subjects), set(), chosen.since_seq, before)
+        frame = reader.frame()
+        return evaluate_frame(rules, frame, engine.calendar, at, warn_within).obligations
+
+    out = ObligationCounts()
+    for key, tally in store.obligations(chosen.previous_run).items():
+        if key[2] in local:
+            out.setdefault(key, Tally()).merge(tally)
+    for key, tally in counted(chosen.since_seq, chosen.previous_as_of).items():
+        less = out.setdefault(key, Tally())
+        for kind in CLASSES:
+            setattr(less, kind, getattr(less, kind) - getattr(tally, kind))
+    out.merge(counted(None, as_of))
+    for key, tally in judged.items():
+        if key[2] not in local:
+            out.setdefault(key, Tally()).merge(tally)
+    return ObligationCounts(
+        {key: out[key] for key in sorted(out) if any(getattr(out[key], kind) for kind in CLASSES)}
+    )

@@ -62,11 +62,13 @@ class StoredEvents:
         reader.seq = max(reader.seq, next_seq)
         self.read_next_seq = next_seq
 
-    def add_stored_subset(self, reader: FrameReader, subjects: set[str], types: set[str], since: int) -> int:
+    def add_stored_subset(
+        self, reader: FrameReader, subjects: set[str], types: set[str], since: int, before: int | None = None
+    ) -> int:
         """For an incremental run (engine/state/incremental.py), from one snapshot: every event ingested at
         or after place `since` (their subjects join `subjects`), then the stored events of those subjects and
         of `types`, each row with its place in its file (line) and in the order of ingestion as a full read
-        gives it. Returns the rows read."""
+        gives it; `before`: only the events ingested before that place. Returns the rows stored."""
         self.db.execute("BEGIN")
         try:
             files = self.db.execute(
@@ -82,8 +84,8 @@ class StoredEvents:
             wanted_types = pa.array(sorted(types), pa.string())
             for kind, path, new in files:
                 only = None if new else (wanted_subjects, wanted_types)
-                eventstore.add_file(reader, kind, self.event_dir / path, only)
-            eventstore.add_table_events(reader, self.db, f"{self.path}:events")
+                eventstore.add_file(reader, kind, self.event_dir / path, only, before)
+            eventstore.add_table_events(reader, self.db, f"{self.path}:events", before)
             next_seq = int(eventstore.meta(self.db, "next_seq") or 0)
             total = self.db.execute("SELECT coalesce(sum(rows), 0) FROM event_files").fetchone()[0]
             total += self.db.execute("SELECT count(*) FROM events").fetchone()[0]
