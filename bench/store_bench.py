@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import shutil
 import subprocess
 import sys
@@ -25,7 +26,15 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
 
 
-def timed(args: list[str], cwd: Path = ROOT) -> tuple[float, int, str]:
+def cpu_of_children() -> float:
+    """User + system seconds of the finished child processes (and theirs): on a machine shared with others,
+    less at the mercy of their load than wall time."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(args: list[str], cwd: Path = ROOT) -> tuple[float, int, str, float]:
+    cpu = cpu_of_children()
     start = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "engine", *args],
@@ -42,7 +51,7 @@ def timed(args: list[str], cwd: Path = ROOT) -> tuple[float, int, str]:
     wall = time.perf_counter() - start
     if proc.returncode not in (0, 1):
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(args)}\n{err[-2000:]}")
-    return wall, peak, out
+    return wall, peak, out, cpu_of_children() - cpu
 
 
 def logs(size: int, night: int) -> tuple[Path, Path, Path]:
@@ -102,13 +111,17 @@ def main() -> None:
         "--rejects",
         str(work / "rejects.jsonl"),
     ]
-    rows: list[tuple[str, float, int, int, str]] = []
+    rows: list[tuple] = []  # name, wall, peak, events, note, cpu
 
     def step(name: str, cmd: list[str], events: int, cwd: Path = ROOT) -> tuple[float, str]:
-        wall, peak, out = timed(cmd, cwd)
-        rows.append((name, wall, peak, events, ""))
-        print(f"  {name}: {wall:.2f} s", file=sys.stderr, flush=True)
+        wall, peak, out, cpu = timed(cmd, cwd)
+        rows.append((name, wall, peak, events, "", cpu))
+        print(f"  {name}: {wall:.2f} s, CPU {cpu:.2f} s", file=sys.stderr, flush=True)
         return wall, out
+
+    def note(text: str, at: int = -1) -> None:
+        name, wall, peak, events, _, cpu = rows[at]
+        rows[at] = (name, wall, peak, events, text, cpu)
 
     def findings(path: Path) -> list[dict]:
         return [
@@ -148,7 +161,7 @@ def main() -> None:
         ["audit", "--events", str(parquet), *as_of, "-o", str(work / "p.json")],
         n,
     )
-    rows[-1] = (*rows[-1][:4], "baseline")
+    note("baseline", -1)
     rec, _ = step(
         "audit from the Parquet file, run recorded (--db, new database)",
         [
@@ -169,10 +182,9 @@ def main() -> None:
         n,
     )
     same = findings(work / "s.json") == findings(work / "p.json")
-    rows[-1] = (
-        *rows[-1][:4],
+    note(
         f"{wall / base:.2f}× the baseline, {wall / rec:.2f}× the recorded Parquet audit; "
-        f"same findings: {'yes' if same else 'NO'}",
+        f"same findings: {'yes' if same else 'NO'}"
     )
     wall, _ = step(
         f"audit from the store, --backend dask, {args.workers} workers",
@@ -191,7 +203,7 @@ def main() -> None:
         n,
     )
     same = findings(work / "d.json") == findings(work / "p.json")
-    rows[-1] = (*rows[-1][:4], f"{wall / base:.2f}× the baseline; same findings: {'yes' if same else 'NO'}")
+    note(f"{wall / base:.2f}× the baseline; same findings: {'yes' if same else 'NO'}", -1)
     previous = list(as_of)
     previous[previous.index("--as-of") + 1] = "2025-12-30"
     step(
@@ -239,10 +251,18 @@ def main() -> None:
     )
     night = json.loads((work / "n1.json").read_text(encoding="utf-8"))
     same = night["findings"] == json.loads((work / "n1full.json").read_text(encoding="utf-8"))["findings"]
-    rows[-2] = (*rows[-2][:4], f"{night['run']['kind_text']}; {inc / full:.2f}× the full run below")
-    rows[-1] = (
-        *rows[-1][:4],
-        f"same findings and lifecycle as the incremental run: {'yes' if same else 'NO'}",
+    counts_same = night["summary"].get("obligations") == json.loads(
+        (work / "n1full.json").read_text(encoding="utf-8")
+    )["summary"].get("obligations")
+    cpu_ratio = rows[-2][5] / rows[-1][5] if rows[-1][5] else float("nan")
+    note(
+        f"{night['run']['kind_text']}; {inc / full:.2f}× the full run below in wall time, "
+        f"{cpu_ratio:.2f}× in CPU time",
+        -2,
+    )
+    note(
+        f"same findings, lifecycle and on-time counts as the incremental run: "
+        f"{'yes' if same and counts_same else 'NO'}"
     )
     if args.baseline:
         old = work / "old.sqlite"
@@ -253,14 +273,14 @@ def main() -> None:
             cwd=args.baseline,
         )
         ours = rows[0][1]
-        rows[-1] = (*rows[-1][:4], f"the new store: {wall / ours:.1f}× faster")
+        note(f"the new store: {wall / ours:.1f}× faster", -1)
         wall, _ = step(
             "previous code: audit --db of that store",
             ["audit", "--db", str(old), *as_of, "-o", str(work / "old.json")],
             n,
             cwd=args.baseline,
         )
-        rows[-1] = (*rows[-1][:4], f"{wall / base:.2f}× the baseline")
+        note(f"{wall / base:.2f}× the baseline", -1)
         step(
             "previous code: ingest the night",
             ["ingest", "--db", str(old), "--events", str(tonight), "--rejects", str(work / "r.jsonl")],
@@ -272,11 +292,12 @@ def main() -> None:
         f"# store bench  {time.strftime('%Y-%m-%d %H:%M')}  {psutil.cpu_count()} cores, load average "
         f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f} at the end"
     )
-    print("| step | events | wall s | events/s | peak RSS (tree) | note |")
-    print("|---|---:|---:|---:|---:|---|")
-    for name, wall, peak, events, note in rows:
+    print("| step | events | wall s | CPU s | events/s (wall) | peak RSS (tree) | note |")
+    print("|---|---:|---:|---:|---:|---:|---|")
+    for name, wall, peak, events, text, cpu in rows:
         print(
-            f"| {name} | {events:,} | {wall:.2f} | {events / wall:,.0f} | {peak / 2**20:,.0f} MiB | {note} |"
+            f"| {name} | {events:,} | {wall:.2f} | {cpu:.2f} | {events / wall:,.0f} | {peak / 2**20:,.0f} MiB "
+            f"| {text} |"
         )
     sizes = sum(p.stat().st_size for p in (work / "a.sqlite.events").rglob("*.parquet"))
     print(
