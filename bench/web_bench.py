@@ -15,6 +15,7 @@ import argparse
 import hashlib
 import http.client
 import json
+import os
 import random
 import socket
 import statistics
@@ -182,7 +183,16 @@ PAGES = [
     ("search a subject number", "/findings?" + urllib.parse.urlencode({"q": "0012345"})),
     ("search 司法 (every finding matches)", "/findings?" + urllib.parse.urlencode({"q": "司法"})),
     ("search one character 7", "/findings?" + urllib.parse.urlencode({"q": "7"})),
+    (
+        "search one character 7 + body 江苏",
+        "/findings?" + urllib.parse.urlencode({"q": "7", "body": "江苏省司法厅"}),
+    ),
     ("search 江苏 + status late", "/findings?" + urllib.parse.urlencode({"q": "江苏", "status": "late"})),
+    ("search 江苏省 + status late", "/findings?" + urllib.parse.urlencode({"q": "江苏省", "status": "late"})),
+    (
+        "search 的 (in every title) + severity",
+        "/findings?" + urllib.parse.urlencode({"q": "的", "severity": "warning"}),
+    ),
     (
         "search 江苏 + body 上海 (none)",
         "/findings?" + urllib.parse.urlencode({"q": "江苏", "body": "上海市司法局"}),
@@ -268,6 +278,9 @@ def main() -> int:
             f"{scan_ms:.0f} ms"
         )
         print(f"the first 总览 right after the server started: {first_ms:.0f} ms")
+        print(
+            "load average (1, 5, 15 min) before the pages: " + ", ".join(f"{v:.2f}" for v in os.getloadavg())
+        )
         print("| page | median ms | worst ms | × /healthz | × CLI load | × subject scan | KB |")
         print("|---|---:|---:|---:|---:|---:|---:|")
         for name, path in PAGES:
@@ -278,6 +291,9 @@ def main() -> int:
                 f"{median / cli_ms:.3f}× | {median / scan_ms:.2f}× | {size / 1024:.0f} |",
                 flush=True,
             )
+        print(
+            "load average (1, 5, 15 min) after the pages: " + ", ".join(f"{v:.2f}" for v in os.getloadavg())
+        )
     finally:
         proc.terminate()
         proc.wait(timeout=10)

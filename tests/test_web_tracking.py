@@ -18,7 +18,7 @@ from webserver import TOKENS, Client, start
 from engine.state import AuditStore
 from engine.web import queries
 
-ALPHABET = "江苏省上海市司法局法制办公室-0123abAB"
+ALPHABET = "江苏省上海市司法局法制办公室-0123abAB%_\\*?["  # LIKE's and GLOB's wildcards are plain text
 FIELDS = ("subject", "body", "department", "rule", "title")
 
 
@@ -118,6 +118,17 @@ def test_search_finds_exactly_the_findings_containing_the_text(tmp_path_factory,
             assert sorted(r["fingerprint"] for r in page.rows) == expected, q
             assert page.total == first.total == len(expected), q
             assert [r["fingerprint"] for r in first.rows] == [r["fingerprint"] for r in page.rows][:10], q
+        # with another filter: the filter narrows first, then the search (short_search), or the index
+        body = rng.choice(sorted({t["body"] for t in kept.values()}) or [""])
+        within = sorted(fp for fp in expected if kept[fp]["body"] == body)
+        for sparse in (queries.SPARSE, 0):
+            saved, queries.SPARSE = queries.SPARSE, sparse
+            try:
+                page = queries.find(db, queries.Filters(q=q, body=body), "2024-12-31", limit=None)
+            finally:
+                queries.SPARSE = saved
+            assert sorted(r["fingerprint"] for r in page.rows) == (within if body else expected), q
+            assert page.total == len(within if body else expected), q
     store.close()
 
 

@@ -168,12 +168,107 @@ def search_match(db, q: str) -> tuple[str, str] | None:
     return "match", " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
 
 
+def _fold(text: str) -> str:
+    """ASCII letters in lower case, the rest as it is (what SQLite's LIKE and lower() ignore)."""
+    return "".join(c.lower() if c.isascii() else c for c in text)
+
+
+def rule_titles(db) -> dict[str, list]:
+    """Every rule's distinct obligation titles among the findings (the versions of a rule may be titled
+    apart; None for a finding without one), from the (rule, title) index a distinct pair at a time."""
+    out: dict[str, list] = {}
+    for (rule,) in db.execute("SELECT DISTINCT rule FROM finding_counts WHERE n > 0"):
+        titles = out[rule] = []
+        row = db.execute(
+            "SELECT title FROM findings INDEXED BY findings_rule_title WHERE rule = ? ORDER BY title LIMIT 1",
+            (rule,),
+        ).fetchone()
+        while row is not None:
+            titles.append(row[0])
+            after = "title IS NOT NULL" if row[0] is None else "title > ?"
+            row = db.execute(
+                f"SELECT title FROM findings INDEXED BY findings_rule_title WHERE rule = ? AND {after} "
+                "ORDER BY title LIMIT 1",
+                (rule,) if row[0] is None else (rule, row[0]),
+            ).fetchone()
+    return out
+
+
+def short_search(db, q: str) -> tuple[str, list]:
+    """The search as a condition on the columns of the list's covering index, for a query too short for
+    trigrams or combined with other filters. The few bodies, departments and rules (by id, or by every one
+    of their obligation titles) that contain q are named (IN, checked first); only the subject is matched
+    row by row (LIKE, ASCII case ignored); a rule only some of whose titles contain q is matched by the
+    row's title (rare). ("", []) when every finding matches."""
+    folded = _fold(q)
+    values = {
+        column: [v for (v,) in db.execute(f"SELECT DISTINCT {column} FROM finding_counts WHERE n > 0")]
+        for column in ("body", "department", "rule")
+    }
+    named = {column: [v for v in vs if folded in _fold(v)] for column, vs in values.items()}
+    some = []
+    for rule, titles in rule_titles(db).items():
+        hits = [t is not None and folded in _fold(str(t)) for t in titles]
+        if rule in named["rule"]:
+            continue
+        if hits and all(hits):
+            named["rule"].append(rule)
+        elif any(hits):
+            some.append(rule)
+    if any(len(named[c]) == len(values[c]) and values[c] for c in named):
+        return "", []  # e.g. 司法 in every body's name
+    pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    terms, args = [], []
+    for column, hits in named.items():
+        if hits:
+            terms.append(f"{column} IN ({', '.join('?' * len(hits))})")
+            args += hits
+    if not any(c.isascii() and c.isalpha() for c in q):  # no case to ignore: GLOB, cheaper per row
+        terms.append("subject GLOB ?")
+        args.append("*" + "".join(f"[{c}]" if c in "*?[" else c for c in q) + "*")
+    else:
+        terms.append("subject LIKE ? ESCAPE '\\'")
+        args.append(pattern)
+    if some:
+        terms.append(f"(rule IN ({', '.join('?' * len(some))}) AND title LIKE ? ESCAPE '\\')")
+        args += some + [pattern]
+    return "(" + " OR ".join(terms) + ")", args
+
+
+def trigram_bound(db, q: str) -> int:
+    """At most how many findings contain q (of 3 characters or more): the fewest that hold any one of its
+    trigrams, from the index's vocabulary (a few lookups)."""
+    text = q.lower()
+    return min(
+        (
+            db.execute("SELECT doc FROM finding_search_terms WHERE term = ?", (text[k : k + 3],)).fetchone()
+            or (0,)
+        )[0]
+        for k in range(len(text) - 2)
+    )
+
+
 def find(db, filters: Filters, waiver_day: str, limit: int | None = PAGE_SIZE) -> Page:
-    """One page of findings (or, with limit None, all of them: the export), newest lifecycle attached."""
+    """One page of findings (or, with limit None, all of them: the export), newest lifecycle attached.
+
+    A search is answered from the trigram index when it alone narrows the list (engine/state/tracking.py);
+    a query shorter than a trigram, or one many findings match combined with other filters, is a
+    condition on the list's covering index instead (short_search): the filters narrow the rows first and
+    only those are searched, one pass for the count and a short walk of the sort order for the page."""
     latest = db.execute("SELECT max(id) FROM runs").fetchone()[0]
     where, args = _where(filters, latest, waiver_day)
     total = None
-    if filters.q:
+    filtered = where != "1=1"
+    if filters.q and "\n" in filters.q:  # the index's field separator: no field holds one
+        return Page([], 0, filters)
+    short = filters.q and (
+        len(filters.q) == 1 or (filtered and (len(filters.q) == 2 or trigram_bound(db, filters.q) > SPARSE))
+    )
+    if short:
+        condition, more = short_search(db, filters.q)
+        if condition:
+            where, args = f"{where} AND {condition}", args + more
+    elif filters.q:
         match = search_match(db, filters.q)
         if match is None:
             return Page([], 0, filters)
@@ -181,10 +276,11 @@ def find(db, filters: Filters, waiver_day: str, limit: int | None = PAGE_SIZE) -
             "instr(lower(text), ?) > 0" if match[0] == "instr" else "finding_search MATCH ?"
         )
         matches = db.execute(f"SELECT count(*) FROM ({source})", (match[1],)).fetchone()[0]
-        if where == "1=1" and matches > SPARSE:
+        if not filtered and matches > SPARSE:
             total = matches  # the index holds one line per finding (engine/state/tracking.py)
-        # few matches: look them up and sort them; many: walk the list order's index, keeping the matches
-        # (each looked up in the index when the page is reached after a few thousand rows, else as a set)
+        # few matches: look them up and sort them; many: walk the list order's index, keeping the
+        # matches (each looked up in the index when the page is reached after a few thousand rows,
+        # else as a set)
         rows_read = (
             ((filters.page - 1) * (limit or 0) + (limit or 0))
             * (db.execute("SELECT max(rowid) FROM findings").fetchone()[0] or 0)
