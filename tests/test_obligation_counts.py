@@ -215,5 +215,11 @@ def test_html_rates_in_a_real_browser(recorded, tmp_path):
             for body, t in kept.by(lambda k: k[0]).items()
         }
         assert shown == want
+        # at phone width the page itself does not scroll sideways: wide tables scroll inside themselves
+        browser.set_window_size(400, 900)
+        browser.get(out["html"].resolve().as_uri())
+        assert browser.execute_script(
+            "return document.documentElement.scrollWidth"
+        ) <= browser.execute_script("return window.innerWidth")
     finally:
         browser.quit()

@@ -23,6 +23,9 @@ th{background:#f4f4f4}.chart{width:100%;max-width:1150px;height:auto}figcaption{
 figcaption .key{margin-right:12px}.key i{display:inline-block;width:10px;height:10px;margin-right:4px}details{margin:2px 0}pre{white-space:pre-wrap;font-size:13px;background:#fafafa;padding:6px}
 .waived{color:#666}.muted{color:#666;font-size:13px}.notice{background:#fff7e0;border-left:4px solid #e0a000;padding:6px 10px}
 ul{margin:0;padding-left:18px}.task.overdue,.task.late{color:#b00020}.task.due_soon{color:#b26a00}.task.on_time{color:#2e7d32}
+@media (max-width:600px){body{margin:8px}.card{min-width:80px;padding:6px 10px}.card b{font-size:18px}
+table{display:block;overflow-x:auto;font-size:13px}}
+@media print{body{margin:0;max-width:none}h2{break-after:avoid}tr{break-inside:avoid}.card{border-color:#999}}
 """
 
 

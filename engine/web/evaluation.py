@@ -1,10 +1,11 @@
 """The latest run re-evaluated with every outcome kept, for what the database alone cannot say.
 
-The audit database keeps findings (what went wrong), not the obligations met on time, the events of
-each subject or the work-plan tasks. The workbench reads the latest run's input files again (when they
+The audit database keeps findings (what went wrong) and how many obligations were met, not each
+obligation, the events of each subject or the work-plan tasks. The workbench reads the latest run's input files again (when they
 are still there, unchanged: their SHA-256 is in the run) plus the events stored by `shixian ingest` or by
-the task board, and evaluates them as of the run's moment, keeping every outcome. That gives the
-on-time rates with their denominators, each subject's timeline and explanation, and the task board.
+the task board, and evaluates them as of the run's moment, keeping every outcome. That gives what
+falls due, each subject's timeline and explanation, and the task board (the on-time rates are stored by
+the run itself, obligation_counts; only a run recorded before that table gets them from here).
 It is done once per (run, stored events), in a thread of its own, never inside a request: until it is
 ready a page shows what the database has and says the rest is being computed (after a task is marked
 done, the board of the same run is shown as it was, marked as updating). When the inputs are gone the
