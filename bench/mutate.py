@@ -4,9 +4,9 @@ Two kinds of mutants, each applied alone:
 
 - code: comparison flips (< <=, > >=, == !=), off-by-one on small integers, + -, & |, and/or, min/max,
   not dropped, True/False, in the functions of engine/evaluate/clock.py, engine/evaluate/verdict.py and the
-  calendar's arithmetic (engine/calendar/workcal.py). A mutant replaces one function's code object in a
-  forked child, which runs the tests that judge that code (CODE_TESTS and the bundled rule packs' cases);
-  nothing is written to disk, so the worktree is never left mutated.
+  calendar's arithmetic (engine/calendar/workcal.py, array_forms.py, day_steps.py). A mutant replaces one
+  function's code object in a forked child, which runs the tests that judge that code (CODE_TESTS and the
+  bundled rule packs' cases); nothing is written to disk, so the worktree is never left mutated.
 - rule packs: each reading of the bundled packs changed by one step: a period's amount ±1 or its unit
   (wd/d), a cap removed or ±1, an effective date ±1 day (the 2008/2019 switch included), a due day ±1, a
   field dropped from a field list, a clock control or extra trigger/fulfilment removed, roll or optional
@@ -58,17 +58,22 @@ CODE_TARGETS = {
             "WorkCalendar.add_days",
             "WorkCalendar.add_months",
             "WorkCalendar._due",
-            "WorkCalendar.due_array",
-            "WorkCalendar.working_days_between_array",
             "WorkCalendar.next_working_day",
             "WorkCalendar.previous_working_day",
             "WorkCalendar.units_between",
-            "WorkCalendar.add_working_days_array",
             "WorkCalendar._kth_working",
-            "WorkCalendar._count_days",
         ],
         CALENDAR_TESTS,
     ),
+    "engine/calendar/array_forms.py": (
+        [
+            "ArrayForms.due_array",
+            "ArrayForms.working_days_between_array",
+            "ArrayForms.add_working_days_array",
+        ],
+        CALENDAR_TESTS,
+    ),
+    "engine/calendar/day_steps.py": (["DaySteps._count_days"], CALENDAR_TESTS),
 }
 RULES = ROOT / "rules"
 
@@ -160,9 +165,9 @@ EQUIVALENT: dict[str, str] = {
     "engine/evaluate/clock.py:296:19-20 _due_many: 0 -> -1": "a negative total needs a negative extension, which the array form has already declined",
     "engine/evaluate/clock.py:292:79-80 _due_many: 1 -> 2": "the last day of a clock not vouched for is never read",
     "engine/evaluate/clock.py:292:79-80 _due_many: 1 -> 0": "the last day of a clock not vouched for is never read",
-    "engine/calendar/workcal.py:495:117-118 WorkCalendar._due: 0 -> -1": "a pause cannot end before the day it began: its days are never negative",
+    "engine/calendar/workcal.py:303:107-108 WorkCalendar._due: 0 -> -1": "a pause cannot end before the day it began: its days are never negative",
     **{
-        f"engine/calendar/workcal.py:254:{where} WorkCalendar.add_working_days: {what}": "n == 0 is answered on the line before, so n > 0, n >= 0 and n > -1 agree on every n that gets here"
+        f"engine/calendar/workcal.py:193:{where} WorkCalendar.add_working_days: {what}": "n == 0 is answered on the line before, so n > 0, n >= 0 and n > -1 agree on every n that gets here"
         for where, what in (("13-18", "> -> >="), ("17-18", "0 -> -1"))
     },
     "engine/evaluate/verdict.py:35:12-26 due_soon: < -> <=": "every caller (Context.judge_open, the screen) asks only about obligations not overdue, i.e. as_of < due",

@@ -1,17 +1,9 @@
 """Holiday-aware working-day calendar of mainland China; every date computation goes through here."""
 
+from .deadline import SHANGHAI, Conventions, Deadline, format_due, to_shanghai
 from .period import UNITS, Period
 from .sources import NATIONAL, CalendarData, DayNote, load_calendar_data
-from .workcal import (
-    SHANGHAI,
-    Conventions,
-    DayInfo,
-    Deadline,
-    WorkCalendar,
-    format_due,
-    load_calendar,
-    to_shanghai,
-)
+from .workcal import DayInfo, WorkCalendar, load_calendar
 
 __all__ = [
     "NATIONAL",

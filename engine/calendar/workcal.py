@@ -1,4 +1,6 @@
-"""The working-day calendar: an index built once, O(1) arithmetic, and explanations in words.
+"""The working-day calendar: an index built once and O(1) scalar arithmetic over it (`deadline` is the
+entry point). The same calendar's array forms are in `array_forms`, its explanations in words in
+`day_steps`; `WorkCalendar` gathers them so callers hold one object.
 
 Counting follows the Civil Code (民法典第二百零一至二百零三条) as defaults, see docs/calendar.md:
 the start day is not counted; a period in days whose last day is a rest day rolls to the next
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -19,15 +21,12 @@ import numpy as np
 from dateutil.relativedelta import relativedelta
 
 from ..errors import CalendarCoverageError
-from .period import UNITS as UNIT_ZH
+from .array_forms import ArrayForms
+from .day_steps import DaySteps
+from .deadline import SHANGHAI, WEEKDAY_ZH, Conventions, Deadline, minute_text, start_step, to_shanghai
 from .period import Period
 from .sources import NATIONAL, CalendarData, DayNote, load_calendar_data
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-WEEKDAY_ZH = "一二三四五六日"
-START_RULES = ("strict", "next-working")
-_EPOCH = dt.date(1970, 1, 1).toordinal()
-_LONG_WALK = 45  # windows longer than this list only the notable days
 T = TypeVar("T")
 
 
@@ -53,70 +52,7 @@ class DayInfo:
         return f"{wd}，{self.name}放假"
 
 
-@dataclass(frozen=True)
-class Conventions:
-    """How one rule counts: roll a rest-day last day (art. 203), start-day rule, closing time."""
-
-    roll: bool = True
-    start: str = "strict"  # strict: N-th working day after the start day; next-working: a rest-day start counts from the next working day
-    closing: dt.time | None = None  # None means 24:00 of the last day
-
-    def __post_init__(self) -> None:
-        if self.start not in START_RULES:
-            raise ValueError(f"start rule must be one of {START_RULES}, got {self.start!r}")
-
-
-@dataclass
-class Deadline:
-    """A computed deadline: the instant it falls due, its last day, and the steps that led there."""
-
-    start: dt.datetime
-    period: Period
-    due: dt.datetime
-    last_day: dt.date | None  # None for periods in hours
-    steps: list[str] = field(default_factory=list)
-    explainer: Callable[[], list[str]] | None = field(default=None, repr=False, compare=False)
-
-    def explain(self) -> list[str]:
-        """The counting steps, computed on first use when the deadline was built without them."""
-        if not self.steps and self.explainer is not None:
-            self.steps = self.explainer()
-        return self.steps
-
-    @cached_property
-    def due_text(self) -> str:  # written once: a finding's message and its deadline_text both use it
-        return format_due(self.due, self.last_day)
-
-
-def format_due(due: dt.datetime, last_day: dt.date | None) -> str:
-    """`2024-10-08 24:00` for an end-of-day deadline, the plain instant otherwise."""
-    local = due.astimezone(SHANGHAI)
-    if last_day is not None and local.time() == dt.time(0) and local.date() > last_day:
-        return f"{last_day.isoformat()} 24:00"
-    return minute_text(local)
-
-
-def minute_text(moment: dt.datetime) -> str:
-    """'2024-10-08 09:30': a moment to the minute as written in messages (strftime is several times slower)."""
-    return f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} {moment.hour:02d}:{moment.minute:02d}"
-
-
-def start_step(minute: str, weekday: int, zone: str) -> str:
-    """The first step of every explanation: when the period starts (`minute_text`, `date.weekday()`), in the
-    zone it is counted in."""
-    return f"起算: {minute} 周{WEEKDAY_ZH[weekday]}（{zone}）"
-
-
-def to_shanghai(instant: dt.datetime | dt.date) -> dt.datetime:
-    """An aware instant; naive values and bare dates are Asia/Shanghai wall time."""
-    if not isinstance(instant, dt.datetime):
-        instant = dt.datetime.combine(instant, dt.time(0))
-    if instant.tzinfo is None:
-        return instant.replace(tzinfo=SHANGHAI)
-    return instant
-
-
-class WorkCalendar:
+class WorkCalendar(ArrayForms, DaySteps):
     """Working days of one calendar (national, or national plus a local layer), indexed once."""
 
     def __init__(self, data: CalendarData):
@@ -292,124 +228,6 @@ class WorkCalendar:
         last = day + relativedelta(months=n)
         return self.next_working_day(last, include_self=True) if roll else last
 
-    def add_working_days_array(self, days: np.ndarray, n: int | np.ndarray) -> np.ndarray:
-        """Vectorised strict add: datetime64[D] array in, datetime64[D] array out, no per-day loop."""
-        idx = days.astype("datetime64[D]").astype(np.int64) - (self._base - _EPOCH)
-        self._check_array(idx)
-        k = self._cum[idx] + np.asarray(n, dtype=np.int64) - 1
-        if k.size and (k.max() >= len(self._work_idx) or k.min() < 0):
-            raise CalendarCoverageError(
-                self.last_year + 1 if k.max() >= len(self._work_idx) else self.first_year - 1, self.name
-            )
-        out = self._work_idx[k]
-        if self._has_gaps and np.any(self._uncovered[out] != self._uncovered[idx]):
-            bad = int(np.argmax(self._uncovered[out] != self._uncovered[idx]))
-            self._check_span(int(idx[bad]), int(out[bad]))
-        return (out + (self._base - _EPOCH)).astype("datetime64[D]")
-
-    def due_array(
-        self,
-        start_us: np.ndarray,
-        start_day: np.ndarray,
-        period: Period,
-        conventions: Conventions = Conventions(),
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """`_due` for many starts at once (no pauses, no extension), for the columnar audit's screen.
-
-        start_us: instants in microseconds since the epoch (UTC); start_day: their Asia/Shanghai dates as
-        days since 1970-01-01. Returns (due instants in µs, last days as epoch days or -1 for hours, ok).
-        ok is False where the scalar arithmetic would raise CalendarCoverageError or is not vectorised
-        (months, years): those starts must be computed one by one.
-        """
-        start_us = np.asarray(start_us, dtype=np.int64)
-        n = len(start_us)
-        if period.unit == "h":
-            return start_us + period.amount * 3_600_000_000, np.full(n, -1, np.int64), np.ones(n, bool)
-        if period.unit not in ("wd", "d") or self.first_year < 1992:  # Shanghai is UTC+8 throughout from 1992
-            return np.zeros(n, np.int64), np.full(n, -1, np.int64), np.zeros(n, bool)
-        size, shift = len(self._working), self._base - _EPOCH
-        idx = np.asarray(start_day, dtype=np.int64) - shift
-        ok = np.ones(n, bool)
-
-        def covered(i):  # inside the table and in a covered year
-            inside = (i >= 0) & (i < size)
-            c = np.clip(i, 0, size - 1)
-            prev = np.where(c > 0, self._uncovered[np.maximum(c - 1, 0)], 0)
-            return inside & (self._uncovered[c] == prev)
-
-        def next_working(i):  # the first working day strictly after i (k-th working day, k = cum[i])
-            k = self._cum[np.clip(i, 0, size - 1)]
-            good = k < len(self._work_idx)
-            return self._work_idx[np.minimum(k, len(self._work_idx) - 1)], good
-
-        if period.unit == "wd":
-            ok &= covered(idx)
-            i = np.clip(idx, 0, size - 1)
-            first = i
-            if conventions.start == "next-working":
-                nxt, good = next_working(i)
-                rest = ~self._working[i]
-                first, ok = np.where(rest, nxt, i), ok & (good | ~rest)
-            if period.amount == 0:
-                last = first
-            else:
-                k = self._cum[first] + period.amount - 1
-                ok &= (k >= 0) & (k < len(self._work_idx))
-                last = self._work_idx[np.clip(k, 0, len(self._work_idx) - 1)]
-            ok &= self._uncovered[last] == self._uncovered[i]
-        else:
-            raw = idx + period.amount
-            if conventions.roll:
-                ok &= covered(raw)
-                r = np.clip(raw, 0, size - 1)
-                nxt, good = next_working(r)
-                rest = ~self._working[r]
-                last = np.where(rest, nxt, r)
-                ok &= (good | ~rest) & (self._uncovered[last] == self._uncovered[r])
-            else:
-                last = raw
-        last_day = np.asarray(last, dtype=np.int64) + shift
-        day_us, offset = 86_400_000_000, 8 * 3_600_000_000
-        if conventions.closing is None:
-            due = (last_day + 1) * day_us - offset
-        else:
-            c = conventions.closing
-            due = (
-                last_day * day_us
-                + ((c.hour * 60 + c.minute) * 60 + c.second) * 1_000_000
-                + c.microsecond
-                - offset
-            )
-        return due, last_day, ok
-
-    def working_days_between_array(
-        self, start_day: np.ndarray, end_day: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """`working_days_between` for many pairs of epoch days at once: (counts, ok), ok False where the
-        scalar one would raise CalendarCoverageError (those pairs must be computed one by one)."""
-        shift, size = self._base - _EPOCH, len(self._working)
-        i, j = np.asarray(start_day, np.int64) - shift, np.asarray(end_day, np.int64) - shift
-        ok = (i >= 0) & (i < size) & (j >= 0) & (j < size)
-        ci, cj = np.clip(i, 0, size - 1), np.clip(j, 0, size - 1)
-        lo, hi = np.minimum(ci, cj), np.maximum(ci, cj)
-        before = np.where(lo > 0, self._uncovered[np.maximum(lo - 1, 0)], 0)
-        ok &= self._uncovered[hi] == before  # every day of the span in a covered year
-        return self._cum[cj] - self._cum[ci], ok
-
-    def _check_array(self, idx: np.ndarray) -> None:
-        if not idx.size:
-            return
-        if idx.min() < 0:
-            raise CalendarCoverageError(
-                self._date(int(idx.min())).year if idx.min() + self._base > 0 else 1, self.name
-            )
-        if idx.max() >= len(self._working):
-            raise CalendarCoverageError(self.last_year + 1, self.name)
-        if self._has_gaps:
-            outside = self._uncovered[idx] != np.where(idx > 0, self._uncovered[np.maximum(idx - 1, 0)], 0)
-            if np.any(outside):
-                raise CalendarCoverageError(self._date(int(idx[np.argmax(outside)])).year, self.name)
-
     # -- deadlines ------------------------------------------------------------------------------
     def deadline(
         self,
@@ -477,86 +295,6 @@ class WorkCalendar:
         )
         return Deadline(start, counted, due, last, steps + list(tail))
 
-    def day_steps(
-        self,
-        day: dt.date,
-        period: Period,
-        conventions: Conventions,
-        tz: ZoneInfo = SHANGHAI,
-        pause_days=(),
-        extension: int = 0,
-        extension_note: str = "",
-    ) -> tuple[tuple[str, ...], dt.datetime, dt.date, Period]:
-        """The day-counting steps of `deadline` after its first line (`start_step`), its due instant, last
-        day and the period counted: the same for every start on one day, so written once and reused."""
-        key = (day, period, conventions, tz.key, pause_days, extension, extension_note)
-        cached = self._day_steps.get(key)
-        if cached is None:
-            if len(self._day_steps) > 100_000:  # explanations repeat by day; bound the memory all the same
-                self._day_steps.clear()
-            cached = self._day_steps[key] = self._count_days(
-                day, period, conventions, tz, pause_days, extension, extension_note
-            )
-        return cached
-
-    def _count_days(
-        self,
-        day: dt.date,
-        period: Period,
-        conventions: Conventions,
-        tz: ZoneInfo,
-        pause_days,
-        extension: int,
-        extension_note: str,
-    ) -> tuple[tuple[str, ...], dt.datetime, dt.date, Period]:
-        steps: list[str] = []
-        extra = 0
-        for b, e, why in pause_days:
-            skipped = (
-                self.working_days_between(b, e) if period.unit == "wd" else e.toordinal() - b.toordinal()
-            )
-            extra += max(skipped, 0)
-            unit = "个工作日" if period.unit == "wd" else "日"
-            steps.append(f"暂停 {b} 至 {e}（{why}），不计 {skipped} {unit}")
-        if extension:
-            steps.append(f"延长 {extension}{UNIT_ZH[period.unit]}{extension_note}")
-        if extra or extension:
-            period = Period(period.amount + extra + extension, period.unit)
-            steps.append(f"合计期间 {period.chinese}")
-        if period.unit == "wd":
-            last = self._explain_working_days(day, period.amount, conventions.start, steps)
-        else:
-            steps.append("开始的当日不计入，自下一日开始计算（民法典第二百零一条）")
-            if period.unit == "d":
-                raw = dt.date.fromordinal(day.toordinal() + period.amount)
-                steps.append(f"{day} + {period.amount}日 = {raw}")
-            else:
-                months = period.amount * (12 if period.unit == "y" else 1)
-                raw = day + relativedelta(months=months)
-                steps.append(
-                    f"{day} + {period.chinese} = {raw}（到期月的对应日；没有对应日的，月末日为最后一日，民法典第二百零二条）"
-                )
-            last = raw
-            if conventions.roll:
-                info = self.day_info(raw)
-                if info.working:
-                    steps.append(f"{raw} {info.reason}，即期间的最后一日")
-                else:
-                    last = self.next_working_day(raw)
-                    steps.append(
-                        f"{raw} {info.reason}；最后一日是休息日，顺延至其后第一个工作日 {last}（民法典第二百零三条）"
-                    )
-                    self._walk(raw, last, steps, counted=False)
-            else:
-                steps.append("本规则不顺延休息日")
-        if conventions.closing is None:
-            due = dt.datetime.combine(dt.date.fromordinal(last.toordinal() + 1), dt.time(0), tz)
-            steps.append(f"截止: {last} 24:00（期间最后一日的二十四时，民法典第二百零三条）")
-        else:
-            due = dt.datetime.combine(last, conventions.closing, tz)
-            steps.append(f"截止: {last} {conventions.closing:%H:%M}（规则规定的截止时间）")
-        return tuple(steps), due, last, period
-
     def _due(
         self,
         start: dt.datetime,
@@ -606,43 +344,6 @@ class WorkCalendar:
         if unit == "wd":
             return self.working_days_between(a.date(), b.date())
         return b.date().toordinal() - a.date().toordinal()
-
-    def _explain_working_days(self, day: dt.date, n: int, start_rule: str, steps: list[str]) -> dt.date:
-        first = day
-        if start_rule == "next-working" and not self.is_working_day(day):
-            first = self.next_working_day(day)
-            steps.append(f"{day} {self.day_info(day).reason}；视为下一个工作日 {first} 起算")
-        steps.append("按工作日计算：开始的当日不计入；周末和法定节假日不计，调休上班日计入")
-        last = self.add_working_days(first, n)
-        if n > 0:
-            self._walk(first, last, steps, counted=True)
-        steps.append(f"第{n}个工作日: {last}")
-        return last
-
-    def _walk(self, after: dt.date, through: dt.date, steps: list[str], counted: bool) -> None:
-        """List the days in (after, through]: each one for short windows, the notable ones otherwise."""
-        first, last = after.toordinal() - self._base + 1, through.toordinal() - self._base
-        long_walk = last - first + 1 > _LONG_WALK
-        count = 0
-        for i in range(first, last + 1):
-            working = self._working_l[i]
-            if working:
-                count += 1
-            if long_walk and working and i != last and (self._base + i) % 7 not in (6, 0):  # a plain weekday
-                continue
-            text = self._day_text(i)
-            if working and counted:
-                steps.append(f"  {text} → 第{count}个工作日")
-            else:
-                steps.append(f"  {text}，不计" if not working else f"  {text}")
-
-    def _day_text(self, i: int) -> str:
-        """'2024-10-08 周二，工作日' for day index i, written once per calendar (explanations repeat days)."""
-        text = self._day_texts.get(i)
-        if text is None:
-            info = self.day_info(self._date(i))
-            text = self._day_texts[i] = f"{info.date} {info.reason}"
-        return text
 
 
 _CACHE: dict[tuple, WorkCalendar] = {}
