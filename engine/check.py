@@ -18,9 +18,8 @@ from .calendar import SHANGHAI, Period
 from .errors import InputError
 from .events.read import BadRecord, event_from_record
 from .model.events import Event
-from .model.findings import VIOLATIONS, Finding
+from .model.findings import SEVERITY_RANK, VIOLATIONS, Finding
 from .model.rules import DeadlineRule, FieldsRule, OrderRule, SpanRule
-from .report import SEVERITY_RANK
 from .ruleset.loader import RuleSet
 from .timeparse import check_year
 

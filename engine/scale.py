@@ -31,7 +31,7 @@ from .errors import ShixianError
 from .events.jsonl import BLOCK_BYTES
 from .events.read import Reject, open_parquet, parse_json
 from .gcpause import gc_paused
-from .report.spool import Head, Run, SpooledFindings, spool
+from .scale_spool import Head, Run, SpooledFindings, spool
 from .tally import ObligationCounts
 
 _ENGINES: dict = {}  # per worker process: rules and calendar loaded once

@@ -1,4 +1,5 @@
-"""Findings kept on disk instead of in memory, for audits with hundreds of thousands of them.
+"""The Dask backend's findings kept on disk instead of in memory (written and read by engine/scale.py), for
+audits with hundreds of thousands of them.
 
 Each Dask shard writes its findings, already in report order, one JSON text per line, and says where each
 body's run of lines starts and ends. Shards hold disjoint bodies and the report is ordered by body first,
@@ -17,8 +18,7 @@ from typing import NamedTuple
 
 import orjson
 
-from ..model.findings import Finding
-from .json_report import finding_text
+from .model.findings import Finding, json_text
 
 
 class Head(NamedTuple):
@@ -44,7 +44,7 @@ def spool(findings: list[Finding], path: Path) -> tuple[list[list[str]], list[Ru
     offset, body = 0, None
     for finding in findings:
         data = finding.to_json()
-        text = finding_text(data)
+        text = json_text(data)
         texts.append(text)
         heads.append([data["severity"], data["status"], data["fingerprint"]])
         if finding.body != body:

@@ -20,9 +20,11 @@ from hypothesis import strategies as st
 from junitparser import JUnitXml
 
 from engine.model.findings import iso_text
+from engine.report import FORMAT_NAMES
 
 EVENTS = str(ROOT / "examples" / "jiangsu-2018" / "events.jsonl")
 SCHEMAS = ROOT / "tests" / "schemas"
+TESTED_FORMATS = ("json", "csv", "xlsx", "junit", "sarif", "html", "table")  # each read back below
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +33,7 @@ def outputs(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("reports")
     db = tmp / "audit.sqlite"
     out = {}
-    for fmt in ("json", "csv", "xlsx", "junit", "sarif", "html", "table"):
+    for fmt in TESTED_FORMATS:
         path = tmp / f"report.{fmt}"
         result = run_cli(
             "audit",
@@ -56,6 +58,15 @@ def outputs(tmp_path_factory):
 @pytest.fixture(scope="module")
 def expected(outputs):
     return json.loads(outputs["json"].read_text(encoding="utf-8"))
+
+
+def test_every_registered_format_is_read_back_and_documented():
+    """The registry (engine/report/formats.py) is the one list: a format added there is tested here and
+    named in README's sentence on `shixian audit --format`, in the same order as `--help` lists it."""
+    assert sorted(TESTED_FORMATS) == sorted(FORMAT_NAMES)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8").replace("\n", " ")
+    sentence = re.search(r"`--format` one of (.*?), with `-o FILE`", readme).group(1)
+    assert tuple(re.findall(r"`(\w+)`", sentence)) == FORMAT_NAMES
 
 
 def test_json_carries_lifecycle(expected):

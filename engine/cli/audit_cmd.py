@@ -11,6 +11,7 @@ from ..audit import Distributed, run_audit
 from ..engine import Engine
 from ..errors import ShixianError
 from ..gcpause import gc_paused
+from ..model.findings import SEVERITIES
 from ..report import FORMAT_NAMES, write
 from ..state import AuditStore
 from . import contract, options
@@ -62,7 +63,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--fail-on",
-        choices=["error", "warning", "info", "never"],
+        choices=[*SEVERITIES, "never"],
         default="error",
         help="exit 1 when a finding of this severity or above is found (default error)",
     )

@@ -16,6 +16,7 @@ from pathlib import Path
 from ..calendar import SHANGHAI, Period, load_calendar
 from ..calendar.period import normalise_period_text, period_suggestion
 from ..errors import InputError, ShixianError
+from ..model.findings import SEVERITIES
 from ..paths import bundled
 from ..ruleset.loader import VOCABULARY_FILE, RuleLoadError, _read_vocabulary
 from ..ruleset.scaffold import Obligation, build
@@ -50,7 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         new.add_argument("--" + flag.replace("_", "-"), dest=flag, help=prompt)
     new.add_argument(
         "--severity",
-        choices=["error", "warning", "info"],
+        choices=SEVERITIES,
         default="error",
         help="error 法定义务（默认）、warning 本地目标、info 提示",
     )

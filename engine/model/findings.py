@@ -54,6 +54,9 @@ TASK_STATE_ZH = {
 }
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_ZH = {"error": "严重", "warning": "警告", "info": "提示"}
+# --fail-on: a finding fails a run at or above its floor (info 0, warning 1, error 2)
+SEVERITY_RANK = {severity: rank for rank, severity in enumerate(reversed(SEVERITIES))}
+NOT_FAILING = ("due_soon", "undetermined")  # never fail a run by themselves (docs/findings.md)
 OPEN_PHASE = ("due_soon", "overdue", "below_count", "below_ratio", "undetermined")
 
 
@@ -64,6 +67,12 @@ def event_key(data: dict[str, Any]) -> tuple[str, str]:
     (The audit database keeps the same key as its generated `event` column.)"""
     trigger = data.get("trigger")
     return data["subject"], (trigger["id"] if trigger else None) or data.get("period") or ""
+
+
+def json_text(data: dict[str, Any]) -> bytes:
+    """One finding (`Finding.to_json()`) as compact UTF-8 JSON, as the JSON report and the Dask shards' spool
+    files write it (orjson: the report of a large audit is mostly findings)."""
+    return orjson.dumps(data)
 
 
 def iso_text(moment: dt.datetime) -> str:

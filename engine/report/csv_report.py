@@ -5,12 +5,12 @@ from __future__ import annotations
 import csv
 import io
 
-from . import COLUMNS, flat_rows
+from .rows import COLUMNS, flat_rows
 
 
-def render(report) -> bytes:
+def write(report, stream) -> None:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([f"{zh} {en}" for en, zh in COLUMNS])
     writer.writerows(flat_rows(report))
-    return "\ufeff".encode("utf-8") + out.getvalue().encode("utf-8")
+    stream.write("\ufeff".encode("utf-8") + out.getvalue().encode("utf-8"))

@@ -182,7 +182,7 @@ def _rolled_up(report) -> str:
     )
 
 
-def render(report) -> bytes:
+def write(report, stream) -> None:
     findings = sorted(
         report.findings,
         key=reading_order,
@@ -271,4 +271,4 @@ def render(report) -> bytes:
         + "".join(sections)
         + "</body></html>\n"
     )
-    return page.encode("utf-8")
+    stream.write(page.encode("utf-8"))

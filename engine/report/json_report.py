@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import io
 import json
 
-import orjson
-
 from .. import __version__
+from ..model.findings import json_text
+from ..scale_spool import SpooledFindings
 
 SCHEMA_VERSION = 1
 
@@ -50,17 +49,6 @@ def as_dict(report, findings: bool = True) -> dict:
     return out
 
 
-def render(report) -> bytes:
-    out = io.BytesIO()
-    write(report, out)
-    return out.getvalue()
-
-
-def finding_text(data: dict) -> bytes:
-    """One finding as compact UTF-8 JSON (orjson: the report of a large audit is mostly findings)."""
-    return orjson.dumps(data)
-
-
 def _indented(key: str, value) -> str:
     text = json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
     return f'  "{key}": {text}'
@@ -71,12 +59,10 @@ def write(report, stream) -> None:
     head = as_dict(report, findings=False)
     tail = {k: head.pop(k) for k in ("run", "resolved") if k in head}
     stream.write((json.dumps(head, ensure_ascii=False, indent=2)[:-2] + ',\n  "findings": [').encode("utf-8"))
-    if (
-        hasattr(report.findings, "blocks") and report.run_id is None
-    ):  # spooled: lines of JSON texts as they are
+    if isinstance(report.findings, SpooledFindings) and report.run_id is None:  # JSON texts as they are
         blocks = (block[:-1] for block in report.findings.blocks())
     else:
-        blocks = (finding_text(report.finding_json(f)) for f in report.findings)
+        blocks = (json_text(report.finding_json(f)) for f in report.findings)
     first = True
     for block in blocks:
         stream.write((b"\n    " if first else b",\n    ") + block.replace(b"\n", b",\n    "))

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 
 
-def render(report) -> bytes:
+def write(report, stream) -> None:
     by_rule = defaultdict(list)
     for f in report.findings:
         by_rule[f.rule].append(f)
@@ -47,4 +47,4 @@ def render(report) -> bytes:
     root.set("failures", str(total_fail))
     root.set("errors", str(total_err))
     ET.indent(root)
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
+    stream.write(b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n")

@@ -9,7 +9,7 @@ from .. import __version__
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
-def render(report) -> bytes:
+def write(report, stream) -> None:
     rules, seen = [], set()
     for f in report.findings:
         if f.rule not in seen:
@@ -72,4 +72,4 @@ def render(report) -> bytes:
             }
         ],
     }
-    return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    stream.write((json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))

@@ -64,7 +64,7 @@ def reading_order(finding) -> tuple:
     )
 
 
-def render(report) -> bytes:
+def write(report, stream) -> None:
     out = io.StringIO()
     findings = sorted(
         report.findings,
@@ -118,4 +118,4 @@ def render(report) -> bytes:
     if report.rejects_file:
         line += f" (kept in {report.rejects_file})"
     out.write(line + "\n")
-    return out.getvalue().encode("utf-8")
+    stream.write(out.getvalue().encode("utf-8"))

@@ -13,8 +13,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from ..calendar.period import UNITS, Period
-from ..model.findings import STATUS_ZH
-from . import COLUMNS, flat_rows
+from ..model.findings import SEVERITIES, SEVERITY_ZH, STATUS_ZH
+from .rows import COLUMNS, flat_rows
 from .table import STATE_ZH
 
 
@@ -73,7 +73,7 @@ def _on_time_sheet(sheet, counts) -> None:
     sheet.column_dimensions["B"].width = 18
 
 
-def render(report) -> bytes:
+def write(report, stream) -> None:
     book = Workbook()
     sheet = book.active
     sheet.title = "问题清单"
@@ -117,7 +117,9 @@ def render(report) -> bytes:
             summary.append([STATE_ZH.get(key, "已豁免"), value])
     by_body = book.create_sheet("按机关")
     statuses = sorted({f.status for f in report.findings})
-    by_body.append(["机关", "问题总数", *[STATUS_ZH.get(s, s) for s in statuses], "严重", "警告", "提示"])
+    by_body.append(
+        ["机关", "问题总数", *[STATUS_ZH.get(s, s) for s in statuses], *[SEVERITY_ZH[s] for s in SEVERITIES]]
+    )
     for cell in by_body[1]:
         cell.font = Font(bold=True)
     counts = Counter((f.body, f.status) for f in report.findings)
@@ -128,9 +130,7 @@ def render(report) -> bytes:
                 body,
                 sum(counts[(body, s)] for s in statuses),
                 *[counts[(body, s)] for s in statuses],
-                severities[(body, "error")],
-                severities[(body, "warning")],
-                severities[(body, "info")],
+                *[severities[(body, s)] for s in SEVERITIES],
             ]
         )
     rolled = report.rolled_up()
@@ -142,6 +142,6 @@ def render(report) -> bytes:
     by_body.column_dimensions["A"].width = 24
     if report.obligations:
         _on_time_sheet(book.create_sheet("按期率"), report.obligations)
-    buffer = io.BytesIO()
+    buffer = io.BytesIO()  # zipped in memory first: a pipe (stdout) cannot seek
     book.save(buffer)
-    return buffer.getvalue()
+    stream.write(buffer.getvalue())

@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from ..errors import ShixianError
 from ..model.findings import SEVERITY_ZH, STATUS_ZH, event_key
+from ..report import FORMATS
 from ..report.table import STATE_ZH
 from ..timeparse import parse_instant
 from . import queries
@@ -71,7 +72,7 @@ def register(wb) -> None:
         writer.writerows(rows)
         return Response(
             ("\ufeff" + out.getvalue()).encode("utf-8"),
-            media_type="text/csv; charset=utf-8",
+            media_type=FORMATS["csv"].content_type,
             headers={"Content-Disposition": _attachment("问题清单.csv")},
         )
 
@@ -96,7 +97,7 @@ def register(wb) -> None:
         book.save(buffer)
         return Response(
             buffer.getvalue(),
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            media_type=FORMATS["xlsx"].content_type,
             headers={"Content-Disposition": _attachment("问题清单.xlsx")},
         )
 

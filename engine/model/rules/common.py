@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from ...calendar import Conventions
+from ..findings import SEVERITIES
 from .field_types import Day, PeriodText, Strict, officer_instant, validation_error
 
 
@@ -134,7 +135,7 @@ class Rule(Strict):
         title="标题", description="用业务人员的话写明义务，如 依申请公开应自收到申请之日起20个工作日内答复"
     )
     source: Source = Field(title="出处")
-    severity: Literal["error", "warning", "info"] = Field(
+    severity: Literal[SEVERITIES] = Field(
         default="error",
         title="严重程度",
         description="error 法定义务；warning 本地目标；info 提示 "
