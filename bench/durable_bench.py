@@ -5,7 +5,7 @@ Baseline (measured in the same run): durable-rules as the engine, i.e. the live 
 durable-rules rulesets). The log is split by body into `--groups` files (bodies are independent; not
 timed), each replayed by a fresh process, one after the other; the baseline's time is the sum of their
 replays, reading included as in the audit's. Groups keep each monitor's open alarms of a rule within the
-1000 durable-rules state ids it gives them (engine/live/monitor.py). The process and its replays are
+1000 durable-rules state ids it gives them (engine/live/durable_adapter.py). The process and its replays are
 pinned to one core. Against it: the audit's columnar evaluator over the same file, end to end (reading
 included). Compared verdicts: every deadline obligation the monitor alerts on, late
 (`fulfilled_late`) or passed and never fulfilled (`passed`), keyed by rule, subject and trigger, against
