@@ -145,7 +145,7 @@ def test_json_lines_split_by_the_workers_number_lines_as_one_process(generated, 
     """Large JSON Lines files are cut into byte ranges split by the workers: a byte order mark, CRLF line
     ends, blank lines and torn lines keep their line numbers; a lone carriage return is not a line break
     (engine/events/jsonl.py) in either: the two lines it joins are one bad line, numbered alike."""
-    from engine.scale import _jsonl_pieces
+    from engine.scale_split import jsonl_pieces
 
     lines = generated.read_text(encoding="utf-8").splitlines()
     lines[500] = lines[500][:30]  # torn, in the first range
@@ -155,7 +155,7 @@ def test_json_lines_split_by_the_workers_number_lines_as_one_process(generated, 
     crlf.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode("utf-8") + b"\r\n")
     lone = tmp_path / "lone.jsonl"
     lone.write_bytes(("\n".join(lines[:90_000]) + "\r" + "\n".join(lines[90_000:])).encode("utf-8"))
-    assert _jsonl_pieces(crlf, 0, 4) is not None and _jsonl_pieces(lone, 0, 4) is not None
+    assert jsonl_pieces(crlf, 0, 4) is not None and jsonl_pieces(lone, 0, 4) is not None
     for path in (crlf, lone):
         local = audit("--events", str(path), "--as-of", "2025-12-31", tmp=tmp_path)
         rejects = (tmp_path / "rej.jsonl").read_text(encoding="utf-8")
