@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import yaml
 
 from ..calendar import SHANGHAI, Period, WorkCalendar, format_due
-from ..calendar.workcal import minute_text
+from ..calendar.deadline import minute_text
 from ..errors import InputError
 
 
