@@ -165,9 +165,9 @@ EQUIVALENT: dict[str, str] = {
     "engine/evaluate/clock.py:296:19-20 _due_many: 0 -> -1": "a negative total needs a negative extension, which the array form has already declined",
     "engine/evaluate/clock.py:292:79-80 _due_many: 1 -> 2": "the last day of a clock not vouched for is never read",
     "engine/evaluate/clock.py:292:79-80 _due_many: 1 -> 0": "the last day of a clock not vouched for is never read",
-    "engine/calendar/workcal.py:303:107-108 WorkCalendar._due: 0 -> -1": "a pause cannot end before the day it began: its days are never negative",
+    "engine/calendar/workcal.py:318:107-108 WorkCalendar._due: 0 -> -1": "a pause cannot end before the day it began: its days are never negative",
     **{
-        f"engine/calendar/workcal.py:193:{where} WorkCalendar.add_working_days: {what}": "n == 0 is answered on the line before, so n > 0, n >= 0 and n > -1 agree on every n that gets here"
+        f"engine/calendar/workcal.py:208:{where} WorkCalendar.add_working_days: {what}": "n == 0 is answered on the line before, so n > 0, n >= 0 and n > -1 agree on every n that gets here"
         for where, what in (("13-18", "> -> >="), ("17-18", "0 -> -1"))
     },
     "engine/evaluate/verdict.py:35:12-26 due_soon: < -> <=": "every caller (Context.judge_open, the screen) asks only about obligations not overdue, i.e. as_of < due",
