@@ -349,3 +349,139 @@ def test_a_control_whose_deadline_lies_beyond_the_calendar_is_accepted_as_asked(
     assert clock.paused_by is not None and not clock.notes
     clock = run_clock(rule, load_calendar(), received, [Mark(later, "extension.approved", "x")])
     assert [m.id for m, _ in clock.extensions] == ["x"] and not clock.late_extensions
+
+
+# Two consultations open at once (条例 (2019) 第三十二条: a third party; 第三十三条第二款: 征求其他机关意见). 第三十三条
+# excludes "行政机关征求第三方和其他机关意见所需时间": the time they need, so time during which both are open is
+# excluded once (the union of the pauses), never twice, and neither consultation's reply resumes the other.
+OVERLAP_RULE = REQUEST_RULE.replace(
+    "      - {on: supplement.requested",
+    "      - {on: agency.consulted, resume: agency.replied}\n      - {on: supplement.requested",
+)
+
+
+def test_two_consultations_open_at_once_exclude_their_time_once(tmp_path):
+    """Received Mon 2024-09-02, due 09-30 24:00.
+    OVERLAP: third party consulted 09-10, another organ 09-12, third party replied 09-19, the organ 09-24. Not
+    counted: the working days after 09-10 through 09-24, once: 09-11..13 (3), 09-14 Sat worked (4), 中秋 09-15..17
+    off, 09-18..20 (7), 09-23, 09-24 (9). Due 09-30 + 9: 10-08..11 (4), 10-12 Sat (5), 10-14..17 (9): 10-17 24:00;
+    the reply of 10-18 is late by one working day. (Each pause counted on its own: 6 + 7 = 13, due 10-23; the
+    organ's consultation ignored because the clock already stood still: 6, due 10-14.)
+    NESTED: the organ consulted first (09-10) and answering last (09-24), the third party in between (09-12 to
+    09-19): the same 9 working days, due 10-17; a reply that day is on time.
+    APART: third party 09-03 to 09-05 (09-04, 09-05: 2), organ 09-09 to 09-11 (09-10, 09-11: 2): both counted, 4
+    in all, due 10-11; a reply on 10-14 is late by 10-12 (Sat worked) and 10-14: 2 working days."""
+    engine = engine_for(tmp_path, OVERLAP_RULE)
+    evs = events(
+        *request(
+            "OVERLAP",
+            "2024-09-02T10:00",
+            ("third_party.consulted", "2024-09-10T10:00"),
+            ("agency.consulted", "2024-09-12T10:00"),
+            ("third_party.replied", "2024-09-19T10:00"),
+            ("agency.replied", "2024-09-24T10:00"),
+            replied="2024-10-18T10:00",
+        ),
+        *request(
+            "NESTED",
+            "2024-09-02T10:00",
+            ("agency.consulted", "2024-09-10T10:00"),
+            ("third_party.consulted", "2024-09-12T10:00"),
+            ("third_party.replied", "2024-09-19T10:00"),
+            ("agency.replied", "2024-09-24T10:00"),
+            replied="2024-10-17T17:00",
+        ),
+        *request(
+            "APART",
+            "2024-09-02T10:00",
+            ("third_party.consulted", "2024-09-03T10:00"),
+            ("third_party.replied", "2024-09-05T10:00"),
+            ("agency.consulted", "2024-09-09T10:00"),
+            ("agency.replied", "2024-09-11T10:00"),
+            replied="2024-10-14T10:00",
+        ),
+    )
+    found = engine.evaluate(evs, end_of("2024-12-31")).findings
+    assert [(f.subject, f.status, f.deadline_text, f.overdue_by) for f in found] == [
+        ("APART", "late", "2024-10-11 24:00", "2wd"),
+        ("OVERLAP", "late", "2024-10-17 24:00", "1wd"),
+    ]
+    steps = next(f for f in found if f.subject == "OVERLAP").explanation
+    assert (
+        "暂停 2024-09-10 至 2024-09-24（third_party.consulted e2；agency.consulted e3），不计 9 个工作日"
+        in steps
+    )
+
+
+def test_a_second_consultation_while_paused_past_the_original_deadline_and_one_too_late(tmp_path):
+    """Received 09-02, due 09-30 24:00. WHILE-PAUSED: third party consulted 09-25, another organ 10-08 (after
+    09-30, but the clock stood still, so the period had not run out), third party replied 10-10, the organ 10-15.
+    Not counted: after 09-25 through 10-15: 09-26, 09-27, 09-29 Sun, 09-30, 10-08..11, 10-12 Sat, 10-14, 10-15 = 11;
+    due 09-30 + 11 = 10-21 (10-08..11, 10-12, 10-14..18, 10-21); the reply of 10-22 is late by 1 working day.
+    TOO-LATE: third party 09-25 to 10-10 (7: 09-26, 09-27, 09-29, 09-30, 10-08..10): due 10-15 24:00, the instant
+    10-16 00:00. The organ consulted at that instant comes when the period has run out and pauses nothing; the
+    reply of 10-17 is late by 10-16 and 10-17. IN-TIME: the organ consulted one minute earlier (10-15 23:59) and
+    answering 10-18: 10-16..18 not counted, due 10-18, a reply that day is on time."""
+    engine = engine_for(tmp_path, OVERLAP_RULE)
+    third = [("third_party.consulted", "2024-09-25T10:00"), ("third_party.replied", "2024-10-10T10:00")]
+    evs = events(
+        *request(
+            "WHILE-PAUSED",
+            "2024-09-02T10:00",
+            third[0],
+            ("agency.consulted", "2024-10-08T10:00"),
+            third[1],
+            ("agency.replied", "2024-10-15T10:00"),
+            replied="2024-10-22T10:00",
+        ),
+        *request(
+            "TOO-LATE",
+            "2024-09-02T10:00",
+            *third,
+            ("agency.consulted", "2024-10-16T00:00"),
+            ("agency.replied", "2024-10-20T10:00"),
+            replied="2024-10-17T10:00",
+        ),
+        *request(
+            "IN-TIME",
+            "2024-09-02T10:00",
+            *third,
+            ("agency.consulted", "2024-10-15T23:59"),
+            ("agency.replied", "2024-10-18T10:00"),
+            replied="2024-10-18T17:00",
+        ),
+    )
+    found = engine.evaluate(evs, end_of("2024-12-31")).findings
+    assert [(f.subject, f.status, f.deadline_text, f.overdue_by) for f in found] == [
+        ("TOO-LATE", "late", "2024-10-15 24:00", "2wd"),
+        ("WHILE-PAUSED", "late", "2024-10-21 24:00", "1wd"),
+    ]
+    assert any("agency.consulted" in s and "不予暂停：期限已届满" in s for s in found[0].explanation)
+
+
+def test_a_capped_third_party_pause_inside_another_organs_consultation(tmp_path):
+    """Received 09-02, due 09-30 24:00. Third party consulted 09-03 and silent: its 15 working days (第三十二条)
+    are 09-04..06 (3), 09-09..13 (8), 09-14 Sat (9), 09-18..20 (12), 09-23..25 (15), so its pause ends by itself
+    at 09-25 24:00. Another organ consulted 09-20 (第三十三条第二款, no limit) answers 10-10. The two overlap from
+    09-20 to 09-25, so the time not counted is 09-03 to 10-10 once: 09-04..06 (3), 09-09..13 (8), 09-14 (9),
+    09-18..20 (12), 09-23..27 (17), 09-29 Sun (18), 09-30 (19), 10-08..10 (22). Due 09-30 + 22: 10-08..11 (4),
+    10-12 Sat (5), 10-14..18 (10), 10-21..25 (15), 10-28..31 (19), 11-01 (20), 11-04 (21), 11-05 (22): 11-05
+    24:00; the reply of 11-06 is late by one working day (counted apart, 15 + 10 = 25 would give 11-08). As of
+    09-23 both pauses are open: the finding names both, the capped one with its last day."""
+    capped = OVERLAP_RULE.replace("resume: third_party.replied}", "resume: third_party.replied, max: 15wd}")
+    engine = engine_for(tmp_path, capped)
+    steps = (
+        ("third_party.consulted", "2024-09-03T10:00"),
+        ("agency.consulted", "2024-09-20T10:00"),
+        ("agency.replied", "2024-10-10T10:00"),
+    )
+    evs = events(*request("CAPPED", "2024-09-02T10:00", *steps, replied="2024-11-06T10:00"))
+    found = engine.evaluate(evs, end_of("2024-12-31")).findings
+    assert [(f.subject, f.status, f.deadline_text, f.overdue_by) for f in found] == [
+        ("CAPPED", "late", "2024-11-05 24:00", "1wd")
+    ]
+    paused = engine.evaluate(evs[:3], end_of("2024-09-23"), keep_outcomes=True).outcomes
+    assert [f.status for f in paused] == ["paused"]
+    assert paused[0].message == (
+        "计时暂停中：third_party.consulted e2，至多到 2024-09-25 24:00，届时自动恢复计时；agency.consulted e3"
+    )

@@ -29,6 +29,8 @@ CONTROLS = [
     "third_party.replied",
     "supplement.requested",
     "supplement.received",
+    "agency.consulted",
+    "agency.replied",
     "extension.approved",
     "extension.notified",
     "request.received",
@@ -38,9 +40,15 @@ _RULES = {}
 
 def rule(tmp_path_factory, within, times=1):
     if (within, times) not in _RULES:
-        text = REQUEST_RULE.replace("within: 20wd", f"within: {within}").replace(
-            "times: 1", f"times: {times}"
+        text = (
+            REQUEST_RULE.replace("within: 20wd", f"within: {within}")
+            .replace("times: 1", f"times: {times}")
+            .replace(  # another organ consulted (第三十三条第二款): a second kind of pause, open with the others
+                "      - {on: supplement.requested",
+                "      - {on: agency.consulted, resume: agency.replied}\n      - {on: supplement.requested",
+            )
         )
+        assert "agency.consulted" in text
         _RULES[within, times] = load_rules([write_rules(tmp_path_factory.mktemp("r"), text)]).rules[0].rule
     return _RULES[within, times]
 
@@ -71,9 +79,10 @@ clocks = st.lists(
 )
 
 
-# A pause type arriving while paused (补正 asked during a third-party consultation) does not move the pause's
-# start: the consultation that opened it is the first control of all (index 0), where an off-by-one in "no
-# pause open" would show.
+# A pause of another kind arriving while paused (补正 asked during a third-party consultation) opens a second
+# pause, which the array form leaves to run_clock; the consultation that opened the first is the first control
+# of all (index 0), where an off-by-one in "no pause open" would show as a first pause moved to the second's
+# start.
 @example(
     "20wd",
     [
@@ -136,5 +145,12 @@ def test_the_array_form_is_run_clock(tmp_path_factory, within, drawn, times):
                 else -1
             )
         else:  # the array form declines only for clocks with an extension here (a negative one, one approved
-            # while paused or too late, one told to the applicant: run_clock's business), every year being covered
-            assert any(m.type in ("extension.approved", "extension.notified") for m in marks)
+            # while paused or too late, one told to the applicant: run_clock's business), or with pauses of two
+            # kinds (perhaps open at once: their union), every year being covered
+            assert any(m.type in ("extension.approved", "extension.notified") for m in marks) or (
+                len(
+                    {m.type for m in marks}
+                    & {"third_party.consulted", "agency.consulted", "supplement.requested"}
+                )
+                > 1
+            )

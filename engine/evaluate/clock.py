@@ -11,6 +11,9 @@ clock alike:
 - pause ... resume: not counted; a pause that begins when the period has run out (its due instant included)
   does not pause; a pause with a `max` (third party: 15wd from the consultation's day) ends by itself at
   24:00 of the cap's last day when nothing resumed it before; a pause still open is open until `until`;
+  pauses of different kinds may be open at once (a third party and another organ consulted together), each
+  ended by its own resume, and the time they overlap is not counted twice: 第三十三条 excludes the time the
+  consultations need, so the union of the pauses is what is not counted;
 - extension: adds its `days` (a whole number, else the rule's maximum), at most the maximum, at most `times`;
   one approved when the period has run out, or told to the applicant (`extend.notified`, where the log has
   it) only then, does not count and is kept as a late extension (a finding of its own).
@@ -50,18 +53,38 @@ class LateExtension(NamedTuple):
     due_text: str
 
 
+class OpenPause(NamedTuple):
+    """A pause still open: the control that opened it, the instant it ends by itself (its `max`; None:
+    only its resume ends it) and the event type that resumes it."""
+
+    mark: Mark
+    cap: dt.datetime | None
+    resume: str
+
+
 @dataclass
 class Clock:
     """The clock in effect after some controls: where the period runs from and what is not counted."""
 
     start: dt.datetime
-    pauses: list = field(default_factory=list)  # (from, to, why)
-    paused_by: Mark | None = None
-    pause_cap: dt.datetime | None = None  # the open pause ends by itself after this instant (its `max`)
+    pauses: list = field(default_factory=list)  # (from, to, why) of the pauses ended; they may overlap
+    open: list[OpenPause] = field(default_factory=list)  # the pauses still open, in the order they began
     extensions: list = field(default_factory=list)  # (mark, amount)
     unnotified: Mark | None = None  # the extension granted last, not yet told to the applicant
     late_extensions: list[LateExtension] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # restarts and refused controls, first in the explanation
+
+    @property
+    def paused_by(self) -> Mark | None:
+        """The control that opened the earliest pause still open; None while the clock runs."""
+        return self.open[0].mark if self.open else None
+
+    @property
+    def pause_cap(self) -> dt.datetime | None:
+        """The instant by which every open pause has ended by itself (the last of their caps); None when
+        one of them has no cap (it lasts until resumed) or nothing is paused."""
+        caps = [p.cap for p in self.open]
+        return None if not caps or None in caps else max(caps)
 
 
 def _fmt(moment: dt.datetime) -> str:
@@ -82,14 +105,15 @@ def run_clock(rule: DeadlineRule, calendar: WorkCalendar, trigger: dt.datetime, 
         kind = mark.type
         if kind == rule.restart:  # before pause/resume: a restart also ends the pause it resumes
             clock.notes.append(f"{_fmt(mark.time)} {kind}（{mark.id}）：期限自此重新计算")
-            clock.start, clock.pauses, clock.paused_by, clock.pause_cap = mark.time, [], None, None
-        elif kind in pauses and clock.paused_by is None:
+            clock.start, clock.pauses, clock.open = mark.time, [], []
+        elif kind in pauses and all(p.mark.type != kind for p in clock.open):
             if _ran_out(rule, calendar, clock, mark.time):  # a period that has run out cannot be paused
                 clock.notes.append(f"{_fmt(mark.time)} {kind}（{mark.id}）不予暂停：期限已届满")
             else:
-                clock.paused_by, clock.pause_cap = mark, _cap(calendar, pauses[kind], mark.time)
-        elif kind in resume and clock.paused_by is not None:
-            end_pause(clock, mark.time)
+                pause = pauses[kind]
+                clock.open.append(OpenPause(mark, _cap(calendar, pause, mark.time), pause.resume))
+        elif kind in resume and any(p.resume == kind for p in clock.open):
+            end_pause(clock, mark.time, resumed_by=kind)
         elif rule.extend and kind == rule.extend.on:
             _extend(rule, calendar, clock, mark)
         elif rule.extend and kind == rule.extend.notified and clock.unnotified is not None:
@@ -109,27 +133,44 @@ def _cap(calendar: WorkCalendar, pause: Pause, moment: dt.datetime) -> dt.dateti
     return found.due if found.last_day is None else dt.datetime.combine(found.last_day, dt.time.max, SHANGHAI)
 
 
-def end_pause(clock: Clock, until: dt.datetime, still_open: bool = False) -> None:
-    """End the open pause at `until`, or at its cap when that comes first (then the clock resumed by itself,
-    and the explanation says so)."""
-    mark, cap = clock.paused_by, clock.pause_cap
-    if mark is None:
-        return
-    if cap is not None and until > cap:
-        clock.notes.append(
-            f"{mark.type}（{mark.id}）不计入的时间至多到 {cap.date()} 24:00，届满仍未恢复，"
-            "自动恢复计时（第三十二条、第三十三条）"
-        )
-        clock.pauses.append((mark.time, cap, why(mark) + "，期满自动恢复"))
-    else:
-        clock.pauses.append((mark.time, until, why(mark) + ("，尚未恢复" if still_open else "")))
-    clock.paused_by, clock.pause_cap = None, None
+def end_pause(
+    clock: Clock, until: dt.datetime, still_open: bool = False, resumed_by: str | None = None
+) -> None:
+    """End the open pauses (those `resumed_by` resumes, or all) at `until`, each at its cap when that comes
+    first (then the clock resumed by itself, and the explanation says so)."""
+    _end(clock, [p for p in clock.open if resumed_by is None or p.resume == resumed_by], until, still_open)
 
 
 def expire_pause(clock: Clock, moment: dt.datetime) -> None:
-    """A pause still open past its cap at `moment` has ended by itself at the cap."""
-    if clock.paused_by is not None and clock.pause_cap is not None and moment > clock.pause_cap:
-        end_pause(clock, moment)
+    """The pauses still open past their cap at `moment` have ended by themselves at their caps."""
+    _end(clock, [p for p in clock.open if p.cap is not None and moment > p.cap], moment, False)
+
+
+def _end(clock: Clock, ending: list[OpenPause], until: dt.datetime, still_open: bool) -> None:
+    clock.open = [p for p in clock.open if p not in ending]
+    for mark, cap, _ in ending:
+        if cap is not None and until > cap:
+            clock.notes.append(
+                f"{mark.type}（{mark.id}）不计入的时间至多到 {cap.date()} 24:00，届满仍未恢复，"
+                "自动恢复计时（第三十二条、第三十三条）"
+            )
+            clock.pauses.append((mark.time, cap, why(mark) + "，期满自动恢复"))
+        else:
+            clock.pauses.append((mark.time, until, why(mark) + ("，尚未恢复" if still_open else "")))
+
+
+def union(pauses) -> list:
+    """The time the pauses take, each instant once: (from, to, why) overlapping in time merged into one that
+    names them all. 第三十三条 excludes the time the consultations need; two consultations open at once do
+    not make that time count twice."""
+    merged: list = []
+    for begin, end, reason in sorted(pauses, key=lambda p: (p[0], p[1])):
+        if merged and begin < merged[-1][1]:
+            first, last, reasons = merged[-1]
+            merged[-1] = (first, max(last, end), f"{reasons}；{reason}")
+        else:
+            merged.append((begin, end, reason))
+    return merged
 
 
 def _ran_out(rule: DeadlineRule, calendar: WorkCalendar, clock: Clock, moment: dt.datetime) -> bool:
@@ -179,6 +220,7 @@ def _notified(rule: DeadlineRule, calendar: WorkCalendar, clock: Clock, mark: Ma
         extensions=[e for e in clock.extensions if e[0] is not extension],
         notes=[],
         pauses=list(clock.pauses),
+        open=list(clock.open),
         late_extensions=[],
     )
     if _ran_out(rule, calendar, without, mark.time):
@@ -200,8 +242,8 @@ def deadline(
     """The deadline of a clock (a pause still open counts until `until` when given, at most to its cap; a
     capped pause still open and no `until`: to its cap, the latest it can end); raises CalendarCoverageError
     when the calendar lacks a year it needs."""
-    if clock.paused_by is not None and (until is not None or clock.pause_cap is not None):
-        clock = replace(clock, pauses=list(clock.pauses), notes=list(clock.notes))
+    if clock.open and (until is not None or clock.pause_cap is not None):
+        clock = replace(clock, pauses=list(clock.pauses), notes=list(clock.notes), open=list(clock.open))
         end_pause(clock, until if until is not None else clock.pause_cap, still_open=True)
     extension = sum(amount for _, amount in clock.extensions)
     note = "（" + "；".join(f"{m.id}" for m, _ in clock.extensions) + "）" if clock.extensions else ""
@@ -209,7 +251,7 @@ def deadline(
         clock.start,
         rule.period,
         rule.counting.conventions(),
-        pauses=clock.pauses,
+        pauses=union(clock.pauses),
         extension=extension,
         extension_note=note,
         explain=False,
@@ -222,16 +264,23 @@ def deadline(
 
 RESTART, PAUSE, RESUME, EXTEND = 1, 2, 4, 8  # what an event type can do to a rule's clock (several at once)
 DECLINE = 16  # a control the array form leaves to run_clock: a capped pause, an extension's notice
+KINDS = 16  # the array form tells apart a rule's first 16 pause kinds: bit OPENS+j opens pause j, RESUMES+j
+OPENS, RESUMES = 5, 21  # resumes it; a pause kind beyond them is left to run_clock (DECLINE)
 
 
 def control_kinds(rule: DeadlineRule, types: list[str]) -> list[int]:
-    """For each event type, the flags of what it can do to the rule's clock (0: nothing)."""
-    pause_on, resume = {p.on for p in rule.pause}, {p.resume for p in rule.pause}
-    declined = {p.on for p in rule.pause if p.max} | ({rule.extend.notified} if rule.extend else set())
+    """For each event type, the flags of what it can do to the rule's clock (0: nothing), and which of the
+    rule's pauses it opens and resumes (so the array form can tell one pause kind from another)."""
+    pause_on, resume = {p.on: j for j, p in enumerate(rule.pause)}, {p.resume for p in rule.pause}
+    declined = {p.on for j, p in enumerate(rule.pause) if p.max or j >= KINDS}
+    declined |= {rule.extend.notified} if rule.extend else set()
+    resumes = {t: 0 for t in resume}
+    for j, p in enumerate(rule.pause[:KINDS]):
+        resumes[p.resume] |= 1 << RESUMES + j
     return [
         (RESTART if t == rule.restart else 0)
-        | (PAUSE if t in pause_on else 0)
-        | (RESUME if t in resume else 0)
+        | (PAUSE | 1 << OPENS + pause_on[t] % KINDS if t in pause_on else 0)
+        | (RESUME | resumes[t] if t in resume else 0)
         | (EXTEND if rule.extend and t == rule.extend.on else 0)
         | (DECLINE if t in declined else 0)
         for t in types
@@ -302,7 +351,11 @@ def clock_deadlines(
             due, _, good = due_of(cp)
             ran_out = good & (instants[at[pause]] >= due)  # outside the calendar: cannot tell, pause as asked
             paused[cp[~ran_out]] = at[pause][~ran_out]
-        resume = ~restart & ~pause & ((kind & RESUME) > 0) & (paused[c] >= 0)
+        # a pause of another kind while one is open: two pauses at once, counted as their union by run_clock
+        opened = kinds[np.maximum(paused[c], 0)] >> OPENS & (1 << KINDS) - 1  # the open pause's bit (if any)
+        other = ~restart & ~pause & ((kind & PAUSE) > 0) & (paused[c] >= 0) & ((kind >> OPENS & opened) == 0)
+        ok[c[other]] = False
+        resume = ~restart & ~pause & ((kind >> RESUMES & opened) > 0) & (paused[c] >= 0)
         if resume.any():
             cu = c[resume]
             add_pause(cu, paused[cu], instants[at[resume]], days[at[resume]])

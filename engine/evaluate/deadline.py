@@ -142,12 +142,15 @@ class DeadlineEvaluator:
             clock = self.clock(obligation)
             expire_pause(clock, self.ctx.as_of)  # a capped pause past its cap has resumed by itself
             self._late_extensions(obligation, clock)
-            if clock.paused_by is not None:
-                cap = f"，至多到 {clock.pause_cap.date()} 24:00，届时自动恢复计时" if clock.pause_cap else ""
+            if clock.open:  # each pause still open, with the day its cap ends it (第三十二条)
+                said = "；".join(
+                    why(p.mark) + (f"，至多到 {p.cap.date()} 24:00，届时自动恢复计时" if p.cap else "")
+                    for p in clock.open
+                )
                 self.ctx.finding(
                     self.loaded,
                     "paused",
-                    message=f"计时暂停中：{why(clock.paused_by)}{cap}",
+                    message=f"计时暂停中：{said}",
                     trigger=ref(obligation.trigger),
                     **where,
                 )
