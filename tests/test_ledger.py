@@ -3,6 +3,7 @@ merged title row, blank lines, conditions, GBK CSV, and every unreadable cell lo
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -314,4 +315,164 @@ def test_an_optional_column_is_read_when_the_ledger_has_it(tmp_path):
     assert [(e.type, e.attrs) for e in _read(tmp_path / "with.xlsx", mapping).events] == [
         ("request.received", {}),
         ("request.replied", {"救济渠道": "可于60日内申请行政复议"}),
+    ]
+
+
+def _sheet(path, title, headers, rows):
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = title
+    ws.append([f"{title}（2024年）"])  # a merged title row above the headers, as offices keep them
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
+    ws.append(headers)
+    for row in rows:
+        ws.append([row.get(h) for h in headers])
+    book.save(path)
+    return path
+
+
+def _audit(path, mapping, as_of):
+    from helpers import end_of
+
+    from engine.calendar import load_calendar
+    from engine.engine import Engine
+
+    engine = Engine(
+        load_rules([Path(__file__).resolve().parent.parent / "rules" / "national"]), load_calendar()
+    )
+    log = _read(path, ledger.load_mapping(mapping, VOCABULARY))  # a bundled mapping, by name
+    assert log.rejects == []
+    return log.events, engine.evaluate(log.events, end_of(as_of)).findings
+
+
+REQUEST_HEADERS = [
+    "申请编号",
+    "机关",
+    "承办科室",
+    "收到申请日期",
+    "补正告知日期",
+    "补正收到日期",
+    "征求第三方意见日期",
+    "第三方回复日期",
+    "征求其他机关意见日期",
+    "其他机关回复日期",
+    "是否延期",
+    "延期审批日期",
+    "延期工作日数",
+    "延期告知日期",
+    "答复日期",
+    "当场答复日期",
+]
+
+
+def test_the_request_ledger_carries_other_organs_the_extension_notice_and_on_the_spot_answers(tmp_path):
+    """The bundled 依申请公开登记台账 mapping reads the columns added for 条例 (2019) 第三十三条, in a real .xlsx:
+    A1 consulted a third party 09-10..09-19 and another organ 09-12..09-24 (第三十三条第二款): the working days
+    after 09-10 through 09-24 are not counted once (09-11..13, 09-14 Sat worked, 09-18..20, 09-23, 09-24 = 9;
+    中秋 09-15..17 off), so 20 working days from 09-02 (due 09-30) become due 10-17 (10-08..11, 10-12 Sat, 10-14..17)
+    and the reply of 10-18 is late by one working day.
+    A2's extension was approved 09-27 but told to the applicant only 10-08, after the period ended 09-30 24:00: it
+    does not count (逾期延期), and the reply of 10-28 is late by 10-08..11, 10-12, 10-14..18, 10-21..25, 10-28 = 16.
+    A3 was answered on the spot the day it came (第三十三条第一款): closed, no finding.
+    Holidays: 国办发明电〔2023〕7号 (国庆 10-01..07 off, 09-29 Sun and 10-12 Sat worked)."""
+    body = {"机关": "上海市司法局", "承办科室": "办公室", "收到申请日期": "2024/9/2"}
+    path = _sheet(
+        tmp_path / "依申请公开登记台账.xlsx",
+        "登记台账",
+        REQUEST_HEADERS,
+        [
+            {
+                **body,
+                "申请编号": "A1",
+                "征求第三方意见日期": "2024/9/10",
+                "第三方回复日期": "2024/9/19",
+                "征求其他机关意见日期": dt.datetime(2024, 9, 12),
+                "其他机关回复日期": "2024年9月24日",
+                "是否延期": "否",
+                "答复日期": "2024/10/18",
+            },
+            {
+                **body,
+                "申请编号": "A2",
+                "是否延期": "是",
+                "延期审批日期": "2024/9/27",
+                "延期工作日数": 20,
+                "延期告知日期": "2024/10/8",
+                "答复日期": "2024/10/28",
+            },
+            {**body, "申请编号": "A3", "当场答复日期": "2024/9/2"},
+        ],
+    )
+    events, findings = _audit(path, "requests", "2024-12-31")
+    assert sorted((e.subject, e.type) for e in events if e.subject != "A1" or "agency" in e.type) == [
+        ("A1", "agency.consulted"),
+        ("A1", "agency.replied"),
+        ("A2", "extension.approved"),
+        ("A2", "extension.notified"),
+        ("A2", "request.received"),
+        ("A2", "request.replied"),
+        ("A3", "request.answered_on_spot"),
+        ("A3", "request.received"),
+    ]
+    judged = [
+        (f.subject, f.status, f.deadline_text, f.overdue_by)
+        for f in findings
+        if f.rule == "ogi.request-reply"
+    ]
+    assert sorted(judged) == [
+        ("A1", "late", "2024-10-17 24:00", "1wd"),
+        ("A2", "late", "2024-09-30 24:00", "16wd"),
+        ("A2", "late_extension", "2024-09-30 24:00", None),
+    ]
+
+
+def test_the_policy_ledger_carries_a_change_of_a_published_document(tmp_path):
+    """条例 (2019) 第二十六条: information is published within 20 working days of being formed *or changed*. In a
+    real .xlsx through the bundled 政策文件发布台账 mapping, P1 and P2 were changed on Fri 2024-09-27; the changed
+    version is followed as its own subject (P1-BG), due 20 working days later: 09-29 Sun worked, 09-30, 10-08..11,
+    10-12 Sat worked, 10-14..18, 10-21..25, 10-28..30 = 20, so 10-30 24:00. P1 republished 10-28 is on time; P2
+    republished 10-31 is late by one working day. A ledger without the two columns reads as before (the example
+    ledgers' test)."""
+    headers = [
+        "文件编号",
+        "机关",
+        "起草科室",
+        "印发日期",
+        "发布日期",
+        "文号",
+        "文件类型",
+        "公开属性",
+        "成文日期",
+    ]
+    headers += ["有效性", "解读发布日期", "解读科室", "报送日期", "报送科室", "变更日期", "变更后发布日期"]
+    row = {
+        "机关": "上海市司法局",
+        "起草科室": "办公室",
+        "印发日期": "2024/9/2",
+        "发布日期": "2024/9/10",
+        "文件类型": "工作文件",
+        "公开属性": "主动公开",
+        "成文日期": "2024/9/2",
+        "有效性": "有效",
+        "变更日期": "2024/9/27",
+    }
+    path = _sheet(
+        tmp_path / "政策文件发布台账.xlsx",
+        "发布台账",
+        headers,
+        [
+            {**row, "文件编号": "P1", "文号": "沪司发〔2024〕1号", "变更后发布日期": "2024/10/28"},
+            {**row, "文件编号": "P2", "文号": "沪司发〔2024〕2号", "变更后发布日期": "2024/10/31"},
+        ],
+    )
+    events, findings = _audit(path, "policies", "2024-12-31")
+    changed = [(e.subject, e.type, e.time.date().isoformat(), e.attrs) for e in events if "-BG" in e.subject]
+    assert changed == [
+        ("P1-BG", "document.changed", "2024-09-27", {"disclosure": "主动公开"}),
+        ("P1-BG", "document.published", "2024-10-28", {"disclosure": "主动公开"}),
+        ("P2-BG", "document.changed", "2024-09-27", {"disclosure": "主动公开"}),
+        ("P2-BG", "document.published", "2024-10-31", {"disclosure": "主动公开"}),
+    ]
+    assert [(f.subject, f.status, f.deadline_text, f.overdue_by) for f in findings] == [
+        ("P2-BG", "late", "2024-10-30 24:00", "1wd")
     ]

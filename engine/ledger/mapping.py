@@ -77,6 +77,19 @@ class EventSpec(Strict):
     required: bool = Field(
         default=False, description="a row without this date is rejected (e.g. 收到申请日期)"
     )
+    optional: bool = Field(
+        default=False,
+        description="the ledger may lack this column (an office that does not keep it, e.g. "
+        "征求其他机关意见日期): then the row has no such event; its time, condition and department "
+        "columns are optional with it",
+    )
+
+    def own_columns(self) -> list[str]:
+        """The headers this event reads: its date, time, condition and department columns."""
+        out = [self.column] + [c for c in (self.time_column,) if c]
+        out += [self.when.column] if self.when else []
+        out += [self.department.column] if self.department and self.department.column else []
+        return out
 
 
 class Attribute(Strict):
@@ -112,15 +125,16 @@ class LedgerMapping(Strict):
         named = [self.subject, self.body, self.department, self.id]
         out = [v.column for v in named if v is not None and v.column]
         for spec in self.events:
-            out += [spec.column] + [c for c in (spec.time_column,) if c]
-            out += [spec.when.column] if spec.when else []
-            out += [spec.department.column] if spec.department and spec.department.column else []
+            out += [] if spec.optional else spec.own_columns()
         out += [a.column for a in self.attributes if not a.optional]
         return list(dict.fromkeys(out))
 
     def optional_columns(self) -> list[str]:
         """Headers read when the ledger has them."""
-        return [a.column for a in self.attributes if a.optional and a.column not in self.columns()]
+        out = [c for spec in self.events if spec.optional for c in spec.own_columns()]
+        out += [a.column for a in self.attributes if a.optional]
+        required = set(self.columns())
+        return [c for c in dict.fromkeys(out) if c not in required]
 
 
 def header_key(text: Any) -> str:

@@ -106,8 +106,8 @@ class RowReader:
         return f"{column_letter(self.at[column])}{row}"
 
     def cell(self, cells: list, column: str) -> Any:
-        j = self.at[column]
-        value = cells[j] if j < len(cells) else None
+        j = self.at.get(column)  # None: an optional column this ledger does not have
+        value = cells[j] if j is not None and j < len(cells) else None
         return None if value == "" else value
 
     def raw(self, cells: list, row: int) -> str:
@@ -158,6 +158,8 @@ class RowReader:
                 attrs[attr.name or attr.column] = cell_text(raw)
         out = []
         for spec in m.events:
+            if spec.column not in self.at:  # an optional event whose column this ledger does not have
+                continue
             if spec.when is not None and not self._holds(spec, cells):
                 continue
             if self.cell(cells, spec.column) is None:  # most date cells of a ledger are empty
