@@ -46,6 +46,7 @@ CALENDAR_TESTS = [
     "tests/test_calendar_examples.py",
     "tests/test_clock_boundaries.py",
     "tests/test_calendar_properties.py",
+    "tests/test_calendar_array_forms.py",
 ]
 # file -> (functions to mutate, None for all; the tests that judge them, besides the bundled rule packs' cases)
 CODE_TARGETS = {
@@ -85,6 +86,10 @@ _ANNUAL = (
 _TASKS = (
     "a task list judges the tasks whose due date is inside its effective dates; no task is due on that day"
 )
+_YEARLY = (
+    "a yearly due_by rule judges year Y when its effective dates contain Y's 31 December "
+    "(periodic.DueByEvaluator): from 2024-01-02 or to 2025-01-01 still contain 2024-12-31 and no other year's"
+)
 _FLAG = "the flag bit is 2, 4, 8 or 16: `kind & FLAG` is 0 or FLAG, so `> 1` is `> 0`"
 _SENTINEL = "-1 and -2 both mean 'no open pause' / 'no last day': only compared with 0 or ignored when not ok"
 _DISTINCT = (
@@ -118,6 +123,13 @@ EQUIVALENT: dict[str, str] = {
         f"rules/shanghai-2024/tasks.yaml:12: {what}": _TASKS
         for what in (
             "from: 2024-01-01 -> 2023-12-31",
+            "from: 2024-01-01 -> 2024-01-02",
+            "to: 2024-12-31 -> 2025-01-01",
+        )
+    },
+    **{
+        f"rules/shanghai-2024/plan.yaml:159: {what}": _YEARLY
+        for what in (
             "from: 2024-01-01 -> 2024-01-02",
             "to: 2024-12-31 -> 2025-01-01",
         )
