@@ -203,3 +203,79 @@ def test_a_calendar_from_1992_is_counted_in_arrays():
     due, last, ok = cal.due_array(np.array([us(start)]), np.array([epoch_day(start.date())]), Period(3, "wd"))
     assert ok.tolist() == [True] and last.tolist() == [epoch_day(D(1992, 6, 4))]
     assert due.tolist() == [us(dt.datetime(1992, 6, 5, tzinfo=SHANGHAI))]
+
+
+# Every start a few days either side of each edge of the tables: where a day one past the end, the first day
+# of a missing year, or the n-th working day landing exactly one past the last known working day would show.
+EDGES = [
+    (NATIONAL, D(2004, 1, 1)),
+    (NATIONAL, D(2027, 1, 1)),
+    (GAPPED, D(2008, 1, 1)),
+    (GAPPED, D(2010, 1, 1)),
+    (GAPPED, D(2011, 1, 1)),
+    (GAPPED, D(2013, 1, 1)),
+]
+NEAR = range(-4, 5)
+
+
+def _scalar_or_none(compute, *args):
+    try:
+        return compute(*args)
+    except CalendarCoverageError:
+        return None
+
+
+@pytest.mark.parametrize("cal, edge", EDGES)
+def test_due_array_is_the_scalar_due_at_every_day_near_an_edge(cal, edge):
+    days = [D.fromordinal(edge.toordinal() + k) for k in NEAR]
+    starts = [dt.datetime.combine(d, dt.time(10), SHANGHAI) for d in days]
+    for unit, conventions in [
+        ("wd", Conventions()),
+        ("wd", Conventions(start="next-working")),
+        ("d", Conventions()),
+        ("d", Conventions(roll=False)),
+        ("d", Conventions(start="next-working", closing=dt.time(17, 30))),
+    ]:
+        for amount in range(0, 7):
+            period = Period(amount, unit)
+            due, last, ok = cal.due_array(
+                np.array([us(s) for s in starts]), np.array([epoch_day(d) for d in days]), period, conventions
+            )
+            for k, start in enumerate(starts):
+                want = _scalar_or_none(cal._due, start, period, conventions, SHANGHAI, [], 0)
+                assert bool(ok[k]) == (want is not None), (start, period, conventions)
+                if want is not None:
+                    assert (due[k], last[k]) == (us(want[0]), epoch_day(want[1])), (
+                        start,
+                        period,
+                        conventions,
+                    )
+
+
+@pytest.mark.parametrize("cal, edge", EDGES)
+def test_working_days_between_array_is_the_scalar_count_near_an_edge(cal, edge):
+    days = [D.fromordinal(edge.toordinal() + k) for k in NEAR]
+    far = [D.fromordinal(edge.toordinal() + k) for k in (-400, -370, -40, 40, 370, 400)]
+    pairs = [(a, b) for a in days for b in days + far] + [(b, a) for a in days for b in far]
+    counts, ok = cal.working_days_between_array(
+        np.array([epoch_day(a) for a, _ in pairs]), np.array([epoch_day(b) for _, b in pairs])
+    )
+    for k, (a, b) in enumerate(pairs):
+        want = _scalar_or_none(cal.working_days_between, a, b)
+        assert bool(ok[k]) == (want is not None), (a, b)
+        if want is not None:
+            assert counts[k] == want, (a, b)
+
+
+@pytest.mark.parametrize("cal, edge", EDGES)
+def test_add_working_days_array_is_the_scalar_add_near_an_edge(cal, edge):
+    for k in NEAR:
+        start = D.fromordinal(edge.toordinal() + k)
+        for n in range(1, 7):
+            want = _scalar_or_none(cal.add_working_days, start, n)
+            days = np.array([start.isoformat()], dtype="datetime64[D]")
+            if want is None:
+                with pytest.raises(CalendarCoverageError):
+                    cal.add_working_days_array(days, n)
+            else:
+                assert cal.add_working_days_array(days, n).astype(object).tolist() == [want]
