@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from engine.calendar import SHANGHAI, load_calendar
 from engine.errors import CalendarCoverageError
 from engine.evaluate.clock import (
+    DECLINE,
+    PAUSE,
     Mark,
     asked_days,
     clock_deadlines,
@@ -36,6 +38,8 @@ CONTROLS = [
     "request.received",
 ]
 _RULES = {}
+# 条例 (2019) 第三十二条: the third party's 15 working days cap its pause
+CAPPED_RULE = REQUEST_RULE.replace("resume: third_party.replied}", "resume: third_party.replied, max: 15wd}")
 
 
 def rule(tmp_path_factory, within, times=1):
@@ -154,3 +158,44 @@ def test_the_array_form_is_run_clock(tmp_path_factory, within, drawn, times):
                 )
                 > 1
             )
+
+
+def test_pause_kinds_beyond_the_array_forms_bits_are_left_to_run_clock(tmp_path_factory):
+    """The array form tells apart a rule's first 16 pause kinds (one bit each); a 17th kind's pause is left to
+    run_clock (DECLINE), and its bit never stands for another kind's."""
+    pauses = "".join(f"      - {{on: p{j}.begun, resume: p{j}.ended}}\n" for j in range(17))
+    kinds = "".join(f"  p{j}.begun: 测试暂停{j}开始\n  p{j}.ended: 测试暂停{j}结束\n" for j in range(17))
+    text = REQUEST_RULE.replace(
+        "      - {on: supplement.requested, resume: supplement.received}\n",
+        "      - {on: supplement.requested, resume: supplement.received}\n" + pauses,
+    ).replace("rules:\n", "event_types:\n" + kinds + "rules:\n", 1)
+    r = load_rules([write_rules(tmp_path_factory.mktemp("many"), text)]).rules[0].rule
+    assert len(r.pause) == 19
+    first, sixteenth, seventeenth = control_kinds(r, ["third_party.consulted", "p13.begun", "p14.begun"])
+    assert not first & DECLINE and not sixteenth & DECLINE and seventeenth & DECLINE
+    assert len({first, sixteenth}) == 2 and first & PAUSE and sixteenth & PAUSE
+
+
+def test_the_latest_moment_open_pauses_can_end_is_the_last_of_their_caps(tmp_path_factory):
+    """Both consultations open and silent, each with a cap (the third party's 15 working days, 第三十二条, and a
+    5-working-day cap given here to the other organ's for the test): with no end given, the clock counts them to
+    the last cap, the latest they can end (the live monitor's alarm). Received 2024-09-02; third party consulted
+    09-10, capped 10-08 24:00 (09-11..13, 09-14 Sat, 09-18..20, 09-23..27, 09-29 Sun, 09-30, 10-08); the organ
+    09-12, capped 09-20 (09-13, 09-14, 09-18..20), inside the other. Not counted: 09-11..10-08 once, 15 working
+    days; the 14 left after 09-10 run 10-09..11, 10-12 Sat, 10-14..18, 10-21..25: due 10-25 24:00."""
+    text = CAPPED_RULE.replace(
+        "      - {on: supplement.requested",
+        "      - {on: agency.consulted, resume: agency.replied, max: 5wd}\n      - {on: supplement.requested",
+    )
+    r = load_rules([write_rules(tmp_path_factory.mktemp("caps"), text)]).rules[0].rule
+    start = dt.datetime(2024, 9, 2, 10, tzinfo=SHANGHAI)
+    marks = [
+        Mark(dt.datetime(2024, 9, 10, 10, tzinfo=SHANGHAI), "third_party.consulted", "c1"),
+        Mark(dt.datetime(2024, 9, 12, 10, tzinfo=SHANGHAI), "agency.consulted", "c2"),
+    ]
+    clock = run_clock(r, CAL, start, marks)
+    assert [p.mark.id for p in clock.open] == ["c1", "c2"]
+    assert clock.pause_cap == dt.datetime.combine(dt.date(2024, 10, 8), dt.time.max, SHANGHAI)
+    assert deadline(r, CAL, clock).due_text == "2024-10-25 24:00"
+    clock.open.pop(0)
+    assert deadline(r, CAL, clock).due_text == "2024-10-12 24:00"  # 09-13, 09-14, 09-18..20; 10-08..11, 10-12

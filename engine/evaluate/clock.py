@@ -75,11 +75,6 @@ class Clock:
     notes: list[str] = field(default_factory=list)  # restarts and refused controls, first in the explanation
 
     @property
-    def paused_by(self) -> Mark | None:
-        """The control that opened the earliest pause still open; None while the clock runs."""
-        return self.open[0].mark if self.open else None
-
-    @property
     def pause_cap(self) -> dt.datetime | None:
         """The instant by which every open pause has ended by itself (the last of their caps); None when
         one of them has no cap (it lasts until resumed) or nothing is paused."""

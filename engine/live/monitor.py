@@ -117,7 +117,7 @@ class LiveMonitor:
         if obligation is None or rule.optional:
             return
         clock = evaluator.clock(obligation)  # the clock in effect, by the one home of clock controls
-        if clock.paused_by is not None and clock.pause_cap is None:  # a capped pause: counted to its cap
+        if clock.open and clock.pause_cap is None:  # paused; a capped pause only: counted to its cap
             return
         try:
             deadline = clock_deadline(rule, self.engine.calendar, clock)
