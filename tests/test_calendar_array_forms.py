@@ -28,6 +28,13 @@ GAPPED = WorkCalendar(
         coverage={y: s for y, s in NATIONAL.data.coverage.items() if y in (2008, 2009, 2011, 2012)},
     )
 )
+# a table ending on a rest day (元旦 2023-12-30..2024-01-01 off, 国办发明电〔2023〕7号; 12-31 a Sunday): after its last
+# working day (12-29) there is none the calendar knows
+TO_2023 = WorkCalendar(
+    CalendarData(
+        "to-2023", notes=NATIONAL.data.notes, coverage={y: NATIONAL.data.coverage[y] for y in (2022, 2023)}
+    )
+)
 EPOCH_DAY = D(1970, 1, 1).toordinal()
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
@@ -214,6 +221,7 @@ EDGES = [
     (GAPPED, D(2010, 1, 1)),
     (GAPPED, D(2011, 1, 1)),
     (GAPPED, D(2013, 1, 1)),
+    (TO_2023, D(2024, 1, 1)),
 ]
 NEAR = range(-4, 5)
 
