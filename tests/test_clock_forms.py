@@ -3,6 +3,7 @@ the live monitor) and `clock_deadlines` (many clocks at once: the columnar scree
 any sequence of pauses, resumptions, restarts and extensions, or the array form says it cannot vouch."""
 
 import datetime as dt
+from dataclasses import replace
 
 import numpy as np
 from helpers import REQUEST_RULE, write_rules
@@ -15,6 +16,7 @@ from engine.evaluate.clock import (
     DECLINE,
     PAUSE,
     Mark,
+    OpenPause,
     asked_days,
     clock_deadlines,
     control_kinds,
@@ -197,5 +199,7 @@ def test_the_latest_moment_open_pauses_can_end_is_the_last_of_their_caps(tmp_pat
     assert [p.mark.id for p in clock.open] == ["c1", "c2"]
     assert clock.pause_cap == dt.datetime.combine(dt.date(2024, 10, 8), dt.time.max, SHANGHAI)
     assert deadline(r, CAL, clock).due_text == "2024-10-25 24:00"
+    uncapped = OpenPause(marks[0], None, "third_party.replied")
+    assert replace(clock, open=[*clock.open, uncapped]).pause_cap is None  # one lasts until resumed
     clock.open.pop(0)
     assert deadline(r, CAL, clock).due_text == "2024-10-12 24:00"  # 09-13, 09-14, 09-18..20; 10-08..11, 10-12

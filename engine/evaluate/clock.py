@@ -107,7 +107,7 @@ def run_clock(rule: DeadlineRule, calendar: WorkCalendar, trigger: dt.datetime, 
             else:
                 pause = pauses[kind]
                 clock.open.append(OpenPause(mark, _cap(calendar, pause, mark.time), pause.resume))
-        elif kind in resume and any(p.resume == kind for p in clock.open):
+        elif kind in resume:  # ends the open pauses it resumes (none: nothing to do)
             end_pause(clock, mark.time, resumed_by=kind)
         elif rule.extend and kind == rule.extend.on:
             _extend(rule, calendar, clock, mark)
@@ -138,10 +138,10 @@ def end_pause(
 
 def expire_pause(clock: Clock, moment: dt.datetime) -> None:
     """The pauses still open past their cap at `moment` have ended by themselves at their caps."""
-    _end(clock, [p for p in clock.open if p.cap is not None and moment > p.cap], moment, False)
+    _end(clock, [p for p in clock.open if p.cap is not None and moment > p.cap], moment)
 
 
-def _end(clock: Clock, ending: list[OpenPause], until: dt.datetime, still_open: bool) -> None:
+def _end(clock: Clock, ending: list[OpenPause], until: dt.datetime, still_open: bool = False) -> None:
     clock.open = [p for p in clock.open if p not in ending]
     for mark, cap, _ in ending:
         if cap is not None and until > cap:
