@@ -370,7 +370,10 @@ def test_two_consultations_open_at_once_exclude_their_time_once(tmp_path):
     NESTED: the organ consulted first (09-10) and answering last (09-24), the third party in between (09-12 to
     09-19): the same 9 working days, due 10-17; a reply that day is on time.
     APART: third party 09-03 to 09-05 (09-04, 09-05: 2), organ 09-09 to 09-11 (09-10, 09-11: 2): both counted, 4
-    in all, due 10-11; a reply on 10-14 is late by 10-12 (Sat worked) and 10-14: 2 working days."""
+    in all, due 10-11; a reply on 10-14 is late by 10-12 (Sat worked) and 10-14: 2 working days.
+    THREE: APART's third party (2), then OVERLAP's two consultations (9): 11 not counted, due 10-21 (10-08..11,
+    10-12, 10-14..18, 10-21); the reply of 10-22 is late by one working day (counted twice where the second and
+    third overlap: 15, due 10-25)."""
     engine = engine_for(tmp_path, OVERLAP_RULE)
     evs = events(
         *request(
@@ -400,11 +403,23 @@ def test_two_consultations_open_at_once_exclude_their_time_once(tmp_path):
             ("agency.replied", "2024-09-11T10:00"),
             replied="2024-10-14T10:00",
         ),
+        *request(  # APART, then OVERLAP: the third party consulted twice, the second time with the organ
+            "THREE",
+            "2024-09-02T10:00",
+            ("third_party.consulted", "2024-09-03T10:00"),
+            ("third_party.replied", "2024-09-05T10:00"),
+            ("third_party.consulted", "2024-09-10T10:00"),
+            ("agency.consulted", "2024-09-12T10:00"),
+            ("third_party.replied", "2024-09-19T10:00"),
+            ("agency.replied", "2024-09-24T10:00"),
+            replied="2024-10-22T10:00",
+        ),
     )
     found = engine.evaluate(evs, end_of("2024-12-31")).findings
     assert [(f.subject, f.status, f.deadline_text, f.overdue_by) for f in found] == [
         ("APART", "late", "2024-10-11 24:00", "2wd"),
         ("OVERLAP", "late", "2024-10-17 24:00", "1wd"),
+        ("THREE", "late", "2024-10-21 24:00", "1wd"),
     ]
     steps = next(f for f in found if f.subject == "OVERLAP").explanation
     assert (
