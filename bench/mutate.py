@@ -88,7 +88,17 @@ _TASKS = (
 )
 _YEARLY = (
     "a yearly due_by rule judges year Y when its effective dates contain Y's 31 December "
-    "(periodic.DueByEvaluator): from 2024-01-02 or to 2025-01-01 still contain 2024-12-31 and no other year's"
+    "(periodic.DueByEvaluator): moving from by a day inside the year, or to from 31 December to 1 January, "
+    "changes no year judged"
+)
+_STOCK = (
+    "a share of a stock judged once on `by` (2018-06-30): every record before it counts, earlier years' too "
+    "(the reading: 此前各年的记录也算), so the effective dates select no record and 06-30 lies inside them "
+    "either way (ratio.RatioEvaluator._windows)"
+)
+_PER_YEAR = (
+    "a per-year ratio judges each calendar year from the one holding its first day to the one holding its "
+    "last, counting the year's records whatever the day: from 01-15/01-17 or to 12-30 leave 2018 the one year"
 )
 _FLAG = "the flag bit is 2, 4, 8 or 16: `kind & FLAG` is 0 or FLAG, so `> 1` is `> 0`"
 _SENTINEL = "-1 and -2 both mean 'no open pause' / 'no last day': only compared with 0 or ignored when not ok"
@@ -125,6 +135,34 @@ EQUIVALENT: dict[str, str] = {
             "from: 2024-01-01 -> 2023-12-31",
             "from: 2024-01-01 -> 2024-01-02",
             "to: 2024-12-31 -> 2025-01-01",
+        )
+    },
+    **{
+        f"rules/jiangsu-2018/plan.yaml:{key}": _YEARLY
+        for key in (
+            "247: from: 2018-01-16 -> 2018-01-15",
+            "247: from: 2018-01-16 -> 2018-01-17",
+            "247: to: 2018-12-31 -> 2019-01-01",
+            "264: from: 2018-01-16 -> 2018-01-15",
+            "264: from: 2018-01-16 -> 2018-01-17",
+            "264: to: 2018-12-31 -> 2019-01-01",
+        )
+    },
+    **{
+        f"rules/jiangsu-2018/plan.yaml:209: {what}": _STOCK
+        for what in (
+            "from: 2018-01-16 -> 2018-01-15",
+            "from: 2018-01-16 -> 2018-01-17",
+            "to: 2018-12-31 -> 2018-12-30",
+            "to: 2018-12-31 -> 2019-01-01",
+        )
+    },
+    **{
+        f"rules/jiangsu-2018/plan.yaml:228: {what}": _PER_YEAR
+        for what in (
+            "from: 2018-01-16 -> 2018-01-15",
+            "from: 2018-01-16 -> 2018-01-17",
+            "to: 2018-12-31 -> 2018-12-30",
         )
     },
     **{
