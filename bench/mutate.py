@@ -166,7 +166,8 @@ EQUIVALENT: dict[str, str] = {
         )
     },
     **{
-        f"rules/shanghai-2024/plan.yaml:159: {what}": _YEARLY
+        f"rules/shanghai-2024/plan.yaml:{line}: {what}": _YEARLY
+        for line in (51, 159)
         for what in (
             "from: 2024-01-01 -> 2024-01-02",
             "to: 2024-12-31 -> 2025-01-01",
