@@ -1,4 +1,5 @@
-"""`shixian rule new`: write a deadline rule from an obligation's parts, with two test cases around its deadline.
+"""`shixian rule new`: write a rule from an obligation's parts (a deadline, or `--kind` order, recurrence or
+ratio), with two test cases: one that keeps the obligation and one that does not.
 
 Every part can be given as a flag; on a terminal the missing ones are asked for, in Chinese, one at a time,
 and a wrong answer is asked again with the fix (an event type typed as its Chinese name is taken as its id).
@@ -25,18 +26,42 @@ from ..suggest import closest, hint
 from ..timeparse import parse_officer_date, parse_officer_instant
 
 # (flag, prompt, required)
-PARTS = [
+HEAD = [
     ("id", "规则编号（字母、数字和 . _ -，如 linyi-2021.normative-submit）", True),
     ("title", "标题（用业务人员的话写明义务，如 规范性文件应在印发之日起20日内报送备案）", True),
     ("document", "出处：文件名称（如《XX市行政规范性文件管理办法》）", True),
     ("article", "出处：条款（如 第十五条）", True),
     ("text", "出处：原文（照录）", True),
-    ("trigger", "触发事件（开始计时的事件，如 document.issued 或 文件印发）", True),
-    ("fulfil", "履行事件（应在期限内发生的事件，如 normative.submitted 或 规范性文件报送）", True),
-    ("within", "期限（如 20日、3个工作日、5小时、1个月，或 20d、3wd、5h、1m）", True),
+]
+TAIL = [
     ("body", "适用机关（只适用于某一机关时填写，否则直接回车）", False),
     ("effective_from", "施行日期（如 2025-01-01，直接回车表示不限）", False),
 ]
+KIND_PARTS = {
+    "deadline": [
+        ("trigger", "触发事件（开始计时的事件，如 document.issued 或 文件印发）", True),
+        ("fulfil", "履行事件（应在期限内发生的事件，如 normative.submitted 或 规范性文件报送）", True),
+        ("within", "期限（如 20日、3个工作日、5小时、1个月，或 20d、3wd、5h、1m）", True),
+    ],
+    "order": [
+        ("first", "在先事件（应先发生的，如 document.reviewed 或 文件保密审查）", True),
+        ("then", "在后事件（须以在先事件为前提的，如 document.published 或 文件公开发布）", True),
+    ],
+    "recurrence": [
+        ("open", "开启事件（状态开始，如 incident.occurred 或 突发事件发生）", True),
+        ("close", "结束事件（状态结束，如 incident.closed）", True),
+        ("event", "重复事件（状态开启期间应反复发生的，如 info.released 或 发布权威信息）", True),
+        ("every", "最长间隔（如 24小时、7日、1个月，或 24h、7d、1m）", True),
+    ],
+    "ratio": [
+        ("event", "计数的对象事件（每个对象一个主体，如 service.listed）", True),
+        ("where", "计入分子的条件（属性=值，如 网上办=是）", True),
+        ("at_least", "不低于（百分数，如 80%）", True),
+        ("by", "判定日期（在这一日24时判定，如 2018-06-30）", True),
+    ],
+}
+PARTS = HEAD + KIND_PARTS["deadline"] + TAIL  # every flag, for the parser
+EVENT_FLAGS = ("trigger", "fulfil", "first", "then", "open", "close", "event")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -47,8 +72,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="由义务的各部分生成一条期限规则和两个测试用例 "
         "(write a deadline rule and two test cases around its deadline)",
     )
-    for flag, prompt, _ in PARTS:
-        new.add_argument("--" + flag.replace("_", "-"), dest=flag, help=prompt)
+    new.add_argument(
+        "--kind",
+        choices=list(KIND_PARTS),
+        default="deadline",
+        help="规则种类：deadline 期限（默认）、order 先后顺序、recurrence 持续发生、ratio 比例",
+    )
+    flags = dict.fromkeys(f for parts in [HEAD, *KIND_PARTS.values(), TAIL] for f, _, _ in parts)
+    prompts = {f: p for parts in [HEAD, *KIND_PARTS.values(), TAIL] for f, p, _ in parts}
+    for flag in flags:
+        new.add_argument("--" + flag.replace("_", "-"), dest=flag, help=prompts[flag])
     new.add_argument(
         "--severity",
         choices=SEVERITIES,
@@ -83,7 +116,7 @@ def _vocabulary(output: Path) -> dict[str, str]:
 def _check(flag: str, value: str, vocabulary: dict[str, str]) -> str:
     """The value as it will be written, or InputError saying what to write instead."""
     value = value.strip()
-    if flag in ("trigger", "fulfil"):
+    if flag in EVENT_FLAGS:
         if value in vocabulary:
             return value
         by_label = {label: name for name, label in vocabulary.items()}
@@ -93,7 +126,19 @@ def _check(flag: str, value: str, vocabulary: dict[str, str]) -> str:
         raise InputError(
             f"未知的事件类型 '{value}'。{hint(guess, vocabulary)} 可用的事件类型见 rules/{VOCABULARY_FILE}"
         )
-    if flag == "within":
+    if flag == "at_least":
+        text = value.replace("％", "%")
+        if not re.fullmatch(r"\d+(\.\d+)?%?", text):
+            raise InputError(f"百分数写法不对：{value!r}，应写如 80%")
+        return text if text.endswith("%") else text + "%"
+    if flag == "by":
+        return parse_officer_date(value).isoformat()
+    if flag == "where":
+        pairs = [p.strip() for p in re.split(r"[,，、;；]", value) if p.strip()]
+        if not pairs or not all(re.fullmatch(r"[^=＝]+[=＝][^=＝]+", p) for p in pairs):
+            raise InputError(f"条件写法不对：{value!r}，应写如 网上办=是（几项用逗号隔开）")
+        return value
+    if flag in ("within", "every"):
         normal = normalise_period_text(value) or value
         try:
             return str(Period.parse(normal))
@@ -112,6 +157,12 @@ def _check(flag: str, value: str, vocabulary: dict[str, str]) -> str:
     return value
 
 
+def _where(text: str) -> dict[str, str]:
+    """ "网上办=是，类型=审批" -> {"网上办": "是", "类型": "审批"} (checked by _check first)."""
+    pairs = (re.split(r"[=＝]", p, maxsplit=1) for p in re.split(r"[,，、;；]", text) if p.strip())
+    return {key.strip(): value.strip() for key, value in pairs}
+
+
 def _ask(prompt: str) -> str:
     print(prompt + "：", end="", file=sys.stderr, flush=True)
     line = sys.stdin.readline()
@@ -124,7 +175,7 @@ def run_new(args) -> int:
     vocabulary = _vocabulary(args.output)
     interactive = sys.stdin.isatty() and not args.no_input
     parts: dict[str, str | None] = {}
-    for flag, prompt, required in PARTS:
+    for flag, prompt, required in HEAD + KIND_PARTS[args.kind] + TAIL:
         value = getattr(args, flag)
         while True:
             if value is None and interactive:
@@ -152,19 +203,21 @@ def run_new(args) -> int:
     else:
         day = effective or dt.datetime.now(SHANGHAI).date()
         start = dt.datetime.combine(day, dt.time(10))
+    where = parts.get("where")
     obligation = Obligation(
         id=parts["id"],
         title=parts["title"],
         document=parts["document"],
         article=parts["article"],
         text=parts["text"],
-        trigger=parts["trigger"],
-        fulfil=parts["fulfil"],
-        within=parts["within"],
         body=parts["body"],
         severity=args.severity,
         effective_from=effective,
         reading=args.reading,
+        kind=args.kind,
+        **{f: parts[f] for f, _, _ in KIND_PARTS[args.kind] if f not in ("where", "by")},
+        where=_where(where) if where else None,
+        by=dt.date.fromisoformat(parts["by"]) if parts.get("by") else None,
     )
     scaffold = build(obligation, start, load_calendar())
     output: Path = args.output
@@ -183,8 +236,11 @@ def run_new(args) -> int:
     else:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(scaffold.pack_text(args.pack or parts["id"].split(".")[0]), encoding="utf-8")
-    print(f"已写入 {output}：规则 {parts['id']}，示例截止 {scaffold.due_text}")
-    print("截止日的计算（请对照节假日安排核对）：")
+    print(
+        f"已写入 {output}：规则 {parts['id']}"
+        + (f"，示例截止 {scaffold.due_text}" if scaffold.due_text else "")
+    )
+    print("测试用例的依据（请对照原文和节假日安排核对）：")
     for step in scaffold.steps:
         print(f"  {step}")
     try:
