@@ -69,8 +69,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     rule_sub = rule.add_subparsers(dest="rule_command", required=True, metavar="COMMAND")
     new = rule_sub.add_parser(
         "new",
-        help="由义务的各部分生成一条期限规则和两个测试用例 "
-        "(write a deadline rule and two test cases around its deadline)",
+        help="由义务的各部分生成一条规则（期限、先后顺序、持续发生、比例）和两个测试用例 "
+        "(write a rule and two test cases: one kept, one not)",
     )
     new.add_argument(
         "--kind",
