@@ -104,6 +104,18 @@ clocks = st.lists(
     ],
     1,
 )
+# The third party's reply resumes the pause its consultation, the first control of all, opened.
+@example(
+    "5h",
+    [
+        (
+            dt.datetime(2024, 9, 2, 10),
+            [(60, "third_party.consulted", None), (180, "third_party.replied", None)],
+            0,
+        )
+    ],
+    1,
+)
 @given(st.sampled_from(["20wd", "15d", "5h"]), clocks, st.sampled_from([1, 2]))
 @settings(max_examples=200, deadline=None)
 def test_the_array_form_is_run_clock(tmp_path_factory, within, drawn, times):

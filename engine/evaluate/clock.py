@@ -259,8 +259,8 @@ def deadline(
 
 RESTART, PAUSE, RESUME, EXTEND = 1, 2, 4, 8  # what an event type can do to a rule's clock (several at once)
 DECLINE = 16  # a control the array form leaves to run_clock: a capped pause, an extension's notice
-KINDS = 16  # the array form tells apart a rule's first 16 pause kinds: bit OPENS+j opens pause j, RESUMES+j
-OPENS, RESUMES = 5, 21  # resumes it; a pause kind beyond them is left to run_clock (DECLINE)
+KINDS = 16  # the array form tells apart a rule's first 16 pause kinds: bit RESUMES+j resumes pause j, OPENS+j
+RESUMES, OPENS = 5, 21  # opens it (the highest bits: `>> OPENS` is the opening alone); beyond 16: DECLINE
 
 
 def control_kinds(rule: DeadlineRule, types: list[str]) -> list[int]:
@@ -347,10 +347,10 @@ def clock_deadlines(
             ran_out = good & (instants[at[pause]] >= due)  # outside the calendar: cannot tell, pause as asked
             paused[cp[~ran_out]] = at[pause][~ran_out]
         # a pause of another kind while one is open: two pauses at once, counted as their union by run_clock
-        opened = kinds[np.maximum(paused[c], 0)] >> OPENS & (1 << KINDS) - 1  # the open pause's bit (if any)
-        other = ~restart & ~pause & ((kind & PAUSE) > 0) & (paused[c] >= 0) & ((kind >> OPENS & opened) == 0)
-        ok[c[other]] = False
-        resume = ~restart & ~pause & ((kind >> RESUMES & opened) > 0) & (paused[c] >= 0)
+        still = paused[c] >= 0  # (after a restart: none)
+        opened = np.where(still, kinds[paused[c]] >> OPENS, 0)  # the open pause's bit; 0 when none is open
+        ok[c[((kind & PAUSE) > 0) & still & ((kind >> OPENS & opened) == 0)]] = False
+        resume = ~pause & ((kind >> RESUMES & opened) > 0)  # the open pause's own resume
         if resume.any():
             cu = c[resume]
             add_pause(cu, paused[cu], instants[at[resume]], days[at[resume]])
