@@ -55,6 +55,9 @@ class CommentPeriod(BaseModel):
     model_config = ConfigDict(extra="forbid")
     open: PlanTime
     close: PlanTime
+    feedback: PlanTime | None = Field(
+        default=None, description="结果反馈 (意见采纳情况) published at: feedback.published"
+    )
     subject: str | None = Field(default=None, description="default: the document's subject")
 
 
@@ -156,6 +159,8 @@ def plan_events(plan: Plan, vocabulary: dict[str, str]) -> list[Event]:
             raise PlanError(("comment_period", "close"), "closes before it opens")
         add("consultation.opened", subject, plan.comment_period.open, {})
         add("consultation.closed", subject, plan.comment_period.close, {})
+        if plan.comment_period.feedback:
+            add("feedback.published", subject, plan.comment_period.feedback, {})
     if not events:
         raise PlanError(
             ("document",), "nothing planned: give issued_at, publish_at, interpretation_at or comment_period"

@@ -85,7 +85,28 @@ def test_statutory_lateness_fails(engine):
 
 def test_comment_period_too_short(engine):
     result = engine.check(plan(comment_period={"open": "2021-08-02", "close": "2021-08-31"}))
-    assert kinds(result) == [("linyi-2021.consultation-30d", "short")]
+    assert kinds(result) == [  # and no feedback by 09-28: see the next test
+        ("linyi-2021.consultation-30d", "short"),
+        ("linyi-2021.consultation-feedback-due", "overdue"),
+    ]
+
+
+def test_comment_period_without_its_feedback(engine):
+    """临沂2021 第2项 及时进行结果反馈, read as 20 working days from the close (rules/linyi-2021/plan.yaml): closed
+    Tue 08-31, the 20 are 09-01..03, 09-06..10, 09-13..17, 09-18 (Sat, worked), 09-22..24, 09-26 (Sun, worked),
+    09-27, 09-28 (中秋 09-19..21 off). A plan publishing on 10-08 with no feedback has passed 09-28 24:00; one
+    that publishes the feedback on 09-28 is on time, on 09-29 late by one working day."""
+    period = {"open": "2021-08-02", "close": "2021-08-31"}
+    result = engine.check(plan(comment_period=period))
+    found = [(f.status, f.deadline_text) for f in result.findings if f.rule.endswith("feedback-due")]
+    assert found == [("overdue", "2021-09-28 24:00")]
+    assert not [
+        f
+        for f in engine.check(plan(comment_period={**period, "feedback": "2021-09-28"})).findings
+        if f.rule.endswith("feedback-due")
+    ]
+    late = engine.check(plan(comment_period={**period, "feedback": "2021-09-29T09:00"})).findings
+    assert [(f.status, f.overdue_by) for f in late if f.rule.endswith("feedback-due")] == [("late", "1wd")]
 
 
 def test_required_fields_missing(engine):
