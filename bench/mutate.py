@@ -173,55 +173,142 @@ EQUIVALENT: dict[str, str] = {
             "to: 2024-12-31 -> 2025-01-01",
         )
     },
-    "engine/evaluate/clock.py:105:75-80 _cap: False -> True": "explain=True writes the counting steps at once instead of on demand; the due instant and last day are the same",
-    "engine/evaluate/clock.py:117:27-38 end_pause: > -> >=": "at until == cap (23:59:59.999999 of the cap's last day) both branches end the pause at the same instant; only "
+    "engine/evaluate/clock.py:125:75-80 _cap: False -> True": "explain=True writes the counting steps at once instead of on "
+    "demand; the due instant and last day are the same",
+    "engine/evaluate/clock.py:147:31-42 _end: > -> >=": "at until == cap (23:59:59.999999 of the cap's last day) both branches end "
+    "the pause at the same instant; only the words differ",
+    "engine/evaluate/clock.py:141:64-78 expire_pause: > -> >=": "as above: the same pause end at the cap's last microsecond",
+    "engine/evaluate/clock.py:144:87-92 _end: False -> True": "the default serves expire_pause alone, whose pauses all end at their "
+    "caps, where still_open is not read",
+    "engine/evaluate/clock.py:163:22-43 union: < -> <=": "pauses that touch (one ends at the instant the next begins) counted merged "
+    "or apart give the same units: (b1, e] and (e, e2] make (b1, e2], in days, working days and hours; only "
     "the words differ",
-    "engine/evaluate/clock.py:128:71-95 expire_pause: > -> >=": "as above: the same pause end at the cap's last microsecond",
-    "engine/evaluate/clock.py:187:7-89 deadline: and -> or": "with no open pause end_pause returns at once, so also entering the branch changes nothing",
-    "engine/evaluate/clock.py:189:85-89 deadline: True -> False": "the words of a pause counted to `until` are never shown: _ran_out and _late use the due instant and its text only",
-    "engine/evaluate/clock.py:232:25-26 clock_deadlines: 1 -> 2": _SENTINEL,
-    "engine/evaluate/clock.py:235:56-57 clock_deadlines: 0 -> 1": "DECLINE is 16: " + _FLAG,
-    "engine/evaluate/clock.py:246:27-32 clock_deadlines: False -> True": "a pause whose days the calendar lacks leaves a deadline it lacks too, so the final due_of declines the clock",
-    "engine/evaluate/clock.py:249:30-53 clock_deadlines: np.maximum -> np.minimum": "",
-    "engine/evaluate/clock.py:249:44-45 clock_deadlines: 0 -> -1": "a pause cannot end before the day it began (controls come in time order): the units are never negative",
-    "engine/evaluate/clock.py:251:11-61 clock_deadlines: - -> +": "ranks become larger but keep each clock's controls in order and distinct: the same walk with idle rounds",
-    "engine/evaluate/clock.py:252:37-38 clock_deadlines: 1 -> 2": "one more round with no control in it",
-    "engine/evaluate/clock.py:252:57-58 clock_deadlines: 0 -> 1": "with no control at all, one round over no control",
-    "engine/evaluate/clock.py:252:57-58 clock_deadlines: 0 -> -1": "with no control at all, no round either way",
-    "engine/evaluate/clock.py:258:59-60 clock_deadlines: 1 -> 2": _SENTINEL,
-    "engine/evaluate/clock.py:259:45-46 clock_deadlines: 0 -> 1": "PAUSE is 2: " + _FLAG,
-    "engine/evaluate/clock.py:265:17-34 clock_deadlines: & -> |": "a pause is never a restart too: "
+    **{
+        f"engine/evaluate/clock.py:162:68-69 union: {what}": "the order of pauses beginning at the same instant: they are merged "
+        "either way (unless the first lasts no time, which counts nothing); only the order of names differs"
+        for what in ("1 -> 2", "1 -> 0")
+    },
+    "engine/evaluate/clock.py:240:7-72 deadline: and -> or": "with no open pause end_pause returns at once, so also entering the "
+    "branch changes nothing",
+    "engine/evaluate/clock.py:242:85-89 deadline: True -> False": "the words of a pause counted to `until` are never shown: "
+    "_ran_out and _late use the due instant and its text only",
+    "engine/evaluate/clock.py:317:56-57 clock_deadlines: 0 -> 1": "DECLINE is 16: " + _FLAG,
+    "engine/evaluate/clock.py:330:27-32 clock_deadlines: False -> True": "a pause whose days the calendar lacks leaves a deadline "
+    "it lacks too, so the final due_of declines the clock",
+    "engine/evaluate/clock.py:333:44-45 clock_deadlines: 0 -> -1": "a pause cannot end before the day it began (controls come in "
+    "time order): the units are never negative",
+    "engine/evaluate/clock.py:335:11-61 clock_deadlines: - -> +": "ranks become larger but keep each clock's controls in order and "
+    "distinct: the same walk with idle rounds",
+    "engine/evaluate/clock.py:336:37-38 clock_deadlines: 1 -> 2": "one more round with no control in it",
+    "engine/evaluate/clock.py:336:57-58 clock_deadlines: 0 -> 1": "with no control at all, one round over no control",
+    "engine/evaluate/clock.py:336:57-58 clock_deadlines: 0 -> -1": "with no control at all, no round either way",
+    "engine/evaluate/clock.py:342:59-60 clock_deadlines: 1 -> 2": _SENTINEL,
+    **{
+        f"engine/evaluate/clock.py:{where} clock_deadlines: 0 -> 1": "PAUSE is 2: " + _FLAG
+        for where in ("343:45-46", "352:31-32")
+    },
+    "engine/evaluate/clock.py:357:26-27 clock_deadlines: 1 -> 2": _SENTINEL,
+    "engine/evaluate/clock.py:359:19-36 clock_deadlines: & -> |": "a pause is never a restart too: "
     + _DISTINCT,
-    "engine/evaluate/clock.py:265:56-57 clock_deadlines: 0 -> 1": "RESUME is 4: " + _FLAG,
-    "engine/evaluate/clock.py:269:26-27 clock_deadlines: 1 -> 2": _SENTINEL,
-    "engine/evaluate/clock.py:271:19-36 clock_deadlines: & -> |": "a pause is never a restart too: "
-    + _DISTINCT,
-    "engine/evaluate/clock.py:271:19-46 clock_deadlines: & -> |": _DISTINCT,
-    "engine/evaluate/clock.py:271:68-69 clock_deadlines: 0 -> 1": "EXTEND is 8: " + _FLAG,
+    "engine/evaluate/clock.py:359:19-46 clock_deadlines: & -> |": _DISTINCT,
+    "engine/evaluate/clock.py:359:68-69 clock_deadlines: 0 -> 1": "EXTEND is 8: " + _FLAG,
     **{
         f"engine/evaluate/clock.py:{where} {what}": _DECLINE
         for where, what in (
-            ("275:22-47", "clock_deadlines: | -> &"),
-            ("275:42-47", "clock_deadlines: not/~ dropped"),
-            ("275:37-38", "clock_deadlines: 0 -> -1"),
-            ("275:23-38", "clock_deadlines: >= -> >"),
-            ("279:18-28", "clock_deadlines: < -> <="),
-            ("279:27-28", "clock_deadlines: 0 -> 1"),
-            ("296:11-20", "_due_many: < -> <="),
-            ("296:19-20", "_due_many: 0 -> 1"),
+            ("363:22-47", "clock_deadlines: | -> &"),
+            ("363:42-47", "clock_deadlines: not/~ dropped"),
+            ("363:37-38", "clock_deadlines: 0 -> -1"),
+            ("363:23-38", "clock_deadlines: >= -> >"),
+            ("367:18-28", "clock_deadlines: < -> <="),
+            ("367:27-28", "clock_deadlines: 0 -> 1"),
+            ("388:11-20", "_due_many: < -> <="),
+            ("388:19-20", "_due_many: 0 -> 1"),
         )
     },
-    "engine/evaluate/clock.py:275:37-38 clock_deadlines: 0 -> 1": "an extension while paused (here: paused by the first control of all) comes before the deadline, which the "
-    "pause moves, so run_clock grants it as the array form does",
-    "engine/evaluate/clock.py:296:19-20 _due_many: 0 -> -1": "a negative total needs a negative extension, which the array form has already declined",
-    "engine/evaluate/clock.py:292:79-80 _due_many: 1 -> 2": "the last day of a clock not vouched for is never read",
-    "engine/evaluate/clock.py:292:79-80 _due_many: 1 -> 0": "the last day of a clock not vouched for is never read",
-    "engine/calendar/workcal.py:318:107-108 WorkCalendar._due: 0 -> -1": "a pause cannot end before the day it began: its days are never negative",
+    "engine/evaluate/clock.py:363:37-38 clock_deadlines: 0 -> 1": "an extension while paused (here: paused by the first control of "
+    "all) comes before the deadline, which the pause moves, so run_clock grants it as the array form does",
+    "engine/evaluate/clock.py:388:19-20 _due_many: 0 -> -1": "a negative total needs a negative extension, which the array form has "
+    "already declined",
+    "engine/evaluate/clock.py:382:32-33 _due_many: 1 -> 2": "the last day of a clock not vouched for is never read",
+    "engine/evaluate/clock.py:382:32-33 _due_many: 1 -> 0": "the last day of a clock not vouched for is never read",
+    "engine/evaluate/verdict.py:36:12-26 due_soon: < -> <=": "every caller (Context.judge_open, the screen) asks "
+    "only about obligations not overdue, i.e. as_of < due",
+    # the calendar's array forms: bounds that only keep look-ups inside the table, and guards a caller's n >= 1
+    # or the table's shape (it begins on 1 January and ends on 31 December of covered years) already decide
+    "engine/calendar/array_forms.py:44:11-82 ArrayForms.add_working_days_array: and -> or": "_has_gaps is False only when no day of "
+    "the table is uncovered (_uncovered all 0), so the comparison after it is False then too",
     **{
-        f"engine/calendar/workcal.py:208:{where} WorkCalendar.add_working_days: {what}": "n == 0 is answered on the line before, so n > 0, n >= 0 and n > -1 agree on every n that gets here"
+        key: "k = _cum[idx] + n - 1 is never negative for n >= 1, the array form's use (a period's "
+        "working days; for n <= 0 it is not the scalar add, which the docstring's 'strict add' means): the "
+        "branch for k < 0 and the year it names are never reached"
+        for key in (
+            "engine/calendar/array_forms.py:39:67-68 ArrayForms.add_working_days_array: 0 -> -1",
+            "engine/calendar/array_forms.py:41:74-93 ArrayForms.add_working_days_array: - -> +",
+            "engine/calendar/array_forms.py:41:92-93 ArrayForms.add_working_days_array: 1 -> 2",
+            "engine/calendar/array_forms.py:41:92-93 ArrayForms.add_working_days_array: 1 -> 0",
+        )
+    },
+    **{
+        key: "an index outside the table is already not ok (`inside`, `covered`, or the pair's bounds); "
+        "the clipped index only keeps the look-ups in range, and -1 is in range"
+        for key in (
+            "engine/calendar/array_forms.py:75:27-28 ArrayForms.due_array: 0 -> -1",
+            "engine/calendar/array_forms.py:86:29-30 ArrayForms.due_array: 0 -> -1",
+            "engine/calendar/array_forms.py:80:37-38 ArrayForms.due_array: 0 -> -1",
+            "engine/calendar/array_forms.py:103:33-34 ArrayForms.due_array: 0 -> -1",
+            "engine/calendar/array_forms.py:132:28-29 ArrayForms.working_days_between_array: 0 -> -1",
+            "engine/calendar/array_forms.py:132:53-54 ArrayForms.working_days_between_array: 0 -> -1",
+        )
+    },
+    **{
+        key: "the table begins on 1 January of a covered year: _uncovered[0] and _uncovered[1] are 0, "
+        "so whether index 0 (or 1) reads its predecessor's count or 0 gives the same answer"
+        for key in (
+            "engine/calendar/array_forms.py:75:27-28 ArrayForms.due_array: 0 -> 1",
+            "engine/calendar/array_forms.py:76:28-33 ArrayForms.due_array: > -> >=",
+            "engine/calendar/array_forms.py:76:32-33 ArrayForms.due_array: 0 -> 1",
+            "engine/calendar/array_forms.py:76:32-33 ArrayForms.due_array: 0 -> -1",
+            "engine/calendar/array_forms.py:76:69-70 ArrayForms.due_array: 0 -> 1",
+            "engine/calendar/array_forms.py:76:69-70 ArrayForms.due_array: 0 -> -1",
+            "engine/calendar/array_forms.py:134:26-32 ArrayForms.working_days_between_array: > -> >=",
+            "engine/calendar/array_forms.py:134:31-32 ArrayForms.working_days_between_array: 0 -> 1",
+            "engine/calendar/array_forms.py:134:31-32 ArrayForms.working_days_between_array: 0 -> -1",
+            "engine/calendar/array_forms.py:134:69-70 ArrayForms.working_days_between_array: 0 -> 1",
+            "engine/calendar/array_forms.py:134:69-70 ArrayForms.working_days_between_array: 0 -> -1",
+        )
+    },
+    "engine/calendar/array_forms.py:75:37-38 ArrayForms.due_array: 1 -> 2": "the table ends on 31 December of a covered year: the last "
+    "index and the one before it are in that year, so clipping to either gives the same coverage",
+    **{
+        key: "next_working is given indices already clipped to the table (0 .. size-1), so its own "
+        "clip's bounds change nothing; at the last index a rest day has the same working-day count as the day "
+        "before it, so clipping to size-2 finds the same next working day"
+        for key in (
+            "engine/calendar/array_forms.py:80:40-48 ArrayForms.due_array: - -> +",
+            "engine/calendar/array_forms.py:80:47-48 ArrayForms.due_array: 1 -> 2",
+            "engine/calendar/array_forms.py:80:47-48 ArrayForms.due_array: 1 -> 0",
+        )
+    },
+    "engine/calendar/array_forms.py:103:33-34 ArrayForms.due_array: 0 -> 1": "index 0 is 1 January (元旦), always a rest day: rolling "
+    "from it or from the next day finds the same first working day",
+    **{
+        f"engine/calendar/array_forms.py:68:54-55 ArrayForms.due_array: {what}": "the last days of a result not vouched for (ok False: "
+        "months, years, a table from before 1992) are never read"
+        for what in ("1 -> 2", "1 -> 0")
+    },
+    "engine/calendar/array_forms.py:96:28-29 ArrayForms.due_array: 0 -> -1": "with at least one working day to add, k = _cum + amount - 1 "
+    "is never negative",
+    "engine/calendar/array_forms.py:97:49-50 ArrayForms.due_array: 0 -> -1": "as above: k is never negative, the clip's lower bound is "
+    "never used",
+    "engine/calendar/workcal.py:318:107-108 WorkCalendar._due: 0 -> -1": "a pause cannot end before the day it "
+    "began: its days are never negative",
+    **{
+        f"engine/calendar/workcal.py:208:{where} WorkCalendar.add_working_days: {what}": "n == 0 is answered on "
+        "the line before, so n > 0, n >= 0 and n > -1 agree on every n that gets here"
         for where, what in (("13-18", "> -> >="), ("17-18", "0 -> -1"))
     },
-    "engine/evaluate/verdict.py:35:12-26 due_soon: < -> <=": "every caller (Context.judge_open, the screen) asks only about obligations not overdue, i.e. as_of < due",
+    "engine/calendar/day_steps.py:68:34-35 DaySteps._count_days: 0 -> -1": "a pause cannot end before the day it began: its days "
+    "are never negative",
 }
 EQUIVALENT = {k: v for k, v in EQUIVALENT.items() if v}
 

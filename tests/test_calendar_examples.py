@@ -44,6 +44,8 @@ def test_seven_days_rolls_over_national_day(cal):
     assert d.last_day == D(2024, 10, 8)
     assert d.due == dt.datetime(2024, 10, 9, 0, 0, tzinfo=SHANGHAI)
     assert d.due_text == "2024-10-08 24:00"
+    # the roll walks the holiday without counting: 10-08 is where the period ends, not a working day counted
+    assert d.steps[-3:-1] == ["  2024-10-07 周一，国庆节放假，不计", "  2024-10-08 周二，工作日"]
 
 
 def test_start_day_conventions(cal):
