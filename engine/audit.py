@@ -9,13 +9,11 @@ from pathlib import Path
 
 from .calendar import SHANGHAI, Period, WorkCalendar
 from .calendar.horizon import coverage_notice
-from .columnar import evaluate_frame
-from .columnar import read as read_frame
 from .engine import Engine
-from .errors import ShixianError
-from .evaluate import AuditResult, evaluate
-from .events import EventLog, read_events, stream_events, write_rejects
-from .events.read import Collector
+from .evaluate import AuditResult
+from .events import EventLog, write_rejects
+from .pipeline import judge
+from .pipeline import read as read_frame
 from .progress import Progress
 from .report import Report
 from .state import AuditStore
@@ -52,17 +50,10 @@ def run_audit(
     store: AuditStore | None = None,
     show_progress: bool | None = None,
     distributed: Distributed | None = None,
-    presorted: bool = False,
-    columnar: bool = True,
     full: bool = False,
 ) -> tuple[Report, EventLog]:
-    """Read the files (and the event store), evaluate, record the run in the store if any, build the report.
-
-    columnar: read the stored history and the files into columns and settle most events there
-    (engine/columnar). Without it (--engine rows), the row-by-row reference: the same findings.
-
-    presorted: the files are in time order, so events stream through the evaluator and memory grows with
-    open obligations, not with the log.
+    """Read the files (and the event store) into one frame, judge it (engine/pipeline.py), record the run
+    in the store if any, build the report. With `distributed`, the same pipeline runs on each Dask shard.
 
     full: judge the stored history in full even when the previous run allows an incremental one
     (engine/state/incremental.py).
@@ -70,48 +61,15 @@ def run_audit(
     if distributed is not None:
         return _run_distributed(engine, event_files, as_of, warn_within, rejects_path, store, distributed)
     progress = Progress("reading events", enabled=show_progress)
-    if presorted:
-        if store is not None and store.has_events():
-            raise ShixianError(
-                "--sorted streams event files; the events stored by 'shixian ingest' are audited without it"
-            )
-        log = EventLog()
-        result = engine.evaluate(
-            stream_events(event_files, engine.ruleset.event_types, log, progress),
-            as_of,
-            warn_within,
-            presorted=True,
-        )
-        progress.close()
-        return _finish(engine, log, result, as_of, warn_within, rejects_path, event_files, store), log
-    if columnar:  # the stored history (engine/state/eventstore.py) and the files, read into one frame
-        progress.close()
-        if store is not None:  # in full or incrementally (engine/state/incremental.py)
-            run = judge_store(engine, store, event_files, as_of, warn_within, full)
-            return _finish(
-                engine, run.frame.log, run.result, as_of, warn_within, rejects_path, event_files, store, run
-            ), run.frame.log
-        frame = read_frame(engine.ruleset, event_files)
-        result = evaluate_frame(engine.ruleset, frame, engine.calendar, as_of, warn_within)
-        return _finish(
-            engine, frame.log, result, as_of, warn_within, rejects_path, event_files, store
-        ), frame.log
-    log = read_events(event_files, engine.ruleset.event_types, progress)
     progress.close()
-    if store is not None:  # the stored history first, then the files: one Collector judges repeated ids
-        stored = store.events(engine.ruleset.event_types)
-        merged = EventLog(rejects=log.rejects, lines=log.lines + len(stored), duplicates=log.duplicates)
-        collect = Collector(merged)
-        for event in stored:
-            collect.add(event, str(store.path), 0, event.to_json())
-        for event in log.events:
-            file, _, line = event.origin.rpartition(":")
-            collect.add(event, file, int(line), event.to_json())
-        log = merged
-    result = evaluate(
-        engine.ruleset, log.events, engine.calendar, as_of, warn_within
-    )  # the row-by-row reference
-    return _finish(engine, log, result, as_of, warn_within, rejects_path, event_files, store), log
+    if store is not None:  # the stored history and the files, in full or incrementally (state/incremental.py)
+        run = judge_store(engine, store, event_files, as_of, warn_within, full)
+        return _finish(
+            engine, run.frame.log, run.result, as_of, warn_within, rejects_path, event_files, store, run
+        ), run.frame.log
+    frame = read_frame(engine.ruleset, event_files)
+    result = judge(engine.ruleset, engine.calendar, frame, as_of, warn_within)
+    return _finish(engine, frame.log, result, as_of, warn_within, rejects_path, event_files, store), frame.log
 
 
 def calendar_notices(calendar: WorkCalendar, as_of: dt.datetime) -> list[str]:

@@ -1,7 +1,7 @@
 """Rules and calendar loaded once (`Engine`), and what they judge directly: events already built, a plan.
 
 Apart from audit.py (files, the event store, Dask, the report) so that the Dask workers (scale.py) can load
-an Engine without importing the pipeline that starts them.
+an Engine without importing the audit that starts them; every judgement goes through engine/pipeline.py.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from pathlib import Path
 
 from .calendar import NATIONAL, Period, WorkCalendar, load_calendar
 from .check import CheckResult, Plan, applicability, obligation, plan_events, plan_instant, subset, verdict_of
-from .columnar import evaluate_frame, events_frame
-from .evaluate import AuditResult, evaluate
+from .evaluate import AuditResult
 from .paths import bundled
+from .pipeline import judge
 from .ruleset.loader import RuleSet, load_rules
 
 
@@ -43,21 +43,10 @@ class Engine:
         as_of: dt.datetime,
         warn_within: Period = Period(2, "wd"),
         keep_outcomes: bool = False,
-        presorted: bool = False,
     ) -> AuditResult:
-        """Judge events already built. Through the columnar audit, as a log's events are; row by row when
-        the quiet outcomes are wanted too (explain), for a stream (presorted), or when ids repeat (a log's
-        reader keeps the first of them, events given here are all judged)."""
-        if keep_outcomes or presorted:
-            return evaluate(
-                self.ruleset, events, self.calendar, as_of, warn_within, keep_outcomes, presorted=presorted
-            )
-        events = list(events)
-        if len({e.id for e in events}) < len(events):
-            return evaluate(self.ruleset, events, self.calendar, as_of, warn_within)
-        return evaluate_frame(
-            self.ruleset, events_frame(self.ruleset, events), self.calendar, as_of, warn_within
-        )
+        """Judge events already built (each of them, repeated ids too), through the one pipeline
+        (engine/pipeline.py); keep_outcomes: the quiet outcomes too (explain, the workbench)."""
+        return judge(self.ruleset, self.calendar, events, as_of, warn_within, keep_outcomes)
 
     def check(self, plan, warn_within: Period = Period(2, "wd")) -> CheckResult:
         """Pre-publication check of one plan (a dict as JSON gives it, or a Plan). Raises ValidationError
@@ -68,10 +57,10 @@ class Engine:
         if key not in self._subsets:
             self._subsets[key] = subset(self.ruleset, plan.packs)
         as_of = plan_instant(plan.as_of) if plan.as_of else max(e.time for e in events)
-        result = evaluate(
+        result = judge(
             self._subsets[key],
-            events,
             self.calendar,
+            events,
             as_of,
             warn_within,
             keep_outcomes=True,

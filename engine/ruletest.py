@@ -112,7 +112,7 @@ def run_case(engine: Engine, case: TestCase, rule_ids: set[str] | None, where: s
             problems.append(f"第 {index} 个事件无法读取 (event {index})：{exc}")
     if problems:
         return CaseResult(where, case.name, problems)
-    # judged as a log is audited (the columnar audit); the quiet outcomes too only to explain a failure
+    # judged as a log is audited (engine/pipeline.py); the quiet outcomes too only to explain a failure
     result = engine.evaluate(events, _as_of(case.as_of), Period(2, "wd"))
     findings = [f for f in result.findings if rule_ids is None or f.rule in rule_ids]
     kept: list[list[Finding]] = []

@@ -71,14 +71,14 @@ def evaluate_shard(
     warn_within: str,
     stored: list[list[str]] = (),
 ) -> str:
-    """Run in a worker: audit one shard with the columnar evaluator, return the result as JSON text
+    """Run in a worker: audit one shard through the one pipeline (engine/pipeline.py), return the result as JSON text
     (no pickled user data). `stored`: the event store's files of this partition, [kind, path] each, read
     from shared storage as the store's reader reads them (engine/state/eventstore.py)."""
     import glob
 
     from .columnar.frame import FrameReader
-    from .columnar.run import evaluate_frame
     from .columnar.screen import attributes_read
+    from .pipeline import judge
     from .state.eventstore import add_file
 
     engine = _load_engine(rule_paths, calendar, calendar_dirs)
@@ -101,8 +101,8 @@ def evaluate_shard(
                 file, _, number = origin.rpartition(":")
                 reader.add_rows(file, [(int(number), raw, parse_json(raw))], [int(seq)])
     frame = reader.frame()
-    audit = evaluate_frame(
-        engine.ruleset, frame, engine.calendar, dt.datetime.fromisoformat(as_of), Period.parse(warn_within)
+    audit = judge(
+        engine.ruleset, engine.calendar, frame, dt.datetime.fromisoformat(as_of), Period.parse(warn_within)
     )
     with gc_paused():
         heads, runs = spool(audit.findings, Path(shard + ".findings"))

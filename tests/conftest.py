@@ -5,9 +5,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from engine.calendar import Period, load_calendar
-from engine.engine import Engine
-from engine.evaluate import evaluate
+from engine.calendar import load_calendar
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,21 +17,6 @@ settings.load_profile("shixian")
 @pytest.fixture(scope="session")
 def cal():
     return load_calendar()
-
-
-@pytest.fixture(params=["columnar", "rows"])
-def each_path(request, monkeypatch):
-    """Run a test through the default audit (columnar: events into columns, screened and judged there where
-    it can) and again with `Engine.evaluate` row by row, so that a hand-checked case holds for both."""
-    if request.param == "rows":
-
-        def rows(self, events, as_of, warn_within=Period(2, "wd"), keep_outcomes=False, presorted=False):
-            return evaluate(
-                self.ruleset, events, self.calendar, as_of, warn_within, keep_outcomes, presorted=presorted
-            )
-
-        monkeypatch.setattr(Engine, "evaluate", rows)
-    return request.param
 
 
 def run_cli(*args: str, stdin: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:

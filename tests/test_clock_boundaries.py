@@ -1,4 +1,4 @@
-"""Each clock control at its boundary, hand-checked, through the default (columnar) audit and row by row.
+"""Each clock control at its boundary, hand-checked, through the one pipeline (engine/pipeline.py).
 
 条例 (2019) 第三十三条: reply within 20 working days of receipt; third-party consultation is not counted;
 an extension of at most 20 working days. 第三十条: after 补正 the period runs from the supplement's receipt.
@@ -17,8 +17,6 @@ from helpers import REQUEST_RULE, at, end_of, engine_for, events, write_rules
 from engine.calendar import load_calendar
 from engine.evaluate.clock import Mark, run_clock
 from engine.ruleset.loader import load_rules
-
-pytestmark = pytest.mark.usefixtures("each_path")
 
 
 def judged(engine, evs, as_of):

@@ -9,8 +9,6 @@ Holiday facts used (State Council notices, as carried by chinese-calendar 1.11.0
 import pytest
 from helpers import REQUEST_RULE, SOURCE, at, end_of, engine_for, events
 
-pytestmark = pytest.mark.usefixtures("each_path")
-
 
 def statuses(result):
     return [(f.rule, f.subject, f.status, f.deadline_text) for f in result.findings]

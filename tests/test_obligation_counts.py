@@ -1,7 +1,8 @@
-"""Every obligation an audit judges is counted (engine/tally.py, ObligationCounts), met on time or not, on
-every path: the columnar screen (which sets on-time subjects aside without building them), the row-by-row
-reference, the audit database and Dask shards (tests/test_scale.py compares the JSON summary); the counts
-equal a tally of an evaluation that keeps every outcome, and the HTML and xlsx reports show them."""
+"""Every obligation an audit judges is counted (engine/tally.py, ObligationCounts), met on time or not,
+whatever the pipeline's input: a log read into columns (whose on-time subjects the screen sets aside without
+building them), the same events given as objects, the audit database and Dask shards (tests/test_scale.py
+compares the JSON summary); the counts equal a tally of a judgement that keeps every outcome, and the HTML
+and xlsx reports show them."""
 
 import datetime as dt
 import json
@@ -15,10 +16,9 @@ from conftest import ROOT, run_cli
 from test_reports import _chromium
 
 from engine.calendar import SHANGHAI, Period
-from engine.columnar import evaluate_frame, read
 from engine.engine import Engine
-from engine.evaluate import evaluate
 from engine.events import read_events
+from engine.pipeline import judge, read
 from engine.tally import ObligationCounts, deadline_month
 
 EXAMPLES = [str(p) for p in sorted((ROOT / "examples").glob("*-20*/events.jsonl"))]
@@ -31,15 +31,15 @@ def engine():
 
 
 def every_path(engine, paths, as_of):
-    """(kept, rows, columnar): a tally of every outcome of a keep_outcomes evaluation, and the counts of
-    the row-by-row and the columnar audits."""
+    """(kept, objects, columns): a tally of every outcome of a judgement that keeps them all, and the counts
+    of the pipeline over the events given as objects and over the log read into columns."""
     log = read_events(paths, engine.ruleset.event_types)
     kept = ObligationCounts()
-    for o in evaluate(engine.ruleset, log.events, engine.calendar, as_of, WARN, keep_outcomes=True).outcomes:
+    for o in engine.evaluate(log.events, as_of, WARN, keep_outcomes=True).outcomes:
         kept.add(o.body, o.department, o.rule, deadline_month(o.deadline_text), o.status)
-    rows = evaluate(engine.ruleset, log.events, engine.calendar, as_of, WARN).obligations
-    columnar = evaluate_frame(engine.ruleset, read(engine.ruleset, paths), engine.calendar, as_of, WARN)
-    return kept, rows, columnar.obligations
+    objects = engine.evaluate(log.events, as_of, WARN).obligations
+    columns = judge(engine.ruleset, engine.calendar, read(engine.ruleset, paths), as_of, WARN)
+    return kept, objects, columns.obligations
 
 
 def test_hand_checked_requests(engine, tmp_path):
@@ -77,9 +77,9 @@ def test_hand_checked_requests(engine, tmp_path):
 
 
 def test_examples_counted_as_every_outcome_kept(engine):
-    kept, rows, columnar = every_path(engine, EXAMPLES, dt.datetime(2024, 12, 31, 23, 59, tzinfo=SHANGHAI))
-    assert rows.rows() == kept.rows()
-    assert columnar.rows() == kept.rows()
+    kept, objects, columns = every_path(engine, EXAMPLES, dt.datetime(2024, 12, 31, 23, 59, tzinfo=SHANGHAI))
+    assert objects.rows() == kept.rows()
+    assert columns.rows() == kept.rows()
     total = kept.total()
     assert total.on_time > 500 and total.late > 0 and total.overdue > 0 and total.open > 0
 
@@ -93,9 +93,9 @@ def test_generated_log_counted_as_every_outcome_kept(engine, tmp_path):
         timeout=600,
     )
     as_of = dt.datetime(2025, 6, 30, 12, 0, tzinfo=SHANGHAI)  # obligations of every class, open ones too
-    kept, rows, columnar = every_path(engine, [tmp_path / "events-20000.jsonl"], as_of)
-    assert rows.rows() == kept.rows()
-    assert columnar.rows() == kept.rows()
+    kept, objects, columns = every_path(engine, [tmp_path / "events-20000.jsonl"], as_of)
+    assert objects.rows() == kept.rows()
+    assert columns.rows() == kept.rows()
     total = kept.total()
     assert total.on_time > 5000 and total.late > 0 and total.overdue > 0 and total.open > 0
     assert len({k[0] for k in kept}) > 5  # many bodies

@@ -1,4 +1,4 @@
-"""Order and recurrence rules on hand-checked dates, through the default (columnar) audit and row by row.
+"""Order and recurrence rules on hand-checked dates, through the one pipeline (engine/pipeline.py).
 
 Order: 上海市司法局2024年政务公开工作要点（沪司发〔2024〕38号）（十二）“坚持‘先审查、后公开’和‘一事一审’原则，
 加强保密审查”: every publication of a document needs its 保密审查 before it.
@@ -11,8 +11,6 @@ import pytest
 from helpers import SOURCE, end_of, engine_for, events
 
 from engine.ruleset.loader import RuleLoadError, load_rules
-
-pytestmark = pytest.mark.usefixtures("each_path")
 
 ORDER = f"""\
 pack: t

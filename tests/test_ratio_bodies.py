@@ -1,4 +1,4 @@
-"""Ratio rules and subordinate bodies on hand-checked dates, through the default (columnar) audit and row by row.
+"""Ratio rules and subordinate bodies on hand-checked dates, through the one pipeline (engine/pipeline.py).
 
 江苏省司法厅2018年度政务公开工作要点: 第21项“实现80%的审批服务事项‘网上办’（完成时限6月底前）”; 第38项“政务公开
 工作分值权重不低于4%（完成时限：全年）”; 第4项“各市、县(市、区)同步完成本地区政务公开事项目录编制工作（完成时限：
@@ -13,8 +13,6 @@ from conftest import run_cli
 from helpers import SOURCE, end_of, engine_for, events, write_rules
 
 from engine.ruleset.loader import RuleLoadError, load_rules
-
-pytestmark = pytest.mark.usefixtures("each_path")
 
 ONLINE = f"""\
 pack: t

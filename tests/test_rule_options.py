@@ -34,7 +34,6 @@ def judged(engine, replied):
     ]
 
 
-@pytest.mark.usefixtures("each_path")
 def test_the_2008_rule_follows_its_text_unless_a_pack_chooses_the_restart(tmp_path):
     text = Engine(load_rules([bundled("rules")]), load_calendar())
     assert judged(text, "2018-10-17T10:00") == [("ogi.request-reply", "late", "2018-09-25 24:00", "13wd")]

@@ -1,6 +1,5 @@
 """The bundled packs: valid, every rule tested, and every pack's cases pass through `shixian test`."""
 
-import pytest
 import yaml
 from conftest import ROOT, run_cli
 
@@ -40,8 +39,7 @@ def test_shixian_test_passes_on_the_bundled_packs():
     assert failed == "0 failed" and int(passed.split()[0]) >= 50
 
 
-@pytest.mark.usefixtures("each_path")
-def test_the_packs_cases_pass_through_the_default_audit_and_row_by_row():
+def test_the_packs_cases_pass_through_the_pipeline_in_process():
     results = run_tests([RULES])
     assert [(r.where, r.name, r.problems) for r in results if not r.passed] == []
     assert len(results) >= 50

@@ -83,15 +83,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--sorted",
         action="store_true",
-        help="the event files are in time order: stream them, holding only open obligations in "
-        "memory (an event out of order stops the run with its file and line)",
-    )
-    parser.add_argument(
-        "--engine",
-        choices=["columnar", "rows"],
-        default="columnar",
-        help="columnar: read the logs into columns and settle most events there (default); "
-        "rows: one Python object per event (the reference; the same findings)",
+        help="no longer needed (kept so that existing scripts run): every audit reads the logs into "
+        "columns, in any order; for logs larger than memory use --backend dask",
     )
     parser.add_argument(
         "--backend",
@@ -156,13 +149,17 @@ def run(args) -> int:
             store,
             args.progress,
             distributed,
-            args.sorted,
-            args.engine == "columnar",
             args.full,
         )
     finally:
         if store:
             store.close()
+    if args.sorted:
+        print(
+            "shixian: 注意 (note) --sorted 已不再需要，日志按任意顺序读入列式数据；超出内存的日志请用 --backend dask "
+            "(--sorted is no longer needed: logs are read into columns in any order)",
+            file=sys.stderr,
+        )
     for note in ledger.notes(ledgers):
         print(f"shixian: 注意 (note) {note}", file=sys.stderr)
     for reject in log.rejects[:20]:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from ..engine import Engine
 from ..evaluate.context import fmt
-from ..events import read_events
 from ..model.findings import QUIET_ZH, STATUS_ZH
+from ..pipeline import judge, read
 from . import options
 
 
@@ -23,11 +23,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args) -> int:
     engine = Engine.load(args.rules, args.calendar, args.calendar_dir)
-    log = read_events(args.events, engine.ruleset.event_types)
+    frame = read(engine.ruleset, args.events)  # the audit's reader: the same events, rejects and repeats
     as_of = options.as_of(args)
-    result = engine.evaluate(log.events, as_of, options.warn_within(args), keep_outcomes=True)
+    result = judge(
+        engine.ruleset, engine.calendar, frame, as_of, options.warn_within(args), keep_outcomes=True
+    )
     mine = sorted(
-        (e for e in log.events if e.subject == args.subject or args.subject in map(str, e.attrs.values())),
+        (
+            e
+            for e in frame.all_events(engine.ruleset.event_types)
+            if e.subject == args.subject or args.subject in map(str, e.attrs.values())
+        ),
         key=lambda e: e.time,
     )
     print(f"对象 {args.subject}（截至 {fmt(as_of)}）")

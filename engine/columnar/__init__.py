@@ -1,5 +1,2 @@
-"""Columnar audit for large logs: pyarrow columns in, the same findings out (see run.py)."""
-
-from .run import evaluate_frame, events_frame, read
-
-__all__ = ["evaluate_frame", "events_frame", "read"]
+"""Events as columns (pyarrow + numpy): read (frame.py, given.py), screened (screen.py) and the obligations
+judged there written out (verdicts.py); the pipeline that strings them together is engine/pipeline.py."""

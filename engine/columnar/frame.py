@@ -63,7 +63,7 @@ class Frame:
     ref: np.ndarray
     instant: np.ndarray  # µs since the epoch, UTC
     day: np.ndarray  # Asia/Shanghai date, days since 1970-01-01
-    year: np.ndarray  # the year of the event's own time (as the row-by-row evaluator reads it)
+    year: np.ndarray  # the year of the event's own time (as the evaluators read it)
     date_only: np.ndarray
     odd_mask: np.ndarray
     columns: dict[str, pa.Array] = field(default_factory=dict)  # core fields; attributes with null for absent
@@ -85,6 +85,10 @@ class Frame:
             for k, event in zip(ks, _plain_events(table, chunk.file, chunk.lines[rows])):
                 out[k] = event
         return out
+
+    def all_events(self, vocabulary: dict[str, str] | None) -> list[Event]:
+        """Every event of the frame, in read order (explain, the workbench: a subject's timeline)."""
+        return self.events(np.argsort(self.seq, kind="stable"), vocabulary)
 
     def values(self, name: str, units: np.ndarray) -> list[str]:
         """One text field (id, type, subject, body) of each unit, as its Event carries it, without building
@@ -224,8 +228,10 @@ def _read_arrow(data: bytes, count: int, schema: list) -> pa.Table | None:
 class FrameReader:
     """Reads files into chunks (pyarrow) and odd events (row by row), then builds the Frame."""
 
-    def __init__(self, vocabulary: dict[str, str] | None, attributes: set[str]):
-        self.vocabulary = vocabulary
+    def __init__(self, vocabulary: dict[str, str] | None, attributes: set[str], collect_repeats: bool = True):
+        """collect_repeats: a repeated id is one event (a log's reader); without it, each is judged (events
+        given as objects, engine/columnar/given.py)."""
+        self.vocabulary, self.collect_repeats = vocabulary, collect_repeats
         self.attributes = sorted(set(attributes) - {"type", "subject", "body", "department", "time"})
         self.log = EventLog()
         self.chunks: list[Chunk] = []
@@ -334,7 +340,8 @@ class FrameReader:
                 else:
                     self._events.append((seq, event))
                     self._raws[seq] = record
-        parts = self._resolve_repeats(parts)
+        if self.collect_repeats:
+            parts = self._resolve_repeats(parts)
         _restore_raw_lines([r for _, r in self._rejects if (r.file, r.line) in self._as_written])
         self.log.rejects = [r for _, r in sorted(self._rejects, key=lambda item: item[0])]
         return self._lay_out(parts, self._events)
@@ -413,7 +420,7 @@ class FrameReader:
             taken = _take(chunk.table, rows)
             for name in columns:
                 columns[name].append(_canonical(taken, name))
-        # odd events: their values as the row-by-row evaluator reads them
+        # odd events: their values as the evaluators read them
         events = [e for _, e in odd_events]
         seq.append(np.array([s for s, _ in odd_events], dtype=np.int64))
         ref.append(-1 - np.arange(len(events), dtype=np.int64))

@@ -1,15 +1,17 @@
-"""Which events each rule must judge one by one; the rest are settled here, in columns.
+"""Which events each rule's evaluator must be fed one by one; the rest are settled here, in columns.
 
 The screen only ever sets aside what provably ends quiet (on time, or no obligation at all) when the
-row-by-row evaluator runs, or what it judges itself exactly as that evaluator would; anything it cannot
-vouch for is kept, so the findings are the same:
+rule's evaluator runs, or what it judges itself exactly as that evaluator would; anything it cannot
+vouch for is kept, so the findings are the same as if every event were fed (the day-by-day oracle of
+tests/oracle.py and the hand-checked tests hold that). When the quiet outcomes are wanted too
+(`Context.keep_quiet`), it sets aside only what has no outcome at all and judges nothing itself:
 
 - deadline: a subject (key) none of whose triggers matches the rule says nothing; an optional rule's
   subject without a fulfilment says nothing; a subject with exactly one matching trigger and one later
   fulfilment is set aside when the fulfilment beats the deadline of its clock: with no clock control, the
   trigger's own deadline by `WorkCalendar.due_array` (the same arithmetic as the scalar one, a property test
   keeps them equal); with controls, the clock in effect by `evaluate.clock` (the one home of pause, restart
-  and extension, also used row by row and by the live monitor); a subject with one matching trigger, no
+  and extension, also used by the evaluators and the live monitor); a subject with one matching trigger, no
   clock control while its clock runs and a deadline in days or working days is judged here, late, overdue
   or due soon (`Verdicts`; their findings are written by verdicts.py);
 - required fields: an event that carries its fields and links to an existing subject;
@@ -182,7 +184,7 @@ def _deadline(loaded: LoadedRule, view: View, ctx: Context) -> tuple[np.ndarray,
     single = (n_t == 1) & (n_m == 1) & (n_odd == 0)
     one = single & (n_f == 1)
     set_aside = SetAside(ctx.obligations, rule.id, view)  # what is settled here is counted (counted.py)
-    if one.any():
+    if one.any() and not ctx.keep_quiet:  # an on-time outcome is wanted too: the evaluator writes it
         settled |= _fulfilled_on_time(rule, view, ctx.calendar, one, controls, t_pos, f_pos, set_aside)
     verdicts = None
     if rule.period.unit in ("wd", "d") and not ctx.keep_quiet:
@@ -231,7 +233,7 @@ def _verdicts(
 ) -> tuple[Verdicts | None, np.ndarray]:
     """Late and open obligations of subjects whose clock nothing touched, judged as `Context.judge_done`
     and `judge_open` would. Returns them and the subjects judged (the rest, e.g. outside the calendar,
-    are left to the row-by-row evaluator)."""
+    are left to the rule's evaluator)."""
     rule: DeadlineRule = loaded.rule
     cal, unit = ctx.calendar, rule.period.unit
     t, d = t_pos[subjects], f_pos[subjects]
@@ -328,7 +330,7 @@ def _clock_deadlines(
     """For subjects whose clock was touched between their trigger and fulfilment: the deadline of the clock
     in effect at the fulfilment, by the one home of clock controls (evaluate/clock.py: its array form, and
     `run_clock` itself where that form does not vouch): due instants (µs), last days (epoch days, -1 for
-    none) and ok (False where the calendar lacks a year: judged row by row)."""
+    none) and ok (False where the calendar lacks a year: left to the rule's evaluator)."""
     n = len(subjects)
     wanted = np.full(len(t_pos), -1, np.int64)
     wanted[subjects] = np.arange(n)
@@ -369,7 +371,7 @@ def _clock_deadlines(
             )
         ]
         clock = run_clock(rule, calendar, times[0], marks)
-        if clock.late_extensions:  # a finding of its own: judged row by row
+        if clock.late_extensions:  # a finding of its own: left to the rule's evaluator
             continue
         end_pause(clock, times[1])  # the fulfilment ends the pause (DeadlineEvaluator._close)
         try:
@@ -456,7 +458,7 @@ def screen(
 
 
 def active_years(view: View) -> dict[str, set[int]]:
-    """Body -> years with any event, as the row-by-row evaluator collects them."""
+    """Body -> years with any event, as the evaluators count them (Evaluation.feed)."""
     values, codes = view.encoded("body")
     pairs = np.unique(codes * 100_000 + view.year)
     names = values.to_pylist()

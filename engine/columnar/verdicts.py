@@ -1,9 +1,10 @@
-"""The findings of obligations the screen judged in columns (`screen.Verdicts`), in the row evaluator's words.
+"""The findings of obligations the screen judged in columns (`screen.Verdicts`), in the evaluators' words.
 
 Each finding is what `DeadlineEvaluator` and `Context.judge_done` / `judge_open` would write for the same
-subject: same message, deadline text, explanation (`workcal.start_step` + `WorkCalendar.day_steps`) and event
-references; the differential tests in tests/test_columnar.py hold the two paths together. Times are
-turned into texts and datetimes a column at a time, which is what makes this path cheap.
+subject: same message builders (context.py), deadline text, explanation (`workcal.start_step` +
+`WorkCalendar.day_steps`) and event references; tests/test_pipeline.py checks them word for word on
+hand-checked dates and tests/test_oracle.py their deadlines and verdicts. Times are turned into texts and
+datetimes a column at a time, which is what makes this path cheap.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""The batch evaluator: rules and calendar in, events in time order through, findings out."""
+"""What each kind of rule means, event by event (one evaluator per kind), with the one home of clock controls
+(clock.py) and of verdicts (verdict.py). Driven by the pipeline, engine/pipeline.py."""
 
-from .evaluator import AuditResult, evaluate
+from .evaluator import AuditResult
 
-__all__ = ["AuditResult", "evaluate"]
+__all__ = ["AuditResult"]

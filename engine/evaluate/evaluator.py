@@ -1,17 +1,16 @@
-"""One pass over time-sorted events, dispatched by type to one evaluator per rule.
+"""One evaluator per rule kind over a shared context: what each kind of rule means, event by event.
 
-Memory: per-subject state lives only while a clock is open (deadline, span rules) plus per-body
+The pipeline (engine/pipeline.py) feeds each rule's evaluator, in time order, the events the screen kept
+for it. Memory: per-subject state lives only while a clock is open (deadline, span rules) plus per-body
 counters (count, yearly rules) and link targets; events themselves are not retained here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ..calendar import Period, WorkCalendar
-from ..errors import ShixianError
 from ..model.events import Event
 from ..model.findings import Finding
 from ..model.rules import (
@@ -64,8 +63,8 @@ class AuditResult:
 class Evaluation:
     """One evaluator per rule over a shared context: fed events in time order, then finished.
 
-    `evaluate` feeds every event to every rule interested in its type; the columnar audit
-    (engine/columnar) feeds each rule only the events it must judge one by one.
+    keep_outcomes also keeps the quiet outcomes (on time, pending, met); explain_all (default: the same)
+    writes the counting steps for those too, which only `explain` needs.
     """
 
     def __init__(
@@ -120,44 +119,3 @@ class Evaluation:
             ctx.task_board,
             ctx.obligations,
         )
-
-
-def evaluate(
-    ruleset: RuleSet,
-    events: Iterable[Event],
-    calendar: WorkCalendar,
-    as_of: dt.datetime,
-    warn_within: Period = Period(2, "wd"),
-    keep_outcomes: bool = False,
-    explain_all: bool | None = None,
-    presorted: bool = False,
-) -> AuditResult:
-    """Evaluate every rule over `events` as of `as_of`. Events after as_of are not seen.
-
-    keep_outcomes also returns the quiet outcomes (on time, pending); explain_all (default: the same)
-    writes the counting steps for those too, which only `explain` needs.
-    """
-    run = Evaluation(ruleset, calendar, as_of, warn_within, keep_outcomes, explain_all)
-    ordered = _in_time_order(events) if presorted else sorted(events, key=lambda e: e.time)
-    seen = later = 0
-    for event in ordered:
-        if event.time > as_of:
-            later += 1
-            continue
-        seen += 1
-        run.feed(event)
-    return run.finish(seen, later)
-
-
-def _in_time_order(events: Iterable[Event]) -> Iterator[Event]:
-    """Pass events through as they come (a stream), refusing one that goes back in time."""
-    last = None
-    for event in events:
-        if last is not None and event.time < last.time:
-            raise ShixianError(
-                f"{event.origin}: event {event.id} at {event.time.isoformat()} comes before "
-                f"{last.origin} ({last.time.isoformat()}); the log is not in time order "
-                f"(audit without --sorted, or sort it first)"
-            )
-        last = event
-        yield event

@@ -218,9 +218,9 @@ class StoreRun:
 
 def judge_store(engine, store, files, as_of: dt.datetime, warn_within, full: bool = False) -> StoreRun:
     """Read and evaluate the stored history (and the files), incrementally when `plan` allows."""
-    from ..columnar import evaluate_frame
     from ..columnar.frame import FrameReader
     from ..columnar.screen import attributes_read
+    from ..pipeline import judge
 
     partitions = int(store.db.execute("SELECT value FROM meta WHERE key = 'partitions'").fetchone()[0])
     run_basis = basis(engine.ruleset, engine.calendar, engine.coverage(), warn_within, partitions)
@@ -234,8 +234,14 @@ def judge_store(engine, store, files, as_of: dt.datetime, warn_within, full: boo
         if frame.log.rejects or frame.log.duplicates:  # never from a store written by ingest: be safe
             return judge_store(engine, store, files, as_of, warn_within, full=True)
         only = (chosen.split.subject_rules, pa.array(sorted(chosen.subjects), pa.string()))
-        result = evaluate_frame(
-            engine.ruleset, frame, engine.calendar, as_of, warn_within, open_subjects, judge_only=only
+        result = judge(
+            engine.ruleset,
+            engine.calendar,
+            frame,
+            as_of,
+            warn_within,
+            open_subjects=open_subjects,
+            judge_only=only,
         )
         result.findings = merge(chosen, result.findings, previous)
         result.obligations = merged_counts(store, engine, chosen, result.obligations, as_of, warn_within)
@@ -247,7 +253,9 @@ def judge_store(engine, store, files, as_of: dt.datetime, warn_within, full: boo
     else:
         store.add_stored(reader)
         frame = reader.read(files).frame()
-        result = evaluate_frame(engine.ruleset, frame, engine.calendar, as_of, warn_within, open_subjects)
+        result = judge(
+            engine.ruleset, engine.calendar, frame, as_of, warn_within, open_subjects=open_subjects
+        )
     state = None
     if not files:
         values = {
@@ -267,9 +275,9 @@ def merged_counts(
     run's counts of the per-subject rules, less what the re-judged subjects counted then (their events known
     then, judged as of then: the same judgement, replayed) plus what they count now (their events alone), plus
     the counts of the rules judged in full now."""
-    from ..columnar import evaluate_frame
     from ..columnar.frame import FrameReader
     from ..columnar.screen import attributes_read
+    from ..pipeline import judge
 
     local = chosen.split.subject_rules
     ruleset = engine.ruleset
@@ -285,7 +293,7 @@ def merged_counts(
         reader = FrameReader(ruleset.event_types, attributes_read(ruleset))
         store.add_stored_subset(reader, set(chosen.subjects), set(), chosen.since_seq, before)
         frame = reader.frame()
-        return evaluate_frame(rules, frame, engine.calendar, at, warn_within).obligations
+        return judge(rules, engine.calendar, frame, at, warn_within).obligations
 
     out = ObligationCounts()
     for key, tally in store.obligations(chosen.previous_run).items():

@@ -22,9 +22,9 @@ from pathlib import Path
 
 from ..audit import file_digest
 from ..engine import Engine
-from ..events import read_events
 from ..model.events import Event
 from ..model.findings import Finding
+from ..pipeline import judge
 
 
 @dataclass
@@ -118,16 +118,13 @@ class EvaluationCache:
                 result.missing.append(f"{name}：文件已变动 (changed since the run)")
             else:
                 files.append(path)
-        stored = store.events(engine.ruleset.event_types)
-        if not files and not stored:
+        if not files and not store.has_events():
             result.missing.append("该次运行没有可重读的输入文件，数据库中也没有事件 (nothing to read again)")
             return result
-        log = read_events(files, engine.ruleset.event_types)
-        known = {event.id for event in log.events}
-        log.events.extend(event for event in stored if event.id not in known)
-        evaluated = engine.evaluate(log.events, as_of, keep_outcomes=True)
+        frame = store.event_frame(engine.ruleset, files)  # as the audit read them: stored history, then files
+        evaluated = judge(engine.ruleset, engine.calendar, frame, as_of, keep_outcomes=True)
         result.outcomes = evaluated.outcomes
         result.task_board = evaluated.task_board
-        for event in sorted(log.events, key=lambda e: e.time):
+        for event in sorted(frame.all_events(engine.ruleset.event_types), key=lambda e: e.time):
             result.events_by_subject.setdefault(event.subject, []).append(event)
         return result

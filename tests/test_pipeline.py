@@ -1,8 +1,12 @@
-"""The columnar audit (engine/columnar) against the row-by-row reference: same findings, rejects, counts.
+"""The pipeline's inputs and its screen (engine/pipeline.py, engine/columnar/).
 
-Random logs mix what the columnar reader takes in columns (plain rows) with everything it must hand
-to the row-by-row code: own time zones and offsets, repeated ids (identical and conflicting), torn
-JSON, blank lines, CRLF endings, unknown types, missing fields, impossible dates, years before 1992.
+Whatever way events come in, the pipeline judges the same events: a log read into columns, the same log
+read line by line into objects (`read_events`), the same events given as objects, the same log as Parquet.
+Random logs mix what the reader takes in columns (plain rows) with everything it must read one by one:
+own time zones and offsets, repeated ids (identical and conflicting), torn JSON, blank lines, CRLF endings,
+unknown types, missing fields, impossible dates, years before 1992. The screen's own tests say what it
+judges in columns and what it sets aside, on hand-checked dates; the verdicts themselves are held to the
+day-by-day oracle in tests/test_oracle.py.
 """
 
 import datetime as dt
@@ -16,13 +20,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.calendar import SHANGHAI, Conventions, Period
-from engine.columnar import evaluate_frame, read
-from engine.columnar import events_frame as columnar_frame
+from engine.columnar.given import events_frame as columnar_frame
 from engine.engine import Engine
 from engine.errors import CalendarCoverageError
-from engine.evaluate import evaluate
 from engine.events import jsonl as jsonl_module
 from engine.events import read_events
+from engine.pipeline import judge, read
 
 AS_OF = dt.datetime(2024, 12, 31, 23, 59, tzinfo=SHANGHAI)
 WARN = Period(2, "wd")
@@ -57,25 +60,27 @@ def bundled() -> Engine:
     return _LOADED[0]
 
 
-def reference(engine, paths, as_of=AS_OF, warn=WARN):
+def by_objects(engine, paths, as_of=AS_OF, warn=WARN):
+    """The log read line by line into Event objects (the reader of `explain` before, of tests now), judged."""
     log = read_events(paths, engine.ruleset.event_types)
-    return log, evaluate(engine.ruleset, log.events, engine.calendar, as_of, warn)
+    return log, engine.evaluate(log.events, as_of, warn)
 
 
-def columnar(engine, paths, as_of=AS_OF, warn=WARN):
+def audit(engine, paths, as_of=AS_OF, warn=WARN):
+    """The log read into columns, judged: what `shixian audit` does."""
     frame = read(engine.ruleset, paths)
-    return frame.log, evaluate_frame(engine.ruleset, frame, engine.calendar, as_of, warn)
+    return frame.log, judge(engine.ruleset, engine.calendar, frame, as_of, warn)
 
 
 def assert_same(engine, paths, as_of=AS_OF, warn=WARN):
-    (log_a, a), (log_b, b) = reference(engine, paths, as_of, warn), columnar(engine, paths, as_of, warn)
+    (log_a, a), (log_b, b) = by_objects(engine, paths, as_of, warn), audit(engine, paths, as_of, warn)
     assert [f.to_json() for f in b.findings] == [f.to_json() for f in a.findings]
     assert [r.to_json() for r in log_b.rejects] == [r.to_json() for r in log_a.rejects]
     assert (log_b.lines, log_b.duplicates) == (log_a.lines, log_a.duplicates)
     assert (b.events_evaluated, b.events_after_as_of) == (a.events_evaluated, a.events_after_as_of)
     assert b.task_board == a.task_board
     assert b.obligations.rows() == a.obligations.rows()  # what the screen set aside is counted all the same
-    return a
+    return b
 
 
 @st.composite
@@ -155,7 +160,9 @@ def records(draw):
     st.sampled_from([1, 3, 64]),
 )
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_same_as_row_by_row_on_random_logs(tmp_path_factory, monkeypatch, lines, crlf, block, short_run):
+def test_read_into_columns_or_into_objects_on_random_logs(
+    tmp_path_factory, monkeypatch, lines, crlf, block, short_run
+):
     monkeypatch.setattr(jsonl_module, "BLOCK_BYTES", block)  # many blocks: line numbers must carry over
     monkeypatch.setattr(jsonl_module, "SHORT_RUN", short_run)  # odd lines cut the blocks pyarrow reads
     path = tmp_path_factory.mktemp("log") / "events.jsonl"
@@ -163,7 +170,7 @@ def test_same_as_row_by_row_on_random_logs(tmp_path_factory, monkeypatch, lines,
     assert_same(bundled(), [path])
 
 
-def test_same_on_the_examples_and_their_parquet(tmp_path):
+def test_the_examples_and_their_parquet_read_either_way(tmp_path):
     engine = bundled()
     from conftest import ROOT
 
@@ -190,7 +197,8 @@ def test_same_on_the_examples_and_their_parquet(tmp_path):
 
 def test_events_given_as_objects_are_judged_as_a_log_of_them_is(tmp_path):
     """Engine.evaluate puts events that a plain log line could give into columns and keeps the others (own
-    zone, fractional seconds, an attribute of another type) as they are: the same findings as row by row."""
+    zone, fractional seconds, an attribute of another type) as they are: the same findings as the log of
+    those events read from a file."""
     from helpers import events
 
     engine = bundled()
@@ -206,7 +214,11 @@ def test_events_given_as_objects_are_judged_as_a_log_of_them_is(tmp_path):
     frame = columnar_frame(engine.ruleset, given)
     assert sorted(frame.seq[frame.odd_mask].tolist()) == [1, 2, 3, 4, 5]  # "days" both text and a number: odd
     got = engine.evaluate(given, AS_OF, WARN)
-    want = evaluate(engine.ruleset, given, engine.calendar, AS_OF, WARN)
+    path = tmp_path / "given.jsonl"
+    path.write_text(
+        "".join(json.dumps(e.to_json(), ensure_ascii=False) + "\n" for e in given), encoding="utf-8"
+    )
+    _, want = audit(engine, [path])
     assert [f.to_json() for f in got.findings] == [f.to_json() for f in want.findings] != []
 
 
@@ -219,12 +231,14 @@ def test_a_repeated_id_keeps_the_first_and_rejects_a_conflict(tmp_path):
         + "\n",
         encoding="utf-8",
     )
-    log, _ = columnar(engine, [path])
+    log, _ = audit(engine, [path])
     assert log.duplicates == 1
     assert [(r.line, r.reason.split(" (")[0]) for r in log.rejects] == [
         (3, "duplicate id 'a' with different content")
     ]
     assert_same(engine, [path])
+    given = [e for line in path.read_text(encoding="utf-8").splitlines() for e in _events(line)]
+    assert engine.evaluate(given, AS_OF, WARN).events_evaluated == 3  # given as objects: each is judged
 
 
 @given(
@@ -257,64 +271,9 @@ def test_due_array_is_the_scalar_due(cal, day, minute, unit, amount, roll, start
     assert last[0] == (want_last.toordinal() - dt.date(1970, 1, 1).toordinal() if want_last else -1)
 
 
-@st.composite
-def requests(draw):
-    """Information requests around the 2024 holidays: received, then clock controls (补正, third party,
-    extension with `days` as written), then maybe a reply, all a few working days apart."""
-    lines, moment = (
-        [],
-        dt.datetime(2024, 9, 2, 9, 0)
-        + dt.timedelta(days=draw(st.integers(0, 60)), minutes=draw(st.integers(0, 600))),
-    )
-    subject = f"R{draw(st.integers(0, 3))}"
-    steps = (
-        ["request.received"]
-        + draw(
-            st.lists(
-                st.sampled_from(
-                    [
-                        "supplement.requested",
-                        "supplement.received",
-                        "third_party.consulted",
-                        "third_party.replied",
-                        "extension.approved",
-                    ]
-                ),
-                max_size=3,
-            )
-        )
-        + draw(st.sampled_from([["request.replied"], [], ["request.replied"] * 2]))
-    )
-    for n, kind in enumerate(steps):
-        moment += dt.timedelta(days=draw(st.integers(0, 16)), minutes=draw(st.integers(0, 300)))
-        record = {
-            "id": f"{subject}-{n}-{draw(st.integers(0, 9))}",
-            "type": kind,
-            "subject": subject,
-            "time": moment.strftime("%Y-%m-%dT%H:%M"),
-            "body": "局A",
-        }
-        if kind == "extension.approved" and draw(st.booleans()):
-            record["days"] = draw(st.sampled_from([5, 20, 30, "10", " 7", "x", 12.5, None]))
-        if kind == "request.replied" and draw(st.integers(0, 4)) == 0:
-            record["time"] = record["time"][:10]  # a bare date: "that day"
-        lines.append(json.dumps(record, ensure_ascii=False))
-    return lines
-
-
-@given(st.lists(requests(), min_size=1, max_size=8))
-@settings(max_examples=200, deadline=None)
-def test_clock_controls_settled_in_columns_as_row_by_row(tmp_path_factory, logs):
-    """The screen settles on-time requests whose clock was restarted, extended or paused once (screen.py,
-    _clock_start): the findings stay those of the row-by-row evaluator (2024 国庆: 国办发明电〔2023〕7号)."""
-    path = tmp_path_factory.mktemp("req") / "events.jsonl"
-    path.write_text("\n".join(line for log in logs for line in log) + "\n", encoding="utf-8")
-    assert_same(bundled(), [path])
-
-
 def test_clock_controls_are_settled_not_fed(tmp_path):
     """A request paused for a third party, one extended and one restarted by 补正, all answered in time,
-    are not fed to the row evaluator at all; nor is a late one that no control touched: the screen judges
+    are not fed to the rule's evaluator at all; nor is a late one that no control touched: the screen judges
     it itself (2024 国庆 7 days off, 9-29 and 10-12 worked)."""
     from engine.columnar.screen import VERDICTS
 
@@ -348,7 +307,7 @@ def test_clock_controls_are_settled_not_fed(tmp_path):
     # P: 20 working days from 9-20 plus the 12 paused (9-24..10-14, 国庆 10-01..07 off, 9-29 and 10-12
     # worked) end 2024-11-08; X: 20 + 20 end 2024-11-20; S: 20 from the 补正 of 10-21 end 2024-11-18.
     # L: 20 working days from 9-20 end 2024-10-23, so the reply of 10-25 is late.
-    late = [f for f in assert_same(engine, [path]).findings if f.rule == "ogi.request-reply"]
+    late = [f for f in audit(engine, [path])[1].findings if f.rule == "ogi.request-reply"]
     assert [(f.subject, f.status, f.deadline_text) for f in late] == [("L", "late", "2024-10-23 24:00")]
 
 
@@ -412,7 +371,7 @@ def _reply_screened(engine, path, as_of, warn):
 )
 def test_open_requests_are_judged_in_columns(tmp_path, as_of, warn, status, tail):
     """An unanswered request that no clock control touched is judged by the screen itself, never fed to the
-    row evaluator, with the row evaluator's words: due soon within the warning period, overdue after."""
+    rule's evaluator, with the rule's evaluator's words: due soon within the warning period, overdue after."""
     from engine.columnar.screen import VERDICTS
 
     path = _request_log(tmp_path / "events.jsonl", [("Q", "request.received", "2024-09-20T10:00")])
@@ -421,56 +380,34 @@ def test_open_requests_are_judged_in_columns(tmp_path, as_of, warn, status, tail
     _, feed, verdicts = _reply_screened(engine, path, moment, period)
     assert not feed.any()
     assert ([VERDICTS[s] for s in verdicts.status] if verdicts else []) == ([status] if status else [])
-    found = [f for f in assert_same(engine, [path], moment, period).findings if f.rule == "ogi.request-reply"]
+    found = [f for f in audit(engine, [path], moment, period)[1].findings if f.rule == "ogi.request-reply"]
     assert [f.status for f in found] == ([status] if status else [])
     if status:
         assert found[0].deadline_text == "2024-10-23 24:00" and found[0].message.endswith(tail)
 
 
-@st.composite
-def obligations(draw, as_of: dt.datetime):
-    """Documents and requests with at most a trigger and a fulfilment (what the screen judges itself), some
-    with bare dates, started up to 45 days before as-of (around the 2024 国庆 and year-end holidays)."""
-    kind = draw(
-        st.sampled_from([("request.received", "request.replied"), ("document.issued", "document.published")])
-    )
-    subject = f"{kind[0][0]}{draw(st.integers(0, 30))}"
-    start = as_of.replace(tzinfo=None) - dt.timedelta(
-        days=draw(st.integers(0, 45)), minutes=draw(st.integers(0, 600))
-    )
-    record = {
-        "id": f"{subject}-t{draw(st.integers(0, 2))}",
-        "type": kind[0],
-        "subject": subject,
-        "time": start.strftime("%Y-%m-%dT%H:%M"),
-        "body": draw(st.sampled_from(["局A", "局B"])),
-        "doc_type": "政策文件",
-        "disclosure": "主动公开",
-    }
-    lines = [record]
-    if draw(st.booleans()):
-        done = start + dt.timedelta(days=draw(st.integers(0, 45)), minutes=draw(st.integers(0, 600)))
-        text = done.strftime("%Y-%m-%dT%H:%M")
-        lines.append(
-            {
-                **record,
-                "id": f"{subject}-f",
-                "type": kind[1],
-                "time": text[:10] if draw(st.booleans()) else text,
-            }
-        )
-    return [json.dumps(x, ensure_ascii=False) for x in lines]
+def _events(line: str) -> list:
+    from engine.events import event_from_record
+
+    return [event_from_record(json.loads(line), "given:1", None)]
 
 
-@given(
-    st.data(), st.integers(0, 120), st.integers(0, 1439), st.sampled_from(["2wd", "5wd", "3d", "0d", "12h"])
-)
-@settings(max_examples=200, deadline=None)
-def test_judged_in_columns_as_row_by_row_at_any_moment(tmp_path_factory, data, day, minute, warn):
-    """Late, overdue, due-soon and pending obligations judged by the screen (screen._verdicts, verdicts.py)
-    give the row evaluator's findings, at any as-of and warning period (in hours: left to the rows)."""
-    as_of = dt.datetime(2024, 9, 15, tzinfo=SHANGHAI) + dt.timedelta(days=day, minutes=minute)
-    logs = data.draw(st.lists(obligations(as_of), min_size=1, max_size=20))
-    path = tmp_path_factory.mktemp("obl") / "events.jsonl"
-    path.write_text("\n".join(line for log in logs for line in log) + "\n", encoding="utf-8")
-    assert_same(bundled(), [path], as_of, Period.parse(warn))
+def test_a_subset_of_subjects_is_judged_as_in_the_whole_audit():
+    """Judging some subjects over their whole history (what an incremental audit re-judges) gives exactly
+    their findings and outcomes of the whole audit, from the events of their bodies only."""
+    from conftest import ROOT
+
+    engine = bundled()
+    frame = read(engine.ruleset, sorted((ROOT / "examples").glob("*-20*/events.jsonl")))
+    whole = judge(engine.ruleset, engine.calendar, frame, AS_OF, WARN, keep_outcomes=True)
+    subjects = sorted({f.subject for f in whole.findings})[::7][:6] + ["SH-YSQ-2024-SHOW", "no such subject"]
+    part = judge(engine.ruleset, engine.calendar, frame, AS_OF, WARN, keep_outcomes=True, subjects=subjects)
+    mine = set(subjects)
+    assert [f.to_json() for f in part.findings] == [f.to_json() for f in whole.findings if f.subject in mine]
+    assert len(part.findings) >= 6
+    assert sorted(o.fingerprint for o in part.outcomes) == sorted(
+        o.fingerprint for o in whole.outcomes if o.subject in mine
+    )
+    assert 0 < part.events_evaluated < whole.events_evaluated
+    none = judge(engine.ruleset, engine.calendar, frame, AS_OF, WARN, subjects=["no such subject"])
+    assert (none.findings, none.events_evaluated) == ([], 0)
