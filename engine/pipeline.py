@@ -26,8 +26,9 @@ import pyarrow.compute as pc
 from .calendar import Period, WorkCalendar
 from .columnar.frame import EPOCH, Frame, read_frame
 from .columnar.given import events_frame
-from .columnar.screen import View, active_years, attributes_read, screen
+from .columnar.screen import attributes_read, screen
 from .columnar.verdicts import write_findings
+from .columnar.view import View, active_years
 from .evaluate import AuditResult
 from .evaluate.evaluator import Evaluation
 from .gcpause import gc_paused

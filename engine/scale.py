@@ -71,8 +71,8 @@ def evaluate_shard(
     warn_within: str,
     stored: list[list[str]] = (),
 ) -> str:
-    """Run in a worker: audit one shard through the one pipeline (engine/pipeline.py), return the result as JSON text
-    (no pickled user data). `stored`: the event store's files of this partition, [kind, path] each, read
+    """Run in a worker: audit one shard through the one pipeline (engine/pipeline.py), return the result as
+    JSON text (no pickled user data). `stored`: the event store's files of this partition, [kind, path] each, read
     from shared storage as the store's reader reads them (engine/state/eventstore.py)."""
     import glob
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from .columnar.frame import file_parts, jsonl_parts, parquet_parts
 from .columnar.partition import body_partition, row_partitions
+from .columnar.parts import file_parts, jsonl_parts, parquet_parts
 from .events.jsonl import BLOCK_BYTES
 from .events.read import Reject, open_parquet
 

@@ -337,7 +337,8 @@ def _request_log(path, rows):
 def _reply_screened(engine, path, as_of, warn):
     """The screen's route for the 2019 request-reply rule over a log: the view, the events it feeds that
     rule and the obligations it judges itself."""
-    from engine.columnar.screen import View, screen
+    from engine.columnar.screen import screen
+    from engine.columnar.view import View
     from engine.evaluate.context import Context
 
     frame = read(engine.ruleset, [path])

@@ -1,17 +1,14 @@
 """Event logs as columns (pyarrow), so that most rows never become a Python object.
 
-A row is *plain* when a vectorised check vouches for it exactly as `event_from_record` would: the
-core fields are non-empty text, the type is known, the row names no time zone of its own and no
-nested `attrs`, and its time is a naive ISO date or minute/second time from 1992 on (Asia/Shanghai
-is UTC+8 throughout since then). Every other row, every row of a block pyarrow cannot read, and
-every row whose id repeats goes through `event_from_record` and the `Collector` one by one (*odd*),
-so rejects, duplicates and events come out as the row-by-row reader makes them.
+Files come in parts (parts.py); the rows plain.py vouches for stay columns. Every other row, every row
+of a block pyarrow cannot read, and every row whose id repeats goes through `event_from_record` and the
+`Collector` one by one (*odd*), so rejects, duplicates and events come out as reading the log line by line
+into objects (`events.read_events`) makes them (tests/test_pipeline.py compares the two on random logs).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,8 +19,7 @@ import pyarrow.compute as pc
 
 from .. import ledger
 from ..calendar import SHANGHAI
-from ..errors import ShixianError
-from ..events import jsonl, parquet
+from ..events import jsonl
 from ..events.read import (
     REQUIRED,
     BadRecord,
@@ -32,12 +28,11 @@ from ..events.read import (
     Reject,
     clean_record,
     event_from_record,
-    file_records,
 )
-from ..model.events import CORE_FIELDS, Event
+from ..model.events import Event
+from .parts import file_parts
+from .plain import canonical, plain_rows, wall_seconds
 
-_TIME = r"^\d{4}-(0\d|1[0-2])-([0-2]\d|3[01])(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?)?$"
-_JSON_TYPES = (pa.types.is_string, pa.types.is_int64, pa.types.is_null)
 _US, _DAY_US, _UTC8_S = 1_000_000, 86_400_000_000, 8 * 3600
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # instants are µs since this
 ORDINAL_1970 = dt.date(1970, 1, 1).toordinal()  # days are counted from this
@@ -146,85 +141,6 @@ def _plain_events(table: pa.Table, file: str, lines: np.ndarray) -> list[Event]:
     return out
 
 
-def file_parts(path: Path) -> Iterator[tuple[pa.Table | None, np.ndarray | None, list | None]]:
-    """A file in parts: (table, line numbers, None) read by pyarrow, or (None, None, rows) to be read
-    row by row, rows being (line, raw text, record or BadRecord) as `events.read.file_records` gives them."""
-    if not path.is_file():
-        raise ShixianError(f"{path}: no such event file")
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        yield from parquet_parts(path)
-    elif ledger.is_ledger(path):  # a workbook or CSV ledger through its mapping (engine/ledger): a table
-        yield from ledger.parts(path)
-    elif suffix == ".csv":
-        yield None, None, list(file_records(path))
-    else:
-        yield from jsonl_parts(path)
-
-
-def parquet_parts(path: Path, row_groups: list[int] | None = None):
-    """Batches of a Parquet file (or of some of its row groups), with their row numbers counted from 1 at
-    the file's first row as line numbers; the rows of a damaged row group are rejected, not lost."""
-    for first, batch, count, why in parquet.batches(path, row_groups):
-        if batch is None:
-            yield None, None, [(first + k, "", BadRecord(why)) for k in range(count)]
-        else:
-            yield pa.Table.from_batches([batch]), np.arange(first, first + count), None
-
-
-def jsonl_parts(path: Path, start: int = 0, end: int | None = None, first_line: int = 1):
-    """A JSON Lines file (or its bytes [start, end), whose first line is `first_line`) in parts, as
-    `file_parts` gives them: pyarrow reads the runs of lines `jsonl.pyarrow_runs` lets it see, the rest
-    (and any run pyarrow refuses or reads into something else) are read line by line."""
-    # pyarrow reads text that looks like a date as a timestamp; such columns are read again as text
-    schema = [pa.schema([(k, pa.string()) for k in CORE_FIELDS + ("tz",)])]
-    line = first_line
-    for block in jsonl.blocks(path, start, end):
-        for for_arrow, _, a, b in jsonl.pyarrow_runs(block):
-            data = block if (a, b) == (0, len(block)) else block[a:b]
-            count = jsonl.line_count(data)
-            table = _arrow_table(data, count, schema) if for_arrow else None
-            if table is not None:
-                yield table, np.arange(line, line + count), None
-            else:
-                yield None, None, list(jsonl.byte_lines(data, line))
-            line += count
-
-
-def _arrow_table(data: bytes, count: int, schema: list) -> pa.Table | None:
-    """Lines (each one object, checked) read by pyarrow, or None when it cannot read them as one row each
-    of text and whole numbers in valid UTF-8 (a key that is not UTF-8 fails even to be named: read by rows)."""
-    try:
-        return _read_arrow(data, count, schema)
-    except (pa.ArrowException, UnicodeError):
-        return None
-
-
-def _read_arrow(data: bytes, count: int, schema: list) -> pa.Table | None:
-    """`_arrow_table`'s reading; `schema[0]` grows with the columns read as text."""
-    import pyarrow.json as pj
-
-    for _ in range(2):
-        try:  # in 1 MB chunks, which pyarrow parses on all cores (a line longer fails: read by rows)
-            table = pj.read_json(
-                io.BytesIO(data),
-                read_options=pj.ReadOptions(block_size=1 << 20),
-                parse_options=pj.ParseOptions(explicit_schema=schema[0]),
-            )
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            return None
-        dated = [f.name for f in table.schema if pa.types.is_timestamp(f.type) or pa.types.is_date(f.type)]
-        if not dated:
-            break
-        schema[0] = pa.schema(list(schema[0]) + [(name, pa.string()) for name in dated])
-    else:
-        return None
-    if table.num_rows != count or not all(any(test(f.type) for test in _JSON_TYPES) for f in table.schema):
-        return None
-    table.validate(full=True)  # pyarrow does not check UTF-8 while parsing: a Latin-1 line is read by rows
-    return table
-
-
 class FrameReader:
     """Reads files into chunks (pyarrow) and odd events (row by row), then builds the Frame."""
 
@@ -270,44 +186,7 @@ class FrameReader:
         seq = np.arange(self.seq, self.seq + n) if seq is None else seq
         self.seq += n
         self.chunks.append(Chunk(table, file, lines, seq))
-        self.plain.append(self._plain(table))
-
-    def _plain(self, table: pa.Table) -> np.ndarray:
-        names = set(table.column_names)
-        n = table.num_rows
-        ok = np.ones(n, dtype=bool)
-
-        def text(name):
-            column = table.column(name)
-            return column if pa.types.is_string(column.type) else None
-
-        for key in ("id", "type", "subject", "time", "body"):
-            column = text(key) if key in names else None
-            if column is None:
-                return np.zeros(n, dtype=bool)
-            ok &= pc.fill_null(pc.not_equal(column, ""), False).to_numpy(zero_copy_only=False)
-        if self.vocabulary is not None:
-            ok &= pc.is_in(table.column("type"), value_set=pa.array(list(self.vocabulary))).to_numpy(
-                zero_copy_only=False
-            )
-        for name in ("tz", "attrs", "department"):
-            if name in names:
-                column = table.column(name)
-                if name == "department" and pa.types.is_string(column.type):
-                    continue
-                given = pc.is_valid(column)
-                if pa.types.is_string(column.type):
-                    given = pc.and_(given, pc.fill_null(pc.not_equal(column, ""), False))
-                ok &= ~given.to_numpy(zero_copy_only=False)
-        for name in self.attributes:  # attributes the screens read must be text or whole numbers
-            if name in names and not (
-                pa.types.is_string(table.column(name).type) or pa.types.is_integer(table.column(name).type)
-            ):
-                ok &= ~pc.is_valid(table.column(name)).to_numpy(zero_copy_only=False)
-        ok &= pc.fill_null(pc.match_substring_regex(table.column("time"), _TIME), False).to_numpy(
-            zero_copy_only=False
-        )
-        return ok
+        self.plain.append(plain_rows(table, self.vocabulary, self.attributes))
 
     # -- building ------------------------------------------------------------------------------
     def frame(self) -> Frame:
@@ -329,7 +208,7 @@ class FrameReader:
         for c, chunk in enumerate(self.chunks):
             rows = np.flatnonzero(self.plain[c])
             wall = (
-                _wall_seconds(_take(chunk.table.column("time"), rows)) if len(rows) else np.zeros(0, np.int64)
+                wall_seconds(_take(chunk.table.column("time"), rows)) if len(rows) else np.zeros(0, np.int64)
             )
             bad = wall == np.iinfo(np.int64).min  # a time that does not exist: let the row reader say why
             self.plain[c][rows[bad]] = False
@@ -419,7 +298,7 @@ class FrameReader:
             wall.append(w)
             taken = _take(chunk.table, rows)
             for name in columns:
-                columns[name].append(_canonical(taken, name))
+                columns[name].append(canonical(taken, name))
         # odd events: their values as the evaluators read them
         events = [e for _, e in odd_events]
         seq.append(np.array([s for s, _ in odd_events], dtype=np.int64))
@@ -508,49 +387,6 @@ def _reject(file: str, line: int, reason: str, raw) -> Reject:
     return Reject(
         file, line, reason, raw if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False, default=str)
     )
-
-
-def _wall_seconds(times: pa.Array) -> np.ndarray:
-    """Naive ISO times (already matched by _TIME) as wall-clock seconds; int64 min where invalid, before
-    1992 (the date does not exist, or Asia/Shanghai was not plain UTC+8) or past the years an instant may
-    have (the row reader says why)."""
-    try:  # pyarrow's ISO 8601 cast checks the calendar (no 30 February) and is fast
-        stamps = pc.cast(times, pa.timestamp("s"))
-        same = np.ones(len(times), dtype=bool)
-    except pa.ArrowInvalid:  # some row does not exist: find which, row by row in C
-        length = pc.utf8_length(times)
-        suffix = pc.if_else(pc.equal(length, 10), "T00:00:00", pc.if_else(pc.equal(length, 16), ":00", ""))
-        full = pc.binary_join_element_wise(times, suffix, "")
-        stamps = pc.strptime(full, format="%Y-%m-%dT%H:%M:%S", unit="s", error_is_null=True)
-        same = pc.fill_null(pc.equal(pc.strftime(stamps, format="%Y-%m-%dT%H:%M:%S"), full), False).to_numpy(
-            zero_copy_only=False
-        )
-    seconds = stamps.cast(pa.int64()).fill_null(np.iinfo(np.int64).min).to_numpy(zero_copy_only=False).copy()
-    bad = (
-        ~same | (seconds < 694224000) | (seconds >= 32503680000)
-    )  # 1992-01-01, 3000-01-01 (timeparse.MAX_YEAR)
-    seconds[bad] = np.iinfo(np.int64).min
-    return seconds
-
-
-def _canonical(table: pa.Table, name: str) -> pa.Array:
-    """A column as text the way match tests read it: department "" when absent, attributes null."""
-    if name not in table.column_names:
-        if name == "department":
-            return pa.array([""] * table.num_rows, pa.string())
-        return pa.nulls(table.num_rows, pa.string())
-    column = table.column(name).combine_chunks()
-    if not pa.types.is_string(column.type):
-        column = (
-            column.cast(pa.string())
-            if pa.types.is_integer(column.type)
-            else pa.nulls(len(column), pa.string())
-        )
-    if name == "department":
-        return pc.fill_null(column, "")
-    if name in ("type", "subject", "body"):
-        return column
-    return pc.if_else(pc.equal(column, ""), pa.scalar(None, pa.string()), column)
 
 
 def read_frame(paths, vocabulary: dict[str, str] | None, attributes: set[str]) -> Frame:

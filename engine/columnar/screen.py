@@ -28,73 +28,17 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..calendar import SHANGHAI, Period, WorkCalendar
-from ..errors import CalendarCoverageError
-from ..evaluate.clock import Mark, asked_days, clock_deadlines, control_kinds, deadline, end_pause, run_clock
+from ..calendar import WorkCalendar
 from ..evaluate.context import Context, local_date
-from ..evaluate.verdict import NO_DAY_INDEX, at_least_one, due_soon, on_time, overdue
+from ..evaluate.verdict import at_least_one, due_soon, overdue
 from ..model.events import CORE_FIELDS
 from ..model.rules import CountRule, DeadlineRule, DueByRule, FieldsRule, RatioRule, RecurrenceRule
 from ..ruleset.loader import LoadedRule, RuleSet
 from ..ruleset.match import compile_mask
+from .clocks import Controls, fulfilled_on_time, on_time_rows
 from .counted import SetAside
-from .frame import EPOCH, ORDINAL_1970, Frame
-
-
-@dataclass
-class View:
-    """The frame's events at or before as-of, in evaluation order (time, then read order)."""
-
-    frame: Frame
-    order: np.ndarray
-    types: list[str]
-
-    def __post_init__(self) -> None:
-        f, o = self.frame, self.order
-        self.n = len(o)
-        self.instant, self.day, self.year = f.instant[o], f.day[o], f.year[o]
-        self.date_only, self.odd = f.date_only[o], f.odd_mask[o]
-        self._encoded: dict[str, tuple[pa.Array, np.ndarray]] = {}
-        self._linked: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        codes = pc.index_in(self.frame.column("type"), value_set=pa.array(self.types, pa.string()))
-        self.type = codes.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)[self.order]
-
-    def take(self, name: str, rows) -> pa.Array:
-        """A column's values at some rows of the view (taken from the frame: no whole column is reordered)."""
-        return self.frame.column(name).take(pa.array(self.order[np.asarray(rows, np.int64)], pa.int64()))
-
-    def encoded(self, name: str) -> tuple[pa.Array, np.ndarray]:
-        """A column as its distinct values (null last, for absent) and each event's index into them, in
-        evaluation order: tests and keys work on the few distinct values, not on every row's text."""
-        if name not in self._encoded:
-            enc = self.frame.column(name).dictionary_encode()
-            values = pa.concat_arrays([enc.dictionary, pa.nulls(1, pa.string())])
-            codes = enc.indices.fill_null(len(enc.dictionary)).to_numpy(zero_copy_only=False).astype(np.int64)
-            self._encoded[name] = (values, codes[self.order])
-        return self._encoded[name]
-
-    def as_subject(self, name: str) -> tuple[np.ndarray, np.ndarray]:
-        """An attribute that names a subject, as subject codes: for each of its distinct values the code of
-        the subject of that name (`encoded("subject")`), or a code beyond them all; and each event's index."""
-        if name not in self._linked:
-            subjects = self.encoded("subject")[0]
-            values, codes = self.encoded(name)
-            found = pc.index_in(subjects[:-1], value_set=values[:-1]).to_numpy(zero_copy_only=False)
-            codes_of = len(subjects) + np.arange(
-                len(values)
-            )  # few distinct values: hash those, probe subjects
-            hit = ~np.isnan(found) if found.dtype.kind == "f" else np.ones(len(found), bool)
-            codes_of[found[hit].astype(np.int64)] = np.flatnonzero(hit)
-            self._linked[name] = (codes_of, codes)
-        return self._linked[name]
-
-    def code(self, event_type: str) -> int:
-        return self.types.index(event_type) if event_type in self.types else -2
-
-    def of_types(self, types) -> np.ndarray:
-        wanted = np.zeros(len(self.types) + 1, bool)  # the last entry is for -1, a type no rule names
-        wanted[[self.types.index(t) for t in types if t in self.types]] = True
-        return wanted[self.type]
+from .frame import EPOCH, ORDINAL_1970
+from .view import View
 
 
 def attributes_read(ruleset: RuleSet) -> set[str]:
@@ -185,7 +129,7 @@ def _deadline(loaded: LoadedRule, view: View, ctx: Context) -> tuple[np.ndarray,
     one = single & (n_f == 1)
     set_aside = SetAside(ctx.obligations, rule.id, view)  # what is settled here is counted (counted.py)
     if one.any() and not ctx.keep_quiet:  # an on-time outcome is wanted too: the evaluator writes it
-        settled |= _fulfilled_on_time(rule, view, ctx.calendar, one, controls, t_pos, f_pos, set_aside)
+        settled |= fulfilled_on_time(rule, view, ctx.calendar, one, controls, t_pos, f_pos, set_aside)
     verdicts = None
     if rule.period.unit in ("wd", "d") and not ctx.keep_quiet:
         bare = single & (controls.count == 0) & ~settled
@@ -211,23 +155,6 @@ def _deadline(loaded: LoadedRule, view: View, ctx: Context) -> tuple[np.ndarray,
     return keep, verdicts
 
 
-@dataclass
-class Controls:
-    """Per subject, the clock controls (pause, resume, restart, extension) while its clock runs: after its
-    trigger and before its fulfilment (or as-of). Controls outside that do nothing."""
-
-    key: np.ndarray  # subject of each control inside, in view order
-    pos: np.ndarray  # its view row
-    count: np.ndarray  # controls inside, per subject
-
-    @classmethod
-    def between(cls, key, idx, is_control, t_pos, end) -> Controls:
-        ck, cpos = key[is_control], idx[is_control]
-        inside = (t_pos[ck] >= 0) & (t_pos[ck] < cpos) & (cpos < end[ck])
-        ck, cpos = ck[inside], cpos[inside]
-        return cls(ck, cpos, np.bincount(ck, minlength=len(t_pos)))
-
-
 def _verdicts(
     loaded: LoadedRule, view: View, ctx: Context, subjects, t_pos, f_pos, set_aside: SetAside
 ) -> tuple[Verdicts | None, np.ndarray]:
@@ -240,12 +167,12 @@ def _verdicts(
     due, last, ok = cal.due_array(view.instant[t], view.day[t], rule.period, rule.counting.conventions())
     status, amount = np.zeros(len(t), np.int64), np.zeros(len(t), np.int64)
     done = d >= 0
-    # late (on time is left to _fulfilled_on_time): "by" in the rule's unit from the last day to the
+    # late (on time is left to clocks.fulfilled_on_time): "by" in the rule's unit from the last day to the
     # fulfilment's day (Context.judge_done)
     f = np.maximum(d, 0)
     late_by, by_ok = _units(cal, last, view.day[f], unit)
     status[done], amount[done] = 0, at_least_one(late_by[done])
-    ok &= ~done | (by_ok & ~_on_time(view, f, due, last))
+    ok &= ~done | (by_ok & ~on_time_rows(view, f, due, last))
     # open at as-of: overdue (by from the last day to as-of) or, within the warning period, due soon
     as_of_day = local_date(ctx.as_of).toordinal() - ORDINAL_1970
     as_of_us = (ctx.as_of - EPOCH) // dt.timedelta(microseconds=1)
@@ -277,119 +204,6 @@ def _units(
     if unit == "wd":
         return calendar.working_days_between_array(earlier, later)
     return later - earlier, np.ones(len(earlier), bool)
-
-
-def _fulfilled_on_time(
-    rule: DeadlineRule,
-    view: View,
-    calendar: WorkCalendar,
-    one,
-    controls: Controls,
-    t_pos,
-    f_pos,
-    set_aside: SetAside,
-) -> np.ndarray:
-    """Per subject: one matching trigger and one later fulfilment that beats the deadline of the clock in
-    effect (clock.py; with no control, the trigger's own deadline, computed for all of them at once); each
-    is counted as met on time (set_aside)."""
-    out = np.zeros(len(one), bool)
-    closed = one & (t_pos < f_pos)
-    bare = np.flatnonzero(closed & (controls.count == 0))
-    t = t_pos[bare]
-    due, last, good = calendar.due_array(
-        view.instant[t], view.day[t], rule.period, rule.counting.conventions()
-    )
-    met = good & _on_time(view, f_pos[bare], due, last)
-    out[bare[met]] = True
-    set_aside.add(t[met], due[met], last[met], "on_time")
-    touched = np.flatnonzero(closed & (controls.count > 0))
-    due, last, good = _clock_deadlines(rule, view, calendar, touched, controls, t_pos, f_pos)
-    met = good & _on_time(view, f_pos[touched], due, last)
-    out[touched[met]] = True
-    set_aside.add(t_pos[touched[met]], due[met], last[met], "on_time")
-    return out
-
-
-def _on_time(view: View, done: np.ndarray, due: np.ndarray, last: np.ndarray) -> np.ndarray:
-    """Whether fulfilments (view rows) beat their deadlines, as `Context.judge_done` decides: before the due
-    instant, or a bare date on or before the last day."""
-    return on_time(
-        view.instant[done], view.date_only[done], view.day[done], due, np.where(last >= 0, last, NO_DAY_INDEX)
-    )
-
-
-def _clock_deadlines(
-    rule: DeadlineRule,
-    view: View,
-    calendar: WorkCalendar,
-    subjects: np.ndarray,
-    controls: Controls,
-    t_pos,
-    f_pos,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For subjects whose clock was touched between their trigger and fulfilment: the deadline of the clock
-    in effect at the fulfilment, by the one home of clock controls (evaluate/clock.py: its array form, and
-    `run_clock` itself where that form does not vouch): due instants (µs), last days (epoch days, -1 for
-    none) and ok (False where the calendar lacks a year: left to the rule's evaluator)."""
-    n = len(subjects)
-    wanted = np.full(len(t_pos), -1, np.int64)
-    wanted[subjects] = np.arange(n)
-    inside = wanted[controls.key] >= 0
-    rows, cpos = wanted[controls.key[inside]], controls.pos[inside]
-    runs = np.argsort(rows, kind="stable")  # each subject's controls together, in view order
-    rows, cpos = rows[runs], cpos[runs]
-    flags = np.array(control_kinds(rule, view.types) + [0], np.int64)[view.type[cpos]]  # [-1]: no rule's type
-    limit = Period.parse(rule.extend.max).amount if rule.extend else 0
-    asked = np.zeros(len(cpos), np.int64)
-    if rule.extend:
-        values = view.take("days", cpos).to_pylist()
-        asked = np.array([max(min(asked_days(v, limit), limit), -1) for v in values], np.int64)  # as granted
-    t, f = t_pos[subjects], f_pos[subjects]
-    due, last, ok = clock_deadlines(
-        rule,
-        calendar,
-        view.instant[t],
-        view.day[t],
-        rows,
-        flags,
-        view.instant[cpos],
-        view.day[cpos],
-        asked,
-        view.instant[f],
-        view.day[f],
-    )
-    for k in np.flatnonzero(~ok).tolist():  # the scalar form, for what the array form does not vouch for
-        mine = cpos[np.searchsorted(rows, k) : np.searchsorted(rows, k, side="right")]
-        times = _datetimes(view.instant[np.concatenate([[t[k], f[k]], mine])])
-        marks = [
-            Mark(moment, view.types[c], i, d)
-            for moment, c, i, d in zip(
-                times[2:],
-                view.type[mine].tolist(),
-                view.frame.values("id", view.order[mine]),
-                view.take("days", mine).to_pylist() if rule.extend else [None] * len(mine),
-            )
-        ]
-        clock = run_clock(rule, calendar, times[0], marks)
-        if clock.late_extensions:  # a finding of its own: left to the rule's evaluator
-            continue
-        end_pause(clock, times[1])  # the fulfilment ends the pause (DeadlineEvaluator._close)
-        try:
-            found = deadline(rule, calendar, clock)
-        except CalendarCoverageError:
-            continue
-        due[k] = (found.due - EPOCH) // dt.timedelta(microseconds=1)
-        last[k] = found.last_day.toordinal() - ORDINAL_1970 if found.last_day else -1
-        ok[k] = True
-    return due, last, ok
-
-
-def _datetimes(instants: np.ndarray) -> list[dt.datetime]:
-    """Instants (µs since the epoch) of plain rows as Asia/Shanghai datetimes (UTC+8 throughout since 1992)."""
-    local = (
-        (np.asarray(instants, np.int64) + 8 * 3_600_000_000).astype("datetime64[us]").astype(object).tolist()
-    )
-    return [moment.replace(tzinfo=SHANGHAI) for moment in local]
 
 
 def _fields(loaded: LoadedRule, view: View) -> np.ndarray:
@@ -454,15 +268,4 @@ def screen(
         )
         observe = _first_per_body(loaded, view) if per_body else None
         out.append((feed, observe, verdicts))
-    return out
-
-
-def active_years(view: View) -> dict[str, set[int]]:
-    """Body -> years with any event, as the evaluators count them (Evaluation.feed)."""
-    values, codes = view.encoded("body")
-    pairs = np.unique(codes * 100_000 + view.year)
-    names = values.to_pylist()
-    out: dict[str, set[int]] = {}
-    for code, year in zip((pairs // 100_000).tolist(), (pairs % 100_000).tolist()):
-        out.setdefault(names[code], set()).add(year)
     return out

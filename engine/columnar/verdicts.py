@@ -21,7 +21,8 @@ from ..model.findings import EventRef
 from ..model.rules import DeadlineRule
 from ..ruleset.loader import LoadedRule
 from .frame import ORDINAL_1970
-from .screen import VERDICTS, Verdicts, View
+from .screen import VERDICTS, Verdicts
+from .view import View
 
 _UTC8_US = 8 * 3_600_000_000
 
