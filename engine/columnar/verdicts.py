@@ -1,9 +1,10 @@
 """The findings of obligations the screen judged in columns (`screen.Verdicts`), in the evaluators' words.
 
 Each finding is what `DeadlineEvaluator` and `Context.judge_done` / `judge_open` would write for the same
-subject: same message builders (context.py), deadline text, explanation (`workcal.start_step` +
-`WorkCalendar.day_steps`) and event references; tests/test_pipeline.py checks them word for word on
-hand-checked dates and tests/test_oracle.py their deadlines and verdicts. Times are turned into texts and
+subject, through the same writers (`Context.write_late`, `write_overdue`, `write_due_soon`), with the same
+deadline text, explanation (`workcal.start_step` + `WorkCalendar.day_steps`) and event references;
+tests/test_pipeline.py checks them word for word on hand-checked dates and tests/test_oracle.py their
+deadlines and verdicts. Times are turned into texts and
 datetimes a column at a time, which is what makes this path cheap.
 """
 
@@ -15,7 +16,7 @@ import numpy as np
 
 from ..calendar import SHANGHAI, format_due
 from ..calendar.workcal import start_step
-from ..evaluate.context import Context, due_soon_message, late_message, overdue_message
+from ..evaluate.context import Context
 from ..evaluate.deadline import what_text
 from ..model.findings import EventRef
 from ..model.rules import DeadlineRule
@@ -81,46 +82,36 @@ def write_findings(ctx: Context, loaded: LoadedRule, view: View, verdicts: Verdi
         explanation = [start_step(start.minute[k], start.weekday[k], zone), *tail]
         name = VERDICTS[status]
         trigger = EventRef(t_ids[k], rule.trigger, start.time[k])
+        where = dict(subject=subjects[k], body=bodies[k], department=departments[k] or "")
         if name == "late":
             done_text = done.minute[k][:10] if d_date_only[k] else done.minute[k]
-            ctx.finding(
+            fulfilment = EventRef(d_ids[k], rule.fulfil, done.time[k])
+            ctx.write_late(
                 loaded,
-                name,
-                subjects[k],
-                bodies[k],
-                departments[k] or "",
-                late_message(rule.title, what, due_text, done_text, amount, unit),
-                deadline=due,
-                deadline_text=due_text,
+                where,
+                what,
+                due,
+                due_text,
+                done_text,
+                amount,
+                unit,
                 trigger=trigger,
                 explanation=explanation,
-                fulfilment=EventRef(d_ids[k], rule.fulfil, done.time[k]),
-                overdue_by=f"{amount}{unit}",
+                fulfilment=fulfilment,
             )
         elif name == "overdue":
-            ctx.finding(
-                loaded,
-                name,
-                subjects[k],
-                bodies[k],
-                departments[k] or "",
-                overdue_message(rule.title, what, due_text, ctx.as_of_text, amount, unit),
-                deadline=due,
-                deadline_text=due_text,
-                trigger=trigger,
-                explanation=explanation,
-                overdue_by=f"{amount}{unit}",
+            ctx.write_overdue(
+                loaded, where, what, due, due_text, amount, unit, trigger=trigger, explanation=explanation
             )
         else:
-            ctx.finding(
+            ctx.write_due_soon(
                 loaded,
-                name,
-                subjects[k],
-                bodies[k],
-                departments[k] or "",
-                due_soon_message(rule.title, what, due_text, amount, warn_unit),
-                deadline=due,
-                deadline_text=due_text,
+                where,
+                what,
+                due,
+                due_text,
+                amount,
+                warn_unit,
                 trigger=trigger,
                 explanation=explanation,
             )

@@ -52,18 +52,6 @@ def when(event: Event) -> str:
     return local_date(event.time).isoformat() if event.date_only else fmt(event.time)
 
 
-def late_message(title: str, what: str, due_text: str, done_text: str, by: int, unit: str) -> str:
-    return f"{title}：{what}应于{due_text}前完成，实际{done_text}完成，逾期{by}{UNITS[unit]}"
-
-
-def overdue_message(title: str, what: str, due_text: str, as_of_text: str, by: int, unit: str) -> str:
-    return f"{title}：{what}应于{due_text}前完成，截至{as_of_text}仍未完成，已逾期{by}{UNITS[unit]}"
-
-
-def due_soon_message(title: str, what: str, due_text: str, left: int, unit: str) -> str:
-    return f"{title}：{what}将于{due_text}到期（剩余{max(left, 0)}{UNITS[unit]}）"
-
-
 def is_late(done: Event, deadline: Deadline) -> bool:
     """Fulfilled after the deadline; an event logged by date alone on the last day is on time."""
     return not on_time(
@@ -209,6 +197,81 @@ class Context:
         own = getattr(loaded.rule, "warn_within", None)
         return Period.parse(own) if own else self.warn_within
 
+    # -- the one writer of late, overdue and due-soon findings (evaluators and the screen's verdicts.py) --
+    def write_late(
+        self,
+        loaded: LoadedRule,
+        where: dict,
+        what: str,
+        due: dt.datetime,
+        due_text: str,
+        done_text: str,
+        by: int,
+        unit: str,
+        at_least: bool = False,
+        **extra,
+    ) -> Finding | Quiet:
+        """Fulfilled `by` units (at least 1) after the last day; `at_least`: the calendar allows more."""
+        amount = f"至少{by}" if at_least else by
+        return self.finding(
+            loaded,
+            "late",
+            message=f"{loaded.rule.title}：{what}应于{due_text}前完成，实际{done_text}完成，逾期{amount}{UNITS[unit]}",
+            deadline=due,
+            deadline_text=due_text,
+            overdue_by=f"{by}{unit}",
+            **where,
+            **extra,
+        )
+
+    def write_overdue(
+        self,
+        loaded: LoadedRule,
+        where: dict,
+        what: str,
+        due: dt.datetime,
+        due_text: str,
+        by: int,
+        unit: str,
+        at_least: bool = False,
+        **extra,
+    ) -> Finding | Quiet:
+        """Still not fulfilled at as-of, `by` units (at least 1) after the last day."""
+        amount = f"至少{by}" if at_least else by
+        return self.finding(
+            loaded,
+            "overdue",
+            message=f"{loaded.rule.title}：{what}应于{due_text}前完成，截至{self.as_of_text}仍未完成，"
+            f"已逾期{amount}{UNITS[unit]}",
+            deadline=due,
+            deadline_text=due_text,
+            overdue_by=f"{by}{unit}",
+            **where,
+            **extra,
+        )
+
+    def write_due_soon(
+        self,
+        loaded: LoadedRule,
+        where: dict,
+        what: str,
+        due: dt.datetime,
+        due_text: str,
+        left: int,
+        unit: str,
+        **extra,
+    ) -> Finding | Quiet:
+        """Not yet due, `left` units of the warning's to the last day."""
+        return self.finding(
+            loaded,
+            "due_soon",
+            message=f"{loaded.rule.title}：{what}将于{due_text}到期（剩余{max(left, 0)}{UNITS[unit]}）",
+            deadline=due,
+            deadline_text=due_text,
+            **where,
+            **extra,
+        )
+
     def judge_period_open(
         self, loaded: LoadedRule, due: dt.datetime, end: dt.date, message: str, where: dict, **extra
     ) -> Finding | Quiet:
@@ -244,40 +307,37 @@ class Context:
                 )
                 return QUIET_OUTCOME["pending"]
         what = text(what)
-        common = dict(deadline=deadline.due, deadline_text=deadline.due_text, **extra)
+        where = dict(subject=subject, body=body, department=department)
         if late:
-            common["explanation"] = deadline.explain()
             by, most = cal.units_range(anchor, self.as_of, unit)
             by = at_least_one(by)
-            return self.finding(
+            return self.write_overdue(
                 loaded,
-                "overdue",
-                subject,
-                body,
-                department,
-                overdue_message(
-                    loaded.rule.title,
-                    what,
-                    deadline.due_text,
-                    self.as_of_text,
-                    by if most is not None and most <= by else f"至少{by}",
-                    unit,
-                ),
-                overdue_by=f"{by}{unit}",
-                **common,
+                where,
+                what,
+                deadline.due,
+                deadline.due_text,
+                by,
+                unit,
+                most is None or most > by,  # None: the calendar cannot bound it
+                explanation=deadline.explain(),
+                **extra,
             )
-        if soon or self.explain_quiet:
-            common["explanation"] = deadline.explain()
         if soon:
-            return self.finding(
+            return self.write_due_soon(
                 loaded,
-                "due_soon",
-                subject,
-                body,
-                department,
-                due_soon_message(loaded.rule.title, what, deadline.due_text, left, warn.unit),
-                **common,
+                where,
+                what,
+                deadline.due,
+                deadline.due_text,
+                left,
+                warn.unit,
+                explanation=deadline.explain(),
+                **extra,
             )
+        common = dict(deadline=deadline.due, deadline_text=deadline.due_text, **extra)
+        if self.explain_quiet:
+            common["explanation"] = deadline.explain()
         return self.finding(
             loaded,
             "pending",
@@ -308,30 +368,28 @@ class Context:
             )
             return QUIET_OUTCOME["on_time"]
         what = text(what)
-        common = dict(deadline=deadline.due, deadline_text=deadline.due_text, fulfilment=ref(done), **extra)
-        if late or self.explain_quiet:
-            common["explanation"] = deadline.explain()
         if late:
             anchor = deadline.last_day or deadline.due
             by, most = self.calendar.units_range(anchor, done.time, unit)
             by = at_least_one(by)
-            return self.finding(
+            where = dict(subject=subject, body=body, department=department)
+            return self.write_late(
                 loaded,
-                "late",
-                subject,
-                body,
-                department,
-                late_message(
-                    loaded.rule.title,
-                    what,
-                    deadline.due_text,
-                    when(done),
-                    by if most is not None and most <= by else f"至少{by}",
-                    unit,
-                ),
-                overdue_by=f"{by}{unit}",
-                **common,
+                where,
+                what,
+                deadline.due,
+                deadline.due_text,
+                when(done),
+                by,
+                unit,
+                most is None or most > by,  # None: the calendar cannot bound it
+                fulfilment=ref(done),
+                explanation=deadline.explain(),
+                **extra,
             )
+        common = dict(deadline=deadline.due, deadline_text=deadline.due_text, fulfilment=ref(done), **extra)
+        if self.explain_quiet:
+            common["explanation"] = deadline.explain()
         return self.finding(
             loaded,
             "on_time",
