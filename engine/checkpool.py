@@ -34,6 +34,7 @@ def _load(rules: list[str] | None, calendar: str, calendar_dirs: list[str] | Non
 
     if hasattr(os, "nice"):
         os.nice(10)
+    _exit_with(os.getppid())
 
     try:
         _ENGINE = Engine.load(
@@ -44,6 +45,21 @@ def _load(rules: list[str] | None, calendar: str, calendar_dirs: list[str] | Non
     except Exception as exc:  # said in each answer, not as a worker traceback on stderr
         global _LOAD_ERROR
         _LOAD_ERROR = str(exc)
+
+
+def _exit_with(parent: int) -> None:
+    """In the worker: end when the server is gone. A server killed (kill -9, a crash) cannot shut its pool
+    down, and the worker, waiting on a queue whose other end it also holds, would stay forever."""
+    import os
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _noop() -> None:
